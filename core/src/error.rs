@@ -1,0 +1,139 @@
+//! Why a delivery was refused, and why a receiver could not be built.
+
+use core::fmt;
+
+/// Why a QStash delivery failed verification.
+///
+/// [`VerifyError::reason`] returns the stable reason code of DESIGN.md §3; the same codes are
+/// used by the middleware JSON bodies, the Python and Node bindings and the conformance runners.
+/// No variant carries key material, so the error is safe to log and to return to the caller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum VerifyError {
+    /// No `Upstash-Signature` token, or an empty one.
+    Missing,
+    /// The token is not a well-formed HS256 JWT as QStash sends it; `what` says which part.
+    Malformed {
+        /// Which rule the token broke, for logs and `qstash-kit inspect`.
+        what: &'static str,
+    },
+    /// The MAC matched neither the current nor the next key.
+    Signature,
+    /// `iss` is not exactly `"Upstash"`.
+    Issuer,
+    /// `exp` is at or before `now - tolerance`.
+    Expired,
+    /// `nbf` (or `iat`) is after `now + tolerance`.
+    NotYetValid,
+    /// `sub` is not a string, or not the expected destination URL.
+    Subject,
+    /// The `body` claim does not match the SHA-256 of the received body bytes.
+    Body,
+    /// The receiver has no key pair for this request (no default pair and no pair for its region).
+    NoKeys,
+    /// The token's `jti` was already accepted before it expired.
+    Replayed,
+    /// The replay store could not be asked, so the request was refused (fail closed).
+    ReplayStoreUnavailable,
+}
+
+impl VerifyError {
+    /// The stable, lower-case reason code (`missing`, `malformed`, `signature`, `issuer`,
+    /// `expired`, `not_yet_valid`, `subject`, `body`, `no_keys`, `replayed`,
+    /// `replay_store_unavailable`).
+    pub const fn reason(&self) -> &'static str {
+        match self {
+            Self::Missing => "missing",
+            Self::Malformed { .. } => "malformed",
+            Self::Signature => "signature",
+            Self::Issuer => "issuer",
+            Self::Expired => "expired",
+            Self::NotYetValid => "not_yet_valid",
+            Self::Subject => "subject",
+            Self::Body => "body",
+            Self::NoKeys => "no_keys",
+            Self::Replayed => "replayed",
+            Self::ReplayStoreUnavailable => "replay_store_unavailable",
+        }
+    }
+
+    pub(crate) const fn malformed(what: &'static str) -> Self {
+        Self::Malformed { what }
+    }
+}
+
+impl fmt::Display for VerifyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Missing => f.write_str("no Upstash-Signature token"),
+            Self::Malformed { what } => write!(f, "malformed Upstash-Signature token: {what}"),
+            Self::Signature => f.write_str("signature matches neither the current nor the next key"),
+            Self::Issuer => f.write_str("token issuer is not \"Upstash\""),
+            Self::Expired => f.write_str("token has expired"),
+            Self::NotYetValid => f.write_str("token is not valid yet"),
+            Self::Subject => f.write_str("token subject does not match the expected URL"),
+            Self::Body => f.write_str("body does not match the token's body hash"),
+            Self::NoKeys => f.write_str("no signing keys are configured for this request"),
+            Self::Replayed => f.write_str("token was already used (replay)"),
+            Self::ReplayStoreUnavailable => f.write_str("replay store is unavailable"),
+        }
+    }
+}
+
+impl core::error::Error for VerifyError {}
+
+/// Why a [`Receiver`](crate::Receiver) or [`Signer`](crate::Signer) could not be built.
+///
+/// Configuration mistakes are refused when the receiver is built, never at verify time, so a
+/// misconfigured service fails at start-up instead of rejecting every delivery.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// A signing key is the empty string; `which` names it (`current` or `next`).
+    EmptyKey {
+        /// `"current"` or `"next"`.
+        which: &'static str,
+    },
+    /// A public local-development key was passed to a normal constructor.
+    DevKey,
+    /// A region name is empty, too long or has characters other than `A-Z`, `0-9`, `_`, `-`.
+    InvalidRegion,
+    /// More region key pairs than [`MAX_REGIONS`](crate::MAX_REGIONS).
+    TooManyRegions,
+    /// Neither a default key pair nor any region key pair was configured.
+    NoKeys,
+    /// An environment variable needed by `from_env` is not set (its name is given).
+    MissingEnv {
+        /// The variable that was looked up.
+        name: &'static str,
+    },
+}
+
+impl ConfigError {
+    /// A stable code for bindings and runners: always `config`.
+    pub const fn reason(&self) -> &'static str {
+        "config"
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::EmptyKey { which } => write!(f, "the {which} signing key is empty"),
+            Self::DevKey => f.write_str(
+                "the public local-development signing keys are refused here; use Receiver::dev() \
+                 (or Signer::dev()) to opt in to them explicitly",
+            ),
+            Self::InvalidRegion => f.write_str(
+                "invalid region name: use 1 to 32 of A-Z, 0-9, '_' or '-' (e.g. US_EAST_1)",
+            ),
+            Self::TooManyRegions => {
+                write!(f, "at most {} region key pairs can be configured", crate::MAX_REGIONS)
+            }
+            Self::NoKeys => f.write_str("no signing keys were configured"),
+            Self::MissingEnv { name } => write!(f, "environment variable {name} is not set"),
+        }
+    }
+}
+
+impl core::error::Error for ConfigError {}

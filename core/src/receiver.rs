@@ -1,0 +1,391 @@
+//! The verifier: [`Receiver`], the [`Request`] it checks and what it returns.
+
+use core::fmt;
+
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+use crate::base64url;
+use crate::claims::{self, Payload};
+use crate::error::{ConfigError, VerifyError};
+use crate::json::Value;
+use crate::keys::{KeyPair, KeyUsed, MAX_REGIONS, Region};
+use crate::segment::{Decoded, STACK_PAYLOAD, Segments};
+
+/// One delivery to verify: the `Upstash-Signature` value, the raw body bytes and, optionally,
+/// the URL the token must name and the `Upstash-Region` header.
+#[derive(Clone, Copy)]
+pub struct Request<'a> {
+    token: Option<&'a [u8]>,
+    body: &'a [u8],
+    url: Option<&'a str>,
+    region: Option<&'a str>,
+    clock_tolerance: Option<u64>,
+}
+
+impl<'a> Request<'a> {
+    /// A delivery with an `Upstash-Signature` header value and the raw body bytes.
+    pub fn new(token: &'a str, body: &'a [u8]) -> Self {
+        Self::from_header(Some(token.as_bytes()), body)
+    }
+
+    /// A delivery from raw header bytes; `None` when the header was absent. Header values
+    /// that are not text are judged like any other malformed token, never as an I/O error.
+    pub fn from_header(token: Option<&'a [u8]>, body: &'a [u8]) -> Self {
+        Request { token, body, url: None, region: None, clock_tolerance: None }
+    }
+
+    /// The URL the token's `sub` claim must equal exactly (no normalisation; `""` is compared,
+    /// not skipped). Without it the subject is only checked to be a string.
+    #[must_use]
+    pub fn url(mut self, url: &'a str) -> Self {
+        self.url = Some(url);
+        self
+    }
+
+    /// The `Upstash-Region` header value; it picks the region's key pair when one is configured.
+    #[must_use]
+    pub fn region(mut self, region: &'a str) -> Self {
+        self.region = Some(region);
+        self
+    }
+
+    /// Overrides the receiver's clock tolerance (seconds) for this delivery.
+    #[must_use]
+    pub fn clock_tolerance(mut self, seconds: u64) -> Self {
+        self.clock_tolerance = Some(seconds);
+        self
+    }
+
+    /// The raw body bytes.
+    pub fn body(&self) -> &'a [u8] {
+        self.body
+    }
+}
+
+// The token is a bearer credential for five minutes: keep it out of logs.
+impl fmt::Debug for Request<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Request")
+            .field("token", &self.token.map(|_| "[REDACTED]"))
+            .field("body_len", &self.body.len())
+            .field("url", &self.url)
+            .field("region", &self.region)
+            .field("clock_tolerance", &self.clock_tolerance)
+            .finish()
+    }
+}
+
+/// The claims of a verified token.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Claims {
+    /// Always `"Upstash"` (anything else was rejected).
+    pub iss: &'static str,
+    /// The destination URL QStash delivered to.
+    #[cfg(feature = "alloc")]
+    pub sub: alloc::string::String,
+    /// Expiry, unix seconds (may be fractional).
+    pub exp: f64,
+    /// Not-before, unix seconds (may be negative: Go's zero time appears in real tokens).
+    pub nbf: f64,
+    /// Issued-at, unix seconds, when present.
+    pub iat: Option<f64>,
+    /// The unique token id (`jwt_…`), when present; the key for replay protection.
+    #[cfg(feature = "alloc")]
+    pub jti: Option<alloc::string::String>,
+}
+
+/// A delivery that passed every check.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Verified {
+    /// The verified claims.
+    pub claims: Claims,
+    /// Which key of the pair matched.
+    pub key: KeyUsed,
+    /// The region whose key pair was used; `None` for the default pair.
+    pub region: Option<Region>,
+}
+
+/// A token whose signature and claims verified, waiting for the body (DESIGN.md §3 step 9).
+///
+/// Middleware gets one of these from [`Receiver::verify_token_at`] before reading the body,
+/// so unauthenticated requests are refused without buffering anything, then feeds the body
+/// through [`VerifiedToken::body_hasher`] as it streams.
+#[derive(Debug, Clone, PartialEq)]
+#[must_use = "the body has not been checked yet"]
+pub struct VerifiedToken {
+    verified: Verified,
+    body_digest: Option<[u8; 32]>,
+}
+
+impl VerifiedToken {
+    /// The verified claims (the body is not checked yet).
+    pub fn claims(&self) -> &Claims {
+        &self.verified.claims
+    }
+
+    /// Checks the whole body at once.
+    pub fn verify_body(self, body: &[u8]) -> Result<Verified, VerifyError> {
+        self.verify_body_digest(&Sha256::digest(body).into())
+    }
+
+    /// A hasher for a body that arrives in chunks.
+    pub fn body_hasher(&self) -> BodyHasher {
+        BodyHasher(Sha256::new())
+    }
+
+    /// Checks the SHA-256 of the body, computed by the caller (e.g. with [`BodyHasher`]).
+    pub fn verify_body_digest(self, digest: &[u8; 32]) -> Result<Verified, VerifyError> {
+        match self.body_digest {
+            Some(expected) if bool::from(expected.ct_eq(digest)) => Ok(self.verified),
+            _ => Err(VerifyError::Body),
+        }
+    }
+}
+
+/// SHA-256 of a body fed chunk by chunk; finish it with [`BodyHasher::verify`].
+#[derive(Clone, Default)]
+pub struct BodyHasher(Sha256);
+
+impl BodyHasher {
+    /// Feeds the next chunk of the body.
+    pub fn update(&mut self, chunk: &[u8]) {
+        self.0.update(chunk);
+    }
+
+    /// Checks the body fed so far against the token.
+    pub fn verify(self, token: VerifiedToken) -> Result<Verified, VerifyError> {
+        token.verify_body_digest(&self.0.finalize().into())
+    }
+}
+
+impl fmt::Debug for BodyHasher {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("BodyHasher")
+    }
+}
+
+/// Verifies `Upstash-Signature` tokens (DESIGN.md §3) with a default key pair and/or
+/// per-region pairs. Cheap to share: verification takes `&self` and never locks.
+///
+/// ```
+/// use qstash_core::{KeyPair, Receiver, Request, Signer};
+///
+/// let receiver = Receiver::dev();
+/// let token = Signer::dev().token("https://example.com/api/qstash", b"hello").sign_at(1_750_000_000);
+/// let request = Request::new(&token, b"hello").url("https://example.com/api/qstash");
+/// let verified = receiver.verify_at(&request, 1_750_000_010).unwrap();
+/// assert_eq!(verified.claims.sub, "https://example.com/api/qstash");
+///
+/// let tampered = Request::new(&token, b"HELLO").url("https://example.com/api/qstash");
+/// assert_eq!(receiver.verify_at(&tampered, 1_750_000_010).unwrap_err().reason(), "body");
+/// ```
+#[derive(Clone)]
+pub struct Receiver {
+    default: Option<KeyPair>,
+    regions: [Option<(Region, KeyPair)>; MAX_REGIONS],
+    clock_tolerance: u64,
+}
+
+impl fmt::Debug for Receiver {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut regions = [""; MAX_REGIONS];
+        for (name, slot) in regions.iter_mut().zip(self.regions.iter().flatten()) {
+            *name = slot.0.as_str();
+        }
+        f.debug_struct("Receiver")
+            .field("default", &self.default)
+            .field("regions", &&regions[..self.regions.iter().flatten().count()])
+            .field("clock_tolerance", &self.clock_tolerance)
+            .finish()
+    }
+}
+
+impl Receiver {
+    /// A receiver with one key pair (the usual set-up). Refuses empty keys and the public
+    /// development keys; see [`Receiver::dev`].
+    pub fn new(current: &str, next: &str) -> Result<Self, ConfigError> {
+        Ok(Self::builder().keys(KeyPair::new(current, next)?).build_unchecked())
+    }
+
+    /// A receiver with the public local-development keys (QStash CLI dev server, demo, tests).
+    pub fn dev() -> Self {
+        Self::builder().keys(KeyPair::dev()).build_unchecked()
+    }
+
+    /// Starts a receiver with regions, a clock tolerance or both.
+    pub fn builder() -> ReceiverBuilder {
+        ReceiverBuilder { receiver: Receiver { default: None, regions: Default::default(), clock_tolerance: 0 }, error: None }
+    }
+
+    /// The same configuration with a new default key pair (key rotation).
+    #[must_use]
+    pub fn with_keys(&self, keys: KeyPair) -> Self {
+        Receiver { default: Some(keys), ..self.clone() }
+    }
+
+    /// The clock tolerance in seconds applied when a request does not set its own.
+    pub fn clock_tolerance(&self) -> u64 {
+        self.clock_tolerance
+    }
+
+    /// Verifies a whole delivery at `now` (unix seconds): token, then body.
+    pub fn verify_at(&self, request: &Request<'_>, now: i64) -> Result<Verified, VerifyError> {
+        self.verify_token_at(request, now)?.verify_body(request.body)
+    }
+
+    /// Verifies everything but the body (DESIGN.md §3 steps 1–8); the request's body is not
+    /// looked at. Finish with [`VerifiedToken::verify_body`] or a [`BodyHasher`].
+    pub fn verify_token_at(&self, request: &Request<'_>, now: i64) -> Result<VerifiedToken, VerifyError> {
+        let segments = Segments::split(request.token)?;
+        let (keys, region) = self.keys_for(request.region)?;
+        let key = if keys.current.verifies(segments.signing_input, &segments.signature) {
+            KeyUsed::Current
+        } else if keys.next.verifies(segments.signing_input, &segments.signature) {
+            KeyUsed::Next
+        } else {
+            return Err(VerifyError::Signature);
+        };
+
+        // Authenticated from here on: only now is any of the sender's JSON read.
+        claims::check_header(segments.header)?;
+        let payload = Decoded::<STACK_PAYLOAD>::new(segments.payload)?;
+        let p = claims::parse_payload(payload.bytes())?;
+        let tolerance = request.clock_tolerance.unwrap_or(self.clock_tolerance);
+        check_claims(&p, request.url, now, tolerance)?;
+
+        Ok(VerifiedToken {
+            body_digest: body_digest(&p),
+            verified: Verified {
+                claims: Claims {
+                    iss: "Upstash",
+                    #[cfg(feature = "alloc")]
+                    sub: match p.sub {
+                        Some(Value::String(s)) => s.to_owned_string(),
+                        _ => alloc::string::String::new(),
+                    },
+                    exp: p.exp,
+                    nbf: p.nbf,
+                    iat: p.iat,
+                    #[cfg(feature = "alloc")]
+                    jti: p.jti.map(|s| s.to_owned_string()),
+                },
+                key,
+                region,
+            },
+        })
+    }
+
+    /// The pair for a request: its region's if configured, else the default pair.
+    fn keys_for(&self, region: Option<&str>) -> Result<(&KeyPair, Option<Region>), VerifyError> {
+        if let Some(region) = region.and_then(Region::parse) {
+            if let Some((name, keys)) = self.regions.iter().flatten().find(|(name, _)| *name == region) {
+                return Ok((keys, Some(*name)));
+            }
+        }
+        self.default.as_ref().map(|keys| (keys, None)).ok_or(VerifyError::NoKeys)
+    }
+}
+
+/// Steps 5–8, in order, on the authenticated payload.
+fn check_claims(p: &Payload<'_>, url: Option<&str>, now: i64, tolerance: u64) -> Result<(), VerifyError> {
+    if !matches!(p.iss, Some(Value::String(s)) if s.eq_str("Upstash")) {
+        return Err(VerifyError::Issuer);
+    }
+    // f64 keeps every realistic `now ± tolerance` exact and compares with fractional claims.
+    let (now, tolerance) = (now as f64, tolerance as f64);
+    if p.exp <= now - tolerance {
+        return Err(VerifyError::Expired);
+    }
+    if p.nbf > now + tolerance || p.iat.is_some_and(|iat| iat > now + tolerance) {
+        return Err(VerifyError::NotYetValid);
+    }
+    let Some(Value::String(sub)) = p.sub else {
+        return Err(VerifyError::Subject);
+    };
+    if url.is_some_and(|url| !sub.eq_str(url)) {
+        return Err(VerifyError::Subject);
+    }
+    Ok(())
+}
+
+/// The digest the `body` claim names, when it is a string that, stripped of trailing `=`, is
+/// canonical unpadded base64url of 32 bytes; anything else can never match a body.
+fn body_digest(p: &Payload<'_>) -> Option<[u8; 32]> {
+    let Some(Value::String(claim)) = p.body else { return None };
+    let mut text = [0u8; 43];
+    let mut len = 0;
+    for c in claim.chars() {
+        let b = u8::try_from(c).ok().filter(u8::is_ascii)?;
+        *text.get_mut(len)? = b;
+        len += 1;
+        if len == text.len() {
+            break;
+        }
+    }
+    let rest_is_padding = claim.chars().skip(len).all(|c| c == '=');
+    let mut digest = [0u8; 32];
+    (len == text.len() && rest_is_padding && base64url::decode_exact(&text, &mut digest).is_ok())
+        .then_some(digest)
+}
+
+/// Builds a [`Receiver`] with a default pair, region pairs and a clock tolerance.
+#[derive(Debug)]
+#[must_use]
+pub struct ReceiverBuilder {
+    receiver: Receiver,
+    error: Option<ConfigError>,
+}
+
+impl ReceiverBuilder {
+    /// The default key pair, used for requests without a configured region.
+    pub fn keys(mut self, keys: KeyPair) -> Self {
+        self.receiver.default = Some(keys);
+        self
+    }
+
+    /// A key pair for one region (`US_EAST_1`, `eu-central-1`, …); replaces an earlier pair
+    /// for the same region.
+    pub fn region(mut self, region: &str, keys: KeyPair) -> Self {
+        let Some(region) = Region::parse(region) else {
+            self.error.get_or_insert(ConfigError::InvalidRegion);
+            return self;
+        };
+        let slots = &mut self.receiver.regions;
+        let slot = match slots.iter().position(|s| s.as_ref().is_some_and(|(r, _)| *r == region)) {
+            Some(i) => slots.get_mut(i),
+            None => slots.iter_mut().find(|s| s.is_none()),
+        };
+        match slot {
+            Some(slot) => *slot = Some((region, keys)),
+            None => {
+                self.error.get_or_insert(ConfigError::TooManyRegions);
+            }
+        }
+        self
+    }
+
+    /// Seconds of clock skew to forgive on `exp`, `nbf` and `iat` (default 0).
+    pub fn clock_tolerance(mut self, seconds: u64) -> Self {
+        self.receiver.clock_tolerance = seconds;
+        self
+    }
+
+    /// The receiver, or the first configuration mistake.
+    pub fn build(self) -> Result<Receiver, ConfigError> {
+        if let Some(error) = self.error {
+            return Err(error);
+        }
+        let r = self.receiver;
+        if r.default.is_none() && r.regions.iter().all(Option::is_none) {
+            return Err(ConfigError::NoKeys);
+        }
+        Ok(r)
+    }
+
+    fn build_unchecked(self) -> Receiver {
+        self.receiver
+    }
+}

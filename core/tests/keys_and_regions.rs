@@ -1,0 +1,225 @@
+//! Key pairs, regions, `from_env` (DESIGN.md §4) and key rotation under load.
+
+mod support;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use qstash_core::{ConfigError, KeyPair, Receiver, Region, Request, SharedReceiver, Signer, VerifyError};
+use support::*;
+
+const EU_CURRENT: &str = "sig_euCurrentKey333333333333";
+const EU_NEXT: &str = "sig_euNextKey4444444444444444";
+
+fn signed(key: &str) -> String {
+    token_with(key, HEADER, &payload("", &[]))
+}
+
+fn check(receiver: &Receiver, token: &str, region: Option<&str>) -> Result<qstash_core::Verified, VerifyError> {
+    let mut request = Request::new(token, BODY).url(URL);
+    if let Some(region) = region {
+        request = request.region(region);
+    }
+    receiver.verify_at(&request, NOW)
+}
+
+fn regional() -> Receiver {
+    Receiver::builder()
+        .keys(KeyPair::new(CURRENT, NEXT).unwrap())
+        .region("eu-central-1", KeyPair::new(EU_CURRENT, EU_NEXT).unwrap())
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn region_header_picks_that_regions_pair_after_normalising() {
+    let r = regional();
+    for header in ["EU_CENTRAL_1", "eu-central-1", "Eu-Central_1"] {
+        let v = check(&r, &signed(EU_CURRENT), Some(header)).unwrap();
+        assert_eq!(v.region, Some(Region::EU_CENTRAL_1));
+        assert_eq!(check(&r, &signed(CURRENT), Some(header)).unwrap_err(), VerifyError::Signature);
+    }
+    assert_eq!(check(&r, &signed(EU_NEXT), Some("EU_CENTRAL_1")).unwrap().key, qstash_core::KeyUsed::Next);
+}
+
+#[test]
+fn unconfigured_or_unparseable_region_falls_back_to_the_default_pair() {
+    let r = regional();
+    for header in ["US_EAST_1", "ap-south-1", "not a region!", ""] {
+        let v = check(&r, &signed(CURRENT), Some(header)).unwrap();
+        assert_eq!(v.region, None, "{header:?}");
+    }
+    assert!(check(&r, &signed(CURRENT), None).is_ok());
+}
+
+#[test]
+fn request_without_a_usable_pair_is_no_keys() {
+    let only_eu = Receiver::builder().region("EU_CENTRAL_1", KeyPair::new(EU_CURRENT, EU_NEXT).unwrap()).build().unwrap();
+    assert_eq!(check(&only_eu, &signed(EU_CURRENT), None).unwrap_err().reason(), "no_keys");
+    assert_eq!(check(&only_eu, &signed(EU_CURRENT), Some("US_EAST_1")).unwrap_err().reason(), "no_keys");
+    assert!(check(&only_eu, &signed(EU_CURRENT), Some("eu-central-1")).is_ok());
+}
+
+#[test]
+fn other_region_names_work_when_configured() {
+    let r = Receiver::builder().region("ap-southeast-2", KeyPair::new(EU_CURRENT, EU_NEXT).unwrap()).build().unwrap();
+    assert_eq!(check(&r, &signed(EU_CURRENT), Some("AP_SOUTHEAST_2")).unwrap().region.unwrap().as_str(), "AP_SOUTHEAST_2");
+}
+
+#[test]
+fn builder_refuses_invalid_regions_too_many_regions_and_no_keys() {
+    let pair = || KeyPair::new(CURRENT, NEXT).unwrap();
+    assert_eq!(Receiver::builder().region("us east", pair()).build().unwrap_err(), ConfigError::InvalidRegion);
+    let mut b = Receiver::builder();
+    for i in 0..=qstash_core::MAX_REGIONS {
+        b = b.region(&format!("R{i}"), pair());
+    }
+    assert_eq!(b.build().unwrap_err(), ConfigError::TooManyRegions);
+    assert_eq!(Receiver::builder().build().unwrap_err(), ConfigError::NoKeys);
+    // Re-adding a region replaces it instead of using a second slot.
+    let mut b = Receiver::builder();
+    for _ in 0..=qstash_core::MAX_REGIONS {
+        b = b.region("US_EAST_1", pair());
+    }
+    assert!(b.build().is_ok());
+}
+
+#[test]
+fn receiver_new_refuses_empty_and_dev_keys() {
+    assert_eq!(Receiver::new("", NEXT).unwrap_err(), ConfigError::EmptyKey { which: "current" });
+    assert_eq!(Receiver::new(CURRENT, "").unwrap_err(), ConfigError::EmptyKey { which: "next" });
+    let err = Receiver::new(qstash_core::DEV_CURRENT_SIGNING_KEY, qstash_core::DEV_NEXT_SIGNING_KEY).unwrap_err();
+    assert!(err.to_string().contains("dev()"));
+    assert_eq!(err.reason(), "config");
+}
+
+#[test]
+fn dev_receiver_accepts_dev_signer_tokens() {
+    let token = Signer::dev().token(URL, BODY).sign_at(NOW);
+    assert!(Receiver::dev().verify_at(&Request::new(&token, BODY).url(URL), NOW).is_ok());
+}
+
+fn vars(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+    let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    move |name| map.get(name).cloned()
+}
+
+#[test]
+fn from_env_reads_the_default_pair() {
+    let r = Receiver::from_vars(vars(&[("QSTASH_CURRENT_SIGNING_KEY", CURRENT), ("QSTASH_NEXT_SIGNING_KEY", NEXT)])).unwrap();
+    assert!(check(&r, &signed(CURRENT), None).is_ok());
+    assert!(check(&r, &signed(NEXT), None).is_ok());
+}
+
+#[test]
+fn from_env_with_nothing_set_names_the_missing_variable() {
+    let err = Receiver::from_vars(vars(&[])).unwrap_err();
+    assert_eq!(err, ConfigError::MissingEnv { name: "QSTASH_CURRENT_SIGNING_KEY" });
+    let err = Receiver::from_vars(vars(&[("QSTASH_CURRENT_SIGNING_KEY", CURRENT)])).unwrap_err();
+    assert_eq!(err, ConfigError::MissingEnv { name: "QSTASH_NEXT_SIGNING_KEY" });
+    let err = Receiver::from_vars(vars(&[("QSTASH_CURRENT_SIGNING_KEY", ""), ("QSTASH_NEXT_SIGNING_KEY", "")])).unwrap_err();
+    assert_eq!(err, ConfigError::MissingEnv { name: "QSTASH_CURRENT_SIGNING_KEY" });
+}
+
+#[test]
+fn from_env_reads_region_pairs_when_qstash_region_is_set_and_keeps_the_default_pair() {
+    let r = Receiver::from_vars(vars(&[
+        ("QSTASH_REGION", "us-east-1"),
+        ("QSTASH_CURRENT_SIGNING_KEY", CURRENT),
+        ("QSTASH_NEXT_SIGNING_KEY", NEXT),
+        ("EU_CENTRAL_1_QSTASH_CURRENT_SIGNING_KEY", EU_CURRENT),
+        ("EU_CENTRAL_1_QSTASH_NEXT_SIGNING_KEY", EU_NEXT),
+        ("US_EAST_1_QSTASH_CURRENT_SIGNING_KEY", "sig_usCurrent"),
+    ]))
+    .unwrap();
+    assert_eq!(check(&r, &signed(EU_CURRENT), Some("EU_CENTRAL_1")).unwrap().region, Some(Region::EU_CENTRAL_1));
+    // US_EAST_1 has only one of its two keys, so it uses the default pair.
+    assert_eq!(check(&r, &signed(CURRENT), Some("US_EAST_1")).unwrap().region, None);
+    assert!(check(&r, &signed(CURRENT), None).is_ok());
+}
+
+#[test]
+fn from_env_ignores_region_pairs_without_a_valid_qstash_region() {
+    let base = [
+        ("EU_CENTRAL_1_QSTASH_CURRENT_SIGNING_KEY", EU_CURRENT),
+        ("EU_CENTRAL_1_QSTASH_NEXT_SIGNING_KEY", EU_NEXT),
+        ("QSTASH_CURRENT_SIGNING_KEY", CURRENT),
+        ("QSTASH_NEXT_SIGNING_KEY", NEXT),
+    ];
+    for region in [None, Some("mars-1")] {
+        let mut all = base.to_vec();
+        if let Some(region) = region {
+            all.push(("QSTASH_REGION", region));
+        }
+        let r = Receiver::from_vars(vars(&all)).unwrap();
+        assert_eq!(check(&r, &signed(EU_CURRENT), Some("EU_CENTRAL_1")).unwrap_err(), VerifyError::Signature);
+    }
+}
+
+#[test]
+fn from_env_with_only_region_pairs_builds_a_region_only_receiver() {
+    let r = Receiver::from_vars(vars(&[
+        ("QSTASH_REGION", "EU_CENTRAL_1"),
+        ("EU_CENTRAL_1_QSTASH_CURRENT_SIGNING_KEY", EU_CURRENT),
+        ("EU_CENTRAL_1_QSTASH_NEXT_SIGNING_KEY", EU_NEXT),
+    ]))
+    .unwrap();
+    assert!(check(&r, &signed(EU_CURRENT), Some("eu-central-1")).is_ok());
+    assert_eq!(check(&r, &signed(EU_CURRENT), None).unwrap_err(), VerifyError::NoKeys);
+}
+
+#[test]
+fn from_env_never_switches_to_the_dev_keys() {
+    let err = Receiver::from_vars(vars(&[
+        ("QSTASH_CURRENT_SIGNING_KEY", qstash_core::DEV_CURRENT_SIGNING_KEY),
+        ("QSTASH_NEXT_SIGNING_KEY", qstash_core::DEV_NEXT_SIGNING_KEY),
+    ]))
+    .unwrap_err();
+    assert_eq!(err, ConfigError::DevKey);
+}
+
+#[test]
+fn from_env_reads_the_process_environment() {
+    // The only test that touches the real environment, with names no other test reads.
+    let result = Receiver::from_env();
+    let configured = std::env::var("QSTASH_CURRENT_SIGNING_KEY").is_ok_and(|v| !v.is_empty());
+    assert_eq!(result.is_ok(), configured || std::env::var("QSTASH_REGION").is_ok());
+}
+
+#[test]
+fn keys_swapped_under_concurrent_verification_are_seen_whole() {
+    let old = KeyPair::new(CURRENT, NEXT).unwrap();
+    let new = KeyPair::new(EU_CURRENT, EU_NEXT).unwrap();
+    let shared = SharedReceiver::new(Receiver::builder().keys(old.clone()).build().unwrap());
+    let (old_token, new_token) = (signed(CURRENT), signed(EU_CURRENT));
+    let stop = Arc::new(AtomicBool::new(false));
+    let verifiers: Vec<_> = (0..4)
+        .map(|_| {
+            let (shared, stop) = (shared.clone(), stop.clone());
+            let (old_token, new_token) = (old_token.clone(), new_token.clone());
+            std::thread::spawn(move || {
+                let mut rounds = 0u64;
+                while !stop.load(Ordering::Relaxed) || rounds < 1000 {
+                    let receiver = shared.load();
+                    let old_ok = check(&receiver, &old_token, None).is_ok();
+                    let new_ok = check(&receiver, &new_token, None).is_ok();
+                    // One configuration at a time: exactly one of the two key sets is in force.
+                    assert!(old_ok ^ new_ok, "old {old_ok}, new {new_ok}");
+                    rounds += 1;
+                }
+                rounds
+            })
+        })
+        .collect();
+    for i in 0..2000 {
+        shared.replace_keys(if i % 2 == 0 { new.clone() } else { old.clone() });
+    }
+    stop.store(true, Ordering::Relaxed);
+    for v in verifiers {
+        assert!(v.join().unwrap() >= 1000);
+    }
+    shared.replace_keys(new);
+    assert!(shared.verify_at(&Request::new(&new_token, BODY).url(URL), NOW).is_ok());
+    assert_eq!(shared.verify_at(&Request::new(&old_token, BODY).url(URL), NOW).unwrap_err(), VerifyError::Signature);
+}

@@ -1,0 +1,57 @@
+//! Verifying a real QStash token allocates only the returned claims' strings (`sub`, `jti`).
+// A counting global allocator needs `unsafe impl GlobalAlloc`; the crate itself forbids unsafe.
+#![allow(unsafe_code)]
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+
+use qstash_core::{Receiver, Request, Signer};
+
+struct Counting;
+
+thread_local! {
+    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+}
+
+// Counts per thread, so the test harness's own threads do not disturb the figure.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.with(|n| n.set(n.get() + 1));
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+fn allocations_during(f: impl FnOnce()) -> usize {
+    let before = ALLOCATIONS.with(Cell::get);
+    f();
+    ALLOCATIONS.with(Cell::get) - before
+}
+
+#[test]
+fn verifying_a_valid_token_allocates_only_sub_and_jti() {
+    let url = "https://my-app.example.com/api/webhooks/qstash?tenant=42";
+    let body = vec![7u8; 64 * 1024];
+    let token = Signer::dev().token(url, &body).sign_at(1_750_000_000);
+    let receiver = Receiver::dev();
+    let request = Request::new(&token, &body).url(url);
+    let mut result = None;
+    let n = allocations_during(|| result = Some(receiver.verify_at(&request, 1_750_000_001)));
+    let verified = result.unwrap().unwrap();
+    assert_eq!(n, 2, "expected exactly the `sub` and `jti` strings");
+    drop(verified);
+}
+
+#[test]
+fn rejecting_a_forged_token_allocates_nothing() {
+    let token = Signer::new("sig_attackerKey").unwrap().token("https://x.example", b"").sign_at(1_750_000_000);
+    let receiver = Receiver::dev();
+    let request = Request::new(&token, b"");
+    let n = allocations_during(|| assert!(receiver.verify_at(&request, 1_750_000_001).is_err()));
+    assert_eq!(n, 0);
+}
