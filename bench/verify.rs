@@ -1,0 +1,164 @@
+//! `cargo bench -p qstash-core --bench verify`: qstash-core against a `jsonwebtoken` + `sha2`
+//! reference verifier and against the floor (one pre-keyed HMAC-SHA256 over the signing input
+//! plus one SHA-256 over the body, nothing else), for 0 B, 1 KiB, 64 KiB and 1 MiB bodies,
+//! all in one run. Ends with a table of ns/verify and ratios.
+
+#![allow(clippy::expect_used)] // set-up failures in a benchmark should stop it loudly
+
+use std::hint::black_box;
+use std::path::PathBuf;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use criterion::{BenchmarkId, Criterion, Throughput};
+use hmac::{Hmac, Mac};
+use qstash_core::{Receiver, Request, Signer};
+use sha2::{Digest, Sha256};
+
+const URL: &str = "https://my-app.example.com/api/webhooks/qstash";
+const SIZES: [(usize, &str); 4] = [
+    (0, "0 B"),
+    (1024, "1 KiB"),
+    (64 * 1024, "64 KiB"),
+    (1024 * 1024, "1 MiB"),
+];
+const IMPLS: [&str; 3] = ["qstash-core", "jsonwebtoken", "floor"];
+
+#[derive(serde::Deserialize)]
+struct Claims {
+    body: String,
+}
+
+/// The same checks as DESIGN.md §3 as far as `jsonwebtoken` can express them: HS256 only,
+/// current-then-next key, exp/nbf against the clock, iss, sub, then the body hash.
+fn jsonwebtoken_verify(
+    keys: &[jsonwebtoken::DecodingKey; 2],
+    validation: &jsonwebtoken::Validation,
+    token: &str,
+    body: &[u8],
+) -> bool {
+    let Some(data) = keys
+        .iter()
+        .find_map(|k| jsonwebtoken::decode::<Claims>(token, k, validation).ok())
+    else {
+        return false;
+    };
+    data.claims.body.trim_end_matches('=') == URL_SAFE_NO_PAD.encode(Sha256::digest(body))
+}
+
+fn floor(mac: &Hmac<Sha256>, signing_input: &[u8], signature: &[u8], body: &[u8]) -> bool {
+    let mut mac = mac.clone();
+    mac.update(signing_input);
+    let tag_ok = mac.verify_slice(signature).is_ok();
+    let digest = Sha256::digest(body);
+    tag_ok & (digest[0] != 0 || digest[1] != 1)
+}
+
+fn main() {
+    let out = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/criterion");
+    let mut c = Criterion::default()
+        .output_directory(&out)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3))
+        .configure_from_args();
+
+    let receiver = Receiver::dev();
+    let (current, next) = (
+        qstash_core::DEV_CURRENT_SIGNING_KEY,
+        qstash_core::DEV_NEXT_SIGNING_KEY,
+    );
+    let jwt_keys = [
+        jsonwebtoken::DecodingKey::from_secret(current.as_bytes()),
+        jsonwebtoken::DecodingKey::from_secret(next.as_bytes()),
+    ];
+    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::HS256);
+    validation.leeway = 0;
+    validation.validate_nbf = true;
+    validation.validate_aud = false;
+    validation.set_issuer(&["Upstash"]);
+    validation.sub = Some(URL.to_owned());
+    let floor_mac = Hmac::<Sha256>::new_from_slice(current.as_bytes()).expect("HMAC takes any key");
+
+    let mut group = c.benchmark_group("verify");
+    for (size, label) in SIZES {
+        let body: Vec<u8> = (0..size).map(|i| (i % 251) as u8).collect();
+        let token = Signer::dev().token(URL, &body).sign();
+        // The floor reads no clock, so neither does the measured verify: `now` is fixed per run.
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64);
+        let (signing_input, sig_b64) = token.rsplit_once('.').expect("three segments");
+        let signature = URL_SAFE_NO_PAD.decode(sig_b64).expect("signature");
+        assert!(
+            receiver
+                .verify(&Request::new(&token, &body).url(URL))
+                .is_ok()
+        );
+        assert!(jsonwebtoken_verify(&jwt_keys, &validation, &token, &body));
+        assert!(floor(
+            &floor_mac,
+            signing_input.as_bytes(),
+            &signature,
+            &body
+        ));
+
+        group.throughput(Throughput::Bytes(size as u64));
+        group.bench_function(BenchmarkId::new("qstash-core", label), |b| {
+            b.iter(|| {
+                receiver
+                    .verify_at(black_box(&Request::new(&token, &body).url(URL)), now)
+                    .is_ok()
+            })
+        });
+        group.bench_function(BenchmarkId::new("jsonwebtoken", label), |b| {
+            b.iter(|| {
+                jsonwebtoken_verify(&jwt_keys, &validation, black_box(&token), black_box(&body))
+            })
+        });
+        group.bench_function(BenchmarkId::new("floor", label), |b| {
+            b.iter(|| {
+                floor(
+                    &floor_mac,
+                    black_box(signing_input.as_bytes()),
+                    black_box(&signature),
+                    black_box(&body),
+                )
+            })
+        });
+    }
+    group.finish();
+    c.final_summary();
+    print_table(&out);
+}
+
+/// Reads each benchmark's median back from criterion's estimates and prints the comparison.
+fn print_table(out: &std::path::Path) {
+    let median = |imp: &str, label: &str| -> Option<f64> {
+        let dir = out
+            .join("verify")
+            .join(imp)
+            .join(label)
+            .join("new/estimates.json");
+        let text = std::fs::read_to_string(dir).ok()?;
+        let v: serde_json::Value = serde_json::from_str(&text).ok()?;
+        v["median"]["point_estimate"].as_f64()
+    };
+    println!("\nqstash-core verify vs floor and jsonwebtoken reference (median ns/verify)");
+    println!(
+        "{:>7} | {:>12} | {:>12} | {:>12} | {:>13} | {:>18}",
+        "body", "qstash-core", "jsonwebtoken", "floor", "core / floor", "jsonwebtoken / core"
+    );
+    println!("{}", "-".repeat(90));
+    for (_, label) in SIZES {
+        let [core, jwt, fl] = IMPLS.map(|i| median(i, label));
+        match (core, jwt, fl) {
+            (Some(core), Some(jwt), Some(fl)) => println!(
+                "{label:>7} | {core:>12.0} | {jwt:>12.0} | {fl:>12.0} | {:>12.3}x | {:>17.2}x",
+                core / fl,
+                jwt / core
+            ),
+            _ => println!("{label:>7} | (not measured in this run: filtered out?)"),
+        }
+    }
+}

@@ -26,9 +26,19 @@ pub(crate) struct JsonStr<'a> {
 }
 
 impl<'a> JsonStr<'a> {
+    /// A literal known to contain no escapes and no control characters.
+    pub(crate) const fn plain(raw: &'a str) -> Self {
+        JsonStr {
+            raw,
+            escaped: false,
+        }
+    }
+
     /// The unescaped characters.
     pub(crate) fn chars(&self) -> Chars<'a> {
-        Chars { rest: self.raw.chars() }
+        Chars {
+            rest: self.raw.chars(),
+        }
     }
 
     /// The literal's text when it has no escapes, so callers can borrow instead of copying.
@@ -44,6 +54,30 @@ impl<'a> JsonStr<'a> {
         }
     }
 
+    /// Length, first and last byte of the unescaped UTF-8: equal names have equal
+    /// fingerprints, and different short names almost never do, so most duplicate checks end
+    /// here without comparing text.
+    fn fingerprint(&self) -> u32 {
+        let (len, first, last) = match self.as_plain() {
+            Some(raw) => {
+                let b = raw.as_bytes();
+                (b.len(), b.first().copied(), b.last().copied())
+            }
+            None => {
+                let mut utf8 = [0u8; 4];
+                let (mut len, mut first, mut last) = (0, None, None);
+                for c in self.chars() {
+                    let bytes = c.encode_utf8(&mut utf8).as_bytes();
+                    first = first.or(bytes.first().copied());
+                    last = bytes.last().copied();
+                    len += bytes.len();
+                }
+                (len, first, last)
+            }
+        };
+        (len as u32) ^ (u32::from(first.unwrap_or(0)) << 16) ^ (u32::from(last.unwrap_or(0)) << 24)
+    }
+
     fn same_name(&self, other: &JsonStr<'_>) -> bool {
         match other.as_plain() {
             Some(raw) => self.eq_str(raw),
@@ -51,12 +85,12 @@ impl<'a> JsonStr<'a> {
         }
     }
 
-    /// The unescaped value as an owned string.
+    /// Appends the unescaped value to `out`.
     #[cfg(feature = "alloc")]
-    pub(crate) fn to_owned_string(self) -> alloc::string::String {
+    pub(crate) fn push_to(&self, out: &mut alloc::string::String) {
         match self.as_plain() {
-            Some(raw) => raw.into(),
-            None => self.chars().collect(),
+            Some(raw) => out.push_str(raw),
+            None => out.extend(self.chars()),
         }
     }
 }
@@ -174,7 +208,11 @@ impl<'a> Reader<'a> {
     }
 
     fn expect(&mut self, b: u8) -> Result<()> {
-        if self.bump() == Some(b) { Ok(()) } else { Err(Invalid) }
+        if self.bump() == Some(b) {
+            Ok(())
+        } else {
+            Err(Invalid)
+        }
     }
 
     fn ws(&mut self) {
@@ -227,7 +265,13 @@ impl<'a> Reader<'a> {
             self.i += 1;
             return Ok(());
         }
-        let mut seen = [JsonStr { raw: "", escaped: false }; REMEMBERED_KEYS];
+        let mut seen = [(
+            0u32,
+            JsonStr {
+                raw: "",
+                escaped: false,
+            },
+        ); REMEMBERED_KEYS];
         let mut count = 0usize;
         loop {
             self.ws();
@@ -236,16 +280,20 @@ impl<'a> Reader<'a> {
             }
             let key_at = self.i;
             let key = self.string()?;
+            let fingerprint = key.fingerprint();
             let duplicate = if count <= REMEMBERED_KEYS {
-                seen[..count].iter().any(|k| k.same_name(&key))
+                seen[..count]
+                    .iter()
+                    .any(|(f, k)| *f == fingerprint && k.same_name(&key))
             } else {
-                self.names_before(start, key_at, depth)?.any(|k| k.same_name(&key))
+                self.names_before(start, key_at, depth)?
+                    .any(|k| k.same_name(&key))
             };
             if duplicate {
                 return Err(Walk::Invalid);
             }
             if let Some(slot) = seen.get_mut(count) {
-                *slot = key;
+                *slot = (fingerprint, key);
             }
             count += 1;
             self.ws();
@@ -265,7 +313,10 @@ impl<'a> Reader<'a> {
     /// Re-reads the member names of the object at `start` that come before `end`: the fallback
     /// for objects with more members than [`REMEMBERED_KEYS`], which QStash never sends.
     fn names_before(&self, start: usize, end: usize, depth: usize) -> Result<Names<'a>> {
-        let mut r = Reader { s: self.s, i: start };
+        let mut r = Reader {
+            s: self.s,
+            i: start,
+        };
         r.expect(b'{')?;
         Ok(Names { r, end, depth })
     }
@@ -297,6 +348,14 @@ impl<'a> Reader<'a> {
         let start = self.i;
         let mut escaped = false;
         loop {
+            // Jump to the next byte that needs a decision; everything else is string content
+            // (UTF-8 was validated for the whole text up front).
+            let rest = self.s.as_bytes().get(self.i..).ok_or(Invalid)?;
+            let skip = rest
+                .iter()
+                .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+                .ok_or(Invalid)?;
+            self.i += skip;
             match self.bump().ok_or(Invalid)? {
                 b'"' => break,
                 b'\\' => {
@@ -307,8 +366,7 @@ impl<'a> Reader<'a> {
                         _ => return Err(Invalid),
                     }
                 }
-                0..=0x1F => return Err(Invalid),
-                _ => {}
+                _ => return Err(Invalid),
             }
         }
         let raw = self.s.get(start..self.i - 1).ok_or(Invalid)?;
@@ -336,7 +394,9 @@ impl<'a> Reader<'a> {
     fn hex4(&mut self) -> Result<u32> {
         let mut v = 0;
         for _ in 0..4 {
-            let d = char::from(self.bump().ok_or(Invalid)?).to_digit(16).ok_or(Invalid)?;
+            let d = char::from(self.bump().ok_or(Invalid)?)
+                .to_digit(16)
+                .ok_or(Invalid)?;
             v = v * 16 + d;
         }
         Ok(v)
@@ -354,15 +414,26 @@ impl<'a> Reader<'a> {
     /// (correctly rounded; out-of-range literals become infinite).
     fn number(&mut self) -> Result<f64> {
         let start = self.i;
-        if self.peek() == Some(b'-') {
+        let negative = self.peek() == Some(b'-');
+        if negative {
             self.i += 1;
         }
+        let int_start = self.i;
         match self.peek() {
             Some(b'0') => self.i += 1,
             Some(b'1'..=b'9') => {
                 self.digits();
             }
             _ => return Err(Invalid),
+        }
+        // Integers of up to 15 digits (every real time claim) are exact in f64: convert them
+        // directly instead of going through the general decimal parser.
+        let int_digits = self.s.as_bytes().get(int_start..self.i).unwrap_or_default();
+        if int_digits.len() <= 15 && !matches!(self.peek(), Some(b'.' | b'e' | b'E')) {
+            let v = int_digits
+                .iter()
+                .fold(0i64, |v, d| v * 10 + i64::from(d - b'0'));
+            return Ok(if negative { -(v as f64) } else { v as f64 });
         }
         if self.peek() == Some(b'.') {
             self.i += 1;
@@ -379,7 +450,11 @@ impl<'a> Reader<'a> {
                 return Err(Invalid);
             }
         }
-        self.s.get(start..self.i).ok_or(Invalid)?.parse().map_err(|_| Invalid)
+        self.s
+            .get(start..self.i)
+            .ok_or(Invalid)?
+            .parse()
+            .map_err(|_| Invalid)
     }
 }
 
@@ -444,7 +519,19 @@ mod tests {
 
     #[test]
     fn non_objects_and_trailing_data_are_invalid() {
-        for bad in ["[]", "1", "\"s\"", "", "{", "{}{}", "{} x", "{\"a\":1,}", "{,}", "{\"a\"}", "{'a':1}"] {
+        for bad in [
+            "[]",
+            "1",
+            "\"s\"",
+            "",
+            "{",
+            "{}{}",
+            "{} x",
+            "{\"a\":1,}",
+            "{,}",
+            "{\"a\"}",
+            "{'a':1}",
+        ] {
             assert_eq!(members(bad), Err(()), "{bad:?}");
         }
     }
@@ -475,18 +562,38 @@ mod tests {
 
     #[test]
     fn numbers_follow_the_rfc_grammar() {
-        for bad in ["01", "1.", ".5", "+1", "1e", "1e+", "-", "NaN", "Infinity", "0x10", "1_000"] {
+        for bad in [
+            "01", "1.", ".5", "+1", "1e", "1e+", "-", "NaN", "Infinity", "0x10", "1_000",
+        ] {
             assert_eq!(members(&std::format!("{{\"n\":{bad}}}")), Err(()), "{bad}");
         }
-        for good in ["0", "-0", "1.25", "1E9", "1e-9", "100000000000000000000", "1e400"] {
+        for good in [
+            "0",
+            "-0",
+            "1.25",
+            "1E9",
+            "1e-9",
+            "100000000000000000000",
+            "1e400",
+        ] {
             assert_eq!(members(&std::format!("{{\"n\":{good}}}")), Ok(1), "{good}");
         }
     }
 
     #[test]
     fn string_escapes_are_validated_and_decoded() {
-        assert_eq!(first_string(r#"{"s":"a\"\\\/\b\f\n\r\t\u00e9\ud83d\ude00"}"#), "a\"\\/\u{8}\u{c}\n\r\té😀");
-        for bad in [r#"{"s":"\x"}"#, r#"{"s":"\ud83d"}"#, r#"{"s":"\ude00"}"#, r#"{"s":"\u12"}"#, "{\"s\":\"\u{1}\"}", "{\"s\":\"a\nb\"}"] {
+        assert_eq!(
+            first_string(r#"{"s":"a\"\\\/\b\f\n\r\t\u00e9\ud83d\ude00"}"#),
+            "a\"\\/\u{8}\u{c}\n\r\té😀"
+        );
+        for bad in [
+            r#"{"s":"\x"}"#,
+            r#"{"s":"\ud83d"}"#,
+            r#"{"s":"\ude00"}"#,
+            r#"{"s":"\u12"}"#,
+            "{\"s\":\"\u{1}\"}",
+            "{\"s\":\"a\nb\"}",
+        ] {
             assert_eq!(members(bad), Err(()), "{bad}");
         }
     }
@@ -498,7 +605,11 @@ mod tests {
 
     #[test]
     fn nesting_deeper_than_the_limit_is_invalid() {
-        let ok = std::format!("{{\"a\":{}1{}}}", "[".repeat(MAX_DEPTH - 1), "]".repeat(MAX_DEPTH - 1));
+        let ok = std::format!(
+            "{{\"a\":{}1{}}}",
+            "[".repeat(MAX_DEPTH - 1),
+            "]".repeat(MAX_DEPTH - 1)
+        );
         assert_eq!(members(&ok), Ok(1));
         let deep = std::format!("{{\"a\":{}1{}}}", "[".repeat(100_000), "]".repeat(100_000));
         assert_eq!(members(&deep), Err(()));

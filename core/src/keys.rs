@@ -31,7 +31,8 @@ impl SigningKey {
     fn from_str_unchecked(key: &str) -> Self {
         // HMAC accepts keys of any length: `new_from_slice` fails only for fixed-size-key MACs.
         #[allow(clippy::expect_used)]
-        let mac = HmacSha256::new_from_slice(key.as_bytes()).expect("HMAC takes keys of any length");
+        let mac =
+            HmacSha256::new_from_slice(key.as_bytes()).expect("HMAC takes keys of any length");
         SigningKey { mac }
     }
 
@@ -148,7 +149,10 @@ impl Region {
             buf[i] = name[i];
             i += 1;
         }
-        Region { name: buf, len: name.len() as u8 }
+        Region {
+            name: buf,
+            len: name.len() as u8,
+        }
     }
 
     /// Normalises a region name or `Upstash-Region` header value; `None` when it cannot be a
@@ -166,7 +170,10 @@ impl Region {
                 _ => return None,
             };
         }
-        Some(Region { name: buf, len: bytes.len() as u8 })
+        Some(Region {
+            name: buf,
+            len: bytes.len() as u8,
+        })
     }
 
     /// The normalised name, e.g. `US_EAST_1`.
@@ -209,13 +216,22 @@ mod tests {
 
     #[test]
     fn empty_keys_are_refused_naming_which() {
-        assert_eq!(KeyPair::new("", "sig_x").unwrap_err(), ConfigError::EmptyKey { which: "current" });
-        assert_eq!(KeyPair::new("sig_x", "").unwrap_err(), ConfigError::EmptyKey { which: "next" });
+        assert_eq!(
+            KeyPair::new("", "sig_x").unwrap_err(),
+            ConfigError::EmptyKey { which: "current" }
+        );
+        assert_eq!(
+            KeyPair::new("sig_x", "").unwrap_err(),
+            ConfigError::EmptyKey { which: "next" }
+        );
     }
 
     #[test]
     fn dev_keys_are_refused_by_the_normal_constructor_with_a_message_naming_dev() {
-        for (c, n) in [(DEV_CURRENT_SIGNING_KEY, "sig_other"), ("sig_other", DEV_NEXT_SIGNING_KEY)] {
+        for (c, n) in [
+            (DEV_CURRENT_SIGNING_KEY, "sig_other"),
+            ("sig_other", DEV_NEXT_SIGNING_KEY),
+        ] {
             let err = KeyPair::new(c, n).unwrap_err();
             assert_eq!(err, ConfigError::DevKey);
             assert!(format!("{err}").contains("dev()"));

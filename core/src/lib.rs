@@ -21,7 +21,7 @@
 //! let token = Signer::dev().token(url, b"{\"hello\":1}").sign();
 //!
 //! let verified = receiver.verify(&Request::new(&token, b"{\"hello\":1}").url(url))?;
-//! assert_eq!(verified.claims.sub, url);
+//! assert_eq!(verified.claims.sub(), url);
 //!
 //! let err = receiver.verify(&Request::new(&token, b"{\"hello\":2}").url(url)).unwrap_err();
 //! assert_eq!(err.reason(), "body");
@@ -63,8 +63,13 @@ mod shared;
 mod signer;
 
 pub use error::{ConfigError, VerifyError};
-pub use keys::{DEV_CURRENT_SIGNING_KEY, DEV_NEXT_SIGNING_KEY, KeyPair, KeyUsed, MAX_REGIONS, Region, SigningKey};
-pub use receiver::{BodyHasher, Claims, Receiver, ReceiverBuilder, Request, Verified, VerifiedToken};
+pub use keys::{
+    DEV_CURRENT_SIGNING_KEY, DEV_NEXT_SIGNING_KEY, KeyPair, KeyUsed, MAX_REGIONS, Region,
+    SigningKey,
+};
+pub use receiver::{
+    BodyHasher, Claims, Receiver, ReceiverBuilder, Request, Verified, VerifiedToken,
+};
 #[cfg(feature = "std")]
 pub use shared::SharedReceiver;
 #[cfg(feature = "alloc")]
@@ -105,3 +110,17 @@ impl Receiver {
         self.verify_token_at(request, clock::now())
     }
 }
+
+/// Entry points for the fuzz targets in `fuzz/` and the corpus replay test; not API.
+#[doc(hidden)]
+pub mod fuzzing {
+    /// Reads `bytes` as a token payload; `true` when it passes the step-4 shape checks.
+    pub fn parse_payload(bytes: &[u8]) -> bool {
+        crate::claims::parse_payload(bytes).is_ok()
+    }
+}
+
+/// The README's example, compiled and run as a doctest.
+#[cfg(all(doctest, feature = "std"))]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

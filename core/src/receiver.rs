@@ -3,14 +3,14 @@
 use core::fmt;
 
 use sha2::{Digest, Sha256};
-use subtle::ConstantTimeEq;
 
 use crate::base64url;
 use crate::claims::{self, Payload};
 use crate::error::{ConfigError, VerifyError};
-use crate::json::Value;
+#[cfg(feature = "alloc")]
+use crate::json::JsonStr;
 use crate::keys::{KeyPair, KeyUsed, MAX_REGIONS, Region};
-use crate::segment::{Decoded, STACK_PAYLOAD, Segments};
+use crate::segment::{Scratch, Segments};
 
 /// One delivery to verify: the `Upstash-Signature` value, the raw body bytes and, optionally,
 /// the URL the token must name and the `Upstash-Region` header.
@@ -32,7 +32,13 @@ impl<'a> Request<'a> {
     /// A delivery from raw header bytes; `None` when the header was absent. Header values
     /// that are not text are judged like any other malformed token, never as an I/O error.
     pub fn from_header(token: Option<&'a [u8]>, body: &'a [u8]) -> Self {
-        Request { token, body, url: None, region: None, clock_tolerance: None }
+        Request {
+            token,
+            body,
+            url: None,
+            region: None,
+            clock_tolerance: None,
+        }
     }
 
     /// The URL the token's `sub` claim must equal exactly (no normalisation; `""` is compared,
@@ -76,24 +82,65 @@ impl fmt::Debug for Request<'_> {
     }
 }
 
-/// The claims of a verified token.
+/// The claims of a verified token. `sub` and `jti` (with `alloc`) are read with
+/// [`Claims::sub`] and [`Claims::jti`].
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Claims {
     /// Always `"Upstash"` (anything else was rejected).
     pub iss: &'static str,
-    /// The destination URL QStash delivered to.
-    #[cfg(feature = "alloc")]
-    pub sub: alloc::string::String,
     /// Expiry, unix seconds (may be fractional).
     pub exp: f64,
     /// Not-before, unix seconds (may be negative: Go's zero time appears in real tokens).
     pub nbf: f64,
     /// Issued-at, unix seconds, when present.
     pub iat: Option<f64>,
-    /// The unique token id (`jwt_…`), when present; the key for replay protection.
     #[cfg(feature = "alloc")]
-    pub jti: Option<alloc::string::String>,
+    text: ClaimText,
+}
+
+#[cfg(feature = "alloc")]
+impl Claims {
+    /// The destination URL QStash delivered to (`sub`).
+    pub fn sub(&self) -> &str {
+        self.text.buf.get(..self.text.sub_len).unwrap_or_default()
+    }
+
+    /// The unique token id (`jwt_…`), when present; the key for replay protection.
+    pub fn jti(&self) -> Option<&str> {
+        self.text
+            .has_jti
+            .then(|| self.text.buf.get(self.text.sub_len..).unwrap_or_default())
+    }
+}
+
+/// `sub` and `jti` in one string: one allocation per verified token instead of two.
+#[cfg(feature = "alloc")]
+#[derive(Debug, Clone, PartialEq)]
+struct ClaimText {
+    buf: alloc::string::String,
+    sub_len: usize,
+    has_jti: bool,
+}
+
+#[cfg(feature = "alloc")]
+impl ClaimText {
+    fn new(sub: Option<JsonStr<'_>>, jti: Option<JsonStr<'_>>) -> Self {
+        let plain_len = |s: Option<JsonStr<'_>>| s.and_then(|s| s.as_plain()).map_or(0, str::len);
+        let mut buf = alloc::string::String::with_capacity(plain_len(sub) + plain_len(jti));
+        if let Some(sub) = sub {
+            sub.push_to(&mut buf);
+        }
+        let sub_len = buf.len();
+        if let Some(jti) = jti {
+            jti.push_to(&mut buf);
+        }
+        ClaimText {
+            buf,
+            sub_len,
+            has_jti: jti.is_some(),
+        }
+    }
 }
 
 /// A delivery that passed every check.
@@ -138,8 +185,9 @@ impl VerifiedToken {
 
     /// Checks the SHA-256 of the body, computed by the caller (e.g. with [`BodyHasher`]).
     pub fn verify_body_digest(self, digest: &[u8; 32]) -> Result<Verified, VerifyError> {
+        // Not a secret comparison: the sender knows both the body and the claim.
         match self.body_digest {
-            Some(expected) if bool::from(expected.ct_eq(digest)) => Ok(self.verified),
+            Some(expected) if expected == *digest => Ok(self.verified),
             _ => Err(VerifyError::Body),
         }
     }
@@ -177,7 +225,7 @@ impl fmt::Debug for BodyHasher {
 /// let token = Signer::dev().token("https://example.com/api/qstash", b"hello").sign_at(1_750_000_000);
 /// let request = Request::new(&token, b"hello").url("https://example.com/api/qstash");
 /// let verified = receiver.verify_at(&request, 1_750_000_010).unwrap();
-/// assert_eq!(verified.claims.sub, "https://example.com/api/qstash");
+/// assert_eq!(verified.claims.sub(), "https://example.com/api/qstash");
 ///
 /// let tampered = Request::new(&token, b"HELLO").url("https://example.com/api/qstash");
 /// assert_eq!(receiver.verify_at(&tampered, 1_750_000_010).unwrap_err().reason(), "body");
@@ -197,7 +245,10 @@ impl fmt::Debug for Receiver {
         }
         f.debug_struct("Receiver")
             .field("default", &self.default)
-            .field("regions", &&regions[..self.regions.iter().flatten().count()])
+            .field(
+                "regions",
+                &&regions[..self.regions.iter().flatten().count()],
+            )
             .field("clock_tolerance", &self.clock_tolerance)
             .finish()
     }
@@ -207,7 +258,9 @@ impl Receiver {
     /// A receiver with one key pair (the usual set-up). Refuses empty keys and the public
     /// development keys; see [`Receiver::dev`].
     pub fn new(current: &str, next: &str) -> Result<Self, ConfigError> {
-        Ok(Self::builder().keys(KeyPair::new(current, next)?).build_unchecked())
+        Ok(Self::builder()
+            .keys(KeyPair::new(current, next)?)
+            .build_unchecked())
     }
 
     /// A receiver with the public local-development keys (QStash CLI dev server, demo, tests).
@@ -217,13 +270,23 @@ impl Receiver {
 
     /// Starts a receiver with regions, a clock tolerance or both.
     pub fn builder() -> ReceiverBuilder {
-        ReceiverBuilder { receiver: Receiver { default: None, regions: Default::default(), clock_tolerance: 0 }, error: None }
+        ReceiverBuilder {
+            receiver: Receiver {
+                default: None,
+                regions: Default::default(),
+                clock_tolerance: 0,
+            },
+            error: None,
+        }
     }
 
     /// The same configuration with a new default key pair (key rotation).
     #[must_use]
     pub fn with_keys(&self, keys: KeyPair) -> Self {
-        Receiver { default: Some(keys), ..self.clone() }
+        Receiver {
+            default: Some(keys),
+            ..self.clone()
+        }
     }
 
     /// The clock tolerance in seconds applied when a request does not set its own.
@@ -233,26 +296,39 @@ impl Receiver {
 
     /// Verifies a whole delivery at `now` (unix seconds): token, then body.
     pub fn verify_at(&self, request: &Request<'_>, now: i64) -> Result<Verified, VerifyError> {
-        self.verify_token_at(request, now)?.verify_body(request.body)
+        self.verify_token_at(request, now)?
+            .verify_body(request.body)
     }
 
     /// Verifies everything but the body (DESIGN.md §3 steps 1–8); the request's body is not
     /// looked at. Finish with [`VerifiedToken::verify_body`] or a [`BodyHasher`].
-    pub fn verify_token_at(&self, request: &Request<'_>, now: i64) -> Result<VerifiedToken, VerifyError> {
-        let segments = Segments::split(request.token)?;
+    pub fn verify_token_at(
+        &self,
+        request: &Request<'_>,
+        now: i64,
+    ) -> Result<VerifiedToken, VerifyError> {
+        let mut scratch = Scratch::new();
+        let segments = Segments::split(request.token, &mut scratch)?;
         let (keys, region) = self.keys_for(request.region)?;
-        let key = if keys.current.verifies(segments.signing_input, &segments.signature) {
+        let key = if keys
+            .current
+            .verifies(segments.signing_input, &segments.signature)
+        {
             KeyUsed::Current
-        } else if keys.next.verifies(segments.signing_input, &segments.signature) {
+        } else if keys
+            .next
+            .verifies(segments.signing_input, &segments.signature)
+        {
             KeyUsed::Next
         } else {
             return Err(VerifyError::Signature);
         };
 
         // Authenticated from here on: only now is any of the sender's JSON read.
-        claims::check_header(segments.header)?;
-        let payload = Decoded::<STACK_PAYLOAD>::new(segments.payload)?;
-        let p = claims::parse_payload(payload.bytes())?;
+        if let Some(header) = &segments.header {
+            claims::check_header(header.bytes())?;
+        }
+        let p = claims::parse_payload(segments.payload.bytes())?;
         let tolerance = request.clock_tolerance.unwrap_or(self.clock_tolerance);
         check_claims(&p, request.url, now, tolerance)?;
 
@@ -261,16 +337,11 @@ impl Receiver {
             verified: Verified {
                 claims: Claims {
                     iss: "Upstash",
-                    #[cfg(feature = "alloc")]
-                    sub: match p.sub {
-                        Some(Value::String(s)) => s.to_owned_string(),
-                        _ => alloc::string::String::new(),
-                    },
                     exp: p.exp,
                     nbf: p.nbf,
                     iat: p.iat,
                     #[cfg(feature = "alloc")]
-                    jti: p.jti.map(|s| s.to_owned_string()),
+                    text: ClaimText::new(p.sub, p.jti),
                 },
                 key,
                 region,
@@ -281,17 +352,30 @@ impl Receiver {
     /// The pair for a request: its region's if configured, else the default pair.
     fn keys_for(&self, region: Option<&str>) -> Result<(&KeyPair, Option<Region>), VerifyError> {
         if let Some(region) = region.and_then(Region::parse) {
-            if let Some((name, keys)) = self.regions.iter().flatten().find(|(name, _)| *name == region) {
+            if let Some((name, keys)) = self
+                .regions
+                .iter()
+                .flatten()
+                .find(|(name, _)| *name == region)
+            {
                 return Ok((keys, Some(*name)));
             }
         }
-        self.default.as_ref().map(|keys| (keys, None)).ok_or(VerifyError::NoKeys)
+        self.default
+            .as_ref()
+            .map(|keys| (keys, None))
+            .ok_or(VerifyError::NoKeys)
     }
 }
 
 /// Steps 5–8, in order, on the authenticated payload.
-fn check_claims(p: &Payload<'_>, url: Option<&str>, now: i64, tolerance: u64) -> Result<(), VerifyError> {
-    if !matches!(p.iss, Some(Value::String(s)) if s.eq_str("Upstash")) {
+fn check_claims(
+    p: &Payload<'_>,
+    url: Option<&str>,
+    now: i64,
+    tolerance: u64,
+) -> Result<(), VerifyError> {
+    if !p.iss_ok {
         return Err(VerifyError::Issuer);
     }
     // f64 keeps every realistic `now ± tolerance` exact and compares with fractional claims.
@@ -302,7 +386,7 @@ fn check_claims(p: &Payload<'_>, url: Option<&str>, now: i64, tolerance: u64) ->
     if p.nbf > now + tolerance || p.iat.is_some_and(|iat| iat > now + tolerance) {
         return Err(VerifyError::NotYetValid);
     }
-    let Some(Value::String(sub)) = p.sub else {
+    let Some(sub) = p.sub else {
         return Err(VerifyError::Subject);
     };
     if url.is_some_and(|url| !sub.eq_str(url)) {
@@ -314,21 +398,30 @@ fn check_claims(p: &Payload<'_>, url: Option<&str>, now: i64, tolerance: u64) ->
 /// The digest the `body` claim names, when it is a string that, stripped of trailing `=`, is
 /// canonical unpadded base64url of 32 bytes; anything else can never match a body.
 fn body_digest(p: &Payload<'_>) -> Option<[u8; 32]> {
-    let Some(Value::String(claim)) = p.body else { return None };
-    let mut text = [0u8; 43];
-    let mut len = 0;
-    for c in claim.chars() {
-        let b = u8::try_from(c).ok().filter(u8::is_ascii)?;
-        *text.get_mut(len)? = b;
-        len += 1;
-        if len == text.len() {
-            break;
-        }
-    }
-    let rest_is_padding = claim.chars().skip(len).all(|c| c == '=');
+    let claim = p.body?;
     let mut digest = [0u8; 32];
-    (len == text.len() && rest_is_padding && base64url::decode_exact(&text, &mut digest).is_ok())
-        .then_some(digest)
+    let mut unescaped = [0u8; 43];
+    let text = match claim.as_plain() {
+        Some(plain) => plain.trim_end_matches('=').as_bytes(),
+        None => {
+            // Escaped claims are never sent by QStash but are legal JSON: unescape the first
+            // 43 characters, which must then be followed by nothing but padding.
+            let mut len = 0;
+            for c in claim.chars() {
+                *unescaped.get_mut(len)? = u8::try_from(c).ok().filter(u8::is_ascii)?;
+                len += 1;
+                if len == unescaped.len() {
+                    break;
+                }
+            }
+            claim
+                .chars()
+                .skip(len)
+                .all(|c| c == '=')
+                .then_some(unescaped.get(..len)?)?
+        }
+    };
+    (text.len() == 43 && base64url::decode_exact(text, &mut digest).is_ok()).then_some(digest)
 }
 
 /// Builds a [`Receiver`] with a default pair, region pairs and a clock tolerance.
@@ -354,7 +447,10 @@ impl ReceiverBuilder {
             return self;
         };
         let slots = &mut self.receiver.regions;
-        let slot = match slots.iter().position(|s| s.as_ref().is_some_and(|(r, _)| *r == region)) {
+        let slot = match slots
+            .iter()
+            .position(|s| s.as_ref().is_some_and(|(r, _)| *r == region))
+        {
             Some(i) => slots.get_mut(i),
             None => slots.iter_mut().find(|s| s.is_none()),
         };
@@ -387,5 +483,44 @@ impl ReceiverBuilder {
 
     fn build_unchecked(self) -> Receiver {
         self.receiver
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Minted independently (Python `hmac`), so this runs in every feature set, `no_std`
+    /// without `alloc` included.
+    const TOKEN: &str = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJhdWQiOiIiLCJib2R5IjoiazZJNWNha1U1ZXJMOEtqU1VWVE5vd25Ed2NjdnU1a1UxSHhnODh0b0ZZZz0iLCJleHAiOjE3NTAwMDAzMDAsImlhdCI6MTc1MDAwMDAwMCwiaXNzIjoiVXBzdGFzaCIsImp0aSI6Imp3dF9BQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBIiwibmJmIjoxNzUwMDAwMDAwLCJzdWIiOiJodHRwczovL2V4YW1wbGUuY29tL2FwaS9xc3Rhc2g_YT0xXHUwMDI2Yj1cdTAwM2MyXHUwMDNlIn0.5rL9xbCH6wHKeCwViW7xp58GWCU-gyPCur8-QITOOBY";
+    const URL: &str = "https://example.com/api/qstash?a=1&b=<2>";
+
+    fn receiver() -> Receiver {
+        Receiver::new("sig_katCurrentKey000000000001", "sig_unrelated").unwrap()
+    }
+
+    #[test]
+    fn verifies_a_known_token_in_every_feature_set() {
+        let v = receiver()
+            .verify_at(
+                &Request::new(TOKEN, br#"{"hello":"world"}"#).url(URL),
+                1_750_000_001,
+            )
+            .unwrap();
+        assert_eq!(
+            (v.key, v.claims.exp, v.claims.iat),
+            (KeyUsed::Current, 1_750_000_300.0, Some(1_750_000_000.0))
+        );
+        #[cfg(feature = "alloc")]
+        assert_eq!(
+            (v.claims.sub(), v.claims.jti()),
+            (URL, Some("jwt_AAAAAAAAAAAAAAAAAAAAAAAAAAAA"))
+        );
+    }
+
+    #[test]
+    fn rejects_a_tampered_body_in_every_feature_set() {
+        let r = receiver().verify_at(&Request::new(TOKEN, b"{}").url(URL), 1_750_000_001);
+        assert_eq!(r.unwrap_err(), VerifyError::Body);
     }
 }

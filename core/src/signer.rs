@@ -3,14 +3,13 @@
 use alloc::string::String;
 use core::fmt::{self, Write as _};
 
-use base64::Engine as _;
 use hmac::Mac as _;
 use sha2::{Digest, Sha256};
 
-use crate::base64url::STRICT;
-use crate::claims::QSTASH_HEADER_B64;
+use crate::base64url::encode_append;
 use crate::error::ConfigError;
 use crate::keys::{KeyPair, SigningKey};
+use crate::segment::QSTASH_HEADER_B64;
 
 /// Lifetime QStash gives every token.
 pub const TOKEN_LIFETIME_SECS: i64 = 300;
@@ -50,12 +49,16 @@ impl Signer {
 
     /// Signs with the public development current key, as the QStash CLI dev server does.
     pub fn dev() -> Self {
-        Signer { key: KeyPair::dev().current }
+        Signer {
+            key: KeyPair::dev().current,
+        }
     }
 
     /// Signs with the public development next key (to exercise key rotation).
     pub fn dev_next() -> Self {
-        Signer { key: KeyPair::dev().next }
+        Signer {
+            key: KeyPair::dev().next,
+        }
     }
 
     /// Starts a token for a delivery of `body` to `url` (the `sub` claim).
@@ -144,7 +147,7 @@ impl<'a> TokenBuilder<'a> {
         // Go's encoding/json order and escaping, so the bytes match what QStash sends.
         let mut payload = String::with_capacity(160 + self.sub.len());
         payload.push_str("{\"aud\":\"\",\"body\":\"");
-        STRICT.encode_string(body_hash, &mut payload);
+        encode_append(&body_hash, &mut payload);
         payload.push_str("=\",");
         let _ = write!(payload, "\"exp\":{exp},\"iat\":{iat},\"iss\":");
         push_go_json_string(&mut payload, self.issuer);
@@ -157,12 +160,12 @@ impl<'a> TokenBuilder<'a> {
         let mut token = String::with_capacity(QSTASH_HEADER_B64.len() + payload.len() * 4 / 3 + 50);
         token.push_str(QSTASH_HEADER_B64);
         token.push('.');
-        STRICT.encode_string(payload.as_bytes(), &mut token);
+        encode_append(payload.as_bytes(), &mut token);
         let mut mac = self.signer.key.mac();
         mac.update(token.as_bytes());
         let signature = mac.finalize().into_bytes();
         token.push('.');
-        STRICT.encode_string(signature, &mut token);
+        encode_append(&signature, &mut token);
         token
     }
 
@@ -182,13 +185,17 @@ fn random_jti(body_hash: &[u8], sub: &str, iat: i64) -> String {
     #[cfg(not(feature = "std"))]
     let random = false;
     if !random {
-        let derived = Sha256::new().chain_update(body_hash).chain_update(sub).chain_update(iat.to_be_bytes()).finalize();
+        let derived = Sha256::new()
+            .chain_update(body_hash)
+            .chain_update(sub)
+            .chain_update(iat.to_be_bytes())
+            .finalize();
         for (s, d) in seed.iter_mut().zip(derived) {
             *s = d;
         }
     }
     let mut jti = String::from("jwt_");
-    STRICT.encode_string(seed, &mut jti);
+    encode_append(&seed, &mut jti);
     jti
 }
 

@@ -1,4 +1,5 @@
 //! Key pairs, regions, `from_env` (DESIGN.md §4) and key rotation under load.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a panic in a test is a failed assertion
 
 mod support;
 
@@ -6,7 +7,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use qstash_core::{ConfigError, KeyPair, Receiver, Region, Request, SharedReceiver, Signer, VerifyError};
+use qstash_core::{
+    ConfigError, KeyPair, Receiver, Region, Request, SharedReceiver, Signer, VerifyError,
+};
 use support::*;
 
 const EU_CURRENT: &str = "sig_euCurrentKey333333333333";
@@ -16,7 +19,11 @@ fn signed(key: &str) -> String {
     token_with(key, HEADER, &payload("", &[]))
 }
 
-fn check(receiver: &Receiver, token: &str, region: Option<&str>) -> Result<qstash_core::Verified, VerifyError> {
+fn check(
+    receiver: &Receiver,
+    token: &str,
+    region: Option<&str>,
+) -> Result<qstash_core::Verified, VerifyError> {
     let mut request = Request::new(token, BODY).url(URL);
     if let Some(region) = region {
         request = request.region(region);
@@ -38,9 +45,17 @@ fn region_header_picks_that_regions_pair_after_normalising() {
     for header in ["EU_CENTRAL_1", "eu-central-1", "Eu-Central_1"] {
         let v = check(&r, &signed(EU_CURRENT), Some(header)).unwrap();
         assert_eq!(v.region, Some(Region::EU_CENTRAL_1));
-        assert_eq!(check(&r, &signed(CURRENT), Some(header)).unwrap_err(), VerifyError::Signature);
+        assert_eq!(
+            check(&r, &signed(CURRENT), Some(header)).unwrap_err(),
+            VerifyError::Signature
+        );
     }
-    assert_eq!(check(&r, &signed(EU_NEXT), Some("EU_CENTRAL_1")).unwrap().key, qstash_core::KeyUsed::Next);
+    assert_eq!(
+        check(&r, &signed(EU_NEXT), Some("EU_CENTRAL_1"))
+            .unwrap()
+            .key,
+        qstash_core::KeyUsed::Next
+    );
 }
 
 #[test]
@@ -55,28 +70,60 @@ fn unconfigured_or_unparseable_region_falls_back_to_the_default_pair() {
 
 #[test]
 fn request_without_a_usable_pair_is_no_keys() {
-    let only_eu = Receiver::builder().region("EU_CENTRAL_1", KeyPair::new(EU_CURRENT, EU_NEXT).unwrap()).build().unwrap();
-    assert_eq!(check(&only_eu, &signed(EU_CURRENT), None).unwrap_err().reason(), "no_keys");
-    assert_eq!(check(&only_eu, &signed(EU_CURRENT), Some("US_EAST_1")).unwrap_err().reason(), "no_keys");
+    let only_eu = Receiver::builder()
+        .region("EU_CENTRAL_1", KeyPair::new(EU_CURRENT, EU_NEXT).unwrap())
+        .build()
+        .unwrap();
+    assert_eq!(
+        check(&only_eu, &signed(EU_CURRENT), None)
+            .unwrap_err()
+            .reason(),
+        "no_keys"
+    );
+    assert_eq!(
+        check(&only_eu, &signed(EU_CURRENT), Some("US_EAST_1"))
+            .unwrap_err()
+            .reason(),
+        "no_keys"
+    );
     assert!(check(&only_eu, &signed(EU_CURRENT), Some("eu-central-1")).is_ok());
 }
 
 #[test]
 fn other_region_names_work_when_configured() {
-    let r = Receiver::builder().region("ap-southeast-2", KeyPair::new(EU_CURRENT, EU_NEXT).unwrap()).build().unwrap();
-    assert_eq!(check(&r, &signed(EU_CURRENT), Some("AP_SOUTHEAST_2")).unwrap().region.unwrap().as_str(), "AP_SOUTHEAST_2");
+    let r = Receiver::builder()
+        .region("ap-southeast-2", KeyPair::new(EU_CURRENT, EU_NEXT).unwrap())
+        .build()
+        .unwrap();
+    assert_eq!(
+        check(&r, &signed(EU_CURRENT), Some("AP_SOUTHEAST_2"))
+            .unwrap()
+            .region
+            .unwrap()
+            .as_str(),
+        "AP_SOUTHEAST_2"
+    );
 }
 
 #[test]
 fn builder_refuses_invalid_regions_too_many_regions_and_no_keys() {
     let pair = || KeyPair::new(CURRENT, NEXT).unwrap();
-    assert_eq!(Receiver::builder().region("us east", pair()).build().unwrap_err(), ConfigError::InvalidRegion);
+    assert_eq!(
+        Receiver::builder()
+            .region("us east", pair())
+            .build()
+            .unwrap_err(),
+        ConfigError::InvalidRegion
+    );
     let mut b = Receiver::builder();
     for i in 0..=qstash_core::MAX_REGIONS {
         b = b.region(&format!("R{i}"), pair());
     }
     assert_eq!(b.build().unwrap_err(), ConfigError::TooManyRegions);
-    assert_eq!(Receiver::builder().build().unwrap_err(), ConfigError::NoKeys);
+    assert_eq!(
+        Receiver::builder().build().unwrap_err(),
+        ConfigError::NoKeys
+    );
     // Re-adding a region replaces it instead of using a second slot.
     let mut b = Receiver::builder();
     for _ in 0..=qstash_core::MAX_REGIONS {
@@ -87,9 +134,19 @@ fn builder_refuses_invalid_regions_too_many_regions_and_no_keys() {
 
 #[test]
 fn receiver_new_refuses_empty_and_dev_keys() {
-    assert_eq!(Receiver::new("", NEXT).unwrap_err(), ConfigError::EmptyKey { which: "current" });
-    assert_eq!(Receiver::new(CURRENT, "").unwrap_err(), ConfigError::EmptyKey { which: "next" });
-    let err = Receiver::new(qstash_core::DEV_CURRENT_SIGNING_KEY, qstash_core::DEV_NEXT_SIGNING_KEY).unwrap_err();
+    assert_eq!(
+        Receiver::new("", NEXT).unwrap_err(),
+        ConfigError::EmptyKey { which: "current" }
+    );
+    assert_eq!(
+        Receiver::new(CURRENT, "").unwrap_err(),
+        ConfigError::EmptyKey { which: "next" }
+    );
+    let err = Receiver::new(
+        qstash_core::DEV_CURRENT_SIGNING_KEY,
+        qstash_core::DEV_NEXT_SIGNING_KEY,
+    )
+    .unwrap_err();
     assert!(err.to_string().contains("dev()"));
     assert_eq!(err.reason(), "config");
 }
@@ -97,17 +154,28 @@ fn receiver_new_refuses_empty_and_dev_keys() {
 #[test]
 fn dev_receiver_accepts_dev_signer_tokens() {
     let token = Signer::dev().token(URL, BODY).sign_at(NOW);
-    assert!(Receiver::dev().verify_at(&Request::new(&token, BODY).url(URL), NOW).is_ok());
+    assert!(
+        Receiver::dev()
+            .verify_at(&Request::new(&token, BODY).url(URL), NOW)
+            .is_ok()
+    );
 }
 
 fn vars(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-    let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    let map: HashMap<String, String> = pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
     move |name| map.get(name).cloned()
 }
 
 #[test]
 fn from_env_reads_the_default_pair() {
-    let r = Receiver::from_vars(vars(&[("QSTASH_CURRENT_SIGNING_KEY", CURRENT), ("QSTASH_NEXT_SIGNING_KEY", NEXT)])).unwrap();
+    let r = Receiver::from_vars(vars(&[
+        ("QSTASH_CURRENT_SIGNING_KEY", CURRENT),
+        ("QSTASH_NEXT_SIGNING_KEY", NEXT),
+    ]))
+    .unwrap();
     assert!(check(&r, &signed(CURRENT), None).is_ok());
     assert!(check(&r, &signed(NEXT), None).is_ok());
 }
@@ -115,11 +183,30 @@ fn from_env_reads_the_default_pair() {
 #[test]
 fn from_env_with_nothing_set_names_the_missing_variable() {
     let err = Receiver::from_vars(vars(&[])).unwrap_err();
-    assert_eq!(err, ConfigError::MissingEnv { name: "QSTASH_CURRENT_SIGNING_KEY" });
+    assert_eq!(
+        err,
+        ConfigError::MissingEnv {
+            name: "QSTASH_CURRENT_SIGNING_KEY"
+        }
+    );
     let err = Receiver::from_vars(vars(&[("QSTASH_CURRENT_SIGNING_KEY", CURRENT)])).unwrap_err();
-    assert_eq!(err, ConfigError::MissingEnv { name: "QSTASH_NEXT_SIGNING_KEY" });
-    let err = Receiver::from_vars(vars(&[("QSTASH_CURRENT_SIGNING_KEY", ""), ("QSTASH_NEXT_SIGNING_KEY", "")])).unwrap_err();
-    assert_eq!(err, ConfigError::MissingEnv { name: "QSTASH_CURRENT_SIGNING_KEY" });
+    assert_eq!(
+        err,
+        ConfigError::MissingEnv {
+            name: "QSTASH_NEXT_SIGNING_KEY"
+        }
+    );
+    let err = Receiver::from_vars(vars(&[
+        ("QSTASH_CURRENT_SIGNING_KEY", ""),
+        ("QSTASH_NEXT_SIGNING_KEY", ""),
+    ]))
+    .unwrap_err();
+    assert_eq!(
+        err,
+        ConfigError::MissingEnv {
+            name: "QSTASH_CURRENT_SIGNING_KEY"
+        }
+    );
 }
 
 #[test]
@@ -133,9 +220,19 @@ fn from_env_reads_region_pairs_when_qstash_region_is_set_and_keeps_the_default_p
         ("US_EAST_1_QSTASH_CURRENT_SIGNING_KEY", "sig_usCurrent"),
     ]))
     .unwrap();
-    assert_eq!(check(&r, &signed(EU_CURRENT), Some("EU_CENTRAL_1")).unwrap().region, Some(Region::EU_CENTRAL_1));
+    assert_eq!(
+        check(&r, &signed(EU_CURRENT), Some("EU_CENTRAL_1"))
+            .unwrap()
+            .region,
+        Some(Region::EU_CENTRAL_1)
+    );
     // US_EAST_1 has only one of its two keys, so it uses the default pair.
-    assert_eq!(check(&r, &signed(CURRENT), Some("US_EAST_1")).unwrap().region, None);
+    assert_eq!(
+        check(&r, &signed(CURRENT), Some("US_EAST_1"))
+            .unwrap()
+            .region,
+        None
+    );
     assert!(check(&r, &signed(CURRENT), None).is_ok());
 }
 
@@ -153,7 +250,10 @@ fn from_env_ignores_region_pairs_without_a_valid_qstash_region() {
             all.push(("QSTASH_REGION", region));
         }
         let r = Receiver::from_vars(vars(&all)).unwrap();
-        assert_eq!(check(&r, &signed(EU_CURRENT), Some("EU_CENTRAL_1")).unwrap_err(), VerifyError::Signature);
+        assert_eq!(
+            check(&r, &signed(EU_CURRENT), Some("EU_CENTRAL_1")).unwrap_err(),
+            VerifyError::Signature
+        );
     }
 }
 
@@ -166,13 +266,19 @@ fn from_env_with_only_region_pairs_builds_a_region_only_receiver() {
     ]))
     .unwrap();
     assert!(check(&r, &signed(EU_CURRENT), Some("eu-central-1")).is_ok());
-    assert_eq!(check(&r, &signed(EU_CURRENT), None).unwrap_err(), VerifyError::NoKeys);
+    assert_eq!(
+        check(&r, &signed(EU_CURRENT), None).unwrap_err(),
+        VerifyError::NoKeys
+    );
 }
 
 #[test]
 fn from_env_never_switches_to_the_dev_keys() {
     let err = Receiver::from_vars(vars(&[
-        ("QSTASH_CURRENT_SIGNING_KEY", qstash_core::DEV_CURRENT_SIGNING_KEY),
+        (
+            "QSTASH_CURRENT_SIGNING_KEY",
+            qstash_core::DEV_CURRENT_SIGNING_KEY,
+        ),
         ("QSTASH_NEXT_SIGNING_KEY", qstash_core::DEV_NEXT_SIGNING_KEY),
     ]))
     .unwrap_err();
@@ -184,7 +290,10 @@ fn from_env_reads_the_process_environment() {
     // The only test that touches the real environment, with names no other test reads.
     let result = Receiver::from_env();
     let configured = std::env::var("QSTASH_CURRENT_SIGNING_KEY").is_ok_and(|v| !v.is_empty());
-    assert_eq!(result.is_ok(), configured || std::env::var("QSTASH_REGION").is_ok());
+    assert_eq!(
+        result.is_ok(),
+        configured || std::env::var("QSTASH_REGION").is_ok()
+    );
 }
 
 #[test]
@@ -220,6 +329,15 @@ fn keys_swapped_under_concurrent_verification_are_seen_whole() {
         assert!(v.join().unwrap() >= 1000);
     }
     shared.replace_keys(new);
-    assert!(shared.verify_at(&Request::new(&new_token, BODY).url(URL), NOW).is_ok());
-    assert_eq!(shared.verify_at(&Request::new(&old_token, BODY).url(URL), NOW).unwrap_err(), VerifyError::Signature);
+    assert!(
+        shared
+            .verify_at(&Request::new(&new_token, BODY).url(URL), NOW)
+            .is_ok()
+    );
+    assert_eq!(
+        shared
+            .verify_at(&Request::new(&old_token, BODY).url(URL), NOW)
+            .unwrap_err(),
+        VerifyError::Signature
+    );
 }

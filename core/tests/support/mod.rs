@@ -1,4 +1,5 @@
 //! Test helpers that build tokens independently of `Signer`, so the verifier is not only ever
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 //! tested against its own signer.
 #![allow(dead_code, unreachable_pub)]
 
@@ -56,7 +57,11 @@ pub fn payload(extra: &str, drop: &[&str]) -> String {
         .map(|(k, v)| format!("\"{k}\":{v}"))
         .collect();
     // `extra` ends with its own comma.
-    let extra = if kept.is_empty() { extra.trim_end_matches(',') } else { extra };
+    let extra = if kept.is_empty() {
+        extra.trim_end_matches(',')
+    } else {
+        extra
+    };
     format!("{{{extra}{}}}", kept.join(","))
 }
 
@@ -74,7 +79,13 @@ pub fn verdict(token: &str) -> &'static str {
     verdict_for(token, BODY, Some(URL), NOW, 0)
 }
 
-pub fn verdict_for(token: &str, body: &[u8], url: Option<&str>, now: i64, tolerance: u64) -> &'static str {
+pub fn verdict_for(
+    token: &str,
+    body: &[u8],
+    url: Option<&str>,
+    now: i64,
+    tolerance: u64,
+) -> &'static str {
     let mut request = qstash_core::Request::new(token, body).clock_tolerance(tolerance);
     if let Some(url) = url {
         request = request.url(url);
