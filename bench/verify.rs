@@ -17,12 +17,8 @@ use qstash_core::{Receiver, Request, Signer};
 use sha2::{Digest, Sha256};
 
 const URL: &str = "https://my-app.example.com/api/webhooks/qstash";
-const SIZES: [(usize, &str); 4] = [
-    (0, "0 B"),
-    (1024, "1 KiB"),
-    (64 * 1024, "64 KiB"),
-    (1024 * 1024, "1 MiB"),
-];
+const SIZES: [(usize, &str); 4] =
+    [(0, "0 B"), (1024, "1 KiB"), (64 * 1024, "64 KiB"), (1024 * 1024, "1 MiB")];
 const IMPLS: [&str; 3] = ["qstash-core", "jsonwebtoken", "floor"];
 
 #[derive(serde::Deserialize)]
@@ -38,9 +34,7 @@ fn jsonwebtoken_verify(
     token: &str,
     body: &[u8],
 ) -> bool {
-    let Some(data) = keys
-        .iter()
-        .find_map(|k| jsonwebtoken::decode::<Claims>(token, k, validation).ok())
+    let Some(data) = keys.iter().find_map(|k| jsonwebtoken::decode::<Claims>(token, k, validation).ok())
     else {
         return false;
     };
@@ -64,10 +58,7 @@ fn main() {
         .configure_from_args();
 
     let receiver = Receiver::dev();
-    let (current, next) = (
-        qstash_core::DEV_CURRENT_SIGNING_KEY,
-        qstash_core::DEV_NEXT_SIGNING_KEY,
-    );
+    let (current, next) = (qstash_core::DEV_CURRENT_SIGNING_KEY, qstash_core::DEV_NEXT_SIGNING_KEY);
     let jwt_keys = [
         jsonwebtoken::DecodingKey::from_secret(current.as_bytes()),
         jsonwebtoken::DecodingKey::from_secret(next.as_bytes()),
@@ -85,36 +76,19 @@ fn main() {
         let body: Vec<u8> = (0..size).map(|i| (i % 251) as u8).collect();
         let token = Signer::dev().token(URL, &body).sign();
         // The floor reads no clock, so neither does the measured verify: `now` is fixed per run.
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs() as i64);
+        let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
         let (signing_input, sig_b64) = token.rsplit_once('.').expect("three segments");
         let signature = URL_SAFE_NO_PAD.decode(sig_b64).expect("signature");
-        assert!(
-            receiver
-                .verify(&Request::new(&token, &body).url(URL))
-                .is_ok()
-        );
+        assert!(receiver.verify(&Request::new(&token, &body).url(URL)).is_ok());
         assert!(jsonwebtoken_verify(&jwt_keys, &validation, &token, &body));
-        assert!(floor(
-            &floor_mac,
-            signing_input.as_bytes(),
-            &signature,
-            &body
-        ));
+        assert!(floor(&floor_mac, signing_input.as_bytes(), &signature, &body));
 
         group.throughput(Throughput::Bytes(size as u64));
         group.bench_function(BenchmarkId::new("qstash-core", label), |b| {
-            b.iter(|| {
-                receiver
-                    .verify_at(black_box(&Request::new(&token, &body).url(URL)), now)
-                    .is_ok()
-            })
+            b.iter(|| receiver.verify_at(black_box(&Request::new(&token, &body).url(URL)), now).is_ok())
         });
         group.bench_function(BenchmarkId::new("jsonwebtoken", label), |b| {
-            b.iter(|| {
-                jsonwebtoken_verify(&jwt_keys, &validation, black_box(&token), black_box(&body))
-            })
+            b.iter(|| jsonwebtoken_verify(&jwt_keys, &validation, black_box(&token), black_box(&body)))
         });
         group.bench_function(BenchmarkId::new("floor", label), |b| {
             b.iter(|| {
@@ -135,11 +109,7 @@ fn main() {
 /// Reads each benchmark's median back from criterion's estimates and prints the comparison.
 fn print_table(out: &std::path::Path) {
     let median = |imp: &str, label: &str| -> Option<f64> {
-        let dir = out
-            .join("verify")
-            .join(imp)
-            .join(label)
-            .join("new/estimates.json");
+        let dir = out.join("verify").join(imp).join(label).join("new/estimates.json");
         let text = std::fs::read_to_string(dir).ok()?;
         let v: serde_json::Value = serde_json::from_str(&text).ok()?;
         v["median"]["point_estimate"].as_f64()

@@ -76,10 +76,7 @@ impl Claim {
 
     fn of(name: &JsonStr<'_>) -> Option<Claim> {
         let Some(plain) = name.as_plain() else {
-            return Self::ALL
-                .iter()
-                .find(|(n, _)| name.eq_str(n))
-                .map(|&(_, c)| c);
+            return Self::ALL.iter().find(|(n, _)| name.eq_str(n)).map(|&(_, c)| c);
         };
         // Array patterns compile to a few integer compares; string patterns would call memcmp
         // once per candidate for every member.
@@ -118,15 +115,8 @@ pub(crate) fn parse_payload(bytes: &[u8]) -> Result<Payload<'_>, VerifyError> {
     if let Some(p) = core::str::from_utf8(bytes).ok().and_then(parse_go_layout) {
         return Ok(p);
     }
-    let mut p = Payload {
-        iss_ok: false,
-        sub: None,
-        body: None,
-        exp: f64::NAN,
-        nbf: f64::NAN,
-        iat: None,
-        jti: None,
-    };
+    let mut p =
+        Payload { iss_ok: false, sub: None, body: None, exp: f64::NAN, nbf: f64::NAN, iat: None, jti: None };
     let (mut has_exp, mut has_nbf) = (false, false);
     json::for_each_member(bytes, |name, value| {
         match Claim::of(&name) {
@@ -265,8 +255,7 @@ mod tests {
             && a.exp == b.exp
             && a.nbf == b.nbf
             && a.iat == b.iat
-            && a.jti.map(|j| j.chars().collect::<std::string::String>())
-                == b.jti.map(|j| j.chars().collect())
+            && a.jti.map(|j| j.chars().collect::<std::string::String>()) == b.jti.map(|j| j.chars().collect())
     }
 
     const REAL: &str = r#"{"aud":"","body":"47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU=","exp":1750000300,"iat":1750000000,"iss":"Upstash","jti":"jwt_abc","nbf":1750000000,"sub":"https://example.com/api?a=1"}"#;
@@ -276,10 +265,7 @@ mod tests {
         let fast = parse_go_layout(REAL).unwrap();
         assert!(same(&fast, &general(REAL).unwrap()));
         let go_zero = REAL.replace(r#""nbf":1750000000"#, r#""nbf":-62135596800"#);
-        assert!(same(
-            &parse_go_layout(&go_zero).unwrap(),
-            &general(&go_zero).unwrap()
-        ));
+        assert!(same(&parse_go_layout(&go_zero).unwrap(), &general(&go_zero).unwrap()));
     }
 
     #[test]

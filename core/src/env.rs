@@ -35,9 +35,8 @@ impl Receiver {
             (None, Some(_)) => return Err(ConfigError::MissingEnv { name: CURRENT }),
             (None, None) => {}
         }
-        let multi_region = var("QSTASH_REGION")
-            .and_then(|r| Region::parse(&r))
-            .is_some_and(|r| Region::KNOWN.contains(&r));
+        let multi_region =
+            var("QSTASH_REGION").and_then(|r| Region::parse(&r)).is_some_and(|r| Region::KNOWN.contains(&r));
         if multi_region {
             for region in Region::KNOWN {
                 let name = region.as_str();

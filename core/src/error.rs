@@ -67,9 +67,7 @@ impl fmt::Display for VerifyError {
         match self {
             Self::Missing => f.write_str("no Upstash-Signature token"),
             Self::Malformed { what } => write!(f, "malformed Upstash-Signature token: {what}"),
-            Self::Signature => {
-                f.write_str("signature matches neither the current nor the next key")
-            }
+            Self::Signature => f.write_str("signature matches neither the current nor the next key"),
             Self::Issuer => f.write_str("token issuer is not \"Upstash\""),
             Self::Expired => f.write_str("token has expired"),
             Self::NotYetValid => f.write_str("token is not valid yet"),
@@ -126,15 +124,11 @@ impl fmt::Display for ConfigError {
                 "the public local-development signing keys are refused here; use Receiver::dev() \
                  (or Signer::dev()) to opt in to them explicitly",
             ),
-            Self::InvalidRegion => f.write_str(
-                "invalid region name: use 1 to 32 of A-Z, 0-9, '_' or '-' (e.g. US_EAST_1)",
-            ),
+            Self::InvalidRegion => {
+                f.write_str("invalid region name: use 1 to 32 of A-Z, 0-9, '_' or '-' (e.g. US_EAST_1)")
+            }
             Self::TooManyRegions => {
-                write!(
-                    f,
-                    "at most {} region key pairs can be configured",
-                    crate::MAX_REGIONS
-                )
+                write!(f, "at most {} region key pairs can be configured", crate::MAX_REGIONS)
             }
             Self::NoKeys => f.write_str("no signing keys were configured"),
             Self::MissingEnv { name } => write!(f, "environment variable {name} is not set"),

@@ -28,17 +28,12 @@ pub(crate) struct JsonStr<'a> {
 impl<'a> JsonStr<'a> {
     /// A literal known to contain no escapes and no control characters.
     pub(crate) const fn plain(raw: &'a str) -> Self {
-        JsonStr {
-            raw,
-            escaped: false,
-        }
+        JsonStr { raw, escaped: false }
     }
 
     /// The unescaped characters.
     pub(crate) fn chars(&self) -> Chars<'a> {
-        Chars {
-            rest: self.raw.chars(),
-        }
+        Chars { rest: self.raw.chars() }
     }
 
     /// The literal's text when it has no escapes, so callers can borrow instead of copying.
@@ -208,11 +203,7 @@ impl<'a> Reader<'a> {
     }
 
     fn expect(&mut self, b: u8) -> Result<()> {
-        if self.bump() == Some(b) {
-            Ok(())
-        } else {
-            Err(Invalid)
-        }
+        if self.bump() == Some(b) { Ok(()) } else { Err(Invalid) }
     }
 
     fn ws(&mut self) {
@@ -224,8 +215,7 @@ impl<'a> Reader<'a> {
     fn value(&mut self, depth: usize) -> Result<Value<'a>> {
         match self.peek().ok_or(Invalid)? {
             b'{' => {
-                self.object(depth + 1, &mut |_, _| Ok::<(), Invalid>(()))
-                    .map_err(|_| Invalid)?;
+                self.object(depth + 1, &mut |_, _| Ok::<(), Invalid>(())).map_err(|_| Invalid)?;
                 Ok(Value::Object)
             }
             b'[' => {
@@ -265,13 +255,7 @@ impl<'a> Reader<'a> {
             self.i += 1;
             return Ok(());
         }
-        let mut seen = [(
-            0u32,
-            JsonStr {
-                raw: "",
-                escaped: false,
-            },
-        ); REMEMBERED_KEYS];
+        let mut seen = [(0u32, JsonStr { raw: "", escaped: false }); REMEMBERED_KEYS];
         let mut count = 0usize;
         loop {
             self.ws();
@@ -282,12 +266,9 @@ impl<'a> Reader<'a> {
             let key = self.string()?;
             let fingerprint = key.fingerprint();
             let duplicate = if count <= REMEMBERED_KEYS {
-                seen[..count]
-                    .iter()
-                    .any(|(f, k)| *f == fingerprint && k.same_name(&key))
+                seen[..count].iter().any(|(f, k)| *f == fingerprint && k.same_name(&key))
             } else {
-                self.names_before(start, key_at, depth)?
-                    .any(|k| k.same_name(&key))
+                self.names_before(start, key_at, depth)?.any(|k| k.same_name(&key))
             };
             if duplicate {
                 return Err(Walk::Invalid);
@@ -313,10 +294,7 @@ impl<'a> Reader<'a> {
     /// Re-reads the member names of the object at `start` that come before `end`: the fallback
     /// for objects with more members than [`REMEMBERED_KEYS`], which QStash never sends.
     fn names_before(&self, start: usize, end: usize, depth: usize) -> Result<Names<'a>> {
-        let mut r = Reader {
-            s: self.s,
-            i: start,
-        };
+        let mut r = Reader { s: self.s, i: start };
         r.expect(b'{')?;
         Ok(Names { r, end, depth })
     }
@@ -351,10 +329,7 @@ impl<'a> Reader<'a> {
             // Jump to the next byte that needs a decision; everything else is string content
             // (UTF-8 was validated for the whole text up front).
             let rest = self.s.as_bytes().get(self.i..).ok_or(Invalid)?;
-            let skip = rest
-                .iter()
-                .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
-                .ok_or(Invalid)?;
+            let skip = rest.iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20).ok_or(Invalid)?;
             self.i += skip;
             match self.bump().ok_or(Invalid)? {
                 b'"' => break,
@@ -394,9 +369,7 @@ impl<'a> Reader<'a> {
     fn hex4(&mut self) -> Result<u32> {
         let mut v = 0;
         for _ in 0..4 {
-            let d = char::from(self.bump().ok_or(Invalid)?)
-                .to_digit(16)
-                .ok_or(Invalid)?;
+            let d = char::from(self.bump().ok_or(Invalid)?).to_digit(16).ok_or(Invalid)?;
             v = v * 16 + d;
         }
         Ok(v)
@@ -430,9 +403,7 @@ impl<'a> Reader<'a> {
         // directly instead of going through the general decimal parser.
         let int_digits = self.s.as_bytes().get(int_start..self.i).unwrap_or_default();
         if int_digits.len() <= 15 && !matches!(self.peek(), Some(b'.' | b'e' | b'E')) {
-            let v = int_digits
-                .iter()
-                .fold(0i64, |v, d| v * 10 + i64::from(d - b'0'));
+            let v = int_digits.iter().fold(0i64, |v, d| v * 10 + i64::from(d - b'0'));
             return Ok(if negative { -(v as f64) } else { v as f64 });
         }
         if self.peek() == Some(b'.') {
@@ -450,11 +421,7 @@ impl<'a> Reader<'a> {
                 return Err(Invalid);
             }
         }
-        self.s
-            .get(start..self.i)
-            .ok_or(Invalid)?
-            .parse()
-            .map_err(|_| Invalid)
+        self.s.get(start..self.i).ok_or(Invalid)?.parse().map_err(|_| Invalid)
     }
 }
 
@@ -519,19 +486,7 @@ mod tests {
 
     #[test]
     fn non_objects_and_trailing_data_are_invalid() {
-        for bad in [
-            "[]",
-            "1",
-            "\"s\"",
-            "",
-            "{",
-            "{}{}",
-            "{} x",
-            "{\"a\":1,}",
-            "{,}",
-            "{\"a\"}",
-            "{'a':1}",
-        ] {
+        for bad in ["[]", "1", "\"s\"", "", "{", "{}{}", "{} x", "{\"a\":1,}", "{,}", "{\"a\"}", "{'a':1}"] {
             assert_eq!(members(bad), Err(()), "{bad:?}");
         }
     }
@@ -562,20 +517,10 @@ mod tests {
 
     #[test]
     fn numbers_follow_the_rfc_grammar() {
-        for bad in [
-            "01", "1.", ".5", "+1", "1e", "1e+", "-", "NaN", "Infinity", "0x10", "1_000",
-        ] {
+        for bad in ["01", "1.", ".5", "+1", "1e", "1e+", "-", "NaN", "Infinity", "0x10", "1_000"] {
             assert_eq!(members(&std::format!("{{\"n\":{bad}}}")), Err(()), "{bad}");
         }
-        for good in [
-            "0",
-            "-0",
-            "1.25",
-            "1E9",
-            "1e-9",
-            "100000000000000000000",
-            "1e400",
-        ] {
+        for good in ["0", "-0", "1.25", "1E9", "1e-9", "100000000000000000000", "1e400"] {
             assert_eq!(members(&std::format!("{{\"n\":{good}}}")), Ok(1), "{good}");
         }
     }
@@ -605,11 +550,7 @@ mod tests {
 
     #[test]
     fn nesting_deeper_than_the_limit_is_invalid() {
-        let ok = std::format!(
-            "{{\"a\":{}1{}}}",
-            "[".repeat(MAX_DEPTH - 1),
-            "]".repeat(MAX_DEPTH - 1)
-        );
+        let ok = std::format!("{{\"a\":{}1{}}}", "[".repeat(MAX_DEPTH - 1), "]".repeat(MAX_DEPTH - 1));
         assert_eq!(members(&ok), Ok(1));
         let deep = std::format!("{{\"a\":{}1{}}}", "[".repeat(100_000), "]".repeat(100_000));
         assert_eq!(members(&deep), Err(()));

@@ -9,6 +9,9 @@ use crate::error::ConfigError;
 
 pub(crate) type HmacSha256 = Hmac<Sha256>;
 
+/// A MAC tag whose `==` is constant-time.
+pub(crate) type Tag = hmac::digest::CtOutput<HmacSha256>;
+
 /// The public local-development current key (QStash CLI `qstash dev`); only [`KeyPair::dev`] uses it.
 pub const DEV_CURRENT_SIGNING_KEY: &str = "sig_7kYjw48mhY7kAjqNGcy6cr29RJ6r";
 /// The public local-development next key; only [`KeyPair::dev`] uses it.
@@ -31,8 +34,7 @@ impl SigningKey {
     fn from_str_unchecked(key: &str) -> Self {
         // HMAC accepts keys of any length: `new_from_slice` fails only for fixed-size-key MACs.
         #[allow(clippy::expect_used)]
-        let mac =
-            HmacSha256::new_from_slice(key.as_bytes()).expect("HMAC takes keys of any length");
+        let mac = HmacSha256::new_from_slice(key.as_bytes()).expect("HMAC takes keys of any length");
         SigningKey { mac }
     }
 
@@ -41,11 +43,11 @@ impl SigningKey {
         self.mac.clone()
     }
 
-    /// Whether `tag` is the HMAC-SHA256 of `message` under this key, compared in constant time.
-    pub(crate) fn verifies(&self, message: &[u8], tag: &[u8]) -> bool {
+    /// The HMAC-SHA256 of `message` under this key; comparing it with `==` is constant-time.
+    pub(crate) fn tag(&self, message: &[u8]) -> Tag {
         let mut mac = self.mac();
         mac.update(message);
-        mac.verify_slice(tag).is_ok()
+        mac.finalize()
     }
 }
 
@@ -149,10 +151,7 @@ impl Region {
             buf[i] = name[i];
             i += 1;
         }
-        Region {
-            name: buf,
-            len: name.len() as u8,
-        }
+        Region { name: buf, len: name.len() as u8 }
     }
 
     /// Normalises a region name or `Upstash-Region` header value; `None` when it cannot be a
@@ -170,10 +169,7 @@ impl Region {
                 _ => return None,
             };
         }
-        Some(Region {
-            name: buf,
-            len: bytes.len() as u8,
-        })
+        Some(Region { name: buf, len: bytes.len() as u8 })
     }
 
     /// The normalised name, e.g. `US_EAST_1`.
@@ -216,22 +212,13 @@ mod tests {
 
     #[test]
     fn empty_keys_are_refused_naming_which() {
-        assert_eq!(
-            KeyPair::new("", "sig_x").unwrap_err(),
-            ConfigError::EmptyKey { which: "current" }
-        );
-        assert_eq!(
-            KeyPair::new("sig_x", "").unwrap_err(),
-            ConfigError::EmptyKey { which: "next" }
-        );
+        assert_eq!(KeyPair::new("", "sig_x").unwrap_err(), ConfigError::EmptyKey { which: "current" });
+        assert_eq!(KeyPair::new("sig_x", "").unwrap_err(), ConfigError::EmptyKey { which: "next" });
     }
 
     #[test]
     fn dev_keys_are_refused_by_the_normal_constructor_with_a_message_naming_dev() {
-        for (c, n) in [
-            (DEV_CURRENT_SIGNING_KEY, "sig_other"),
-            ("sig_other", DEV_NEXT_SIGNING_KEY),
-        ] {
+        for (c, n) in [(DEV_CURRENT_SIGNING_KEY, "sig_other"), ("sig_other", DEV_NEXT_SIGNING_KEY)] {
             let err = KeyPair::new(c, n).unwrap_err();
             assert_eq!(err, ConfigError::DevKey);
             assert!(format!("{err}").contains("dev()"));

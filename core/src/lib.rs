@@ -64,12 +64,9 @@ mod signer;
 
 pub use error::{ConfigError, VerifyError};
 pub use keys::{
-    DEV_CURRENT_SIGNING_KEY, DEV_NEXT_SIGNING_KEY, KeyPair, KeyUsed, MAX_REGIONS, Region,
-    SigningKey,
+    DEV_CURRENT_SIGNING_KEY, DEV_NEXT_SIGNING_KEY, KeyPair, KeyUsed, MAX_REGIONS, Region, SigningKey,
 };
-pub use receiver::{
-    BodyHasher, Claims, Receiver, ReceiverBuilder, Request, Verified, VerifiedToken,
-};
+pub use receiver::{BodyHasher, Claims, Receiver, ReceiverBuilder, Request, Verified, VerifiedToken};
 #[cfg(feature = "std")]
 pub use shared::SharedReceiver;
 #[cfg(feature = "alloc")]

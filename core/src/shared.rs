@@ -29,9 +29,7 @@ pub struct SharedReceiver {
 impl SharedReceiver {
     /// Shares `receiver`.
     pub fn new(receiver: Receiver) -> Self {
-        SharedReceiver {
-            inner: Arc::new(ArcSwap::from_pointee(receiver)),
-        }
+        SharedReceiver { inner: Arc::new(ArcSwap::from_pointee(receiver)) }
     }
 
     /// The receiver in force now.
@@ -60,11 +58,7 @@ impl SharedReceiver {
     }
 
     /// [`Receiver::verify_token_at`] on the receiver in force now.
-    pub fn verify_token_at(
-        &self,
-        request: &Request<'_>,
-        now: i64,
-    ) -> Result<VerifiedToken, VerifyError> {
+    pub fn verify_token_at(&self, request: &Request<'_>, now: i64) -> Result<VerifiedToken, VerifyError> {
         self.inner.load().verify_token_at(request, now)
     }
 }

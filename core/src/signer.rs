@@ -49,16 +49,12 @@ impl Signer {
 
     /// Signs with the public development current key, as the QStash CLI dev server does.
     pub fn dev() -> Self {
-        Signer {
-            key: KeyPair::dev().current,
-        }
+        Signer { key: KeyPair::dev().current }
     }
 
     /// Signs with the public development next key (to exercise key rotation).
     pub fn dev_next() -> Self {
-        Signer {
-            key: KeyPair::dev().next,
-        }
+        Signer { key: KeyPair::dev().next }
     }
 
     /// Starts a token for a delivery of `body` to `url` (the `sub` claim).

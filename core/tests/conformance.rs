@@ -16,20 +16,12 @@ fn every_public_conformance_case_matches_its_expected_verdict_and_reason() {
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
         let c: case::Case = serde_json::from_str(line).unwrap();
         let got = case::run(&c).unwrap();
-        let want = case::Verdict {
-            valid: c.expect == "valid",
-            reason: c.expect_reason.clone(),
-        };
+        let want = case::Verdict { valid: c.expect == "valid", reason: c.expect_reason.clone() };
         if got != want {
             failures.push(format!("{}: want {want:?}, got {got:?}", c.id));
         }
         count += 1;
     }
-    assert!(
-        failures.is_empty(),
-        "{} of {count} cases differ:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "{} of {count} cases differ:\n{}", failures.len(), failures.join("\n"));
     assert!(count >= 119, "only {count} cases read");
 }

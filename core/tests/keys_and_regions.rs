@@ -7,9 +7,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use qstash_core::{
-    ConfigError, KeyPair, Receiver, Region, Request, SharedReceiver, Signer, VerifyError,
-};
+use qstash_core::{ConfigError, KeyPair, Receiver, Region, Request, SharedReceiver, Signer, VerifyError};
 use support::*;
 
 const EU_CURRENT: &str = "sig_euCurrentKey333333333333";
@@ -45,17 +43,9 @@ fn region_header_picks_that_regions_pair_after_normalising() {
     for header in ["EU_CENTRAL_1", "eu-central-1", "Eu-Central_1"] {
         let v = check(&r, &signed(EU_CURRENT), Some(header)).unwrap();
         assert_eq!(v.region, Some(Region::EU_CENTRAL_1));
-        assert_eq!(
-            check(&r, &signed(CURRENT), Some(header)).unwrap_err(),
-            VerifyError::Signature
-        );
+        assert_eq!(check(&r, &signed(CURRENT), Some(header)).unwrap_err(), VerifyError::Signature);
     }
-    assert_eq!(
-        check(&r, &signed(EU_NEXT), Some("EU_CENTRAL_1"))
-            .unwrap()
-            .key,
-        qstash_core::KeyUsed::Next
-    );
+    assert_eq!(check(&r, &signed(EU_NEXT), Some("EU_CENTRAL_1")).unwrap().key, qstash_core::KeyUsed::Next);
 }
 
 #[test]
@@ -74,18 +64,8 @@ fn request_without_a_usable_pair_is_no_keys() {
         .region("EU_CENTRAL_1", KeyPair::new(EU_CURRENT, EU_NEXT).unwrap())
         .build()
         .unwrap();
-    assert_eq!(
-        check(&only_eu, &signed(EU_CURRENT), None)
-            .unwrap_err()
-            .reason(),
-        "no_keys"
-    );
-    assert_eq!(
-        check(&only_eu, &signed(EU_CURRENT), Some("US_EAST_1"))
-            .unwrap_err()
-            .reason(),
-        "no_keys"
-    );
+    assert_eq!(check(&only_eu, &signed(EU_CURRENT), None).unwrap_err().reason(), "no_keys");
+    assert_eq!(check(&only_eu, &signed(EU_CURRENT), Some("US_EAST_1")).unwrap_err().reason(), "no_keys");
     assert!(check(&only_eu, &signed(EU_CURRENT), Some("eu-central-1")).is_ok());
 }
 
@@ -96,11 +76,7 @@ fn other_region_names_work_when_configured() {
         .build()
         .unwrap();
     assert_eq!(
-        check(&r, &signed(EU_CURRENT), Some("AP_SOUTHEAST_2"))
-            .unwrap()
-            .region
-            .unwrap()
-            .as_str(),
+        check(&r, &signed(EU_CURRENT), Some("AP_SOUTHEAST_2")).unwrap().region.unwrap().as_str(),
         "AP_SOUTHEAST_2"
     );
 }
@@ -109,10 +85,7 @@ fn other_region_names_work_when_configured() {
 fn builder_refuses_invalid_regions_too_many_regions_and_no_keys() {
     let pair = || KeyPair::new(CURRENT, NEXT).unwrap();
     assert_eq!(
-        Receiver::builder()
-            .region("us east", pair())
-            .build()
-            .unwrap_err(),
+        Receiver::builder().region("us east", pair()).build().unwrap_err(),
         ConfigError::InvalidRegion
     );
     let mut b = Receiver::builder();
@@ -120,10 +93,7 @@ fn builder_refuses_invalid_regions_too_many_regions_and_no_keys() {
         b = b.region(&format!("R{i}"), pair());
     }
     assert_eq!(b.build().unwrap_err(), ConfigError::TooManyRegions);
-    assert_eq!(
-        Receiver::builder().build().unwrap_err(),
-        ConfigError::NoKeys
-    );
+    assert_eq!(Receiver::builder().build().unwrap_err(), ConfigError::NoKeys);
     // Re-adding a region replaces it instead of using a second slot.
     let mut b = Receiver::builder();
     for _ in 0..=qstash_core::MAX_REGIONS {
@@ -134,19 +104,10 @@ fn builder_refuses_invalid_regions_too_many_regions_and_no_keys() {
 
 #[test]
 fn receiver_new_refuses_empty_and_dev_keys() {
-    assert_eq!(
-        Receiver::new("", NEXT).unwrap_err(),
-        ConfigError::EmptyKey { which: "current" }
-    );
-    assert_eq!(
-        Receiver::new(CURRENT, "").unwrap_err(),
-        ConfigError::EmptyKey { which: "next" }
-    );
-    let err = Receiver::new(
-        qstash_core::DEV_CURRENT_SIGNING_KEY,
-        qstash_core::DEV_NEXT_SIGNING_KEY,
-    )
-    .unwrap_err();
+    assert_eq!(Receiver::new("", NEXT).unwrap_err(), ConfigError::EmptyKey { which: "current" });
+    assert_eq!(Receiver::new(CURRENT, "").unwrap_err(), ConfigError::EmptyKey { which: "next" });
+    let err =
+        Receiver::new(qstash_core::DEV_CURRENT_SIGNING_KEY, qstash_core::DEV_NEXT_SIGNING_KEY).unwrap_err();
     assert!(err.to_string().contains("dev()"));
     assert_eq!(err.reason(), "config");
 }
@@ -154,18 +115,11 @@ fn receiver_new_refuses_empty_and_dev_keys() {
 #[test]
 fn dev_receiver_accepts_dev_signer_tokens() {
     let token = Signer::dev().token(URL, BODY).sign_at(NOW);
-    assert!(
-        Receiver::dev()
-            .verify_at(&Request::new(&token, BODY).url(URL), NOW)
-            .is_ok()
-    );
+    assert!(Receiver::dev().verify_at(&Request::new(&token, BODY).url(URL), NOW).is_ok());
 }
 
 fn vars(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-    let map: HashMap<String, String> = pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
+    let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
     move |name| map.get(name).cloned()
 }
 
@@ -183,30 +137,13 @@ fn from_env_reads_the_default_pair() {
 #[test]
 fn from_env_with_nothing_set_names_the_missing_variable() {
     let err = Receiver::from_vars(vars(&[])).unwrap_err();
-    assert_eq!(
-        err,
-        ConfigError::MissingEnv {
-            name: "QSTASH_CURRENT_SIGNING_KEY"
-        }
-    );
+    assert_eq!(err, ConfigError::MissingEnv { name: "QSTASH_CURRENT_SIGNING_KEY" });
     let err = Receiver::from_vars(vars(&[("QSTASH_CURRENT_SIGNING_KEY", CURRENT)])).unwrap_err();
-    assert_eq!(
-        err,
-        ConfigError::MissingEnv {
-            name: "QSTASH_NEXT_SIGNING_KEY"
-        }
-    );
-    let err = Receiver::from_vars(vars(&[
-        ("QSTASH_CURRENT_SIGNING_KEY", ""),
-        ("QSTASH_NEXT_SIGNING_KEY", ""),
-    ]))
-    .unwrap_err();
-    assert_eq!(
-        err,
-        ConfigError::MissingEnv {
-            name: "QSTASH_CURRENT_SIGNING_KEY"
-        }
-    );
+    assert_eq!(err, ConfigError::MissingEnv { name: "QSTASH_NEXT_SIGNING_KEY" });
+    let err =
+        Receiver::from_vars(vars(&[("QSTASH_CURRENT_SIGNING_KEY", ""), ("QSTASH_NEXT_SIGNING_KEY", "")]))
+            .unwrap_err();
+    assert_eq!(err, ConfigError::MissingEnv { name: "QSTASH_CURRENT_SIGNING_KEY" });
 }
 
 #[test]
@@ -221,18 +158,11 @@ fn from_env_reads_region_pairs_when_qstash_region_is_set_and_keeps_the_default_p
     ]))
     .unwrap();
     assert_eq!(
-        check(&r, &signed(EU_CURRENT), Some("EU_CENTRAL_1"))
-            .unwrap()
-            .region,
+        check(&r, &signed(EU_CURRENT), Some("EU_CENTRAL_1")).unwrap().region,
         Some(Region::EU_CENTRAL_1)
     );
     // US_EAST_1 has only one of its two keys, so it uses the default pair.
-    assert_eq!(
-        check(&r, &signed(CURRENT), Some("US_EAST_1"))
-            .unwrap()
-            .region,
-        None
-    );
+    assert_eq!(check(&r, &signed(CURRENT), Some("US_EAST_1")).unwrap().region, None);
     assert!(check(&r, &signed(CURRENT), None).is_ok());
 }
 
@@ -250,10 +180,7 @@ fn from_env_ignores_region_pairs_without_a_valid_qstash_region() {
             all.push(("QSTASH_REGION", region));
         }
         let r = Receiver::from_vars(vars(&all)).unwrap();
-        assert_eq!(
-            check(&r, &signed(EU_CURRENT), Some("EU_CENTRAL_1")).unwrap_err(),
-            VerifyError::Signature
-        );
+        assert_eq!(check(&r, &signed(EU_CURRENT), Some("EU_CENTRAL_1")).unwrap_err(), VerifyError::Signature);
     }
 }
 
@@ -266,19 +193,13 @@ fn from_env_with_only_region_pairs_builds_a_region_only_receiver() {
     ]))
     .unwrap();
     assert!(check(&r, &signed(EU_CURRENT), Some("eu-central-1")).is_ok());
-    assert_eq!(
-        check(&r, &signed(EU_CURRENT), None).unwrap_err(),
-        VerifyError::NoKeys
-    );
+    assert_eq!(check(&r, &signed(EU_CURRENT), None).unwrap_err(), VerifyError::NoKeys);
 }
 
 #[test]
 fn from_env_never_switches_to_the_dev_keys() {
     let err = Receiver::from_vars(vars(&[
-        (
-            "QSTASH_CURRENT_SIGNING_KEY",
-            qstash_core::DEV_CURRENT_SIGNING_KEY,
-        ),
+        ("QSTASH_CURRENT_SIGNING_KEY", qstash_core::DEV_CURRENT_SIGNING_KEY),
         ("QSTASH_NEXT_SIGNING_KEY", qstash_core::DEV_NEXT_SIGNING_KEY),
     ]))
     .unwrap_err();
@@ -290,10 +211,7 @@ fn from_env_reads_the_process_environment() {
     // The only test that touches the real environment, with names no other test reads.
     let result = Receiver::from_env();
     let configured = std::env::var("QSTASH_CURRENT_SIGNING_KEY").is_ok_and(|v| !v.is_empty());
-    assert_eq!(
-        result.is_ok(),
-        configured || std::env::var("QSTASH_REGION").is_ok()
-    );
+    assert_eq!(result.is_ok(), configured || std::env::var("QSTASH_REGION").is_ok());
 }
 
 #[test]
@@ -329,15 +247,9 @@ fn keys_swapped_under_concurrent_verification_are_seen_whole() {
         assert!(v.join().unwrap() >= 1000);
     }
     shared.replace_keys(new);
-    assert!(
-        shared
-            .verify_at(&Request::new(&new_token, BODY).url(URL), NOW)
-            .is_ok()
-    );
+    assert!(shared.verify_at(&Request::new(&new_token, BODY).url(URL), NOW).is_ok());
     assert_eq!(
-        shared
-            .verify_at(&Request::new(&old_token, BODY).url(URL), NOW)
-            .unwrap_err(),
+        shared.verify_at(&Request::new(&old_token, BODY).url(URL), NOW).unwrap_err(),
         VerifyError::Signature
     );
 }

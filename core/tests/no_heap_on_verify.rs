@@ -51,10 +51,8 @@ fn verifying_a_valid_token_allocates_only_the_claims_text() {
 
 #[test]
 fn rejecting_a_forged_token_allocates_nothing() {
-    let token = Signer::new("sig_attackerKey")
-        .unwrap()
-        .token("https://x.example", b"")
-        .sign_at(1_750_000_000);
+    let token =
+        Signer::new("sig_attackerKey").unwrap().token("https://x.example", b"").sign_at(1_750_000_000);
     let receiver = Receiver::dev();
     let request = Request::new(&token, b"");
     let n = allocations_during(|| assert!(receiver.verify_at(&request, 1_750_000_001).is_err()));

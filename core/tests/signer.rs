@@ -20,19 +20,14 @@ fn kat_signer() -> Signer {
 
 #[test]
 fn signer_output_is_byte_identical_to_the_known_answer() {
-    let token = kat_signer()
-        .token(KAT_URL, KAT_BODY)
-        .jti("jwt_AAAAAAAAAAAAAAAAAAAAAAAAAAAA")
-        .sign_at(1_750_000_000);
+    let token =
+        kat_signer().token(KAT_URL, KAT_BODY).jti("jwt_AAAAAAAAAAAAAAAAAAAAAAAAAAAA").sign_at(1_750_000_000);
     assert_eq!(token, KAT_TOKEN);
 }
 
 #[test]
 fn signer_payload_has_qstash_member_order_and_shape() {
-    let token = Signer::dev()
-        .token("https://x.example/a", b"")
-        .jti("jwt_x")
-        .sign_at(100);
+    let token = Signer::dev().token("https://x.example/a", b"").jti("jwt_x").sign_at(100);
     let payload = token.split('.').nth(1).unwrap();
     let json = String::from_utf8(
         base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, payload).unwrap(),
@@ -64,33 +59,16 @@ fn signer_overrides_each_claim() {
         json.contains(r#""exp":20,"iat":10,"iss":"NotUpstash","jti":"jwt_1","nbf":-62135596800"#),
         "{json}"
     );
-    let lifetime = Signer::dev()
-        .token("u", b"b")
-        .lifetime(60)
-        .jti("j")
-        .sign_at(0);
+    let lifetime = Signer::dev().token("u", b"b").lifetime(60).jti("j").sign_at(0);
     assert!(lifetime.len() > 10);
 }
 
 #[test]
 fn signer_default_jti_is_random_and_qstash_shaped() {
     let signer = Signer::dev();
-    let a = Receiver::dev()
-        .verify_at(
-            &Request::new(&signer.token("u", b"").sign_at(NOW), b""),
-            NOW,
-        )
-        .unwrap();
-    let b = Receiver::dev()
-        .verify_at(
-            &Request::new(&signer.token("u", b"").sign_at(NOW), b""),
-            NOW,
-        )
-        .unwrap();
-    let (a, b) = (
-        a.claims.jti().unwrap().to_owned(),
-        b.claims.jti().unwrap().to_owned(),
-    );
+    let a = Receiver::dev().verify_at(&Request::new(&signer.token("u", b"").sign_at(NOW), b""), NOW).unwrap();
+    let b = Receiver::dev().verify_at(&Request::new(&signer.token("u", b"").sign_at(NOW), b""), NOW).unwrap();
+    let (a, b) = (a.claims.jti().unwrap().to_owned(), b.claims.jti().unwrap().to_owned());
     assert_ne!(a, b);
     assert!(a.starts_with("jwt_") && a.len() == 32, "{a}");
 }
@@ -98,31 +76,20 @@ fn signer_default_jti_is_random_and_qstash_shaped() {
 #[test]
 fn signer_refuses_empty_and_dev_keys_in_new() {
     assert!(Signer::new("").is_err());
-    assert!(
-        Signer::new(qstash_core::DEV_CURRENT_SIGNING_KEY)
-            .unwrap_err()
-            .to_string()
-            .contains("dev()")
-    );
+    assert!(Signer::new(qstash_core::DEV_CURRENT_SIGNING_KEY).unwrap_err().to_string().contains("dev()"));
     assert_eq!(format!("{:?}", kat_signer()), "Signer { key: [REDACTED] }");
 }
 
 #[test]
 fn token_from_sign_uses_the_system_clock_and_verifies_now() {
     let token = Signer::dev().token("https://e.example/", b"x").sign();
-    assert!(
-        Receiver::dev()
-            .verify(&Request::new(&token, b"x").url("https://e.example/"))
-            .is_ok()
-    );
+    assert!(Receiver::dev().verify(&Request::new(&token, b"x").url("https://e.example/")).is_ok());
 }
 
 #[test]
 fn dev_next_signer_verifies_with_the_next_key() {
     let token = Signer::dev_next().token("u", b"").sign_at(NOW);
-    let v = Receiver::dev()
-        .verify_at(&Request::new(&token, b""), NOW)
-        .unwrap();
+    let v = Receiver::dev().verify_at(&Request::new(&token, b""), NOW).unwrap();
     assert_eq!(v.key, qstash_core::KeyUsed::Next);
 }
 

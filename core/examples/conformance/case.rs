@@ -48,16 +48,11 @@ impl Verdict {
 
 /// Runs one case through the public API exactly as a user would.
 pub(crate) fn run(case: &Case) -> Result<Verdict, String> {
-    let body = STANDARD
-        .decode(&case.body_b64)
-        .map_err(|e| format!("{}: body_b64: {e}", case.id))?;
+    let body = STANDARD.decode(&case.body_b64).map_err(|e| format!("{}: body_b64: {e}", case.id))?;
     let receiver = match Receiver::new(&case.current_key, &case.next_key) {
         Ok(r) => r,
         Err(e) => {
-            return Ok(Verdict {
-                valid: false,
-                reason: Some(e.reason().to_owned()),
-            });
+            return Ok(Verdict { valid: false, reason: Some(e.reason().to_owned()) });
         }
     };
     let mut request = Request::from_header(case.token.as_deref().map(str::as_bytes), &body)
@@ -69,13 +64,7 @@ pub(crate) fn run(case: &Case) -> Result<Verdict, String> {
         request = request.region(region);
     }
     Ok(match receiver.verify_at(&request, case.now) {
-        Ok(_) => Verdict {
-            valid: true,
-            reason: None,
-        },
-        Err(e) => Verdict {
-            valid: false,
-            reason: Some(e.reason().to_owned()),
-        },
+        Ok(_) => Verdict { valid: true, reason: None },
+        Err(e) => Verdict { valid: false, reason: Some(e.reason().to_owned()) },
     })
 }

@@ -57,11 +57,7 @@ pub fn payload(extra: &str, drop: &[&str]) -> String {
         .map(|(k, v)| format!("\"{k}\":{v}"))
         .collect();
     // `extra` ends with its own comma.
-    let extra = if kept.is_empty() {
-        extra.trim_end_matches(',')
-    } else {
-        extra
-    };
+    let extra = if kept.is_empty() { extra.trim_end_matches(',') } else { extra };
     format!("{{{extra}{}}}", kept.join(","))
 }
 
@@ -79,13 +75,7 @@ pub fn verdict(token: &str) -> &'static str {
     verdict_for(token, BODY, Some(URL), NOW, 0)
 }
 
-pub fn verdict_for(
-    token: &str,
-    body: &[u8],
-    url: Option<&str>,
-    now: i64,
-    tolerance: u64,
-) -> &'static str {
+pub fn verdict_for(token: &str, body: &[u8], url: Option<&str>, now: i64, tolerance: u64) -> &'static str {
     let mut request = qstash_core::Request::new(token, body).clock_tolerance(tolerance);
     if let Some(url) = url {
         request = request.url(url);
