@@ -142,11 +142,8 @@ pub fn payload_fast_path(data: &[u8]) {
     let Ok(general) = general else { panic!("fast path accepted what the reader refuses: {text}") };
     let s = |v: Option<crate::json::JsonStr<'_>>| v.map(|s| s.chars().collect::<String>());
     assert_eq!(fast.iss_ok, general.iss_ok, "{text}");
-    assert_eq!(
-        (s(fast.sub), s(fast.body), s(fast.jti)),
-        (s(general.sub), s(general.body), s(general.jti)),
-        "{text}"
-    );
+    assert_eq!((s(fast.sub), s(fast.jti)), (s(general.sub), s(general.jti)), "{text}");
+    assert_eq!(fast.body_digest(), general.body_digest(), "{text}");
     assert_eq!((fast.exp, fast.nbf, fast.iat), (general.exp, general.nbf, general.iat), "{text}");
 }
 

@@ -20,16 +20,19 @@ const NOT_BASE64URL: VerifyError =
     VerifyError::Malformed { what: "segment is not canonical unpadded base64url" };
 const NOT_THREE: VerifyError = VerifyError::Malformed { what: "token does not have exactly three segments" };
 
-/// Stack space for decoding; lives in the caller's frame so nothing large is moved around.
+/// Space for decoding; lives in the caller's frame so nothing large is moved around, and
+/// what is decoded into it can be borrowed until the caller has built its result.
 pub(crate) struct Scratch {
     /// Only initialised for a non-standard header, so the usual token skips zeroing it.
     header: Option<[u8; STACK_HEADER]>,
     payload: [u8; STACK_PAYLOAD],
+    /// Header and payload too large for the stack buffers (empty, so free, until needed).
+    heap: [Heap; 2],
 }
 
 impl Scratch {
     pub(crate) const fn new() -> Self {
-        Scratch { header: None, payload: [0; STACK_PAYLOAD] }
+        Scratch { header: None, payload: [0; STACK_PAYLOAD], heap: [Heap::new(), Heap::new()] }
     }
 }
 
@@ -46,8 +49,8 @@ pub(crate) struct Segments<'t> {
 /// Header and payload decoded: the header is `None` when it is the standard QStash header
 /// (recognised by its bytes, so never decoded or parsed).
 pub(crate) struct DecodedSegments<'s> {
-    pub(crate) header: Option<Decoded<'s>>,
-    pub(crate) payload: Decoded<'s>,
+    pub(crate) header: Option<&'s [u8]>,
+    pub(crate) payload: &'s [u8],
 }
 
 impl<'t> Segments<'t> {
@@ -58,9 +61,14 @@ impl<'t> Segments<'t> {
             None | Some([]) => return Err(VerifyError::Missing),
             Some(t) => t,
         };
-        // The first and last dot, then no dot between them: three vectorised scans, no matter
-        // how many dots an attacker sends.
-        let (Some(first), Some(last)) = (memchr::memchr(b'.', token), memchr::memrchr(b'.', token)) else {
+        // The first and last dot, then no dot between them: vectorised scans, no matter how
+        // many dots an attacker sends. The usual header is recognised without searching.
+        let standard = QSTASH_HEADER_B64.len();
+        let first = match token.get(standard) {
+            Some(b'.') if token.starts_with(QSTASH_HEADER_B64.as_bytes()) => Some(standard),
+            _ => memchr::memchr(b'.', token),
+        };
+        let (Some(first), Some(last)) = (first, memchr::memrchr(b'.', token)) else {
             return Err(NOT_THREE);
         };
         let payload = token.get(first + 1..last).unwrap_or_default();
@@ -81,46 +89,48 @@ impl<'t> Segments<'t> {
     /// this after starting the MAC, so the decoding overlaps the hash's latency; the order in
     /// which failures are reported is unchanged.
     pub(crate) fn decode<'s>(&self, scratch: &'s mut Scratch) -> Result<DecodedSegments<'s>, VerifyError> {
+        let [header_heap, payload_heap] = &mut scratch.heap;
         let header = if self.header == QSTASH_HEADER_B64.as_bytes() {
             None
         } else {
-            Some(Decoded::new(self.header, scratch.header.insert([0; STACK_HEADER]))?)
+            Some(decode(self.header, scratch.header.insert([0; STACK_HEADER]), header_heap)?)
         };
-        let payload = Decoded::new(self.payload, &mut scratch.payload)?;
+        let payload = decode(self.payload, &mut scratch.payload, payload_heap)?;
         Ok(DecodedSegments { header, payload })
     }
 }
 
-/// A decoded segment: in the caller's scratch buffer when it fits, else on the heap.
-pub(crate) enum Decoded<'s> {
-    Scratch(&'s [u8]),
-    #[cfg(feature = "alloc")]
-    Heap(alloc::vec::Vec<u8>),
+#[cfg(feature = "alloc")]
+type Heap = alloc::vec::Vec<u8>;
+/// Without an allocator there is no heap to fall back on.
+#[cfg(not(feature = "alloc"))]
+#[derive(Default)]
+struct Heap;
+
+#[cfg(not(feature = "alloc"))]
+impl Heap {
+    const fn new() -> Self {
+        Heap
+    }
 }
 
-impl<'s> Decoded<'s> {
-    fn new(segment: &[u8], scratch: &'s mut [u8]) -> Result<Self, VerifyError> {
-        let len = base64url::decoded_len(segment.len()).ok_or(NOT_BASE64URL)?;
-        if let Some(buf) = scratch.get_mut(..len) {
-            base64url::decode_exact(segment, buf).map_err(|()| NOT_BASE64URL)?;
-            return Ok(Decoded::Scratch(buf));
-        }
-        #[cfg(feature = "alloc")]
-        {
-            let mut buf = alloc::vec![0u8; len];
-            base64url::decode_exact(segment, &mut buf).map_err(|()| NOT_BASE64URL)?;
-            Ok(Decoded::Heap(buf))
-        }
-        #[cfg(not(feature = "alloc"))]
-        Err(VerifyError::malformed("segment is too large for a build without `alloc`"))
+/// Decodes `segment` into `stack` when it fits, else into `heap` (with `alloc`).
+fn decode<'s>(segment: &[u8], stack: &'s mut [u8], heap: &'s mut Heap) -> Result<&'s [u8], VerifyError> {
+    let len = base64url::decoded_len(segment.len()).ok_or(NOT_BASE64URL)?;
+    if let Some(buf) = stack.get_mut(..len) {
+        base64url::decode_exact(segment, buf).map_err(|()| NOT_BASE64URL)?;
+        return Ok(buf);
     }
-
-    pub(crate) fn bytes(&self) -> &[u8] {
-        match self {
-            Decoded::Scratch(buf) => buf,
-            #[cfg(feature = "alloc")]
-            Decoded::Heap(buf) => buf,
-        }
+    #[cfg(feature = "alloc")]
+    {
+        heap.resize(len, 0);
+        base64url::decode_exact(segment, heap).map_err(|()| NOT_BASE64URL)?;
+        Ok(heap)
+    }
+    #[cfg(not(feature = "alloc"))]
+    {
+        let _ = heap;
+        Err(VerifyError::malformed("segment is too large for a build without `alloc`"))
     }
 }
 
@@ -132,16 +142,15 @@ mod tests {
     #[cfg(feature = "alloc")]
     fn large_segments_decode_beyond_the_stack_buffer() {
         let text = "QUFB".repeat(1000);
-        let mut scratch = [0u8; 16];
-        let decoded = Decoded::new(text.as_bytes(), &mut scratch).unwrap();
-        assert_eq!(decoded.bytes().len(), 3000);
+        let (mut stack, mut heap) = ([0u8; 16], Heap::new());
+        assert_eq!(decode(text.as_bytes(), &mut stack, &mut heap).unwrap().len(), 3000);
     }
 
     #[test]
     #[cfg(not(feature = "alloc"))]
     fn large_segments_are_malformed_without_alloc() {
         let text = "QUFB".repeat(1000);
-        let mut scratch = [0u8; 16];
-        assert!(matches!(Decoded::new(text.as_bytes(), &mut scratch), Err(VerifyError::Malformed { .. })));
+        let mut stack = [0u8; 16];
+        assert!(matches!(decode(text.as_bytes(), &mut stack, &mut Heap), Err(VerifyError::Malformed { .. })));
     }
 }
