@@ -1,0 +1,127 @@
+//! [`ResponseFuture`]: reads and checks the body, then runs the inner service.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll, ready};
+
+use bytes::Bytes;
+use http::request::Parts;
+use http::{Request, Response};
+use http_body::Body;
+use pin_project_lite::pin_project;
+use qstash_core::VerifiedToken;
+use tower_service::Service;
+
+use crate::body::Collect;
+use crate::config::QStashConfig;
+use crate::message::VerifiedMessage;
+use crate::rejection::Rejection;
+
+pin_project! {
+    /// Response future of [`QStash`](crate::QStash).
+    pub struct ResponseFuture<S, B>
+    where
+        S: Service<Request<B>>,
+    {
+        #[pin]
+        state: State<S, B>,
+    }
+}
+
+pin_project! {
+    #[project = StateProj]
+    enum State<S, B>
+    where
+        S: Service<Request<B>>,
+    {
+        Rejected {
+            response: Option<S::Response>,
+        },
+        Collecting {
+            #[pin]
+            collect: Collect<B>,
+            pending: Option<Pending<S>>,
+        },
+        Inner {
+            #[pin]
+            future: S::Future,
+        },
+    }
+}
+
+/// What is needed once the body is in.
+struct Pending<S> {
+    token: VerifiedToken,
+    parts: Parts,
+    inner: S,
+    config: QStashConfig,
+}
+
+impl<S, B> ResponseFuture<S, B>
+where
+    S: Service<Request<B>>,
+{
+    pub(crate) fn rejected(response: S::Response) -> Self {
+        ResponseFuture { state: State::Rejected { response: Some(response) } }
+    }
+
+    pub(crate) fn collecting(
+        body: B,
+        token: VerifiedToken,
+        parts: Parts,
+        inner: S,
+        config: QStashConfig,
+    ) -> Self {
+        let collect = Collect::new(body, token.body_hasher(), config.limit());
+        ResponseFuture {
+            state: State::Collecting { collect, pending: Some(Pending { token, parts, inner, config }) },
+        }
+    }
+}
+
+impl<S, B, ResBody> Future for ResponseFuture<S, B>
+where
+    S: Service<Request<B>, Response = Response<ResBody>>,
+    B: Body + From<Bytes>,
+    ResBody: From<Bytes>,
+{
+    type Output = Result<Response<ResBody>, S::Error>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let mut state = self.project().state;
+        loop {
+            let next = match state.as_mut().project() {
+                StateProj::Rejected { response } => {
+                    return match response.take() {
+                        Some(response) => Poll::Ready(Ok(response)),
+                        // Polled after completion: answer like a body error, never panic.
+                        None => Poll::Ready(Ok(Rejection::BadBody.default_response().map(ResBody::from))),
+                    };
+                }
+                StateProj::Collecting { collect, pending } => {
+                    let collected = ready!(collect.poll(cx));
+                    let Some(Pending { token, parts, mut inner, config }) = pending.take() else {
+                        return Poll::Ready(Ok(Rejection::BadBody.default_response().map(ResBody::from)));
+                    };
+                    let checked = collected.and_then(|(bytes, hasher)| {
+                        let verified = hasher.verify(token).map_err(Rejection::Unauthorized)?;
+                        Ok((bytes, verified))
+                    });
+                    match checked {
+                        Err(rejection) => {
+                            State::Rejected { response: Some(config.respond(&rejection, &parts)) }
+                        }
+                        Ok((bytes, verified)) => {
+                            let message = VerifiedMessage::new(verified, &parts.headers);
+                            let mut request = Request::from_parts(parts, B::from(bytes));
+                            request.extensions_mut().insert(message);
+                            State::Inner { future: inner.call(request) }
+                        }
+                    }
+                }
+                StateProj::Inner { future } => return future.poll(cx),
+            };
+            state.set(next);
+        }
+    }
+}

@@ -1,0 +1,58 @@
+//! Verify Upstash QStash deliveries in axum, hyper or any tower stack, before your handler runs.
+//!
+//! [`QStashLayer`] checks the `Upstash-Signature` token (signature, issuer, expiry, URL) from
+//! the headers alone and refuses unauthenticated requests without reading their body; then it
+//! reads the body up to a limit while hashing it, checks the hash, and hands the exact bytes
+//! to the handler with a [`VerifiedMessage`] in the request extensions.
+//!
+//! ```no_run
+//! use axum::{Router, routing::post};
+//! use qstash_axum::{QStashConfig, QStashLayer, VerifiedMessage};
+//!
+//! async fn hook(message: VerifiedMessage, body: axum::body::Bytes) -> &'static str {
+//!     tracing::info!(id = ?message.message_id, bytes = body.len(), "delivery");
+//!     "ok"
+//! }
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let config = QStashConfig::from_env()?; // QSTASH_CURRENT_SIGNING_KEY, QSTASH_NEXT_SIGNING_KEY
+//! let app = Router::new()
+//!     .route("/api/qstash", post(hook))
+//!     .route_layer(QStashLayer::new(config));
+//! let listener = tokio::net::TcpListener::bind("0.0.0.0:3000").await?;
+//! axum::serve(listener, app).await?;
+//! # Ok(()) }
+//! ```
+//!
+//! Responses: 401 `{"error":"invalid_signature","reason":"<code>"}` for a missing or invalid
+//! signature, 413 over the body limit, 400 for an unreadable body; never 500.
+#![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_auto_cfg))]
+
+mod body;
+mod config;
+#[cfg(feature = "axum")]
+mod extract;
+mod future;
+mod layer;
+mod message;
+mod rejection;
+mod service;
+#[cfg(feature = "test-util")]
+pub mod test_util;
+mod url_policy;
+
+pub use config::{DEFAULT_BODY_LIMIT, QStashConfig};
+#[cfg(feature = "axum")]
+pub use extract::{Verified, VerifiedRejection};
+pub use future::ResponseFuture;
+pub use layer::QStashLayer;
+pub use message::VerifiedMessage;
+pub use rejection::Rejection;
+pub use service::QStash;
+pub use url_policy::UrlPolicy;
+
+/// The README's example, compiled as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
