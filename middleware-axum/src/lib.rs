@@ -33,6 +33,9 @@ mod body;
 mod config;
 #[cfg(feature = "axum")]
 mod extract;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 mod future;
 mod layer;
 mod message;

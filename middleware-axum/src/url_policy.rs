@@ -59,13 +59,14 @@ impl UrlPolicy {
     }
 }
 
-/// The path and query of an absolute URL (`/` when it has none), or `None` when `sub` is not
-/// an absolute URL.
+/// The path and query of an absolute URL, or `None` when `sub` is not an absolute URL. An
+/// empty path is `/` (RFC 9110 §4.2.3), as a client sends it: `https://h?q` is `/?q`.
 pub(crate) fn path_and_query_of(sub: &str) -> Option<String> {
     let uri: Uri = sub.parse().ok()?;
     uri.scheme()?;
     uri.authority()?;
-    Some(uri.path_and_query().map_or_else(|| "/".to_owned(), |pq| pq.as_str().to_owned()))
+    let pq = uri.path_and_query().map_or("", |pq| pq.as_str());
+    Some(if pq.starts_with('/') { pq.to_owned() } else { format!("/{pq}") })
 }
 
 /// Scheme and host from `Forwarded`, then `X-Forwarded-*`, then `Host` / the request URI.
@@ -113,6 +114,8 @@ mod tests {
     fn path_and_query_is_taken_from_absolute_urls_only() {
         assert_eq!(path_and_query_of("https://a.example/x/y?z=1").as_deref(), Some("/x/y?z=1"));
         assert_eq!(path_and_query_of("https://a.example").as_deref(), Some("/"));
+        // Found by the request_head fuzz target: an empty path with a query is "/?query".
+        assert_eq!(path_and_query_of("https://a.example?x=1").as_deref(), Some("/?x=1"));
         assert_eq!(path_and_query_of("/x/y"), None);
         assert_eq!(path_and_query_of("not a url"), None);
     }

@@ -150,6 +150,14 @@ async fn path_and_query_policy_accepts_another_scheme_or_host_as_behind_a_proxy(
 }
 
 #[tokio::test]
+async fn url_with_an_empty_path_matches_the_root_request_target() {
+    // Regression (request_head fuzz target): `https://h?x=1` names path `/` with query `x=1`.
+    let router = Router::new().route("/", post(echo)).route_layer(QStashLayer::new(dev()));
+    let token = token_for("https://my-app.example.com?x=1", BODY);
+    assert_eq!(send(router, request(Some(&token), "/?x=1", BODY)).await.0, 200);
+}
+
+#[tokio::test]
 async fn public_base_policy_requires_the_exact_public_url() {
     let config = dev().url_policy(UrlPolicy::PublicBase("https://my-app.example.com/".into()));
     let (status, _) =

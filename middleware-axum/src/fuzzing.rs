@@ -1,0 +1,53 @@
+//! The logic behind the `request_head` fuzz target: every parser the middleware runs on
+//! request data (URL policies, forwarded headers, `sub` URLs, delivery headers, region names)
+//! must return without panicking and keep its invariants. Not API.
+// Panicking is how a fuzz target reports a broken property to libFuzzer.
+#![allow(clippy::panic)]
+
+use http::{HeaderValue, Request};
+use qstash_core::Region;
+
+use crate::message::text;
+use crate::url_policy::{SubjectCheck, UrlPolicy, path_and_query_of};
+
+/// Fields separated by `0xFF`: request target, `Forwarded`, `X-Forwarded-Proto`,
+/// `X-Forwarded-Host`, `Host`, `Upstash-Retried`, `Upstash-Region`, a `sub` claim.
+pub fn request_head(data: &[u8]) {
+    let mut fields = data.split(|&b| b == 0xFF);
+    let mut next = || fields.next().unwrap_or_default();
+    let target = next();
+    let mut builder = Request::post(std::str::from_utf8(target).unwrap_or("/"));
+    for name in ["forwarded", "x-forwarded-proto", "x-forwarded-host", "host", "upstash-retried", "upstash-region"] {
+        if let Ok(value) = HeaderValue::from_bytes(next()) {
+            builder = builder.header(name, value);
+        }
+    }
+    let sub = String::from_utf8_lossy(next()).into_owned();
+    let Ok(request) = builder.body(()) else { return };
+    let (parts, ()) = request.into_parts();
+
+    for policy in [
+        UrlPolicy::PathAndQuery,
+        UrlPolicy::PublicBase("https://api.example.com/".into()),
+        UrlPolicy::Exact("https://api.example.com/hook".into()),
+        UrlPolicy::Forwarded,
+        UrlPolicy::Skip,
+    ] {
+        match policy.check_for(&parts) {
+            SubjectCheck::PathAndQuery(pq) => {
+                assert!(pq.starts_with('/') || pq == "*", "path and query {pq:?}");
+            }
+            SubjectCheck::Exact(url) => assert!(!url.is_empty()),
+            SubjectCheck::Skip => {}
+        }
+    }
+    if let Some(pq) = path_and_query_of(&sub) {
+        assert!(pq.starts_with('/'), "{sub:?} gave {pq:?}");
+    }
+    let _ = text(&parts.headers, "upstash-retried").map(|v| v.trim().parse::<u32>());
+    if let Some(region) = text(&parts.headers, "upstash-region").as_deref().and_then(Region::parse) {
+        let name = region.as_str();
+        assert!(name.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_'), "{name}");
+        assert_eq!(Region::parse(name), Some(region), "normalising twice changes {name}");
+    }
+}
