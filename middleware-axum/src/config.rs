@@ -146,8 +146,8 @@ impl QStashConfig {
         }
         let verified =
             self.inner.receiver.verify_token_at(&request, now()).map_err(Rejection::Unauthorized)?;
-        if let SubjectCheck::PathAndQuery(expected) = check {
-            if path_and_query_of(verified.claims().sub()).as_deref() != Some(expected.as_str()) {
+        if let SubjectCheck::PathAndQuery(expected) = &check {
+            if path_and_query_of(verified.claims().sub()).as_deref() != Some(expected.as_ref()) {
                 return Err(Rejection::Unauthorized(VerifyError::Subject));
             }
         }

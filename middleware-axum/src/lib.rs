@@ -33,10 +33,10 @@ mod body;
 mod config;
 #[cfg(feature = "axum")]
 mod extract;
+mod future;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
-mod future;
 mod layer;
 mod message;
 mod rejection;

@@ -1,5 +1,7 @@
 //! How the token's `sub` claim is matched against the request (DESIGN.md §7).
 
+use std::borrow::Cow;
+
 use http::request::Parts;
 use http::{HeaderMap, Uri};
 
@@ -32,20 +34,24 @@ pub enum UrlPolicy {
 
 /// What the core verifier or the middleware must compare `sub` with.
 #[derive(Debug, PartialEq, Eq)]
-pub(crate) enum SubjectCheck {
+pub(crate) enum SubjectCheck<'a> {
     /// Exact string equality, done by the core verifier.
     Exact(String),
     /// Path and query equality, done by the middleware after the core verified the token.
-    PathAndQuery(String),
+    PathAndQuery(Cow<'a, str>),
     /// No comparison.
     Skip,
 }
 
 impl UrlPolicy {
-    pub(crate) fn check_for(&self, parts: &Parts) -> SubjectCheck {
-        let path_and_query = parts.uri.path_and_query().map_or("/", |pq| pq.as_str());
+    pub(crate) fn check_for<'a>(&self, parts: &'a Parts) -> SubjectCheck<'a> {
+        // A request target with an empty path means `/` (as for `sub` below).
+        let path_and_query = match parts.uri.path_and_query().map_or("/", |pq| pq.as_str()) {
+            pq if pq.starts_with('/') => Cow::Borrowed(pq),
+            pq => Cow::Owned(format!("/{pq}")),
+        };
         match self {
-            UrlPolicy::PathAndQuery => SubjectCheck::PathAndQuery(path_and_query.to_owned()),
+            UrlPolicy::PathAndQuery => SubjectCheck::PathAndQuery(path_and_query),
             UrlPolicy::PublicBase(base) => {
                 SubjectCheck::Exact(format!("{}{path_and_query}", base.trim_end_matches('/')))
             }
@@ -59,14 +65,22 @@ impl UrlPolicy {
     }
 }
 
-/// The path and query of an absolute URL, or `None` when `sub` is not an absolute URL. An
-/// empty path is `/` (RFC 9110 §4.2.3), as a client sends it: `https://h?q` is `/?q`.
-pub(crate) fn path_and_query_of(sub: &str) -> Option<String> {
-    let uri: Uri = sub.parse().ok()?;
-    uri.scheme()?;
-    uri.authority()?;
-    let pq = uri.path_and_query().map_or("", |pq| pq.as_str());
-    Some(if pq.starts_with('/') { pq.to_owned() } else { format!("/{pq}") })
+/// The path and query of an absolute URL (`scheme://authority/path?query#fragment`), or
+/// `None` when `sub` is not one. An empty path is `/` (RFC 9110 §4.2.3), as a client sends
+/// it: `https://h?q` is `/?q`; the fragment never reaches a server, so it is dropped. Sliced
+/// out of `sub` without parsing it into a `Uri` (this runs on every request); the
+/// `request_head` fuzz target checks it against `http::Uri`.
+pub(crate) fn path_and_query_of(sub: &str) -> Option<Cow<'_, str>> {
+    let (scheme, rest) = sub.split_once("://")?;
+    let scheme_ok = scheme.bytes().next().is_some_and(|b| b.is_ascii_alphabetic())
+        && scheme.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'));
+    let authority_len = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    if !scheme_ok || authority_len == 0 {
+        return None;
+    }
+    let tail = rest.get(authority_len..)?;
+    let tail = tail.split_once('#').map_or(tail, |(before, _)| before);
+    Some(if tail.starts_with('/') { Cow::Borrowed(tail) } else { Cow::Owned(format!("/{tail}")) })
 }
 
 /// Scheme and host from `Forwarded`, then `X-Forwarded-*`, then `Host` / the request URI.
@@ -116,8 +130,11 @@ mod tests {
         assert_eq!(path_and_query_of("https://a.example").as_deref(), Some("/"));
         // Found by the request_head fuzz target: an empty path with a query is "/?query".
         assert_eq!(path_and_query_of("https://a.example?x=1").as_deref(), Some("/?x=1"));
+        assert_eq!(path_and_query_of("https://a.example/p?q#frag").as_deref(), Some("/p?q"));
         assert_eq!(path_and_query_of("/x/y"), None);
         assert_eq!(path_and_query_of("not a url"), None);
+        assert_eq!(path_and_query_of("https:///x"), None);
+        assert_eq!(path_and_query_of("1http://a/x"), None);
     }
 
     #[test]
