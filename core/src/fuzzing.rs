@@ -496,24 +496,61 @@ pub fn expected_reason(case: &Case, body: &[u8], url: Option<&str>, now: i64) ->
     None
 }
 
-/// Pieces of a payload in QStash's layout, each of which may break the layout.
+/// A number in a payload: usually an integer as Go writes it, sometimes any text.
+#[derive(Debug, Arbitrary)]
+pub enum Number {
+    /// An integer.
+    Int(i64),
+    /// Raw text where the number would be.
+    Raw(String),
+}
+
+impl Number {
+    fn text(&self) -> String {
+        match self {
+            Number::Int(i) => i.to_string(),
+            Number::Raw(s) => s.clone(),
+        }
+    }
+}
+
+/// A payload in QStash's layout built from parts that usually keep the layout (so the fast
+/// path is taken) and sometimes break it: raw strings go in unescaped, and `splice` inserts
+/// raw text anywhere.
 #[derive(Debug, Arbitrary)]
 pub struct GoPayload {
-    body: String,
-    exp: String,
-    iat: String,
-    iss: String,
+    digest: [u8; 32],
+    padding: u8,
+    exp: Number,
+    iat: Number,
+    iss: Option<String>,
     jti: String,
-    nbf: String,
+    nbf: Number,
     sub: String,
+    splice: Option<(u16, String)>,
     tail: String,
 }
 
 impl GoPayload {
     fn to_json(&self) -> String {
-        format!(
-            r#"{{"aud":"","body":"{}","exp":{},"iat":{},"iss":"{}","jti":"{}","nbf":{},"sub":"{}"}}{}"#,
-            self.body, self.exp, self.iat, self.iss, self.jti, self.nbf, self.sub, self.tail
-        )
+        let body = format!("{}{}", URL_SAFE_NO_PAD.encode(self.digest), "=".repeat(usize::from(self.padding % 3)));
+        let mut text = format!(
+            r#"{{"aud":"","body":"{body}","exp":{},"iat":{},"iss":"{}","jti":"{}","nbf":{},"sub":"{}"}}{}"#,
+            self.exp.text(),
+            self.iat.text(),
+            self.iss.as_deref().unwrap_or("Upstash"),
+            self.jti,
+            self.nbf.text(),
+            self.sub,
+            self.tail
+        );
+        if let Some((at, raw)) = &self.splice {
+            let mut at = usize::from(*at) % (text.len() + 1);
+            while !text.is_char_boundary(at) {
+                at -= 1;
+            }
+            text.insert_str(at, raw);
+        }
+        text
     }
 }
