@@ -533,7 +533,8 @@ pub struct GoPayload {
 
 impl GoPayload {
     fn to_json(&self) -> String {
-        let body = format!("{}{}", URL_SAFE_NO_PAD.encode(self.digest), "=".repeat(usize::from(self.padding % 3)));
+        let body =
+            format!("{}{}", URL_SAFE_NO_PAD.encode(self.digest), "=".repeat(usize::from(self.padding % 3)));
         let mut text = format!(
             r#"{{"aud":"","body":"{body}","exp":{},"iat":{},"iss":"{}","jti":"{}","nbf":{},"sub":"{}"}}{}"#,
             self.exp.text(),
