@@ -4,9 +4,9 @@ use crate::base64url;
 use crate::error::VerifyError;
 use crate::keys::Tag;
 
-/// Decoded payloads up to this size (a URL of about 450 characters) go to a buffer on the caller's stack: every real QStash
-/// payload fits, so verifying a real token allocates nothing here. Larger ones go to the heap
-/// with `alloc` and are refused as `malformed` without it.
+/// Decoded payloads up to this size (a URL of about 450 characters) go to a buffer on the
+/// caller's stack: every real QStash payload fits, so verifying a real token allocates nothing
+/// here. Larger ones go to the heap with `alloc` and are refused as `malformed` without it.
 pub(crate) const STACK_PAYLOAD: usize = 768;
 
 /// Headers are tiny; the standard one is not even decoded.
@@ -104,7 +104,6 @@ impl<'t> Segments<'t> {
 type Heap = alloc::vec::Vec<u8>;
 /// Without an allocator there is no heap to fall back on.
 #[cfg(not(feature = "alloc"))]
-#[derive(Default)]
 struct Heap;
 
 #[cfg(not(feature = "alloc"))]
