@@ -34,6 +34,8 @@
 //!   [`SharedReceiver`] for key rotation, random `jti`s in [`Signer`].
 //! - `alloc` (implied by `std`): owned `sub` and `jti` in [`Claims`], payloads larger than
 //!   1 KiB, [`Signer`].
+//! - `middleware`: [`middleware`], the framework-neutral half of `qstash-axum` and
+//!   `qstash-actix` (URL policies, order of checks, rejections, delivery headers).
 //! - With `default-features = false` the crate is `no_std` with no allocator: verification
 //!   works with an explicit clock ([`Receiver::verify_at`]) on payloads up to 1 KiB.
 #![no_std]
@@ -57,6 +59,8 @@ mod segment;
 mod clock;
 #[cfg(feature = "std")]
 mod env;
+#[cfg(feature = "middleware")]
+pub mod middleware;
 #[cfg(feature = "std")]
 mod shared;
 #[cfg(feature = "alloc")]

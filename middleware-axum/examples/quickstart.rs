@@ -23,7 +23,7 @@ use qstash_core::{Receiver, Signer, TOKEN_LIFETIME_SECS};
 async fn hook(message: VerifiedMessage, body: Bytes) -> String {
     format!(
         "accepted {} ({} bytes, key {})",
-        message.message_id.unwrap_or_default(),
+        message.message_id.as_deref().unwrap_or_default(),
         body.len(),
         message.key.as_str()
     )

@@ -9,7 +9,7 @@ use http_body::Body;
 use pin_project_lite::pin_project;
 use qstash_core::BodyHasher;
 
-use crate::rejection::Rejection;
+use qstash_core::middleware::Rejection;
 
 pin_project! {
     /// Collects the body into one `Bytes` (no copy when it arrives in one chunk), feeding every

@@ -10,7 +10,7 @@ use http::request::Parts;
 use crate::body::Collect;
 use crate::config::QStashConfig;
 use crate::message::VerifiedMessage;
-use crate::rejection::Rejection;
+use crate::rejection::{Rejection, default_response};
 
 /// The delivery the [`QStashLayer`](crate::QStashLayer) verified. Without the layer on the
 /// route there is nothing to read and the request is refused with 401 (`missing`): a route
@@ -26,8 +26,7 @@ impl<S: Send + Sync> FromRequestParts<S> for VerifiedMessage {
                     path = parts.uri.path(),
                     "VerifiedMessage extracted on a route without QStashLayer"
                 );
-                Err(Rejection::Unauthorized(qstash_core::VerifyError::Missing)
-                    .default_response()
+                Err(default_response(&Rejection::Unauthorized(qstash_core::VerifyError::Missing))
                     .map(Body::from))
             }
         }
@@ -117,11 +116,10 @@ where
             let response = config.respond(&rejection, parts);
             VerifiedRejection::Verification { rejection, response }
         };
-        let token =
-            match config.verify_head(&parts).and_then(|t| config.check_declared_length(&parts).map(|()| t)) {
-                Ok(token) => token,
-                Err(rejection) => return Err(fail(rejection, &parts)),
-            };
+        let token = match config.verify_head(&parts) {
+            Ok(token) => token,
+            Err(rejection) => return Err(fail(rejection, &parts)),
+        };
         let collected = Collect::new(body, token.body_hasher(), config.limit()).await;
         let verified = collected.and_then(|(bytes, hasher)| {
             hasher.verify(token).map(|v| (bytes, v)).map_err(Rejection::Unauthorized)
@@ -130,7 +128,7 @@ where
             Ok(ok) => ok,
             Err(rejection) => return Err(fail(rejection, &parts)),
         };
-        let message = VerifiedMessage::new(verified, &parts.headers);
+        let message = config.message(verified, &parts);
         let mut request = Request::from_parts(parts, Body::from(bytes));
         request.extensions_mut().insert(message.clone());
         let value = T::from_request(request, state).await.map_err(VerifiedRejection::Inner)?;

@@ -14,8 +14,7 @@ use tower_service::Service;
 
 use crate::body::Collect;
 use crate::config::QStashConfig;
-use crate::message::VerifiedMessage;
-use crate::rejection::Rejection;
+use crate::rejection::{Rejection, default_response};
 
 pin_project! {
     /// Response future of [`QStash`](crate::QStash).
@@ -95,13 +94,13 @@ where
                     return match response.take() {
                         Some(response) => Poll::Ready(Ok(response)),
                         // Polled after completion: answer like a body error, never panic.
-                        None => Poll::Ready(Ok(Rejection::BadBody.default_response().map(ResBody::from))),
+                        None => Poll::Ready(Ok(default_response(&Rejection::BadBody).map(ResBody::from))),
                     };
                 }
                 StateProj::Collecting { collect, pending } => {
                     let collected = ready!(collect.poll(cx));
                     let Some(Pending { token, parts, mut inner, config }) = pending.take() else {
-                        return Poll::Ready(Ok(Rejection::BadBody.default_response().map(ResBody::from)));
+                        return Poll::Ready(Ok(default_response(&Rejection::BadBody).map(ResBody::from)));
                     };
                     let checked = collected.and_then(|(bytes, hasher)| {
                         let verified = hasher.verify(token).map_err(Rejection::Unauthorized)?;
@@ -112,7 +111,7 @@ where
                             State::Rejected { response: Some(config.respond(&rejection, &parts)) }
                         }
                         Ok((bytes, verified)) => {
-                            let message = VerifiedMessage::new(verified, &parts.headers);
+                            let message = config.message(verified, &parts);
                             let mut request = Request::from_parts(parts, B::from(bytes));
                             request.extensions_mut().insert(message);
                             State::Inner { future: inner.call(request) }

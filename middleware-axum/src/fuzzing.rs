@@ -6,9 +6,9 @@
 
 use http::{HeaderValue, Request};
 use qstash_core::Region;
+use qstash_core::middleware::{ExpectedSubject, RequestHead, UrlPolicy, path_and_query_of};
 
-use crate::message::text;
-use crate::url_policy::{SubjectCheck, UrlPolicy, path_and_query_of};
+use crate::head::Head;
 
 /// Fields separated by `0xFF`: request target, `Forwarded`, `X-Forwarded-Proto`,
 /// `X-Forwarded-Host`, `Host`, `Upstash-Retried`, `Upstash-Region`, a `sub` claim.
@@ -27,6 +27,7 @@ pub fn request_head(data: &[u8]) {
     let sub = String::from_utf8_lossy(next()).into_owned();
     let Ok(request) = builder.body(()) else { return };
     let (parts, ()) = request.into_parts();
+    let head = Head(&parts);
 
     for policy in [
         UrlPolicy::PathAndQuery,
@@ -35,12 +36,12 @@ pub fn request_head(data: &[u8]) {
         UrlPolicy::Forwarded,
         UrlPolicy::Skip,
     ] {
-        match policy.check_for(&parts) {
-            SubjectCheck::PathAndQuery(pq) => {
+        match policy.expected_subject(&head) {
+            ExpectedSubject::PathAndQuery(pq) => {
                 assert!(pq.starts_with('/'), "path and query {pq:?}");
             }
-            SubjectCheck::Exact(url) => assert!(!url.is_empty()),
-            SubjectCheck::Skip => {}
+            ExpectedSubject::Exact(url) => assert!(!url.is_empty()),
+            _ => {}
         }
     }
     let ours = path_and_query_of(&sub);
@@ -61,8 +62,8 @@ pub fn request_head(data: &[u8]) {
             assert_eq!(ours.as_deref(), Some(expected.as_str()), "{sub:?}");
         }
     }
-    let _ = text(&parts.headers, "upstash-retried").map(|v| v.trim().parse::<u32>());
-    if let Some(region) = text(&parts.headers, "upstash-region").as_deref().and_then(Region::parse) {
+    let _ = head.header_str("upstash-retried").map(|v| v.trim().parse::<u32>());
+    if let Some(region) = head.header_str("upstash-region").and_then(Region::parse) {
         let name = region.as_str();
         assert!(name.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_'), "{name}");
         assert_eq!(Region::parse(name), Some(region), "normalising twice changes {name}");

@@ -14,7 +14,7 @@ use crate::service::QStash;
 /// use qstash_axum::{QStashLayer, VerifiedMessage};
 ///
 /// async fn hook(message: VerifiedMessage, body: String) -> String {
-///     format!("{} delivered {} bytes", message.message_id.unwrap_or_default(), body.len())
+///     format!("{} delivered {} bytes", message.message_id.as_deref().unwrap_or_default(), body.len())
 /// }
 ///
 /// let app: Router = Router::new()

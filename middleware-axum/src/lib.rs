@@ -37,23 +37,23 @@ mod future;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
+mod head;
 mod layer;
 mod message;
 mod rejection;
 mod service;
 #[cfg(feature = "test-util")]
 pub mod test_util;
-mod url_policy;
 
-pub use config::{DEFAULT_BODY_LIMIT, QStashConfig};
+pub use config::QStashConfig;
 #[cfg(feature = "axum")]
 pub use extract::{Verified, VerifiedRejection};
 pub use future::ResponseFuture;
 pub use layer::QStashLayer;
 pub use message::VerifiedMessage;
-pub use rejection::Rejection;
+pub use qstash_core::middleware::{DEFAULT_BODY_LIMIT, Delivery, Gate, UrlPolicy};
+pub use rejection::{Rejection, default_response};
 pub use service::QStash;
-pub use url_policy::UrlPolicy;
 
 /// The README's example, compiled as a doctest.
 #[cfg(doctest)]

@@ -59,11 +59,7 @@ where
 
     fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
         let (parts, body) = request.into_parts();
-        let token = self.config.verify_head(&parts).and_then(|token| {
-            self.config.check_declared_length(&parts)?;
-            Ok(token)
-        });
-        match token {
+        match self.config.verify_head(&parts) {
             Err(rejection) => ResponseFuture::rejected(self.config.respond(&rejection, &parts)),
             Ok(token) => {
                 // The service that was polled ready handles this request; its clone waits for

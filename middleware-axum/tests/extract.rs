@@ -19,7 +19,7 @@ struct Order {
 }
 
 async fn order(Verified { message, value: Json(order) }: Verified<Json<Order>>) -> String {
-    format!("{}:{}", message.message_id.unwrap_or_default(), order.id)
+    format!("{}:{}", message.message_id.as_deref().unwrap_or_default(), order.id)
 }
 
 async fn raw(Verified { value, .. }: Verified<Bytes>) -> Bytes {

@@ -28,7 +28,7 @@ fn now() -> i64 {
 async fn echo(message: VerifiedMessage, body: Bytes) -> String {
     format!(
         "{}|{}|{:?}|{}",
-        message.message_id.unwrap_or_default(),
+        message.message_id.as_deref().unwrap_or_default(),
         message.claims.sub(),
         message.retried,
         String::from_utf8_lossy(&body)

@@ -1,9 +1,10 @@
 //! How the token's `sub` claim is matched against the request (DESIGN.md §7).
 
-use std::borrow::Cow;
+use alloc::borrow::Cow;
+use alloc::format;
+use alloc::string::String;
 
-use http::request::Parts;
-use http::{HeaderMap, Uri};
+use super::RequestHead;
 
 /// Which URL the token's `sub` claim must name.
 ///
@@ -32,35 +33,38 @@ pub enum UrlPolicy {
     Skip,
 }
 
-/// What the core verifier or the middleware must compare `sub` with.
+/// What a [`UrlPolicy`] makes of a request: the `sub` it must carry.
 #[derive(Debug, PartialEq, Eq)]
-pub(crate) enum SubjectCheck<'a> {
-    /// Exact string equality, done by the core verifier.
-    Exact(String),
-    /// Path and query equality, done by the middleware after the core verified the token.
+#[non_exhaustive]
+pub enum ExpectedSubject<'a> {
+    /// Exact string equality, done by the verifier.
+    Exact(Cow<'a, str>),
+    /// Path and query equality, done by the gate after the verifier accepted the token.
     PathAndQuery(Cow<'a, str>),
     /// No comparison.
     Skip,
 }
 
 impl UrlPolicy {
-    pub(crate) fn check_for<'a>(&self, parts: &'a Parts) -> SubjectCheck<'a> {
+    /// The `sub` this request must carry under this policy.
+    pub fn expected_subject<'a>(&'a self, head: &'a impl RequestHead) -> ExpectedSubject<'a> {
         // A request target with an empty path means `/` (as for `sub` below).
-        let path_and_query = match parts.uri.path_and_query().map_or("/", |pq| pq.as_str()) {
+        let path_and_query = match head.path_and_query() {
+            "" => Cow::Borrowed("/"),
             pq if pq.starts_with('/') => Cow::Borrowed(pq),
             pq => Cow::Owned(format!("/{pq}")),
         };
         match self {
-            UrlPolicy::PathAndQuery => SubjectCheck::PathAndQuery(path_and_query),
+            UrlPolicy::PathAndQuery => ExpectedSubject::PathAndQuery(path_and_query),
             UrlPolicy::PublicBase(base) => {
-                SubjectCheck::Exact(format!("{}{path_and_query}", base.trim_end_matches('/')))
+                ExpectedSubject::Exact(Cow::Owned(format!("{}{path_and_query}", base.trim_end_matches('/'))))
             }
-            UrlPolicy::Exact(url) => SubjectCheck::Exact(url.clone()),
+            UrlPolicy::Exact(url) => ExpectedSubject::Exact(Cow::Borrowed(url)),
             UrlPolicy::Forwarded => {
-                let (proto, host) = forwarded_origin(&parts.headers, &parts.uri);
-                SubjectCheck::Exact(format!("{proto}://{host}{path_and_query}"))
+                let (proto, host) = forwarded_origin(head);
+                ExpectedSubject::Exact(Cow::Owned(format!("{proto}://{host}{path_and_query}")))
             }
-            UrlPolicy::Skip => SubjectCheck::Skip,
+            UrlPolicy::Skip => ExpectedSubject::Skip,
         }
     }
 }
@@ -68,9 +72,9 @@ impl UrlPolicy {
 /// The path and query of an absolute URL (`scheme://authority/path?query#fragment`), or
 /// `None` when `sub` is not one. An empty path is `/` (RFC 9110 §4.2.3), as a client sends
 /// it: `https://h?q` is `/?q`; the fragment never reaches a server, so it is dropped. Sliced
-/// out of `sub` without parsing it into a `Uri` (this runs on every request); the
+/// out of `sub` without parsing it into a URI (this runs on every request); the
 /// `request_head` fuzz target checks it against `http::Uri`.
-pub(crate) fn path_and_query_of(sub: &str) -> Option<Cow<'_, str>> {
+pub fn path_and_query_of(sub: &str) -> Option<Cow<'_, str>> {
     let (scheme, rest) = sub.split_once("://")?;
     let scheme_ok = scheme.bytes().next().is_some_and(|b| b.is_ascii_alphabetic())
         && scheme.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'));
@@ -83,31 +87,30 @@ pub(crate) fn path_and_query_of(sub: &str) -> Option<Cow<'_, str>> {
     Some(if tail.starts_with('/') { Cow::Borrowed(tail) } else { Cow::Owned(format!("/{tail}")) })
 }
 
-/// Scheme and host from `Forwarded`, then `X-Forwarded-*`, then `Host` / the request URI.
-fn forwarded_origin(headers: &HeaderMap, uri: &Uri) -> (String, String) {
-    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+/// Scheme and host from `Forwarded`, then `X-Forwarded-*`, then `Host` / the request target.
+fn forwarded_origin(head: &impl RequestHead) -> (String, String) {
     let (mut proto, mut host) = (None, None);
     // The first element of `Forwarded` is the one the outermost proxy added.
-    if let Some(first) = header("forwarded").and_then(|v| v.split(',').next()) {
+    if let Some(first) = head.header_str("forwarded").and_then(|v| v.split(',').next()) {
         for pair in first.split(';') {
             let Some((key, value)) = pair.trim().split_once('=') else { continue };
-            let value = value.trim().trim_matches('"').to_owned();
-            match key.trim().to_ascii_lowercase().as_str() {
-                "proto" => proto = Some(value),
-                "host" => host = Some(value),
+            let value = String::from(value.trim().trim_matches('"'));
+            match key.trim() {
+                k if k.eq_ignore_ascii_case("proto") => proto = Some(value),
+                k if k.eq_ignore_ascii_case("host") => host = Some(value),
                 _ => {}
             }
         }
     }
-    let first_of = |v: &str| v.split(',').next().unwrap_or_default().trim().to_owned();
+    let first_of = |v: &str| String::from(v.split(',').next().unwrap_or_default().trim());
     let proto = proto
-        .or_else(|| header("x-forwarded-proto").map(first_of))
-        .or_else(|| uri.scheme_str().map(str::to_owned))
-        .unwrap_or_else(|| "http".to_owned());
+        .or_else(|| head.header_str("x-forwarded-proto").map(first_of))
+        .or_else(|| head.scheme().map(String::from))
+        .unwrap_or_else(|| String::from("http"));
     let host = host
-        .or_else(|| header("x-forwarded-host").map(first_of))
-        .or_else(|| header("host").map(str::to_owned))
-        .or_else(|| uri.authority().map(|a| a.as_str().to_owned()))
+        .or_else(|| head.header_str("x-forwarded-host").map(first_of))
+        .or_else(|| head.header_str("host").map(String::from))
+        .or_else(|| head.authority().map(String::from))
         .unwrap_or_default();
     (proto, host)
 }
@@ -116,12 +119,15 @@ fn forwarded_origin(headers: &HeaderMap, uri: &Uri) -> (String, String) {
 mod tests {
     use super::*;
 
-    fn parts(uri: &str, headers: &[(&str, &str)]) -> Parts {
-        let mut builder = http::Request::builder().uri(uri);
-        for (k, v) in headers {
-            builder = builder.header(*k, *v);
+    struct Head(&'static str, &'static [(&'static str, &'static str)]);
+
+    impl RequestHead for Head {
+        fn header(&self, name: &str) -> Option<&[u8]> {
+            self.1.iter().find(|(k, _)| *k == name).map(|(_, v)| v.as_bytes())
         }
-        builder.body(()).unwrap().into_parts().0
+        fn path_and_query(&self) -> &str {
+            self.0
+        }
     }
 
     #[test]
@@ -138,23 +144,41 @@ mod tests {
     }
 
     #[test]
+    fn an_empty_request_target_means_slash() {
+        assert_eq!(
+            UrlPolicy::PathAndQuery.expected_subject(&Head("", &[])),
+            ExpectedSubject::PathAndQuery("/".into())
+        );
+        assert_eq!(
+            UrlPolicy::PathAndQuery.expected_subject(&Head("?a", &[])),
+            ExpectedSubject::PathAndQuery("/?a".into())
+        );
+    }
+
+    #[test]
     fn public_base_joins_the_request_path_without_doubling_slashes() {
-        let p = parts("/hook?a=1", &[]);
-        let check = UrlPolicy::PublicBase("https://api.example.com/".into()).check_for(&p);
-        assert_eq!(check, SubjectCheck::Exact("https://api.example.com/hook?a=1".into()));
+        let policy = UrlPolicy::PublicBase("https://api.example.com/".into());
+        let head = Head("/hook?a=1", &[]);
+        assert_eq!(
+            policy.expected_subject(&head),
+            ExpectedSubject::Exact("https://api.example.com/hook?a=1".into())
+        );
     }
 
     #[test]
     fn forwarded_prefers_rfc7239_then_x_forwarded_then_host() {
-        let p = parts(
+        let head = Head(
             "/h",
             &[
-                ("forwarded", "for=1.2.3.4;proto=https;host=\"pub.example\", proto=http"),
+                ("forwarded", "for=1.2.3.4;Proto=https;host=\"pub.example\", proto=http"),
                 ("host", "internal:8080"),
             ],
         );
-        assert_eq!(UrlPolicy::Forwarded.check_for(&p), SubjectCheck::Exact("https://pub.example/h".into()));
-        let p = parts(
+        assert_eq!(
+            UrlPolicy::Forwarded.expected_subject(&head),
+            ExpectedSubject::Exact("https://pub.example/h".into())
+        );
+        let head = Head(
             "/h",
             &[
                 ("x-forwarded-proto", "https, http"),
@@ -162,8 +186,14 @@ mod tests {
                 ("host", "internal"),
             ],
         );
-        assert_eq!(UrlPolicy::Forwarded.check_for(&p), SubjectCheck::Exact("https://pub.example/h".into()));
-        let p = parts("/h", &[("host", "internal:8080")]);
-        assert_eq!(UrlPolicy::Forwarded.check_for(&p), SubjectCheck::Exact("http://internal:8080/h".into()));
+        assert_eq!(
+            UrlPolicy::Forwarded.expected_subject(&head),
+            ExpectedSubject::Exact("https://pub.example/h".into())
+        );
+        let head = Head("/h", &[("host", "internal:8080")]);
+        assert_eq!(
+            UrlPolicy::Forwarded.expected_subject(&head),
+            ExpectedSubject::Exact("http://internal:8080/h".into())
+        );
     }
 }

@@ -1,0 +1,83 @@
+//! [`Delivery`]: what a handler learns about a verified delivery.
+
+use alloc::string::String;
+
+use super::RequestHead;
+use crate::{Claims, KeyUsed, Region, Verified};
+
+/// A verified QStash delivery: the signed claims plus the (unsigned) delivery headers QStash
+/// sets. The framework adapters hand it to handlers as their `VerifiedMessage`.
+///
+/// Only `claims` are covered by the signature; the header values are informational (QStash
+/// sets them, but anyone able to replay the token can change them).
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Delivery {
+    /// The verified token claims (`sub`, `jti`, times).
+    pub claims: Claims,
+    /// Which signing key matched.
+    pub key: KeyUsed,
+    /// The region whose keys verified the token, if a region pair was used.
+    pub region: Option<Region>,
+    /// `Upstash-Message-Id`.
+    pub message_id: Option<String>,
+    /// `Upstash-Retried`: how many times QStash retried this message (0 on first delivery).
+    pub retried: Option<u32>,
+    /// `Upstash-Region` as sent.
+    pub region_header: Option<String>,
+    /// `Upstash-Schedule-Id`, for scheduled messages.
+    pub schedule_id: Option<String>,
+    /// `Upstash-Topic-Name` (URL group), for messages published to one.
+    pub topic_name: Option<String>,
+}
+
+impl Delivery {
+    /// The verified claims plus the delivery headers of `head`; header values that are not
+    /// visible ASCII, and an `Upstash-Retried` that is not a number, count as absent.
+    pub fn new(verified: Verified, head: &impl RequestHead) -> Self {
+        let text = |name| head.header_str(name).map(String::from);
+        Delivery {
+            claims: verified.claims,
+            key: verified.key,
+            region: verified.region,
+            message_id: text("upstash-message-id"),
+            retried: head.header_str("upstash-retried").and_then(|v| v.trim().parse().ok()),
+            region_header: text("upstash-region"),
+            schedule_id: text("upstash-schedule-id"),
+            topic_name: text("upstash-topic-name"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Receiver, Request, Signer};
+
+    struct Head(&'static [(&'static str, &'static [u8])]);
+
+    impl RequestHead for Head {
+        fn header(&self, name: &str) -> Option<&[u8]> {
+            self.0.iter().find(|(k, _)| *k == name).map(|(_, v)| *v)
+        }
+        fn path_and_query(&self) -> &str {
+            "/"
+        }
+    }
+
+    #[test]
+    fn delivery_headers_are_read_and_bad_values_ignored() {
+        let token = Signer::dev().token("https://a.example/", b"").sign();
+        let verified = Receiver::dev().verify(&Request::new(&token, b"")).unwrap();
+        let head = Head(&[
+            ("upstash-message-id", b"msg_1"),
+            ("upstash-retried", b" 2 "),
+            ("upstash-topic-name", b"\xff"),
+            ("upstash-schedule-id", b"scd\x01"),
+        ]);
+        let d = Delivery::new(verified, &head);
+        assert_eq!(d.message_id.as_deref(), Some("msg_1"));
+        assert_eq!(d.retried, Some(2));
+        assert_eq!((d.topic_name, d.schedule_id, d.region_header), (None, None, None));
+    }
+}

@@ -1,0 +1,29 @@
+//! [`RequestHead`]: what the middleware reads of a request before its body.
+
+/// A read-only view of a request's head, implemented by each framework adapter over its own
+/// request type.
+pub trait RequestHead {
+    /// The raw value of the header `name` (given in lower case), if present once or more
+    /// (the first value counts).
+    fn header(&self, name: &str) -> Option<&[u8]>;
+
+    /// The request target's path and query as received (`/hook?x=1`); may be empty.
+    fn path_and_query(&self) -> &str;
+
+    /// The scheme of an absolute-form request target (`http`, `https`), when there is one.
+    fn scheme(&self) -> Option<&str> {
+        None
+    }
+
+    /// The authority of an absolute-form request target, when there is one.
+    fn authority(&self) -> Option<&str> {
+        None
+    }
+
+    /// A header as text; values that are not visible ASCII count as absent.
+    fn header_str(&self, name: &str) -> Option<&str> {
+        self.header(name)
+            .filter(|v| v.iter().all(|&b| b == b'\t' || (b' '..=b'~').contains(&b)))
+            .and_then(|v| core::str::from_utf8(v).ok())
+    }
+}
