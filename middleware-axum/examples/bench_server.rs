@@ -1,4 +1,4 @@
-//! The server `bench/axum_load.sh` measures: the same 1 KiB POST handler at `/plain` (no
+//! The server `bench/load.sh axum` measures: the same 1 KiB POST handler at `/plain` (no
 //! layer) and at `/verified` (behind `QStashLayer`, path-and-query policy), on 127.0.0.1.
 //! Writes a signed 1 KiB body and its token next to `--out` so the load generator can send a
 //! delivery that verifies.

@@ -8,16 +8,13 @@
 #![allow(clippy::expect_used)] // a demo that cannot bind or connect should stop with the reason
 
 use std::net::SocketAddr;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::Router;
 use axum::body::Bytes;
 use axum::routing::post;
-use http_body_util::{BodyExt, Full};
-use hyper_util::client::legacy::Client;
-use hyper_util::rt::TokioExecutor;
 use qstash_axum::{QStashLayer, VerifiedMessage};
 use qstash_core::{Receiver, Signer, TOKEN_LIFETIME_SECS};
+use qstash_testkit::run_demo;
 
 /// The handler only ever sees verified deliveries.
 async fn hook(message: VerifiedMessage, body: Bytes) -> String {
@@ -56,40 +53,7 @@ async fn main() {
         return;
     }
 
-    let signer = Signer::dev();
-    let body = br#"{"order":42,"status":"paid"}"#;
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
-    let valid = signer.token(&url, body).sign();
-    let mut tampered_token = valid.clone().into_bytes();
-    let at = valid.find('.').unwrap_or(0) + 12;
-    tampered_token[at] = if tampered_token[at] == b'A' { b'B' } else { b'A' };
-    let tampered_token = String::from_utf8(tampered_token).unwrap_or_default();
-    let expired = signer.token(&url, body).sign_at(now - TOKEN_LIFETIME_SECS - 60);
-    let other_url = signer.token(&format!("http://{addr}/api/admin"), body).sign();
-
-    let cases: [(&str, Option<&str>, &[u8]); 6] = [
-        ("valid delivery", Some(&valid), body),
-        ("tampered body", Some(&valid), br#"{"order":42,"status":"refunded"}"#),
-        ("tampered token", Some(&tampered_token), body),
-        ("expired token", Some(&expired), body),
-        ("token for another URL", Some(&other_url), body),
-        ("no Upstash-Signature", None, body),
-    ];
-
-    let client: Client<_, Full<Bytes>> = Client::builder(TokioExecutor::new()).build_http();
     println!("axum endpoint {url} behind QStashLayer (development keys)\n");
-    println!("{:<24} {:<7} response", "delivery", "status");
-    println!("{}", "-".repeat(90));
-    for (name, token, body) in cases {
-        let mut request = http::Request::post(&url).header("upstash-message-id", "msg_demo");
-        if let Some(token) = token {
-            request = request.header("upstash-signature", token);
-        }
-        let request = request.body(Full::new(Bytes::copy_from_slice(body))).expect("request");
-        let response = client.request(request).await.expect("the server answers");
-        let status = response.status();
-        let text = response.into_body().collect().await.map(|b| b.to_bytes()).unwrap_or_default();
-        println!("{name:<24} {:<7} {}", status.as_u16(), String::from_utf8_lossy(&text));
-    }
+    run_demo(&url).await;
     server.abort();
 }

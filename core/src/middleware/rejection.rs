@@ -64,6 +64,12 @@ impl Rejection {
     }
 }
 
+impl From<VerifyError> for Rejection {
+    fn from(error: VerifyError) -> Self {
+        Rejection::Unauthorized(error)
+    }
+}
+
 impl fmt::Display for Rejection {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

@@ -1,17 +1,23 @@
 #!/usr/bin/env bash
-# Load benchmark for qstash-axum on loopback, both endpoints in one run:
-#   POST 1 KiB to /plain (no layer) and to /verified (QStashLayer, path-and-query policy).
+# Load benchmark of a middleware crate on loopback, both endpoints in one run:
+#   POST 1 KiB to /plain (no middleware) and to /verified (the QStash middleware,
+#   path-and-query policy), served by the crate's `bench_server` example.
 # Prints requests/s of each and the ratio verified / plain. Server and load generator are
 # pinned to different cores so they do not compete.
-# Usage: bench/axum_load.sh [seconds per endpoint, default 15] [connections, default 64]
+# Usage: bench/load.sh axum|actix [seconds per endpoint, default 15] [connections, default 64]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SECONDS_PER=${1:-15}
-CONNECTIONS=${2:-64}
+FRAMEWORK=${1:-axum}
+case "$FRAMEWORK" in
+    axum | actix) ;;
+    *) echo "usage: bench/load.sh axum|actix [seconds] [connections]" >&2; exit 2 ;;
+esac
+SECONDS_PER=${2:-15}
+CONNECTIONS=${3:-64}
 PORT=${PORT:-3900}
 command -v wrk >/dev/null || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; }
 
-cargo build -q --release -p qstash-axum --example bench_server
+cargo build -q --release -p "qstash-$FRAMEWORK" --example bench_server
 work=$(mktemp -d)
 trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
 taskset -c 0 target/release/examples/bench_server "$PORT" "$work/req" >"$work/server.log" 2>&1 &
@@ -47,9 +53,9 @@ verified=$(run /verified "$work/req.token")
 plain2=$(run /plain "")
 plain=$(((plain1 + plain2) / 2))
 echo
-echo "qstash-axum load benchmark: POST 1 KiB, $CONNECTIONS connections, ${SECONDS_PER}s per run, loopback"
+echo "qstash-$FRAMEWORK load benchmark: POST 1 KiB, $CONNECTIONS connections, ${SECONDS_PER}s per run, loopback"
 printf "%-34s %12s\n" "endpoint" "requests/s"
-printf "%-34s %12d\n" "/plain (no layer, run 1)" "$plain1"
-printf "%-34s %12d\n" "/verified (QStashLayer)" "$verified"
-printf "%-34s %12d\n" "/plain (no layer, run 2)" "$plain2"
+printf "%-34s %12d\n" "/plain (no middleware, run 1)" "$plain1"
+printf "%-34s %12d\n" "/verified (QStash middleware)" "$verified"
+printf "%-34s %12d\n" "/plain (no middleware, run 2)" "$plain2"
 awk -v v="$verified" -v p="$plain" 'BEGIN { printf "ratio verified / plain: %.3f\n", v / p }'

@@ -1,0 +1,77 @@
+//! [`QStashError`]: a rejection as an actix-web error, and its default response.
+
+use std::fmt;
+use std::sync::Arc;
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{CONTENT_TYPE, WWW_AUTHENTICATE};
+use actix_web::{HttpResponse, ResponseError};
+use qstash_core::middleware::Rejection;
+
+/// Builds the response of a rejection; see [`QStashConfig::on_rejection`](crate::QStashConfig::on_rejection).
+pub(crate) type RejectionResponder = dyn Fn(&Rejection) -> HttpResponse + Send + Sync;
+
+/// A refused delivery as an actix-web error: returned by the extractors and passed to
+/// `ServiceRequest::error_response` by the middleware, so outer middleware (logging, CORS)
+/// still sees the response. Its status is 401, 413 or 400, never 500.
+#[derive(Clone)]
+pub struct QStashError {
+    rejection: Rejection,
+    respond: Option<Arc<RejectionResponder>>,
+}
+
+impl QStashError {
+    pub(crate) fn new(rejection: Rejection, respond: Option<Arc<RejectionResponder>>) -> Self {
+        QStashError { rejection, respond }
+    }
+
+    /// Why the delivery was refused.
+    pub fn rejection(&self) -> &Rejection {
+        &self.rejection
+    }
+}
+
+/// The default response for a rejection: 401 `{"error":"invalid_signature","reason":"<code>"}`
+/// (with `WWW-Authenticate: Upstash-Signature`), 413 `{"error":"payload_too_large",…}` or
+/// 400 `{"error":"unreadable_body",…}`, all `application/json`. Call it from your own
+/// [`QStashConfig::on_rejection`](crate::QStashConfig::on_rejection) to change only part of it.
+pub fn default_response(rejection: &Rejection) -> HttpResponse {
+    let status = StatusCode::from_u16(rejection.status()).unwrap_or(StatusCode::BAD_REQUEST);
+    let mut response = HttpResponse::build(status);
+    response.insert_header((CONTENT_TYPE, "application/json"));
+    if let Some(scheme) = rejection.www_authenticate() {
+        response.insert_header((WWW_AUTHENTICATE, scheme));
+    }
+    response.body(rejection.json_body())
+}
+
+impl fmt::Debug for QStashError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("QStashError").field(&self.rejection).finish()
+    }
+}
+
+impl fmt::Display for QStashError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.rejection, f)
+    }
+}
+
+impl std::error::Error for QStashError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.rejection)
+    }
+}
+
+impl ResponseError for QStashError {
+    fn status_code(&self) -> StatusCode {
+        StatusCode::from_u16(self.rejection.status()).unwrap_or(StatusCode::BAD_REQUEST)
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        match &self.respond {
+            Some(respond) => respond(&self.rejection),
+            None => default_response(&self.rejection),
+        }
+    }
+}

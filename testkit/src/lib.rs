@@ -1,0 +1,11 @@
+//! The client side shared by the middleware crates' demos and load tests: the deliveries a
+//! demo sends (valid and tampered), and 50 000 mixed requests from 64 concurrent clients with
+//! every verdict checked. Not published; the server side stays in each crate.
+#![forbid(unsafe_code)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test support: a panic is a failed check
+
+mod demo;
+mod mixed_load;
+
+pub use demo::{DemoRow, run_demo};
+pub use mixed_load::{LoadReport, mixed_load};
