@@ -4,16 +4,17 @@
 #   path-and-query policy), served by the crate's `bench_server` example.
 # Prints requests/s of each and the ratio verified / plain. Server and load generator are
 # pinned to different cores so they do not compete.
-# Usage: bench/load.sh axum|actix [seconds per endpoint, default 15] [connections, default 64]
+# Usage: bench/load.sh axum|actix [seconds per run, default 5] [connections, default 64] [rounds, default 5]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 FRAMEWORK=${1:-axum}
 case "$FRAMEWORK" in
     axum | actix) ;;
-    *) echo "usage: bench/load.sh axum|actix [seconds] [connections]" >&2; exit 2 ;;
+    *) echo "usage: bench/load.sh axum|actix [seconds] [connections] [rounds]" >&2; exit 2 ;;
 esac
-SECONDS_PER=${2:-15}
+SECONDS_PER=${2:-5}
 CONNECTIONS=${3:-64}
+ROUNDS=${4:-5}
 PORT=${PORT:-3900}
 command -v wrk >/dev/null || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; }
 
@@ -45,17 +46,20 @@ run() {
     echo $((requests * 1000000 / micros))
 }
 
-# Warm both paths, then measure plain, verified, plain again (the mean of the two plain runs
-# cancels slow drift of the machine).
+# Warm both paths, then alternate short runs of plain and verified so slow drift of the
+# machine (other tenants, frequency changes) hits both alike; report the median of each.
 BODY_FILE="$work/req.body" taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d2s -s "$work/post.lua" "http://127.0.0.1:$PORT/plain" >/dev/null
-plain1=$(run /plain "")
-verified=$(run /verified "$work/req.token")
-plain2=$(run /plain "")
-plain=$(((plain1 + plain2) / 2))
+plain_runs=() verified_runs=()
+for _ in $(seq "$ROUNDS"); do
+    plain_runs+=("$(run /plain "")")
+    verified_runs+=("$(run /verified "$work/req.token")")
+done
+median() { printf '%s\n' "$@" | sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : int((a[NR / 2] + a[NR / 2 + 1]) / 2) }'; }
+plain=$(median "${plain_runs[@]}")
+verified=$(median "${verified_runs[@]}")
 echo
-echo "qstash-$FRAMEWORK load benchmark: POST 1 KiB, $CONNECTIONS connections, ${SECONDS_PER}s per run, loopback"
-printf "%-34s %12s\n" "endpoint" "requests/s"
-printf "%-34s %12d\n" "/plain (no middleware, run 1)" "$plain1"
-printf "%-34s %12d\n" "/verified (QStash middleware)" "$verified"
-printf "%-34s %12d\n" "/plain (no middleware, run 2)" "$plain2"
+echo "qstash-$FRAMEWORK load benchmark: POST 1 KiB, $CONNECTIONS connections, $ROUNDS alternating rounds of ${SECONDS_PER}s per endpoint, loopback"
+printf "%-32s %12s   %s\n" "endpoint" "median req/s" "every round"
+printf "%-32s %12d   %s\n" "/plain (no middleware)" "$plain" "${plain_runs[*]}"
+printf "%-32s %12d   %s\n" "/verified (QStash middleware)" "$verified" "${verified_runs[*]}"
 awk -v v="$verified" -v p="$plain" 'BEGIN { printf "ratio verified / plain: %.3f\n", v / p }'

@@ -139,7 +139,7 @@ where
             }
             let verified = hasher.verify(token).map_err(|e| fail(e.into()))?;
             let value = value.map_err(VerifiedError::Inner)?;
-            let message = VerifiedMessage(gate.delivery(verified, &Head(&req)));
+            let message = VerifiedMessage::from(gate.delivery(verified, &Head(&req)));
             req.extensions_mut().insert(message.clone());
             Ok(Verified { message, value })
         })

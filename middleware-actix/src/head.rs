@@ -1,14 +1,26 @@
 //! [`Head`]: an actix-web request head as the core gate reads it.
 
 use actix_web::HttpRequest;
-use qstash_core::middleware::RequestHead;
+use std::sync::LazyLock;
+
+use actix_web::http::header::HeaderName;
+use qstash_core::middleware::{HEADERS_READ, RequestHead};
+
+/// The gate's header names, parsed once: a `&str` lookup parses the name on every call.
+static NAMES: LazyLock<[HeaderName; HEADERS_READ.len()]> =
+    LazyLock::new(|| HEADERS_READ.map(HeaderName::from_static));
 
 /// Borrowed view of an `HttpRequest` for [`qstash_core::middleware::Gate`].
 pub(crate) struct Head<'a>(pub(crate) &'a HttpRequest);
 
 impl RequestHead for Head<'_> {
     fn header(&self, name: &str) -> Option<&[u8]> {
-        self.0.headers().get(name).map(|v| v.as_bytes())
+        let headers = self.0.headers();
+        match HEADERS_READ.iter().position(|known| *known == name) {
+            Some(i) => headers.get(&NAMES[i]),
+            None => headers.get(name),
+        }
+        .map(|v| v.as_bytes())
     }
 
     fn path_and_query(&self) -> &str {

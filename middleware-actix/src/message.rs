@@ -2,6 +2,7 @@
 
 use std::future::{Ready, ready};
 use std::ops::Deref;
+use std::sync::Arc;
 
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpMessage, HttpRequest};
@@ -22,12 +23,13 @@ use crate::error::QStashError;
 ///
 /// Only `claims` are covered by the signature; the header values are informational.
 #[derive(Debug, Clone, PartialEq)]
-pub struct VerifiedMessage(pub Delivery);
+pub struct VerifiedMessage(pub Arc<Delivery>);
 
 impl VerifiedMessage {
-    /// The delivery, owned.
+    /// The delivery, owned (shared with other copies of the message until then; handlers
+    /// get clones, so it is behind an `Arc`).
     pub fn into_inner(self) -> Delivery {
-        self.0
+        Arc::unwrap_or_clone(self.0)
     }
 }
 
@@ -41,7 +43,13 @@ impl Deref for VerifiedMessage {
 
 impl From<VerifiedMessage> for Delivery {
     fn from(message: VerifiedMessage) -> Self {
-        message.0
+        message.into_inner()
+    }
+}
+
+impl From<Delivery> for VerifiedMessage {
+    fn from(delivery: Delivery) -> Self {
+        VerifiedMessage(Arc::new(delivery))
     }
 }
 

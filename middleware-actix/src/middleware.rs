@@ -114,7 +114,7 @@ where
                     return Ok(req.error_response(error).map_into_right_body());
                 }
             };
-            let message = VerifiedMessage(gate.delivery(verified, &Head(req.request())));
+            let message = VerifiedMessage::from(gate.delivery(verified, &Head(req.request())));
             req.extensions_mut().insert(message);
             req.set_payload(Payload::from(bytes));
             service.call(req).await.map(ServiceResponse::map_into_left_body)

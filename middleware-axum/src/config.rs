@@ -126,7 +126,7 @@ impl QStashConfig {
     }
 
     pub(crate) fn message(&self, verified: Verified, parts: &Parts) -> VerifiedMessage {
-        VerifiedMessage(self.inner.gate.delivery(verified, &Head(parts)))
+        VerifiedMessage::from(self.inner.gate.delivery(verified, &Head(parts)))
     }
 
     /// Logs the rejection (reason and message id, never the token) and builds its response.

@@ -1,14 +1,26 @@
 //! [`Head`]: the `http` request head as the core gate reads it.
 
 use http::request::Parts;
-use qstash_core::middleware::RequestHead;
+use std::sync::LazyLock;
+
+use http::HeaderName;
+use qstash_core::middleware::{HEADERS_READ, RequestHead};
+
+/// The gate's header names, parsed once: a `&str` lookup parses the name on every call.
+static NAMES: LazyLock<[HeaderName; HEADERS_READ.len()]> =
+    LazyLock::new(|| HEADERS_READ.map(HeaderName::from_static));
 
 /// Borrowed view of `http::request::Parts` for [`qstash_core::middleware::Gate`].
 pub(crate) struct Head<'a>(pub(crate) &'a Parts);
 
 impl RequestHead for Head<'_> {
     fn header(&self, name: &str) -> Option<&[u8]> {
-        self.0.headers.get(name).map(|v| v.as_bytes())
+        let headers = &self.0.headers;
+        match HEADERS_READ.iter().position(|known| *known == name) {
+            Some(i) => headers.get(&NAMES[i]),
+            None => headers.get(name),
+        }
+        .map(|v| v.as_bytes())
     }
 
     fn path_and_query(&self) -> &str {

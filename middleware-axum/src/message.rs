@@ -1,6 +1,7 @@
 //! [`VerifiedMessage`]: what a handler learns about a verified delivery.
 
 use std::ops::Deref;
+use std::sync::Arc;
 
 use qstash_core::middleware::Delivery;
 
@@ -13,12 +14,13 @@ use qstash_core::middleware::Delivery;
 /// Only `claims` are covered by the signature; the header values are informational (QStash
 /// sets them, but anyone able to replay the token can change them).
 #[derive(Debug, Clone, PartialEq)]
-pub struct VerifiedMessage(pub Delivery);
+pub struct VerifiedMessage(pub Arc<Delivery>);
 
 impl VerifiedMessage {
-    /// The delivery, owned.
+    /// The delivery, owned (shared with other copies of the message until then; handlers
+    /// get clones, so it is behind an `Arc`).
     pub fn into_inner(self) -> Delivery {
-        self.0
+        Arc::unwrap_or_clone(self.0)
     }
 }
 
@@ -32,6 +34,12 @@ impl Deref for VerifiedMessage {
 
 impl From<VerifiedMessage> for Delivery {
     fn from(message: VerifiedMessage) -> Self {
-        message.0
+        message.into_inner()
+    }
+}
+
+impl From<Delivery> for VerifiedMessage {
+    fn from(delivery: Delivery) -> Self {
+        VerifiedMessage(Arc::new(delivery))
     }
 }

@@ -1,5 +1,22 @@
 //! [`RequestHead`]: what the middleware reads of a request before its body.
 
+/// Every header name the gate asks a [`RequestHead`] for. Adapters whose header maps are
+/// faster with pre-parsed names (the `http` crate's `HeaderName`) build them once from this
+/// list instead of parsing a `&str` on every lookup.
+pub const HEADERS_READ: [&str; 11] = [
+    "upstash-signature",
+    "upstash-region",
+    "content-length",
+    "upstash-message-id",
+    "upstash-retried",
+    "upstash-schedule-id",
+    "upstash-topic-name",
+    "forwarded",
+    "x-forwarded-proto",
+    "x-forwarded-host",
+    "host",
+];
+
 /// A read-only view of a request's head, implemented by each framework adapter over its own
 /// request type.
 pub trait RequestHead {
