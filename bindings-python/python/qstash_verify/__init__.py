@@ -1,0 +1,37 @@
+"""Strict, fast verification of Upstash QStash webhooks, a drop-in for ``qstash.Receiver``.
+
+>>> from qstash_verify import Receiver, Signer
+>>> receiver = Receiver.dev()  # in production: Receiver(current, next) or Receiver.from_env()
+>>> token = Signer.dev().sign("https://example.com/api/qstash", b'{"hello":1}')
+>>> claims = receiver.verify(signature=token, body=b'{"hello":1}', url="https://example.com/api/qstash")
+>>> claims.sub
+'https://example.com/api/qstash'
+
+Every failure raises :class:`SignatureError` whose ``reason`` is a stable code: ``missing``,
+``malformed``, ``signature``, ``issuer``, ``expired``, ``not_yet_valid``, ``subject``, ``body``
+or ``no_keys``.
+"""
+
+from __future__ import annotations
+
+from qstash_verify._native import (
+    DEFAULT_BODY_LIMIT,
+    Claims,
+    ConfigError,
+    PendingBody,
+    Receiver,
+    SignatureError,
+    Signer,
+    path_and_query_of,
+)
+
+__all__ = [
+    "DEFAULT_BODY_LIMIT",
+    "Claims",
+    "ConfigError",
+    "PendingBody",
+    "Receiver",
+    "SignatureError",
+    "Signer",
+    "path_and_query_of",
+]

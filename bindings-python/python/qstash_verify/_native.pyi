@@ -1,0 +1,108 @@
+"""Type stubs of the native module (re-exported by ``qstash_verify``)."""
+
+from typing import Mapping, Optional, Tuple, Union
+
+Body = Union[bytes, bytearray, memoryview, str]
+Token = Union[str, bytes]
+
+DEFAULT_BODY_LIMIT: int
+
+class SignatureError(Exception):
+    """A delivery did not verify; ``reason`` is the stable code of the failed rule."""
+
+    reason: str
+
+class ConfigError(ValueError):
+    """Keys or regions that cannot build a receiver or signer; ``reason`` is ``"config"``."""
+
+    reason: str
+
+class Claims:
+    """The verified claims of a delivery (always truthy)."""
+
+    @property
+    def iss(self) -> str: ...
+    @property
+    def sub(self) -> str: ...
+    @property
+    def jti(self) -> Optional[str]: ...
+    @property
+    def exp(self) -> float: ...
+    @property
+    def nbf(self) -> float: ...
+    @property
+    def iat(self) -> Optional[float]: ...
+    @property
+    def key(self) -> str:
+        """``"current"`` or ``"next"``: which signing key matched."""
+    @property
+    def region(self) -> Optional[str]: ...
+    def __bool__(self) -> bool: ...
+
+class PendingBody:
+    """A token that verified, waiting for its body."""
+
+    @property
+    def sub(self) -> str: ...
+    def update(self, chunk: Body) -> None: ...
+    def finish(self) -> Claims: ...
+
+class Receiver:
+    """Verifies QStash deliveries; thread-safe, keys replaceable at runtime."""
+
+    def __init__(
+        self,
+        current_signing_key: Optional[str] = None,
+        next_signing_key: Optional[str] = None,
+        *,
+        regions: Optional[Mapping[str, Tuple[str, str]]] = None,
+        clock_tolerance: int = 0,
+    ) -> None: ...
+    @staticmethod
+    def dev() -> Receiver: ...
+    @staticmethod
+    def from_env() -> Receiver: ...
+    def verify(
+        self,
+        *,
+        signature: Optional[Token],
+        body: Body,
+        url: Optional[str] = None,
+        clock_tolerance: Optional[int] = None,
+        region: Optional[str] = None,
+        now: Optional[int] = None,
+    ) -> Claims: ...
+    def verify_token(
+        self,
+        *,
+        signature: Optional[Token],
+        url: Optional[str] = None,
+        path_and_query: Optional[str] = None,
+        clock_tolerance: Optional[int] = None,
+        region: Optional[str] = None,
+        now: Optional[int] = None,
+    ) -> PendingBody: ...
+    def replace_keys(self, current_signing_key: str, next_signing_key: str) -> None: ...
+
+class Signer:
+    """Mints tokens shaped exactly like QStash's, for tests and local development."""
+
+    def __init__(self, key: str) -> None: ...
+    @staticmethod
+    def dev() -> Signer: ...
+    @staticmethod
+    def dev_next() -> Signer: ...
+    def sign(
+        self,
+        url: str,
+        body: Body,
+        *,
+        now: Optional[int] = None,
+        lifetime: Optional[int] = None,
+        not_before: Optional[int] = None,
+        expires_at: Optional[int] = None,
+        jti: Optional[str] = None,
+        issuer: Optional[str] = None,
+    ) -> str: ...
+
+def path_and_query_of(url: str) -> Optional[str]: ...

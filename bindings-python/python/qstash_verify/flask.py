@@ -1,0 +1,108 @@
+"""Flask integration: a decorator that verifies the delivery before the view runs.
+
+>>> from flask import Flask, g
+>>> from qstash_verify import Receiver
+>>> from qstash_verify.flask import qstash_verified
+>>> app = Flask(__name__)
+>>> @app.post("/api/qstash")
+... @qstash_verified(Receiver.dev())  # in production: @qstash_verified() reads the env
+... def hook():
+...     return {"id": g.qstash.message_id, "bytes": len(g.qstash.body)}
+
+The token is checked from the headers before the body is read; the body is then read once (up
+to ``body_limit``), hashed, and left readable (``request.get_data()`` returns the same bytes).
+The verified :class:`~qstash_verify._gate.Delivery` is ``flask.g.qstash``. Refusals answer
+401 ``{"error": "invalid_signature", "reason": "<code>"}``, 413 or 400; never 500.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any, Callable, Optional, TypeVar
+
+from flask import g, jsonify, request
+
+from qstash_verify._gate import DEFAULT_BODY_LIMIT, Delivery, Gate, Rejection
+from qstash_verify._native import Receiver
+
+View = TypeVar("View", bound=Callable[..., Any])
+
+
+def _target() -> str:
+    # The raw request target when the server passes it on (Werkzeug, gunicorn), else the
+    # path and query rebuilt from the WSGI environment.
+    environ = request.environ
+    raw = environ.get("REQUEST_URI") or environ.get("RAW_URI")
+    if raw:
+        return str(raw)
+    query = request.query_string.decode("latin-1")
+    return request.script_root + request.path + ("?" + query if query else "")
+
+
+def qstash_verified(
+    receiver: Optional[Receiver] = None,
+    *,
+    url: Optional[str] = None,
+    public_base: Optional[str] = None,
+    check_url: bool = True,
+    body_limit: int = DEFAULT_BODY_LIMIT,
+) -> Callable[[View], View]:
+    """Decorates a view so it runs only for verified deliveries.
+
+    ``receiver`` defaults to ``Receiver.from_env()``; the URL options are those of
+    :func:`qstash_verify.fastapi.qstash_verified`.
+    """
+    gate = Gate(receiver, url=url, public_base=public_base, check_url=check_url, body_limit=body_limit)
+
+    def decorator(view: View) -> View:
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            header = request.headers.get
+            try:
+                pending = gate.verify_head(header, _target())
+                try:
+                    body = _read_body(gate)
+                except Rejection:
+                    raise
+                except Exception:  # the client went away or sent broken framing
+                    raise gate.unreadable(header) from None
+                pending.update(body)
+                delivery: Delivery = gate.finish(pending, body, header)
+            except Rejection as rejection:
+                response = jsonify(rejection.body)
+                response.status_code = rejection.status
+                response.headers.update(rejection.headers)
+                return response
+            g.qstash = delivery
+            return view(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorator
+
+
+def _read_body(gate: Gate) -> bytes:
+    """The whole body, up to the limit, cached by Werkzeug so the view can read it again."""
+    declared = request.content_length
+    if declared is not None:
+        if declared > gate.body_limit:
+            raise gate.too_large(request.headers.get)
+        return request.get_data(cache=True)
+    # Chunked: read from the stream with the limit, then hand the bytes back to Werkzeug.
+    chunks = []
+    size = 0
+    stream = request.stream
+    while True:
+        chunk = stream.read(64 * 1024)
+        if not chunk:
+            break
+        size += len(chunk)
+        if size > gate.body_limit:
+            raise gate.too_large(request.headers.get)
+        chunks.append(chunk)
+    body = b"".join(chunks)
+    request._cached_data = body
+    return body
+
+
+__all__ = ["Delivery", "qstash_verified"]

@@ -1,0 +1,34 @@
+//! `qstash_verify._native`: the Python face of `qstash-core`. The typed public API lives in
+//! `python/qstash_verify/`; this module only holds the classes it re-exports.
+// PyO3's macros expand to the FFI glue, which is `unsafe`; no hand-written `unsafe` here.
+#![allow(unsafe_code)]
+
+mod body;
+mod claims;
+mod errors;
+mod pending;
+mod receiver;
+mod signer;
+
+use pyo3::prelude::*;
+
+/// The native half of `qstash_verify`.
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<receiver::Receiver>()?;
+    m.add_class::<signer::Signer>()?;
+    m.add_class::<claims::Claims>()?;
+    m.add_class::<pending::PendingBody>()?;
+    m.add("SignatureError", m.py().get_type::<errors::SignatureError>())?;
+    m.add("ConfigError", m.py().get_type::<errors::ConfigError>())?;
+    m.add_function(wrap_pyfunction!(path_and_query_of, m)?)?;
+    m.add("DEFAULT_BODY_LIMIT", qstash_core::middleware::DEFAULT_BODY_LIMIT)?;
+    Ok(())
+}
+
+/// The path and query of an absolute URL (`https://h/p?q` → `/p?q`), or `None`: what the
+/// path-and-query URL policy compares with the request target.
+#[pyfunction]
+fn path_and_query_of(url: &str) -> Option<String> {
+    qstash_core::middleware::path_and_query_of(url).map(|pq| pq.into_owned())
+}

@@ -1,0 +1,183 @@
+//! `Receiver`: the drop-in for `qstash.Receiver`.
+
+use std::collections::HashMap;
+
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::pybacked::{PyBackedBytes, PyBackedStr};
+use qstash_core::{KeyPair, Request, SharedReceiver};
+
+use crate::body::{BodyBytes, RELEASE_GIL_FROM};
+use crate::claims::Claims;
+use crate::errors::{config_error, signature_error, signature_error_with};
+use crate::pending::PendingBody;
+
+/// The `Upstash-Signature` header value, as `str` or `bytes` (`None` = header absent).
+#[derive(FromPyObject)]
+pub(crate) enum Token {
+    Str(PyBackedStr),
+    Bytes(PyBackedBytes),
+}
+
+impl Token {
+    fn as_bytes(&self) -> &[u8] {
+        match self {
+            Token::Str(s) => s.as_bytes(),
+            Token::Bytes(b) => b,
+        }
+    }
+}
+
+/// Verifies QStash deliveries. Thread-safe; keys can be replaced while other threads verify.
+#[pyclass(frozen, module = "qstash_verify._native")]
+pub(crate) struct Receiver {
+    inner: SharedReceiver,
+}
+
+fn keys(py: Python<'_>, current: &str, next: &str) -> PyResult<KeyPair> {
+    KeyPair::new(current, next).map_err(|e| config_error(py, &e))
+}
+
+fn tolerance(clock_tolerance: Option<i64>) -> PyResult<Option<u64>> {
+    clock_tolerance
+        .map(|t| u64::try_from(t).map_err(|_| PyValueError::new_err("clock_tolerance must be >= 0")))
+        .transpose()
+}
+
+fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+#[pymethods]
+impl Receiver {
+    /// `Receiver(current_signing_key, next_signing_key)`, as the official SDK; optional
+    /// per-region pairs (`regions={"EU_CENTRAL_1": (current, next)}`) and a default clock
+    /// tolerance in seconds. Refuses empty keys and the public development keys (`dev()`).
+    #[new]
+    #[pyo3(signature = (current_signing_key=None, next_signing_key=None, *, regions=None, clock_tolerance=0))]
+    fn new(
+        py: Python<'_>,
+        current_signing_key: Option<&str>,
+        next_signing_key: Option<&str>,
+        regions: Option<HashMap<String, (String, String)>>,
+        clock_tolerance: i64,
+    ) -> PyResult<Self> {
+        let mut builder =
+            qstash_core::Receiver::builder().clock_tolerance(tolerance(Some(clock_tolerance))?.unwrap_or(0));
+        match (current_signing_key, next_signing_key) {
+            (Some(current), Some(next)) => builder = builder.keys(keys(py, current, next)?),
+            (None, None) => {}
+            // One key alone is a configuration mistake, reported like an empty one.
+            (current, _) => {
+                let which = if current.is_none() { "current" } else { "next" };
+                return Err(config_error(py, &qstash_core::ConfigError::EmptyKey { which }));
+            }
+        }
+        for (name, (current, next)) in regions.unwrap_or_default() {
+            builder = builder.region(&name, keys(py, &current, &next)?);
+        }
+        let receiver = builder.build().map_err(|e| config_error(py, &e))?;
+        Ok(Receiver { inner: receiver.into() })
+    }
+
+    /// A receiver with the public local-development keys (QStash CLI dev server, tests).
+    #[staticmethod]
+    fn dev() -> Self {
+        Receiver { inner: qstash_core::Receiver::dev().into() }
+    }
+
+    /// Keys from `QSTASH_CURRENT_SIGNING_KEY` / `QSTASH_NEXT_SIGNING_KEY` and, when
+    /// `QSTASH_REGION` is set, the `{REGION}_QSTASH_*_SIGNING_KEY` pairs.
+    #[staticmethod]
+    fn from_env(py: Python<'_>) -> PyResult<Self> {
+        let receiver = qstash_core::Receiver::from_env().map_err(|e| config_error(py, &e))?;
+        Ok(Receiver { inner: receiver.into() })
+    }
+
+    /// Verifies a delivery and returns its `Claims`; raises `SignatureError` (with `.reason`)
+    /// otherwise. `body` is the raw body: `bytes`, `bytearray`, `memoryview` or `str`
+    /// (hashed as UTF-8). `url=None` skips the URL check; `now` (unix seconds) replaces the
+    /// system clock.
+    #[pyo3(signature = (*, signature, body, url=None, clock_tolerance=None, region=None, now=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn verify(
+        &self,
+        py: Python<'_>,
+        signature: Option<Token>,
+        body: &Bound<'_, PyAny>,
+        url: Option<&str>,
+        clock_tolerance: Option<i64>,
+        region: Option<&str>,
+        now: Option<i64>,
+    ) -> PyResult<Claims> {
+        let body = BodyBytes::extract(body)?;
+        let tolerance = tolerance(clock_tolerance)?;
+        let now = now.unwrap_or_else(unix_now);
+        let run = || {
+            let mut request = Request::from_header(signature.as_ref().map(Token::as_bytes), body.as_bytes());
+            if let Some(url) = url {
+                request = request.url(url);
+            }
+            if let Some(region) = region {
+                request = request.region(region);
+            }
+            if let Some(tolerance) = tolerance {
+                request = request.clock_tolerance(tolerance);
+            }
+            self.inner.verify_at(&request, now)
+        };
+        let verdict = if body.as_bytes().len() >= RELEASE_GIL_FROM { py.detach(run) } else { run() };
+        verdict.map(Claims::new).map_err(|e| signature_error(py, &e))
+    }
+
+    /// Verifies everything but the body, before it is read; returns a `PendingBody` to feed
+    /// the body to. `path_and_query` (`"/hook?x=1"`) applies the path-and-query URL policy.
+    #[pyo3(signature = (*, signature, url=None, path_and_query=None, clock_tolerance=None, region=None, now=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn verify_token(
+        &self,
+        py: Python<'_>,
+        signature: Option<Token>,
+        url: Option<&str>,
+        path_and_query: Option<&str>,
+        clock_tolerance: Option<i64>,
+        region: Option<&str>,
+        now: Option<i64>,
+    ) -> PyResult<PendingBody> {
+        let mut request = Request::from_header(signature.as_ref().map(Token::as_bytes), &[]);
+        if let Some(url) = url {
+            request = request.url(url);
+        }
+        if let Some(region) = region {
+            request = request.region(region);
+        }
+        if let Some(tolerance) = tolerance(clock_tolerance)? {
+            request = request.clock_tolerance(tolerance);
+        }
+        let token =
+            self.inner.verify_token_at(&request, now.unwrap_or_else(unix_now)).map_err(|e| signature_error(py, &e))?;
+        if let Some(expected) = path_and_query {
+            let expected = if expected.is_empty() { "/" } else { expected };
+            let actual = qstash_core::middleware::path_and_query_of(token.claims().sub());
+            if actual.as_deref() != Some(expected) {
+                let error = qstash_core::VerifyError::Subject;
+                return Err(signature_error_with(py, &error.to_string(), error.reason()));
+            }
+        }
+        Ok(PendingBody::new(token))
+    }
+
+    /// Replaces the default key pair on this live receiver (key rotation); verifications that
+    /// start afterwards use the new keys, in every thread.
+    fn replace_keys(&self, py: Python<'_>, current_signing_key: &str, next_signing_key: &str) -> PyResult<()> {
+        self.inner.replace_keys(keys(py, current_signing_key, next_signing_key)?);
+        Ok(())
+    }
+
+    fn __repr__(&self) -> String {
+        // Keys print as [REDACTED].
+        format!("{:?}", self.inner.load())
+    }
+}

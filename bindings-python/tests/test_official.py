@@ -1,0 +1,114 @@
+"""Differential tests against the official ``qstash`` package (``qstash.Receiver``).
+
+On tokens our Signer mints, both must accept the valid ones and reject the tampered ones.
+On the shared vectors, the official receiver is run at each case's ``now`` and every case
+where it is wrong (as the vectors' ``sdk.py`` field documents) is reported, not failed.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+from typing import Optional
+
+import jwt.api_jwt
+import pytest
+from conftest import URL, VECTORS
+from qstash import Receiver as OfficialReceiver
+from qstash.errors import SignatureError as OfficialSignatureError
+
+from qstash_verify import ConfigError, Receiver, SignatureError, Signer
+
+KEYS = ("sig_diffCurrentKey", "sig_diffNextKey")
+BODY = '{"order":42,"note":"Zoë"}'
+
+
+def ours_accepts(receiver: Receiver, **kw: object) -> bool:
+    try:
+        return bool(receiver.verify(**kw))
+    except SignatureError:
+        return False
+
+
+def official_accepts(receiver: OfficialReceiver, **kw: object) -> bool:
+    try:
+        receiver.verify(**kw)
+        return True
+    except OfficialSignatureError:
+        return False
+
+
+def minted_cases(now: int) -> list:
+    current, nxt = Signer(KEYS[0]), Signer(KEYS[1])
+    valid = current.sign(URL, BODY)
+    tampered_token = valid[:-3] + ("AAA" if not valid.endswith("AAA") else "BBB")
+    return [
+        ("valid, current key", dict(signature=valid, body=BODY, url=URL), True),
+        ("valid, next key", dict(signature=nxt.sign(URL, BODY), body=BODY, url=URL), True),
+        ("valid, no url check", dict(signature=valid, body=BODY), True),
+        ("tampered body", dict(signature=valid, body=BODY + " ", url=URL), False),
+        ("tampered token", dict(signature=tampered_token, body=BODY, url=URL), False),
+        ("expired", dict(signature=current.sign(URL, BODY, now=now - 3600), body=BODY, url=URL), False),
+        ("not yet valid", dict(signature=current.sign(URL, BODY, now=now + 3600), body=BODY, url=URL), False),
+        ("other url", dict(signature=valid, body=BODY, url=URL + "/admin"), False),
+        ("other key", dict(signature=Signer("sig_attackerKey").sign(URL, BODY), body=BODY, url=URL), False),
+    ]
+
+
+def test_both_accept_valid_minted_tokens_and_reject_tampered_ones(now: int) -> None:
+    ours, official = Receiver(*KEYS), OfficialReceiver(*KEYS)
+    for name, kw, want in minted_cases(now):
+        assert ours_accepts(ours, **kw) is want, f"qstash_verify on {name}"
+        assert official_accepts(official, **kw) is want, f"official qstash on {name}"
+
+
+def official_verdict_at(case: dict, monkeypatch: pytest.MonkeyPatch) -> Optional[str]:
+    """The official receiver's verdict on a vector, at the vector's clock; None when it
+    cannot even be asked (binary body, which it cannot take)."""
+    try:
+        body = base64.b64decode(case["body_b64"]).decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    now = case["now"]
+
+    class Frozen(dt.datetime):
+        @classmethod
+        def now(cls, tz=None):  # type: ignore[override]
+            return dt.datetime.fromtimestamp(now, tz)
+
+    monkeypatch.setattr(jwt.api_jwt, "datetime", Frozen)
+    receiver = OfficialReceiver(case["current_key"], case["next_key"])
+    try:
+        receiver.verify(signature=case["token"], body=body, url=case["url"],
+                        clock_tolerance=case["clock_tolerance_s"])
+        return "valid"
+    except Exception:  # the official receiver raises more than SignatureError on odd input
+        return "invalid"
+
+
+def test_official_receiver_on_the_vectors_is_reported_not_failed(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    cases = [json.loads(line) for line in VECTORS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    wrong, undocumented = [], []
+    for case in cases:
+        try:
+            ours = "valid" if ours_accepts(Receiver(case["current_key"], case["next_key"]),
+                                           signature=case["token"], body=base64.b64decode(case["body_b64"]),
+                                           url=case["url"], clock_tolerance=case["clock_tolerance_s"],
+                                           now=case["now"]) else "invalid"
+        except ConfigError:
+            ours = "invalid"
+        assert ours == case["expect"], case["id"]
+        with monkeypatch.context() as m:
+            official = official_verdict_at(case, m)
+        documented = case["sdk"].get("py")
+        if official is not None and official != case["expect"]:
+            wrong.append(case["id"])
+        if official is not None and documented in ("valid", "invalid") and official != documented:
+            undocumented.append(case["id"])
+    with capsys.disabled():
+        print(f"\nofficial qstash.Receiver wrong on {len(wrong)} of {len(cases)} public vectors: {', '.join(wrong)}")
+        if undocumented:
+            print(f"(differs from the vectors' sdk.py record on: {', '.join(undocumented)})")
