@@ -156,8 +156,10 @@ impl Receiver {
         if let Some(tolerance) = tolerance(clock_tolerance)? {
             request = request.clock_tolerance(tolerance);
         }
-        let token =
-            self.inner.verify_token_at(&request, now.unwrap_or_else(unix_now)).map_err(|e| signature_error(py, &e))?;
+        let token = self
+            .inner
+            .verify_token_at(&request, now.unwrap_or_else(unix_now))
+            .map_err(|e| signature_error(py, &e))?;
         if let Some(expected) = path_and_query {
             let expected = if expected.is_empty() { "/" } else { expected };
             let actual = qstash_core::middleware::path_and_query_of(token.claims().sub());
@@ -171,7 +173,12 @@ impl Receiver {
 
     /// Replaces the default key pair on this live receiver (key rotation); verifications that
     /// start afterwards use the new keys, in every thread.
-    fn replace_keys(&self, py: Python<'_>, current_signing_key: &str, next_signing_key: &str) -> PyResult<()> {
+    fn replace_keys(
+        &self,
+        py: Python<'_>,
+        current_signing_key: &str,
+        next_signing_key: &str,
+    ) -> PyResult<()> {
         self.inner.replace_keys(keys(py, current_signing_key, next_signing_key)?);
         Ok(())
     }

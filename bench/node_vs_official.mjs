@@ -1,0 +1,71 @@
+// Verifications per second of qstash-verify (verifySync and verify) and of the official
+// @upstash/qstash Receiver, in one run, on the same tokens, for bodies of 0 B, 1 KiB,
+// 64 KiB and 1 MiB.
+//
+//     (cd bindings-node && npm install && npm run build)   # release build of the addon
+//     node bench/node_vs_official.mjs [seconds per measurement, default 1]
+//
+// Bodies are ASCII strings (the official receiver takes strings). Each figure is the best of
+// five rounds, alternating the three so drift of the machine hits all alike.
+import { createRequire } from 'node:module'
+
+const require = createRequire(new URL('../bindings-node/package.json', import.meta.url))
+const { Receiver, Signer } = require('./lib/qstash.js')
+const { Receiver: OfficialReceiver } = require('@upstash/qstash')
+
+const KEYS = { currentSigningKey: 'sig_benchCurrentSigningKey0001', nextSigningKey: 'sig_benchNextSigningKey00000002' }
+const URL_ = 'https://bench.example.com/api/qstash'
+const SIZES = [['0 B', 0], ['1 KiB', 1024], ['64 KiB', 64 * 1024], ['1 MiB', 1024 * 1024]]
+const seconds = Number(process.argv[2] ?? 1)
+
+async function rate(fn, budget) {
+  let n = 0
+  let batch = 1
+  const start = process.hrtime.bigint()
+  for (;;) {
+    for (let i = 0; i < batch; i++) await fn()
+    n += batch
+    const elapsed = Number(process.hrtime.bigint() - start) / 1e9
+    if (elapsed >= budget) return n / elapsed
+    batch = Math.min(batch * 2, 4096)
+  }
+}
+
+function rateSync(fn, budget) {
+  let n = 0
+  let batch = 1
+  const start = process.hrtime.bigint()
+  for (;;) {
+    for (let i = 0; i < batch; i++) fn()
+    n += batch
+    const elapsed = Number(process.hrtime.bigint() - start) / 1e9
+    if (elapsed >= budget) return n / elapsed
+    batch = Math.min(batch * 2, 4096)
+  }
+}
+
+const ours = new Receiver(KEYS)
+const official = new OfficialReceiver(KEYS)
+const signer = new Signer(KEYS.currentSigningKey)
+const fmt = (x) => Math.round(x).toLocaleString('en-US')
+console.log(`qstash-verify vs @upstash/qstash Receiver (${seconds} s per round, best of 5)`)
+console.log(`${'body'.padStart(8)} ${'verifySync /s'.padStart(14)} ${'verify /s'.padStart(12)} ${'official /s'.padStart(12)} ${'sync x'.padStart(8)} ${'async x'.padStart(8)}`)
+for (const [name, size] of SIZES) {
+  const body = 'a'.repeat(size)
+  const signature = signer.sign(URL_, body, { lifetime: 3600 })
+  const request = { signature, body, url: URL_ }
+  ours.verifySync(request)
+  if ((await official.verify(request)) !== true) throw new Error('official receiver refused the token')
+  let sync = 0
+  let async = 0
+  let theirs = 0
+  const budget = size >= 1024 * 1024 ? seconds * 2 : seconds
+  for (let round = 0; round < 5; round++) {
+    sync = Math.max(sync, rateSync(() => ours.verifySync(request), budget))
+    async = Math.max(async, await rate(() => ours.verify(request), budget))
+    theirs = Math.max(theirs, await rate(() => official.verify(request), budget))
+  }
+  console.log(
+    `${name.padStart(8)} ${fmt(sync).padStart(14)} ${fmt(async).padStart(12)} ${fmt(theirs).padStart(12)} ${(sync / theirs).toFixed(1).padStart(7)}x ${(async / theirs).toFixed(1).padStart(7)}x`,
+  )
+}

@@ -1,0 +1,331 @@
+//! `Receiver`: verifies deliveries; keys from options, the environment, or `dev()`.
+
+use std::collections::HashMap;
+
+use napi::bindgen_prelude::AsyncTask;
+use napi::bindgen_prelude::Null;
+use napi::{Either, Env, Task};
+use napi_derive::napi;
+use qstash_core::{KeyPair, Request, SharedReceiver, VerifyError};
+
+use crate::body::{Body, bytes};
+use crate::claims::VerifyOutcome;
+use crate::pending::PendingBody;
+use crate::{config_error, reason_error};
+
+/// A key pair.
+#[napi(object)]
+pub struct SigningKeys {
+    /// The current signing key (`sig_…`).
+    pub current_signing_key: String,
+    /// The next signing key (`sig_…`).
+    pub next_signing_key: String,
+}
+
+/// How to build a `Receiver`. Without keys, they come from `QSTASH_CURRENT_SIGNING_KEY` /
+/// `QSTASH_NEXT_SIGNING_KEY` (and, when `QSTASH_REGION` is set, the
+/// `{REGION}_QSTASH_*_SIGNING_KEY` pairs), as in the official SDK.
+#[napi(object)]
+pub struct ReceiverConfig {
+    /// The current signing key.
+    pub current_signing_key: Option<String>,
+    /// The next signing key.
+    pub next_signing_key: Option<String>,
+    /// Use the public local-development keys (QStash CLI dev server).
+    pub dev_mode: Option<bool>,
+    /// Key pairs per region (`{ EU_CENTRAL_1: { currentSigningKey, nextSigningKey } }`),
+    /// picked by the `upstashRegion` of a request.
+    pub regions: Option<HashMap<String, SigningKeys>>,
+    /// Clock tolerance in seconds for requests that do not set their own (default 0).
+    pub clock_tolerance: Option<u32>,
+}
+
+/// One delivery to verify.
+#[napi(object)]
+pub struct VerifyRequest {
+    /// The `Upstash-Signature` header (absent or empty: reason `missing`).
+    pub signature: Option<Either<String, Null>>,
+    /// The raw body: a string (hashed as UTF-8), a `Buffer` or a `Uint8Array`.
+    #[napi(ts_type = "string | Uint8Array")]
+    pub body: Body,
+    /// The URL the token must name (`sub`); omitted: not checked.
+    pub url: Option<Either<String, Null>>,
+    /// Seconds of clock difference to accept on `exp` / `nbf`.
+    pub clock_tolerance: Option<Either<u32, Null>>,
+    /// The `Upstash-Region` header, for multi-region accounts.
+    pub upstash_region: Option<Either<String, Null>>,
+    /// Unix seconds to verify at instead of the system clock (tests, replays of old logs).
+    pub now: Option<Either<i64, Null>>,
+}
+
+/// A delivery's head, verified before its body is read (framework helpers).
+#[napi(object)]
+pub struct TokenRequest {
+    /// The `Upstash-Signature` header.
+    pub signature: Option<Either<String, Null>>,
+    /// The URL the token must name exactly.
+    pub url: Option<Either<String, Null>>,
+    /// The request's path and query (`/hook?x=1`): the token's must be the same.
+    pub path_and_query: Option<Either<String, Null>>,
+    /// Seconds of clock difference to accept.
+    pub clock_tolerance: Option<Either<u32, Null>>,
+    /// The `Upstash-Region` header.
+    pub upstash_region: Option<Either<String, Null>>,
+    /// Unix seconds to verify at instead of the system clock.
+    pub now: Option<Either<i64, Null>>,
+}
+
+/// Verifies QStash deliveries natively. Keys can be replaced on a live receiver.
+#[napi]
+pub struct Receiver {
+    inner: SharedReceiver,
+}
+
+/// A JS value that may be `undefined` or `null`, as the official SDK's users pass either.
+fn given<T>(value: &Option<Either<T, Null>>) -> Option<&T> {
+    match value {
+        Some(Either::A(value)) => Some(value),
+        _ => None,
+    }
+}
+
+fn text(value: &Option<Either<String, Null>>) -> Option<&str> {
+    given(value).map(String::as_str)
+}
+
+fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+fn pair(current: &str, next: &str) -> napi::Result<KeyPair> {
+    KeyPair::new(current, next).map_err(|e| config_error(&e))
+}
+
+fn request<'a>(
+    signature: Option<&'a str>,
+    body: &'a [u8],
+    url: Option<&'a str>,
+    clock_tolerance: Option<u32>,
+    region: Option<&'a str>,
+) -> Request<'a> {
+    let mut request = Request::from_header(signature.map(str::as_bytes), body);
+    if let Some(url) = url {
+        request = request.url(url);
+    }
+    if let Some(region) = region {
+        request = request.region(region);
+    }
+    if let Some(tolerance) = clock_tolerance {
+        request = request.clock_tolerance(u64::from(tolerance));
+    }
+    request
+}
+
+#[napi]
+impl Receiver {
+    /// `new Receiver({ currentSigningKey, nextSigningKey })`, as the official SDK; without
+    /// keys they are read from the environment. Throws on empty keys and on the public
+    /// development keys (use `Receiver.dev()` or `devMode: true`).
+    #[napi(constructor)]
+    pub fn new(config: Option<ReceiverConfig>) -> napi::Result<Self> {
+        let config = config.unwrap_or(ReceiverConfig {
+            current_signing_key: None,
+            next_signing_key: None,
+            dev_mode: None,
+            regions: None,
+            clock_tolerance: None,
+        });
+        if config.dev_mode == Some(true) {
+            return Ok(Receiver { inner: qstash_core::Receiver::dev().into() });
+        }
+        let no_keys = config.current_signing_key.is_none() && config.next_signing_key.is_none();
+        if no_keys && config.regions.is_none() {
+            let receiver = qstash_core::Receiver::from_env().map_err(|e| config_error(&e))?;
+            return Ok(Receiver { inner: receiver.into() });
+        }
+        let mut builder =
+            qstash_core::Receiver::builder().clock_tolerance(u64::from(config.clock_tolerance.unwrap_or(0)));
+        if !no_keys {
+            let current = config.current_signing_key.as_deref().unwrap_or_default();
+            let next = config.next_signing_key.as_deref().unwrap_or_default();
+            builder = builder.keys(pair(current, next)?);
+        }
+        for (name, keys) in config.regions.unwrap_or_default() {
+            builder = builder.region(&name, pair(&keys.current_signing_key, &keys.next_signing_key)?);
+        }
+        let receiver = builder.build().map_err(|e| config_error(&e))?;
+        Ok(Receiver { inner: receiver.into() })
+    }
+
+    /// A receiver with the public local-development keys (QStash CLI dev server, tests).
+    #[napi(factory)]
+    pub fn dev() -> Self {
+        Receiver { inner: qstash_core::Receiver::dev().into() }
+    }
+
+    /// The fast path behind `lib/qstash.js`'s `verifySync`, shaped by what N-API conversions
+    /// cost: byte slices borrowed from JS (no copy, no reference) instead of strings, and one
+    /// string back. `text` holds the UTF-8 of the signature, the URL and the region back to
+    /// back, with their lengths (`-1` = absent); `body` is the raw body.
+    ///
+    /// Returns the claims packed as `key`, `region`, `exp`, `nbf`, `iat` and the UTF-16
+    /// length of `jti` (`-1` when absent), each followed by a NUL, then `jti` and `sub` back to
+    /// back (`sub` and `jti` may contain NULs, hence the length). A failure returns `!`, the
+    /// reason, a NUL and the message, so the wrapper throws one `SignatureError` instead of
+    /// paying for two JS error objects.
+    #[napi]
+    #[allow(clippy::too_many_arguments)]
+    pub fn verify_packed(
+        &self,
+        text: &[u8],
+        signature_len: i32,
+        url_len: i32,
+        region_len: i32,
+        body: &[u8],
+        clock_tolerance: Option<u32>,
+        now: Option<i64>,
+    ) -> String {
+        let mut rest = text;
+        let mut take = |len: i32| -> Result<Option<&[u8]>, VerifyError> {
+            let Ok(len) = usize::try_from(len) else { return Ok(None) };
+            let (field, tail) =
+                rest.split_at_checked(len).ok_or(VerifyError::Malformed { what: "request fields" })?;
+            rest = tail;
+            Ok(Some(field))
+        };
+        let verified = (|| {
+            let signature = take(signature_len)?;
+            let url =
+                take(url_len)?.map(std::str::from_utf8).transpose().map_err(|_| VerifyError::Subject)?;
+            let region = take(region_len)?.and_then(|r| std::str::from_utf8(r).ok());
+            let mut request = Request::from_header(signature, body);
+            if let Some(url) = url {
+                request = request.url(url);
+            }
+            if let Some(region) = region {
+                request = request.region(region);
+            }
+            if let Some(tolerance) = clock_tolerance {
+                request = request.clock_tolerance(u64::from(tolerance));
+            }
+            self.inner.verify_at(&request, now.unwrap_or_else(unix_now))
+        })();
+        match verified {
+            Ok(verified) => pack(&verified),
+            Err(error) => format!("!{}\0{error}", error.reason()),
+        }
+    }
+
+    /// Verifies on the libuv thread pool (large bodies: the event loop keeps running while
+    /// they are hashed); resolves to the outcome, never rejects.
+    #[napi(ts_return_type = "Promise<VerifyOutcome>")]
+    pub fn verify_async(&self, request: VerifyRequest) -> AsyncTask<VerifyTask> {
+        AsyncTask::new(VerifyTask { receiver: self.inner.clone(), request: Some(request) })
+    }
+
+    /// Verifies the token (signature, claims, URL) before the body is read; feed the body to
+    /// the returned `PendingBody`.
+    #[napi]
+    pub fn verify_token(&self, request: TokenRequest) -> napi::Result<PendingBody, &'static str> {
+        let now = given(&request.now).copied().unwrap_or_else(unix_now);
+        let head = self::request(
+            text(&request.signature),
+            &[],
+            text(&request.url),
+            given(&request.clock_tolerance).copied(),
+            text(&request.upstash_region),
+        );
+        let token = self.inner.verify_token_at(&head, now).map_err(|e| reason_error(&e))?;
+        if let Some(expected) = text(&request.path_and_query) {
+            let expected = if expected.is_empty() { "/" } else { expected };
+            let actual = qstash_core::middleware::path_and_query_of(token.claims().sub());
+            if actual.as_deref() != Some(expected) {
+                return Err(reason_error(&VerifyError::Subject));
+            }
+        }
+        Ok(PendingBody::new(token))
+    }
+
+    /// Replaces the default key pair (key rotation); verifications that start afterwards use
+    /// the new keys.
+    #[napi]
+    pub fn replace_keys(&self, current_signing_key: String, next_signing_key: String) -> napi::Result<()> {
+        self.inner.replace_keys(pair(&current_signing_key, &next_signing_key)?);
+        Ok(())
+    }
+
+    /// `Receiver { keys: [REDACTED] }`: keys never print.
+    #[napi(js_name = "toString")]
+    pub fn describe(&self) -> String {
+        format!("{:?}", self.inner.load())
+    }
+}
+
+/// A claim time as JS's `Number()` reads it back. Whole seconds (every real token) print as
+/// integers: formatting an `f64` the shortest way costs several times more.
+fn push_number(out: &mut String, value: f64) {
+    use std::fmt::Write as _;
+    const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53: every integer below is exact
+    // Writing into a `String` cannot fail.
+    let _ = if value.fract() == 0.0 && value.abs() < EXACT {
+        write!(out, "{}", value as i64)
+    } else {
+        write!(out, "{value}")
+    };
+}
+
+/// The claims in the layout `verifyPacked` documents.
+fn pack(verified: &qstash_core::Verified) -> String {
+    use std::fmt::Write as _;
+    let claims = &verified.claims;
+    let jti = claims.jti();
+    let mut out = String::with_capacity(64 + claims.sub().len() + jti.map_or(0, str::len));
+    out.push_str(verified.key.as_str());
+    out.push('\0');
+    if let Some(region) = &verified.region {
+        out.push_str(region.as_str());
+    }
+    out.push('\0');
+    push_number(&mut out, claims.exp);
+    out.push('\0');
+    push_number(&mut out, claims.nbf);
+    out.push('\0');
+    if let Some(iat) = claims.iat {
+        push_number(&mut out, iat);
+    }
+    let _ = write!(out, "\0{}\0", jti.map_or(-1, |j| j.encode_utf16().count() as i64));
+    out.push_str(jti.unwrap_or_default());
+    out.push_str(claims.sub());
+    out
+}
+
+/// The work of `verifyAsync`, run on the libuv thread pool.
+pub struct VerifyTask {
+    receiver: SharedReceiver,
+    request: Option<VerifyRequest>,
+}
+
+impl Task for VerifyTask {
+    type Output = VerifyOutcome;
+    type JsValue = VerifyOutcome;
+
+    fn compute(&mut self) -> napi::Result<VerifyOutcome> {
+        let Some(r) = self.request.take() else {
+            return Ok(Err::<qstash_core::Verified, _>(VerifyError::Missing).into());
+        };
+        let request = request(
+            text(&r.signature),
+            bytes(&r.body),
+            text(&r.url),
+            given(&r.clock_tolerance).copied(),
+            text(&r.upstash_region),
+        );
+        Ok(self.receiver.verify_at(&request, given(&r.now).copied().unwrap_or_else(unix_now)).into())
+    }
+
+    fn resolve(&mut self, _: Env, output: VerifyOutcome) -> napi::Result<VerifyOutcome> {
+        Ok(output)
+    }
+}

@@ -1,0 +1,54 @@
+// Bodies are bytes: string, Buffer and Uint8Array hash the same way; binary bodies verify.
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { URL_, qstash } from './support.mjs'
+
+const { Receiver, SignatureError, Signer } = qstash
+const BINARY = Buffer.from([0xef, 0xbb, 0xbf, 0x00, 0xff, 0xfe, 0x20, 0x62])
+
+test('binary bodies verify as Buffer and as Uint8Array', () => {
+  const token = Signer.dev().sign(URL_, BINARY)
+  assert.ok(Receiver.dev().verifySync({ signature: token, body: BINARY }))
+  assert.ok(Receiver.dev().verifySync({ signature: token, body: new Uint8Array(BINARY) }))
+  const backing = new ArrayBuffer(64)
+  new Uint8Array(backing, 2).set(BINARY)
+  const view = new Uint8Array(backing, 2, BINARY.length)
+  assert.ok(Receiver.dev().verifySync({ signature: token, body: view }))
+})
+
+test('string bodies are hashed as UTF-8', () => {
+  const text = '{"name":"Zoë ✓"}'
+  const token = Signer.dev().sign(URL_, text)
+  assert.ok(Receiver.dev().verifySync({ signature: token, body: text }))
+  assert.ok(Receiver.dev().verifySync({ signature: token, body: Buffer.from(text) }))
+})
+
+test('the BOM is part of the body', () => {
+  const token = Signer.dev().sign(URL_, Buffer.from('\ufeff{}'))
+  assert.throws(() => Receiver.dev().verifySync({ signature: token, body: '{}' }), (e) => e.reason === 'body')
+})
+
+test('large bodies verify off the event loop with verify()', async () => {
+  const big = Buffer.alloc(2 << 20, 7)
+  const token = Signer.dev().sign(URL_, big)
+  assert.equal(await Receiver.dev().verify({ signature: token, body: big }), true)
+  await assert.rejects(Receiver.dev().verify({ signature: token, body: Buffer.alloc(2 << 20, 8) }),
+    (e) => e instanceof SignatureError && e.reason === 'body')
+})
+
+test('bodies of other types are a TypeError-like error, never a crash', () => {
+  for (const body of [undefined, null, 5, {}, ['a']]) {
+    assert.throws(() => Receiver.dev().verifySync({ signature: 'a.b.c', body }), (e) => !(e instanceof SignatureError))
+  }
+})
+
+test('garbage never crashes the process', () => {
+  let seed = 7
+  const rnd = (n) => ((seed = (seed * 1103515245 + 12345) % 2147483648) % n)
+  const alphabet = 'ABCxyz019-_.=+/ \u0000é'
+  for (let i = 0; i < 3000; i++) {
+    let token = ''
+    for (let j = rnd(80); j > 0; j--) token += alphabet[rnd(alphabet.length)]
+    assert.throws(() => Receiver.dev().verifySync({ signature: token, body: '', url: [undefined, '', URL_][rnd(3)], upstashRegion: [undefined, '', 'x-y', 'é'][rnd(4)] }), SignatureError)
+  }
+})

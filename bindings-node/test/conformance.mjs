@@ -1,0 +1,52 @@
+// Conformance runner (DESIGN.md §8): reads a JSONL file of cases and prints one
+// {"id","verdict","reason"} line per case, in input order.
+//
+//     node bindings-node/test/conformance.mjs FILE
+import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { fileURLToPath } from 'node:url'
+
+const require = createRequire(import.meta.url)
+const { ConfigError, Receiver, SignatureError } = require('../lib/qstash.js')
+
+/** Runs one case through the public API exactly as a user would. */
+export function verdict(c) {
+  let receiver
+  try {
+    receiver = new Receiver({ currentSigningKey: c.current_key, nextSigningKey: c.next_key })
+  } catch (error) {
+    if (error instanceof ConfigError) return { valid: false, reason: error.reason }
+    throw error
+  }
+  try {
+    receiver.verifySync({
+      signature: c.token,
+      body: Buffer.from(c.body_b64, 'base64'),
+      url: c.url,
+      clockTolerance: c.clock_tolerance_s,
+      upstashRegion: c.region ?? null,
+      now: c.now,
+    })
+    return { valid: true, reason: null }
+  } catch (error) {
+    if (error instanceof SignatureError) return { valid: false, reason: error.reason }
+    throw error
+  }
+}
+
+export function* run(text) {
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue
+    const c = JSON.parse(line)
+    const { valid, reason } = verdict(c)
+    yield JSON.stringify({ id: c.id, verdict: valid ? 'valid' : 'invalid', reason })
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  if (process.argv.length !== 3) {
+    console.error('usage: conformance.mjs FILE.jsonl')
+    process.exit(2)
+  }
+  for (const line of run(readFileSync(process.argv[2], 'utf8'))) console.log(line)
+}

@@ -1,0 +1,23 @@
+// The shared public vectors through the runner, as users call it (DESIGN.md §8).
+import assert from 'node:assert/strict'
+import { execFileSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { test } from 'node:test'
+import { VECTORS, here } from './support.mjs'
+
+test('runner agrees with every public vector on verdict and reason', () => {
+  const out = execFileSync(process.execPath, [join(here, 'conformance.mjs'), VECTORS], { encoding: 'utf8' })
+    .trim()
+    .split('\n')
+  const cases = readFileSync(VECTORS, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l))
+  assert.equal(cases.length, 119)
+  assert.equal(out.length, cases.length)
+  const wrong = []
+  cases.forEach((c, i) => {
+    const got = JSON.parse(out[i])
+    assert.equal(got.id, c.id, 'runner output is out of order')
+    if (got.verdict !== c.expect || got.reason !== c.expect_reason) wrong.push([c.id, c.expect_reason, got.reason])
+  })
+  assert.deepEqual(wrong, [])
+})

@@ -1,0 +1,40 @@
+// Compiled with `tsc --noEmit`: the package's types as a TypeScript user meets them.
+import { ConfigError, Receiver, SignatureError, Signer, type Claims, type SignatureErrorReason } from '../lib/qstash'
+import { qstashVerified, type Delivery } from '../lib/express'
+import { verifyRequest, withQStash } from '../lib/fetch'
+
+async function main(): Promise<void> {
+  const receiver = new Receiver({ currentSigningKey: 'sig_a', nextSigningKey: 'sig_b' })
+  const fromEnv: Receiver = new Receiver()
+  const token: string = Signer.dev().sign('https://a.example/x', new Uint8Array([1, 2]), { now: 1, jti: 'jwt_x' })
+  const ok: true = await receiver.verify({ signature: token, body: 'x', url: 'https://a.example/x', clockTolerance: 5 })
+  const claims: Claims = Receiver.dev().verifySync({ signature: token, body: Buffer.from('x'), upstashRegion: null })
+  const key: string = claims.key
+  try {
+    fromEnv.verifySync({ signature: token, body: 'x' })
+  } catch (error) {
+    if (error instanceof SignatureError) {
+      const reason: SignatureErrorReason = error.reason
+      void reason
+    } else if (error instanceof ConfigError) {
+      const config: 'config' = error.reason
+      void config
+    }
+  }
+  const middleware = qstashVerified({ receiver, bodyLimit: 1024, parse: 'json' })
+  const handler = withQStash(async (_request: Request, delivery) => Response.json(delivery.json<{ a: number }>()))
+  const result = await verifyRequest(new Request('https://a.example/x'), { publicBase: 'https://a.example' })
+  if (result.verified) {
+    const d: Delivery = result.delivery
+    void d
+  } else {
+    const r: Response = result.response
+    void r
+  }
+  void ok
+  void key
+  void middleware
+  void handler
+}
+
+void main
