@@ -54,3 +54,17 @@ test('official receiver on the vectors is reported, not failed', () => {
   }
   console.log(`@upstash/qstash 2.12.0 is wrong on ${wrong.length} of ${cases.length} public vectors (sdk.ts): ${wrong.join(', ')}`)
 })
+
+test('a token from `qstash-kit sign` verifies with the official receiver', async () => {
+  const { execFileSync } = await import('node:child_process')
+  const { join } = await import('node:path')
+  const { here } = await import('./support.mjs')
+  const token = execFileSync(
+    'cargo',
+    ['run', '-q', '-p', 'qstash-core', '--all-features', '--bin', 'qstash-kit', '--',
+      'sign', '--url', URL_, '--data', BODY, '--key', KEYS.currentSigningKey],
+    { cwd: join(here, '..', '..'), encoding: 'utf8' },
+  ).trim()
+  assert.equal(await new OfficialReceiver(KEYS).verify({ signature: token, body: BODY, url: URL_ }), true)
+  assert.equal(new Receiver(KEYS).verifySync({ signature: token, body: BODY, url: URL_ }).key, 'current')
+})

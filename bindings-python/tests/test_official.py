@@ -112,3 +112,17 @@ def test_official_receiver_on_the_vectors_is_reported_not_failed(
         print(f"\nofficial qstash.Receiver wrong on {len(wrong)} of {len(cases)} public vectors: {', '.join(wrong)}")
         if undocumented:
             print(f"(differs from the vectors' sdk.py record on: {', '.join(undocumented)})")
+
+
+def test_a_token_from_qstash_kit_sign_verifies_with_the_official_receiver(now: int) -> None:
+    import subprocess
+
+    from conftest import REPO
+
+    token = subprocess.run(
+        ["cargo", "run", "-q", "-p", "qstash-core", "--all-features", "--bin", "qstash-kit", "--",
+         "sign", "--url", URL, "--data", BODY, "--key", KEYS[0]],
+        cwd=REPO, check=True, capture_output=True, text=True,
+    ).stdout.strip()
+    OfficialReceiver(*KEYS).verify(signature=token, body=BODY, url=URL)
+    assert Receiver(*KEYS).verify(signature=token, body=BODY, url=URL).key == "current"

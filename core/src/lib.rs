@@ -36,6 +36,9 @@
 //!   1 KiB, [`Signer`].
 //! - `middleware`: [`middleware`], the framework-neutral half of `qstash-axum` and
 //!   `qstash-actix` (URL policies, order of checks, rejections, delivery headers).
+//! - `client`: [`client::Client`] for the QStash API (publish, enqueue, batch, signing keys,
+//!   retries) and [`KeyRefresher`], which keeps a receiver's keys current across rotations.
+//! - `cli`: the `qstash-kit` binary (`inspect`, `verify`, `sign`, `publish`).
 //! - With `default-features = false` the crate is `no_std` with no allocator: verification
 //!   works with an explicit clock ([`Receiver::verify_at`]) on payloads up to 1 KiB.
 #![no_std]
@@ -55,12 +58,16 @@ mod keys;
 mod receiver;
 mod segment;
 
+#[cfg(feature = "client")]
+pub mod client;
 #[cfg(feature = "std")]
 mod clock;
 #[cfg(feature = "std")]
 mod env;
 #[cfg(feature = "middleware")]
 pub mod middleware;
+#[cfg(feature = "client")]
+mod rotation;
 #[cfg(feature = "std")]
 mod shared;
 #[cfg(feature = "alloc")]
@@ -71,6 +78,8 @@ pub use keys::{
     DEV_CURRENT_SIGNING_KEY, DEV_NEXT_SIGNING_KEY, KeyPair, KeyUsed, MAX_REGIONS, Region, SigningKey,
 };
 pub use receiver::{BodyHasher, Claims, Receiver, ReceiverBuilder, Request, Verified, VerifiedToken};
+#[cfg(feature = "client")]
+pub use rotation::{KeyRefresher, Refresh};
 #[cfg(feature = "std")]
 pub use shared::SharedReceiver;
 #[cfg(feature = "alloc")]
@@ -117,7 +126,7 @@ impl Receiver {
 #[doc(hidden)]
 pub mod fuzzing;
 
-/// The README's example, compiled and run as a doctest.
-#[cfg(all(doctest, feature = "std"))]
+/// The README's examples, compiled and run as doctests (they use the `client` feature).
+#[cfg(all(doctest, feature = "client"))]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;

@@ -344,3 +344,17 @@ impl Stream for Huge {
         Poll::Ready(Some(Ok(Bytes::from(vec![0u8; n]))))
     }
 }
+
+#[actix_web::test]
+async fn signature_failures_call_the_key_refresh_hook_and_other_failures_do_not() {
+    let calls = Arc::new(AtomicUsize::new(0));
+    let seen = calls.clone();
+    let config = dev().on_signature_failure(move || {
+        seen.fetch_add(1, Ordering::SeqCst);
+    });
+    let forged = Signer::new("sig_rotatedAwayKey").unwrap().token(URL, BODY.as_bytes()).sign();
+    assert_eq!(send(config.clone(), request(Some(&forged), "/api/qstash"), BODY).await.0, 401);
+    let expired = Signer::dev().token(URL, BODY.as_bytes()).sign_at(now() - 3600);
+    assert_eq!(send(config, request(Some(&expired), "/api/qstash"), BODY).await.0, 401);
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+}

@@ -99,6 +99,13 @@ impl QStashConfig {
         self.with(|c| c.on_rejection = Some(respond))
     }
 
+    /// Calls `hook` whenever a delivery fails its signature check, e.g.
+    /// `qstash_core::KeyRefresher::hook()` to reload the keys after a rotation.
+    #[must_use]
+    pub fn on_signature_failure(self, hook: impl Fn() + Send + Sync + 'static) -> Self {
+        self.with(|c| c.gate = c.gate.clone().with_signature_failure_hook(hook))
+    }
+
     /// The shared receiver: replace keys on it at runtime and every request that starts
     /// afterwards verifies with them.
     pub fn receiver(&self) -> &SharedReceiver {

@@ -1,5 +1,8 @@
 //! [`Gate`]: the order of checks every middleware runs, with its configuration.
 
+use alloc::sync::Arc;
+use core::fmt;
+
 use tracing::Level;
 
 use super::{Delivery, ExpectedSubject, Rejection, RequestHead, UrlPolicy, path_and_query_of};
@@ -17,12 +20,25 @@ pub const DEFAULT_BODY_LIMIT: usize = 10 * 1024 * 1024;
 /// through [`Gate::log_rejection`].
 ///
 /// [`BodyHasher::verify`]: crate::BodyHasher::verify
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Gate {
     receiver: SharedReceiver,
     url_policy: UrlPolicy,
     body_limit: usize,
     log_level: Level,
+    on_signature_failure: Option<Arc<dyn Fn() + Send + Sync>>,
+}
+
+impl fmt::Debug for Gate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Gate")
+            .field("receiver", &self.receiver)
+            .field("url_policy", &self.url_policy)
+            .field("body_limit", &self.body_limit)
+            .field("log_level", &self.log_level)
+            .field("on_signature_failure", &self.on_signature_failure.as_ref().map(|_| "set"))
+            .finish()
+    }
 }
 
 impl Gate {
@@ -34,7 +50,16 @@ impl Gate {
             url_policy: UrlPolicy::default(),
             body_limit: DEFAULT_BODY_LIMIT,
             log_level: Level::WARN,
+            on_signature_failure: None,
         }
+    }
+
+    /// Calls `hook` whenever a delivery fails its signature check (reason `signature`), e.g.
+    /// `KeyRefresher::hook` (feature `client`) to reload the keys after a rotation.
+    #[must_use]
+    pub fn with_signature_failure_hook(mut self, hook: impl Fn() + Send + Sync + 'static) -> Self {
+        self.on_signature_failure = Some(Arc::new(hook));
+        self
     }
 
     /// How `sub` is matched against the request.
@@ -125,6 +150,11 @@ impl Gate {
     /// Logs a rejection at the configured level with its reason, the (unsigned)
     /// `Upstash-Message-Id` and the request path; never the token or keys.
     pub fn log_rejection(&self, rejection: &Rejection, head: &impl RequestHead) {
+        if let (Rejection::Unauthorized(VerifyError::Signature), Some(hook)) =
+            (rejection, &self.on_signature_failure)
+        {
+            hook();
+        }
         let message_id = head.header_str("upstash-message-id").unwrap_or("-");
         let reason = rejection.reason();
         let target = head.path_and_query();

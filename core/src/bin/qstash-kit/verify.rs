@@ -1,0 +1,86 @@
+//! `qstash-kit verify`: the verdict on a token, a body and keys, with the reason.
+
+use qstash_core::Request;
+
+use crate::Outcome;
+use crate::input::{body, receiver, text_or_stdin};
+
+#[derive(clap::Args)]
+pub(crate) struct Args {
+    /// The `Upstash-Signature` value (`-` for stdin).
+    #[arg(long)]
+    token: String,
+    /// The body, as text.
+    #[arg(long)]
+    data: Option<String>,
+    /// A file with the raw body (`-` for stdin).
+    #[arg(long)]
+    body: Option<String>,
+    /// The URL the token must name.
+    #[arg(long)]
+    url: Option<String>,
+    /// The `Upstash-Region` header value.
+    #[arg(long)]
+    region: Option<String>,
+    /// Clock tolerance in seconds.
+    #[arg(long, default_value_t = 0)]
+    clock_tolerance: u64,
+    /// The current signing key (default: QSTASH_CURRENT_SIGNING_KEY).
+    #[arg(long, requires = "next_key")]
+    current_key: Option<String>,
+    /// The next signing key (default: QSTASH_NEXT_SIGNING_KEY).
+    #[arg(long, requires = "current_key")]
+    next_key: Option<String>,
+    /// Use the public development keys.
+    #[arg(long, conflicts_with_all = ["current_key", "next_key"])]
+    dev: bool,
+    /// Verify as of this unix time (default now).
+    #[arg(long)]
+    now: Option<i64>,
+}
+
+pub(crate) fn run(args: Args, json: bool) -> Result<Outcome, String> {
+    if args.token == "-" && args.body.as_deref() == Some("-") {
+        return Err("only one of --token and --body can read stdin".into());
+    }
+    let receiver = receiver(args.current_key.as_deref(), args.next_key.as_deref(), args.dev)?;
+    let token = text_or_stdin(&args.token)?;
+    let body = body(args.data.as_deref(), args.body.as_deref())?;
+    let mut request = Request::new(&token, &body).clock_tolerance(args.clock_tolerance);
+    if let Some(url) = &args.url {
+        request = request.url(url);
+    }
+    if let Some(region) = &args.region {
+        request = request.region(region);
+    }
+    let now = args.now.unwrap_or_else(|| {
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
+    });
+    Ok(match receiver.verify_at(&request, now) {
+        Ok(verified) => {
+            let key = verified.key.as_str();
+            let region = verified.region.as_ref().map(|r| r.as_str().to_owned());
+            if json {
+                Outcome::Ok(
+                    serde_json::json!({
+                        "valid": true, "key": key, "region": region,
+                        "sub": verified.claims.sub(), "jti": verified.claims.jti(),
+                    })
+                    .to_string(),
+                )
+            } else {
+                Outcome::Ok(format!("valid: signed with the {key} key for {}", verified.claims.sub()))
+            }
+        }
+        Err(error) => {
+            if json {
+                Outcome::Invalid(
+                    serde_json::json!({ "valid": false, "reason": error.reason(), "message": error.to_string() })
+                        .to_string(),
+                )
+            } else {
+                Outcome::Invalid(format!("invalid: {} ({error})", error.reason()))
+            }
+        }
+    })
+}

@@ -1,0 +1,155 @@
+//! The `qstash-kit` binary: every command, its output and its exit codes.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a panic in a test is a failed assertion
+
+use assert_cmd::Command;
+use qstash_core::Signer;
+use wiremock::matchers::{header, method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const URL: &str = "https://my-app.example.com/api/qstash";
+
+fn kit() -> Command {
+    let mut cmd = Command::cargo_bin("qstash-kit").unwrap();
+    for var in [
+        "QSTASH_CURRENT_SIGNING_KEY",
+        "QSTASH_NEXT_SIGNING_KEY",
+        "QSTASH_TOKEN",
+        "QSTASH_URL",
+        "QSTASH_REGION",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd
+}
+
+fn stdout(cmd: &mut Command) -> String {
+    String::from_utf8(cmd.output().unwrap().stdout).unwrap()
+}
+
+#[test]
+fn sign_then_verify_round_trips_and_a_tampered_body_exits_1_with_its_reason() {
+    let token = stdout(kit().args(["sign", "--url", URL, "--data", "hello", "--key", "sig_cliCurrent"]));
+    let token = token.trim();
+    kit()
+        .args(["verify", "--token", token, "--data", "hello", "--url", URL])
+        .env("QSTASH_CURRENT_SIGNING_KEY", "sig_cliCurrent")
+        .env("QSTASH_NEXT_SIGNING_KEY", "sig_cliNext")
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("valid: signed with the current key"));
+    let out = kit()
+        .args([
+            "--json",
+            "verify",
+            "--token",
+            token,
+            "--data",
+            "hullo",
+            "--current-key",
+            "sig_cliCurrent",
+            "--next-key",
+            "sig_cliNext",
+        ])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let verdict: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!((verdict["valid"].as_bool(), verdict["reason"].as_str()), (Some(false), Some("body")));
+}
+
+#[test]
+fn verify_reads_the_body_from_a_file_and_needs_keys() {
+    let dir = std::env::temp_dir().join(format!("qstash-kit-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("body.bin");
+    std::fs::write(&file, b"\x00\xff").unwrap();
+    let token = Signer::dev().token(URL, b"\x00\xff").sign();
+    kit().args(["verify", "--dev", "--token", &token, "--body", file.to_str().unwrap()]).assert().success();
+    kit().args(["verify", "--token", &token]).assert().code(2).stderr(predicates::str::contains("--dev"));
+}
+
+#[test]
+fn inspect_shows_claims_checks_and_human_times_without_keys() {
+    let token = Signer::dev().token(URL, b"x").sign_at(1_750_000_000);
+    let out = stdout(kit().args(["inspect", &token, "--now", "1750000100"]));
+    assert!(out.contains("sub   \"https://my-app.example.com/api/qstash\""), "{out}");
+    assert!(out.contains("Sun, 15 Jun 2025 15:11:40 GMT, in 3m 20s"), "{out}");
+    assert!(out.contains("[--  ] signature"), "{out}");
+    // Expired at a later time: a failed check exits 1.
+    let out = kit()
+        .args(["--json", "inspect", &token, "--now", "1750000400", "--dev"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let report: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(report["claims"]["iss"], "Upstash");
+    let failed: Vec<&str> = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["ok"] == false)
+        .map(|c| c["check"].as_str().unwrap())
+        .collect();
+    assert_eq!(failed, ["not expired", "signature and claims (keys given)"]);
+}
+
+#[test]
+fn inspect_of_garbage_reports_instead_of_crashing() {
+    kit().args(["inspect", "not.a-token"]).assert().code(1).stdout(predicates::str::contains("FAIL"));
+}
+
+#[test]
+fn sign_without_a_key_is_a_usage_error() {
+    kit().args(["sign", "--url", URL]).assert().code(2).stderr(predicates::str::contains("--dev"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn publish_sends_the_message_and_prints_its_id() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v2/publish/https://h.example/hook"))
+        .and(header("authorization", "Bearer cli-token"))
+        .and(header("upstash-forward-x-a", "1"))
+        .and(header("upstash-retries", "2"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({ "messageId": "msg_cli" })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let uri = server.uri();
+    let out = tokio::task::spawn_blocking(move || {
+        kit()
+            .args([
+                "publish",
+                "https://h.example/hook",
+                "--data",
+                "{}",
+                "-H",
+                "X-A: 1",
+                "--retries",
+                "2",
+                "--api-url",
+                &uri,
+            ])
+            .env("QSTASH_TOKEN", "cli-token")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(String::from_utf8(out.stdout).unwrap().trim(), "msg_cli");
+    let failed = tokio::task::spawn_blocking(|| {
+        kit()
+            .args(["publish", "https://h.example/hook", "--api-url", "http://127.0.0.1:9", "--no-retry"])
+            .env("QSTASH_TOKEN", "t")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert_eq!(failed.status.code(), Some(2));
+}

@@ -1,0 +1,331 @@
+//! The API client against a local HTTP server (wiremock): exact requests, typed responses,
+//! retries with the rate-limit headers (on a recorded clock, nothing really sleeps), and key
+//! refresh under concurrent verification.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a panic in a test is a failed assertion
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use qstash_core::client::{
+    BatchMessage, Client, ClientConfig, ClientError, Destination, PublishOptions, RetryPolicy,
+};
+use qstash_core::{KeyRefresher, Receiver, Refresh, Request, SharedReceiver, Signer};
+use wiremock::matchers::{body_bytes, body_json, header, method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+/// A retry policy whose clock only records the waits it was asked for.
+fn recorded() -> (RetryPolicy, Arc<Mutex<Vec<Duration>>>) {
+    let waits = Arc::new(Mutex::new(Vec::new()));
+    let log = waits.clone();
+    let policy = RetryPolicy {
+        jitter: false,
+        sleep: Arc::new(move |d| {
+            log.lock().unwrap().push(d);
+            Box::pin(async {})
+        }),
+        ..RetryPolicy::default()
+    };
+    (policy, waits)
+}
+
+fn client(server: &MockServer) -> Client {
+    Client::new("test-token").base_url(&server.uri())
+}
+
+#[tokio::test]
+async fn publish_sends_the_exact_method_path_headers_and_body() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v2/publish/https://my-app.example.com/api/qstash"))
+        .and(header("authorization", "Bearer test-token"))
+        .and(header("upstash-forward-x-tenant", "acme"))
+        .and(header("upstash-retries", "3"))
+        .and(header("upstash-delay", "10s"))
+        .and(header("upstash-method", "POST"))
+        .and(body_bytes(b"\x00binary\xff".to_vec()))
+        .respond_with(ResponseTemplate::new(201).set_body_json(serde_json::json!({ "messageId": "msg_1" })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let options = PublishOptions {
+        headers: vec![("X-Tenant".into(), "acme".into())],
+        retries: Some(3),
+        delay: Some(Duration::from_secs(10)),
+        ..Default::default()
+    };
+    let sent = client(&server)
+        .publish("https://my-app.example.com/api/qstash", b"\x00binary\xff".to_vec(), &options)
+        .await
+        .unwrap();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].message_id, "msg_1");
+}
+
+#[tokio::test]
+async fn destination_query_and_port_are_sent_unchanged() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v2/publish/https://h.example:8443/hook"))
+        .and(wiremock::matchers::query_param("tenant", "a b"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({ "messageId": "m" })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    client(&server)
+        .publish("https://h.example:8443/hook?tenant=a%20b", Vec::new(), &PublishOptions::default())
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn publish_json_to_a_url_group_returns_one_response_per_endpoint() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v2/publish/orders"))
+        .and(header("content-type", "application/json"))
+        .and(body_json(serde_json::json!({ "order": 42 })))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!([
+            { "messageId": "m1", "url": "https://a.example" },
+            { "messageId": "m2", "url": "https://b.example", "deduplicated": true },
+        ])))
+        .mount(&server)
+        .await;
+    let sent = client(&server)
+        .publish_json(
+            Destination::UrlGroup("orders".into()),
+            &serde_json::json!({ "order": 42 }),
+            &PublishOptions::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        sent.iter().map(|m| m.url.as_deref().unwrap()).collect::<Vec<_>>(),
+        ["https://a.example", "https://b.example"]
+    );
+    assert_eq!(sent[1].deduplicated, Some(true));
+}
+
+#[tokio::test]
+async fn enqueue_and_batch_use_their_endpoints() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v2/enqueue/emails/https://h.example/send"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({ "messageId": "q1" })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/v2/batch"))
+        .and(body_json(serde_json::json!([
+            { "destination": "https://h.example/a", "headers": { "Upstash-Method": "POST" }, "body": "one" },
+            { "destination": "https://h.example/b", "headers": { "Upstash-Method": "PUT", "Upstash-Retries": "1" }, "body": "two", "queue": "q" },
+        ])))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!([{ "messageId": "b1" }, { "messageId": "b2" }])))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let c = client(&server);
+    assert_eq!(
+        c.enqueue("emails", "https://h.example/send", "hi", &PublishOptions::default()).await.unwrap()[0]
+            .message_id,
+        "q1"
+    );
+    let batch = [
+        BatchMessage {
+            destination: "https://h.example/a".into(),
+            body: "one".into(),
+            options: PublishOptions::default(),
+            queue: None,
+        },
+        BatchMessage {
+            destination: "https://h.example/b".into(),
+            body: "two".into(),
+            options: PublishOptions { method: Some("PUT".into()), retries: Some(1), ..Default::default() },
+            queue: Some("q".into()),
+        },
+    ];
+    let sent = c.batch(&batch).await.unwrap();
+    assert_eq!(sent.iter().map(|m| m.message_id.as_str()).collect::<Vec<_>>(), ["b1", "b2"]);
+}
+
+#[tokio::test]
+async fn signing_keys_and_rotation() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v2/keys"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(serde_json::json!({ "current": "sig_a", "next": "sig_b" })),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/v2/keys/rotate"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(serde_json::json!({ "current": "sig_b", "next": "sig_c" })),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let c = client(&server);
+    let keys = c.signing_keys().await.unwrap();
+    assert_eq!((keys.current.as_str(), keys.next.as_str()), ("sig_a", "sig_b"));
+    assert!(!format!("{keys:?}").contains("sig_a"));
+    assert_eq!(c.rotate_signing_keys().await.unwrap().next, "sig_c");
+}
+
+#[tokio::test]
+async fn burst_rate_limit_is_retried_after_its_reset_then_succeeds() {
+    let server = MockServer::start().await;
+    let reset = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() + 3;
+    Mock::given(method("POST"))
+        .respond_with(
+            ResponseTemplate::new(429)
+                .insert_header("Burst-RateLimit-Limit", "100")
+                .insert_header("Burst-RateLimit-Reset", reset.to_string().as_str()),
+        )
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({ "messageId": "m" })))
+        .mount(&server)
+        .await;
+    let (policy, waits) = recorded();
+    let sent = client(&server)
+        .retry(policy)
+        .publish("https://h.example/x", "b", &PublishOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(sent[0].message_id, "m");
+    let waits = waits.lock().unwrap().clone();
+    assert_eq!(waits.len(), 1);
+    assert!(waits[0] > Duration::from_secs(1) && waits[0] <= Duration::from_secs(3), "{waits:?}");
+}
+
+#[tokio::test]
+async fn retry_after_and_server_errors_back_off_and_a_400_is_not_retried() {
+    let server = MockServer::start().await;
+    Mock::given(path("/v2/publish/https://h.example/a"))
+        .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "7"))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/v2/publish/https://h.example/a"))
+        .respond_with(ResponseTemplate::new(503).set_body_string("busy"))
+        .up_to_n_times(2)
+        .mount(&server)
+        .await;
+    Mock::given(path("/v2/publish/https://h.example/a"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({ "messageId": "ok" })))
+        .mount(&server)
+        .await;
+    Mock::given(path("/v2/publish/https://h.example/bad"))
+        .respond_with(ResponseTemplate::new(400).set_body_string("invalid destination"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let (policy, waits) = recorded();
+    let c = client(&server).retry(policy);
+    c.publish("https://h.example/a", "b", &PublishOptions::default()).await.unwrap();
+    let waits = waits.lock().unwrap().clone();
+    assert_eq!(waits.len(), 3);
+    assert!(waits[0] > Duration::from_secs(6) && waits[0] <= Duration::from_secs(7), "{waits:?}");
+    assert_eq!(&waits[1..], [Duration::from_millis(200), Duration::from_millis(400)]);
+    let error = c.publish("https://h.example/bad", "b", &PublishOptions::default()).await.unwrap_err();
+    assert_eq!(error, ClientError::Api { status: 400, message: "invalid destination".into() });
+}
+
+#[tokio::test]
+async fn daily_limit_far_away_is_returned_at_once_with_its_reset() {
+    let server = MockServer::start().await;
+    let tomorrow = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() + 86_400;
+    Mock::given(method("POST"))
+        .respond_with(
+            ResponseTemplate::new(429)
+                .insert_header("RateLimit-Limit", "500")
+                .insert_header("RateLimit-Reset", tomorrow.to_string().as_str()),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let (policy, waits) = recorded();
+    let error = client(&server)
+        .retry(policy)
+        .publish("https://h.example/x", "b", &PublishOptions::default())
+        .await
+        .unwrap_err();
+    let ClientError::RateLimited(limit) = error else { panic!("{error:?}") };
+    assert_eq!(limit.limit, "daily");
+    assert_eq!(limit.reset, Some(UNIX_EPOCH + Duration::from_secs(tomorrow)));
+    assert!(waits.lock().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn connection_errors_are_retried_and_the_off_switch_stops_it() {
+    // A port nothing listens on: bind, take the address, close.
+    let addr = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let (policy, waits) = recorded();
+    let c =
+        Client::new("t").base_url(&format!("http://{addr}")).retry(RetryPolicy { max_retries: 2, ..policy });
+    assert!(matches!(
+        c.publish("https://h.example/x", "b", &PublishOptions::default()).await,
+        Err(ClientError::Transport(_))
+    ));
+    assert_eq!(waits.lock().unwrap().len(), 2);
+    let off = Client::new("t").base_url(&format!("http://{addr}")).retry(RetryPolicy::none());
+    assert!(matches!(
+        off.publish("https://h.example/x", "b", &PublishOptions::default()).await,
+        Err(ClientError::Transport(_))
+    ));
+}
+
+#[test]
+fn a_client_without_a_token_is_a_config_error_and_debug_hides_the_token() {
+    let config = ClientConfig { token: Some(String::new()), base_url: Some("https://x".into()), retry: None };
+    assert!(matches!(Client::from_config(config), Err(ClientError::Config(_))));
+    let client = Client::new("secret-token").base_url("https://qstash.upstash.io/v2/publish/");
+    assert_eq!(client.url(), "https://qstash.upstash.io");
+    assert!(!format!("{client:?}").contains("secret-token"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn key_refresh_swaps_keys_once_for_many_concurrent_signature_failures() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v2/keys"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(
+                    serde_json::json!({ "current": "sig_rotatedCurrent", "next": "sig_rotatedNext" }),
+                )
+                .set_delay(Duration::from_millis(50)),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let receiver = SharedReceiver::new(Receiver::new("sig_oldCurrent", "sig_oldNext").unwrap());
+    let refresher =
+        KeyRefresher::with_min_interval(receiver.clone(), client(&server), Duration::from_secs(60));
+    let token = Signer::new("sig_rotatedCurrent").unwrap().token("https://h.example/x", b"").sign();
+    // 8 verifiers: each failure asks for a refresh; only one request may reach the API.
+    let mut tasks = Vec::new();
+    for _ in 0..8 {
+        let (receiver, refresher, token) = (receiver.clone(), refresher.clone(), token.clone());
+        tasks.push(tokio::spawn(async move {
+            for _ in 0..200 {
+                match receiver.verify(&Request::new(&token, b"")) {
+                    Ok(_) => return true,
+                    Err(_) => refresher.on_signature_failure(),
+                }
+                tokio::time::sleep(Duration::from_millis(2)).await;
+            }
+            false
+        }));
+    }
+    for task in tasks {
+        assert!(task.await.unwrap(), "a verifier never saw the new keys");
+    }
+    assert_eq!(refresher.refresh().await.unwrap(), Refresh::TooSoon);
+}
