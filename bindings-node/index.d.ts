@@ -126,6 +126,10 @@ export interface ReceiverConfig {
   regions?: Record<string, SigningKeys>
   /** Clock tolerance in seconds for requests that do not set their own (default 0). */
   clockTolerance?: number
+  /** Refuse a token whose `jti` this receiver already accepted (reason `replayed`). */
+  replayProtection?: boolean
+  /** How many token ids the replay guard remembers at most (default 100 000). */
+  replayCapacity?: number
 }
 
 /** A key pair. */

@@ -1,8 +1,9 @@
 //! `PendingBody`: a token that verified, waiting for its body (streamed in chunks).
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use napi_derive::napi;
+use qstash_core::replay::MemoryReplayGuard;
 use qstash_core::{BodyHasher, VerifiedToken};
 
 use crate::claims::Claims;
@@ -14,13 +15,19 @@ use crate::reason_error;
 pub struct PendingBody {
     state: Mutex<Option<(VerifiedToken, BodyHasher)>>,
     sub: String,
+    replay: Option<Arc<MemoryReplayGuard>>,
+    clock_tolerance: u64,
 }
 
 impl PendingBody {
-    pub(crate) fn new(token: VerifiedToken) -> Self {
+    pub(crate) fn new(
+        token: VerifiedToken,
+        replay: Option<Arc<MemoryReplayGuard>>,
+        clock_tolerance: u64,
+    ) -> Self {
         let hasher = token.body_hasher();
         let sub = token.claims().sub().to_owned();
-        PendingBody { state: Mutex::new(Some((token, hasher))), sub }
+        PendingBody { state: Mutex::new(Some((token, hasher))), sub, replay, clock_tolerance }
     }
 }
 
@@ -52,6 +59,10 @@ impl PendingBody {
     #[napi]
     pub fn finish(&self) -> napi::Result<Claims, &'static str> {
         let (token, hasher) = self.state.lock().map_err(|_| finished())?.take().ok_or_else(finished)?;
-        hasher.verify(token).map(Claims::from).map_err(|e| reason_error(&e))
+        let verified = hasher.verify(token).map_err(|e| reason_error(&e))?;
+        if let Some(guard) = &self.replay {
+            guard.check_verified(&verified, self.clock_tolerance).map_err(|e| reason_error(&e))?;
+        }
+        Ok(Claims::from(verified))
     }
 }

@@ -6,6 +6,9 @@ use napi::bindgen_prelude::AsyncTask;
 use napi::bindgen_prelude::Null;
 use napi::{Either, Env, Task};
 use napi_derive::napi;
+use std::sync::Arc;
+
+use qstash_core::replay::MemoryReplayGuard;
 use qstash_core::{KeyPair, Request, SharedReceiver, VerifyError};
 
 use crate::body::{Body, bytes};
@@ -38,6 +41,10 @@ pub struct ReceiverConfig {
     pub regions: Option<HashMap<String, SigningKeys>>,
     /// Clock tolerance in seconds for requests that do not set their own (default 0).
     pub clock_tolerance: Option<u32>,
+    /// Refuse a token whose `jti` this receiver already accepted (reason `replayed`).
+    pub replay_protection: Option<bool>,
+    /// How many token ids the replay guard remembers at most (default 100 000).
+    pub replay_capacity: Option<u32>,
 }
 
 /// One delivery to verify.
@@ -79,6 +86,25 @@ pub struct TokenRequest {
 #[napi]
 pub struct Receiver {
     inner: SharedReceiver,
+    replay: Option<Arc<MemoryReplayGuard>>,
+}
+
+/// The in-memory replay guard, when the config asks for one.
+fn guard(config: &ReceiverConfig) -> Option<Arc<MemoryReplayGuard>> {
+    (config.replay_protection == Some(true))
+        .then(|| Arc::new(MemoryReplayGuard::new(config.replay_capacity.map_or(100_000, |c| c as usize))))
+}
+
+/// Checks a verified delivery against the replay guard, if there is one.
+fn check_replay(
+    replay: &Option<Arc<MemoryReplayGuard>>,
+    receiver: &SharedReceiver,
+    verified: &qstash_core::Verified,
+    clock_tolerance: Option<u32>,
+) -> Result<(), VerifyError> {
+    let Some(guard) = replay else { return Ok(()) };
+    let tolerance = clock_tolerance.map_or_else(|| receiver.load().clock_tolerance(), u64::from);
+    guard.check_verified(verified, tolerance)
 }
 
 /// A JS value that may be `undefined` or `null`, as the official SDK's users pass either.
@@ -136,14 +162,17 @@ impl Receiver {
             dev_mode: None,
             regions: None,
             clock_tolerance: None,
+            replay_protection: None,
+            replay_capacity: None,
         });
+        let replay = guard(&config);
         if config.dev_mode == Some(true) {
-            return Ok(Receiver { inner: qstash_core::Receiver::dev().into() });
+            return Ok(Receiver { inner: qstash_core::Receiver::dev().into(), replay });
         }
         let no_keys = config.current_signing_key.is_none() && config.next_signing_key.is_none();
         if no_keys && config.regions.is_none() {
             let receiver = qstash_core::Receiver::from_env().map_err(|e| config_error(&e))?;
-            return Ok(Receiver { inner: receiver.into() });
+            return Ok(Receiver { inner: receiver.into(), replay });
         }
         let mut builder =
             qstash_core::Receiver::builder().clock_tolerance(u64::from(config.clock_tolerance.unwrap_or(0)));
@@ -156,13 +185,13 @@ impl Receiver {
             builder = builder.region(&name, pair(&keys.current_signing_key, &keys.next_signing_key)?);
         }
         let receiver = builder.build().map_err(|e| config_error(&e))?;
-        Ok(Receiver { inner: receiver.into() })
+        Ok(Receiver { inner: receiver.into(), replay })
     }
 
     /// A receiver with the public local-development keys (QStash CLI dev server, tests).
     #[napi(factory)]
     pub fn dev() -> Self {
-        Receiver { inner: qstash_core::Receiver::dev().into() }
+        Receiver { inner: qstash_core::Receiver::dev().into(), replay: None }
     }
 
     /// The fast path behind `lib/qstash.js`'s `verifySync`, shaped by what N-API conversions
@@ -195,7 +224,7 @@ impl Receiver {
             rest = tail;
             Ok(Some(field))
         };
-        let verified = (|| {
+        let verified = (|| -> Result<qstash_core::Verified, VerifyError> {
             let signature = take(signature_len)?;
             let url =
                 take(url_len)?.map(std::str::from_utf8).transpose().map_err(|_| VerifyError::Subject)?;
@@ -210,7 +239,9 @@ impl Receiver {
             if let Some(tolerance) = clock_tolerance {
                 request = request.clock_tolerance(u64::from(tolerance));
             }
-            self.inner.verify_at(&request, now.unwrap_or_else(unix_now))
+            let verified = self.inner.verify_at(&request, now.unwrap_or_else(unix_now))?;
+            check_replay(&self.replay, &self.inner, &verified, clock_tolerance)?;
+            Ok(verified)
         })();
         match verified {
             Ok(verified) => pack(&verified),
@@ -222,7 +253,11 @@ impl Receiver {
     /// they are hashed); resolves to the outcome, never rejects.
     #[napi(ts_return_type = "Promise<VerifyOutcome>")]
     pub fn verify_async(&self, request: VerifyRequest) -> AsyncTask<VerifyTask> {
-        AsyncTask::new(VerifyTask { receiver: self.inner.clone(), request: Some(request) })
+        AsyncTask::new(VerifyTask {
+            receiver: self.inner.clone(),
+            replay: self.replay.clone(),
+            request: Some(request),
+        })
     }
 
     /// Verifies the token (signature, claims, URL) before the body is read; feed the body to
@@ -245,7 +280,9 @@ impl Receiver {
                 return Err(reason_error(&VerifyError::Subject));
             }
         }
-        Ok(PendingBody::new(token))
+        let tolerance = given(&request.clock_tolerance).copied();
+        let tolerance = tolerance.map_or_else(|| self.inner.load().clock_tolerance(), u64::from);
+        Ok(PendingBody::new(token, self.replay.clone(), tolerance))
     }
 
     /// Replaces the default key pair (key rotation); verifications that start afterwards use
@@ -304,6 +341,7 @@ fn pack(verified: &qstash_core::Verified) -> String {
 /// The work of `verifyAsync`, run on the libuv thread pool.
 pub struct VerifyTask {
     receiver: SharedReceiver,
+    replay: Option<Arc<MemoryReplayGuard>>,
     request: Option<VerifyRequest>,
 }
 
@@ -322,7 +360,14 @@ impl Task for VerifyTask {
             given(&r.clock_tolerance).copied(),
             text(&r.upstash_region),
         );
-        Ok(self.receiver.verify_at(&request, given(&r.now).copied().unwrap_or_else(unix_now)).into())
+        let tolerance = given(&r.clock_tolerance).copied();
+        let verified = self
+            .receiver
+            .verify_at(&request, given(&r.now).copied().unwrap_or_else(unix_now))
+            .and_then(|verified| {
+                check_replay(&self.replay, &self.receiver, &verified, tolerance).map(|()| verified)
+            });
+        Ok(verified.into())
     }
 
     fn resolve(&mut self, _: Env, output: VerifyOutcome) -> napi::Result<VerifyOutcome> {

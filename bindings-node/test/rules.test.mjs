@@ -168,3 +168,19 @@ test('streaming verification checks the token before the body', () => {
   assert.throws(() => Receiver.dev().verifyToken({ signature: Signer.dev().sign(URL_, BODY), pathAndQuery: '/x' }),
     (e) => e instanceof SignatureError && e.reason === 'subject')
 })
+
+test('replay protection refuses a token already accepted, in verify, verifySync and verifyToken', async () => {
+  const receiver = new Receiver({ devMode: true, replayProtection: true })
+  const token = Signer.dev().sign(URL_, BODY)
+  assert.ok(receiver.verifySync({ signature: token, body: BODY }))
+  assert.equal(reason(receiver, token), 'replayed')
+  await assert.rejects(receiver.verify({ signature: token, body: BODY }), (e) => e.reason === 'replayed')
+  const streamed = Signer.dev().sign(URL_, BODY)
+  const pending = receiver.verifyToken({ signature: streamed })
+  pending.update(BODY)
+  assert.ok(pending.finish())
+  assert.throws(() => receiver.verifySync({ signature: streamed, body: BODY }), (e) => e.reason === 'replayed')
+  // Without the option the same token verifies every time.
+  const plain = Receiver.dev()
+  assert.ok(plain.verifySync({ signature: token, body: BODY }) && plain.verifySync({ signature: token, body: BODY }))
+})

@@ -1,9 +1,10 @@
 //! `PendingBody`: a token that verified, waiting for its body (streamed in chunks).
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
+use qstash_core::replay::MemoryReplayGuard;
 use qstash_core::{BodyHasher, VerifiedToken};
 
 use crate::body::{BodyBytes, RELEASE_GIL_FROM};
@@ -16,12 +17,18 @@ use crate::errors::signature_error;
 pub(crate) struct PendingBody {
     // A lock, not a borrow flag: the object may be shared between threads.
     state: Mutex<Option<(VerifiedToken, BodyHasher)>>,
+    replay: Option<Arc<MemoryReplayGuard>>,
+    clock_tolerance: u64,
 }
 
 impl PendingBody {
-    pub(crate) fn new(token: VerifiedToken) -> Self {
+    pub(crate) fn new(
+        token: VerifiedToken,
+        replay: Option<Arc<MemoryReplayGuard>>,
+        clock_tolerance: u64,
+    ) -> Self {
         let hasher = token.body_hasher();
-        PendingBody { state: Mutex::new(Some((token, hasher))) }
+        PendingBody { state: Mutex::new(Some((token, hasher))), replay, clock_tolerance }
     }
 }
 
@@ -47,7 +54,11 @@ impl PendingBody {
     /// Compares the hash of everything passed to `update` with the token.
     fn finish(&self, py: Python<'_>) -> PyResult<Claims> {
         let (token, hasher) = self.state.lock().map_err(|_| finished())?.take().ok_or_else(finished)?;
-        hasher.verify(token).map(Claims::new).map_err(|e| signature_error(py, &e))
+        let verified = hasher.verify(token).map_err(|e| signature_error(py, &e))?;
+        if let Some(guard) = &self.replay {
+            guard.check_verified(&verified, self.clock_tolerance).map_err(|e| signature_error(py, &e))?;
+        }
+        Ok(Claims::new(verified))
     }
 
     /// The destination URL the verified token names (before the body is checked).

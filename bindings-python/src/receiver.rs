@@ -5,7 +5,10 @@ use std::collections::HashMap;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::pybacked::{PyBackedBytes, PyBackedStr};
-use qstash_core::{KeyPair, Request, SharedReceiver};
+use std::sync::Arc;
+
+use qstash_core::replay::MemoryReplayGuard;
+use qstash_core::{KeyPair, Request, SharedReceiver, Verified};
 
 use crate::body::{BodyBytes, RELEASE_GIL_FROM};
 use crate::claims::Claims;
@@ -32,6 +35,12 @@ impl Token {
 #[pyclass(frozen, module = "qstash_verify._native")]
 pub(crate) struct Receiver {
     inner: SharedReceiver,
+    replay: Option<Arc<MemoryReplayGuard>>,
+}
+
+/// The in-memory replay guard, when asked for.
+fn guard(replay_protection: bool, replay_capacity: usize) -> Option<Arc<MemoryReplayGuard>> {
+    replay_protection.then(|| Arc::new(MemoryReplayGuard::new(replay_capacity)))
 }
 
 fn keys(py: Python<'_>, current: &str, next: &str) -> PyResult<KeyPair> {
@@ -50,19 +59,33 @@ fn unix_now() -> i64 {
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
+impl Receiver {
+    fn check_replay(&self, py: Python<'_>, verified: &Verified, tolerance: Option<u64>) -> PyResult<()> {
+        let Some(guard) = &self.replay else { return Ok(()) };
+        let tolerance = tolerance.unwrap_or_else(|| self.inner.load().clock_tolerance());
+        guard.check_verified(verified, tolerance).map_err(|e| signature_error(py, &e))
+    }
+}
+
 #[pymethods]
 impl Receiver {
     /// `Receiver(current_signing_key, next_signing_key)`, as the official SDK; optional
     /// per-region pairs (`regions={"EU_CENTRAL_1": (current, next)}`) and a default clock
     /// tolerance in seconds. Refuses empty keys and the public development keys (`dev()`).
+    ///
+    /// `replay_protection=True` refuses a token whose `jti` this receiver already accepted
+    /// (reason `replayed`), remembering up to `replay_capacity` ids until they expire.
     #[new]
-    #[pyo3(signature = (current_signing_key=None, next_signing_key=None, *, regions=None, clock_tolerance=0))]
+    #[pyo3(signature = (current_signing_key=None, next_signing_key=None, *, regions=None, clock_tolerance=0, replay_protection=false, replay_capacity=100_000))]
+    #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
         current_signing_key: Option<&str>,
         next_signing_key: Option<&str>,
         regions: Option<HashMap<String, (String, String)>>,
         clock_tolerance: i64,
+        replay_protection: bool,
+        replay_capacity: usize,
     ) -> PyResult<Self> {
         let mut builder =
             qstash_core::Receiver::builder().clock_tolerance(tolerance(Some(clock_tolerance))?.unwrap_or(0));
@@ -79,21 +102,26 @@ impl Receiver {
             builder = builder.region(&name, keys(py, &current, &next)?);
         }
         let receiver = builder.build().map_err(|e| config_error(py, &e))?;
-        Ok(Receiver { inner: receiver.into() })
+        Ok(Receiver { inner: receiver.into(), replay: guard(replay_protection, replay_capacity) })
     }
 
     /// A receiver with the public local-development keys (QStash CLI dev server, tests).
     #[staticmethod]
-    fn dev() -> Self {
-        Receiver { inner: qstash_core::Receiver::dev().into() }
+    #[pyo3(signature = (*, replay_protection=false, replay_capacity=100_000))]
+    fn dev(replay_protection: bool, replay_capacity: usize) -> Self {
+        Receiver {
+            inner: qstash_core::Receiver::dev().into(),
+            replay: guard(replay_protection, replay_capacity),
+        }
     }
 
     /// Keys from `QSTASH_CURRENT_SIGNING_KEY` / `QSTASH_NEXT_SIGNING_KEY` and, when
     /// `QSTASH_REGION` is set, the `{REGION}_QSTASH_*_SIGNING_KEY` pairs.
     #[staticmethod]
-    fn from_env(py: Python<'_>) -> PyResult<Self> {
+    #[pyo3(signature = (*, replay_protection=false, replay_capacity=100_000))]
+    fn from_env(py: Python<'_>, replay_protection: bool, replay_capacity: usize) -> PyResult<Self> {
         let receiver = qstash_core::Receiver::from_env().map_err(|e| config_error(py, &e))?;
-        Ok(Receiver { inner: receiver.into() })
+        Ok(Receiver { inner: receiver.into(), replay: guard(replay_protection, replay_capacity) })
     }
 
     /// Verifies a delivery and returns its `Claims`; raises `SignatureError` (with `.reason`)
@@ -129,7 +157,9 @@ impl Receiver {
             self.inner.verify_at(&request, now)
         };
         let verdict = if body.as_bytes().len() >= RELEASE_GIL_FROM { py.detach(run) } else { run() };
-        verdict.map(Claims::new).map_err(|e| signature_error(py, &e))
+        let verified = verdict.map_err(|e| signature_error(py, &e))?;
+        self.check_replay(py, &verified, tolerance)?;
+        Ok(Claims::new(verified))
     }
 
     /// Verifies everything but the body, before it is read; returns a `PendingBody` to feed
@@ -168,7 +198,8 @@ impl Receiver {
                 return Err(signature_error_with(py, &error.to_string(), error.reason()));
             }
         }
-        Ok(PendingBody::new(token))
+        let tolerance = tolerance(clock_tolerance)?.unwrap_or_else(|| self.inner.load().clock_tolerance());
+        Ok(PendingBody::new(token, self.replay.clone(), tolerance))
     }
 
     /// Replaces the default key pair on this live receiver (key rotation); verifications that
@@ -181,6 +212,12 @@ impl Receiver {
     ) -> PyResult<()> {
         self.inner.replace_keys(keys(py, current_signing_key, next_signing_key)?);
         Ok(())
+    }
+
+    /// Token ids the replay guard remembers now (0 without replay protection).
+    #[getter]
+    fn replay_entries(&self) -> usize {
+        self.replay.as_ref().map_or(0, |g| g.len())
     }
 
     fn __repr__(&self) -> String {

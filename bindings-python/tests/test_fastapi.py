@@ -120,3 +120,19 @@ def test_receiver_defaults_to_the_environment(monkeypatch: pytest.MonkeyPatch) -
 
     with pytest.raises(ConfigError):
         qstash_verified()
+
+
+def test_a_replayed_delivery_is_401_replayed() -> None:
+    app = FastAPI()
+    install(app)
+    verified = qstash_verified(Receiver.dev(replay_protection=True))
+
+    @app.post(PATH)
+    async def hook(delivery: Delivery = Depends(verified)) -> dict:
+        return {"ok": True}
+
+    client = TestClient(app)
+    token = Signer.dev().sign(URL, BODY)
+    assert client.post(PATH, content=BODY, headers=headers(token)).status_code == 200
+    r = client.post(PATH, content=BODY, headers=headers(token))
+    assert (r.status_code, r.json()) == (401, {"error": "invalid_signature", "reason": "replayed"})

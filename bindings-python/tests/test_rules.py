@@ -198,3 +198,17 @@ def test_streaming_verification_checks_the_token_before_the_body(now: int) -> No
     with pytest.raises(SignatureError) as caught:
         Receiver.dev().verify_token(signature=Signer.dev().sign(URL, BODY), path_and_query="/other")
     assert caught.value.reason == "subject"
+
+
+def test_replay_protection_refuses_a_token_already_accepted() -> None:
+    receiver = Receiver.dev(replay_protection=True)
+    token = Signer.dev().sign(URL, BODY)
+    assert receiver.verify(signature=token, body=BODY)
+    assert reason(receiver, token) == "replayed"
+    assert receiver.verify(signature=Signer.dev().sign(URL, BODY), body=BODY)
+    assert receiver.replay_entries == 2
+    # Failed verifications are never remembered, and receivers without the option never refuse.
+    assert reason(receiver, Signer.dev().sign(URL, BODY), body=b"tampered") == "body"
+    assert receiver.replay_entries == 2
+    plain = Receiver.dev()
+    assert plain.verify(signature=token, body=BODY) and plain.verify(signature=token, body=BODY)

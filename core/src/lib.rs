@@ -66,6 +66,8 @@ mod clock;
 mod env;
 #[cfg(feature = "middleware")]
 pub mod middleware;
+#[cfg(feature = "std")]
+pub mod replay;
 #[cfg(feature = "client")]
 mod rotation;
 #[cfg(feature = "std")]

@@ -8,7 +8,8 @@
 #![allow(clippy::expect_used)] // a demo that cannot bind or connect should stop with the reason
 
 use actix_web::{App, HttpServer, web};
-use qstash_actix::{QStash, VerifiedMessage};
+use qstash_actix::{QStash, QStashConfig, VerifiedMessage};
+use qstash_core::replay::MemoryReplayGuard;
 use qstash_core::{Receiver, Signer, TOKEN_LIFETIME_SECS};
 use qstash_testkit::run_demo;
 
@@ -25,12 +26,14 @@ async fn hook(message: VerifiedMessage, body: web::Bytes) -> String {
 #[actix_web::main]
 async fn main() -> std::io::Result<()> {
     let serve = std::env::args().any(|a| a == "--serve");
-    let server = HttpServer::new(|| {
+    let config = QStashConfig::new(Receiver::dev()).replay_guard(MemoryReplayGuard::new(100_000));
+    let server = HttpServer::new(move || {
         App::new().service(
             web::resource("/api/qstash")
-                // The public development keys, as the QStash CLI dev server uses them. In
-                // production: QStash::new(QStashConfig::from_env()?)
-                .wrap(QStash::new(Receiver::dev()))
+                // The public development keys, as the QStash CLI dev server uses them (in
+                // production: QStashConfig::from_env()?), with replay protection. One guard
+                // for all workers: the config is cloned, the guard inside is shared.
+                .wrap(QStash::new(config.clone()))
                 .route(web::post().to(hook)),
         )
     })

@@ -138,6 +138,9 @@ where
                 return Err(fail(rejection));
             }
             let verified = hasher.verify(token).map_err(|e| fail(e.into()))?;
+            if let Some(check) = gate.replay_check(&verified) {
+                check.await.map_err(fail)?;
+            }
             let value = value.map_err(VerifiedError::Inner)?;
             let message = VerifiedMessage::from(gate.delivery(verified, &Head(&req)));
             req.extensions_mut().insert(message.clone());

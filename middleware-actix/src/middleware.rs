@@ -114,6 +114,12 @@ where
                     return Ok(req.error_response(error).map_into_right_body());
                 }
             };
+            if let Some(check) = gate.replay_check(&verified) {
+                if let Err(rejection) = check.await {
+                    let error = config.reject(rejection, req.request());
+                    return Ok(req.error_response(error).map_into_right_body());
+                }
+            }
             let message = VerifiedMessage::from(gate.delivery(verified, &Head(req.request())));
             req.extensions_mut().insert(message);
             req.set_payload(Payload::from(bytes));

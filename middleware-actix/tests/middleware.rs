@@ -358,3 +358,20 @@ async fn signature_failures_call_the_key_refresh_hook_and_other_failures_do_not(
     assert_eq!(send(config, request(Some(&expired), "/api/qstash"), BODY).await.0, 401);
     assert_eq!(calls.load(Ordering::SeqCst), 1);
 }
+
+#[actix_web::test]
+async fn a_replayed_delivery_is_401_replayed_and_a_new_one_passes() {
+    let config = dev().replay_guard(qstash_core::replay::MemoryReplayGuard::new(1000));
+    let app = test::init_service(
+        App::new()
+            .service(web::resource("/api/qstash").wrap(QStash::new(config)).route(web::post().to(echo))),
+    )
+    .await;
+    let token = token_for(URL, BODY);
+    let once = || request(Some(&token), "/api/qstash").set_payload(BODY).to_request();
+    assert_eq!(test::call_service(&app, once()).await.status(), 200);
+    let r = read(test::call_service(&app, once()).await).await;
+    assert_eq!(r, (StatusCode::UNAUTHORIZED, reason("replayed")));
+    let fresh = request(Some(&token_for(URL, BODY)), "/api/qstash").set_payload(BODY).to_request();
+    assert_eq!(test::call_service(&app, fresh).await.status(), 200);
+}

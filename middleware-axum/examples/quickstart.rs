@@ -1,5 +1,6 @@
-//! README command 1: an axum endpoint behind `QStashLayer`, and deliveries signed with the
-//! built-in `Signer` (development keys), some of them tampered with, sent to it over HTTP.
+//! README command 1: an axum endpoint behind `QStashLayer` (with replay protection), and
+//! deliveries signed with the built-in `Signer` (development keys), some of them tampered
+//! with or replayed, sent to it over HTTP.
 //!
 //! ```sh
 //! cargo run -q -p qstash-axum --example quickstart            # the demonstration
@@ -12,7 +13,8 @@ use std::net::SocketAddr;
 use axum::Router;
 use axum::body::Bytes;
 use axum::routing::post;
-use qstash_axum::{QStashLayer, VerifiedMessage};
+use qstash_axum::{QStashConfig, QStashLayer, VerifiedMessage};
+use qstash_core::replay::MemoryReplayGuard;
 use qstash_core::{Receiver, Signer, TOKEN_LIFETIME_SECS};
 use qstash_testkit::run_demo;
 
@@ -31,9 +33,12 @@ async fn main() {
     let serve = std::env::args().any(|a| a == "--serve");
     let app = Router::new()
         .route("/api/qstash", post(hook))
-        // The public development keys, as the QStash CLI dev server uses them. In production:
-        // QStashLayer::new(QStashConfig::from_env()?)
-        .route_layer(QStashLayer::new(Receiver::dev()));
+        // The public development keys, as the QStash CLI dev server uses them (in production:
+        // QStashConfig::from_env()?), and replay protection for this one process (a
+        // RedisReplayGuard shares it between instances).
+        .route_layer(QStashLayer::new(
+            QStashConfig::new(Receiver::dev()).replay_guard(MemoryReplayGuard::new(100_000)),
+        ));
     let bind: SocketAddr = if serve { "127.0.0.1:3000" } else { "127.0.0.1:0" }.parse().expect("address");
     let listener = tokio::net::TcpListener::bind(bind).await.expect("bind 127.0.0.1");
     let addr = listener.local_addr().expect("local address");

@@ -106,6 +106,15 @@ impl QStashConfig {
         self.with(|c| c.gate = c.gate.clone().with_signature_failure_hook(hook))
     }
 
+    /// Refuses replays of a delivery already accepted (reason `replayed`): a
+    /// `qstash_core::replay::MemoryReplayGuard` for one instance, a `RedisReplayGuard`
+    /// (feature `redis` of `qstash-core`) for several. A store that cannot answer refuses
+    /// with 503 `replay_store_unavailable` unless it fails open.
+    #[must_use]
+    pub fn replay_guard(self, guard: impl qstash_core::replay::ReplayGuard + 'static) -> Self {
+        self.with(|c| c.gate = c.gate.clone().with_replay_guard(guard))
+    }
+
     /// The shared receiver: replace keys on it at runtime and every request that starts
     /// afterwards verifies with them.
     pub fn receiver(&self) -> &SharedReceiver {

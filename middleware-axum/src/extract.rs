@@ -128,6 +128,11 @@ where
             Ok(ok) => ok,
             Err(rejection) => return Err(fail(rejection, &parts)),
         };
+        if let Some(check) = config.gate().replay_check(&verified) {
+            if let Err(rejection) = check.await {
+                return Err(fail(rejection, &parts));
+            }
+        }
         let message = config.message(verified, &parts);
         let mut request = Request::from_parts(parts, Body::from(bytes));
         request.extensions_mut().insert(message.clone());

@@ -14,6 +14,8 @@ use tower_service::Service;
 
 use crate::body::Collect;
 use crate::config::QStashConfig;
+use qstash_core::middleware::ReplayCheck;
+
 use crate::rejection::{Rejection, default_response};
 
 pin_project! {
@@ -41,11 +43,22 @@ pin_project! {
             collect: Collect<B>,
             pending: Option<Pending<S>>,
         },
+        Replay {
+            check: ReplayCheck,
+            pending: Option<Checked<S, B>>,
+        },
         Inner {
             #[pin]
             future: S::Future,
         },
     }
+}
+
+/// A delivery that verified, waiting for the replay check.
+struct Checked<S, B> {
+    request: Request<B>,
+    inner: S,
+    config: QStashConfig,
 }
 
 /// What is needed once the body is in.
@@ -111,10 +124,29 @@ where
                             State::Rejected { response: Some(config.respond(&rejection, &parts)) }
                         }
                         Ok((bytes, verified)) => {
+                            let check = config.gate().replay_check(&verified);
                             let message = config.message(verified, &parts);
                             let mut request = Request::from_parts(parts, B::from(bytes));
                             request.extensions_mut().insert(message);
-                            State::Inner { future: inner.call(request) }
+                            match check {
+                                Some(check) => {
+                                    State::Replay { check, pending: Some(Checked { request, inner, config }) }
+                                }
+                                None => State::Inner { future: inner.call(request) },
+                            }
+                        }
+                    }
+                }
+                StateProj::Replay { check, pending } => {
+                    let verdict = ready!(check.as_mut().poll(cx));
+                    let Some(Checked { request, mut inner, config }) = pending.take() else {
+                        return Poll::Ready(Ok(default_response(&Rejection::BadBody).map(ResBody::from)));
+                    };
+                    match verdict {
+                        Ok(()) => State::Inner { future: inner.call(request) },
+                        Err(rejection) => {
+                            let (parts, _) = request.into_parts();
+                            State::Rejected { response: Some(config.respond(&rejection, &parts)) }
                         }
                     }
                 }

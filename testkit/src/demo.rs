@@ -20,7 +20,7 @@ pub struct DemoRow {
     pub response: String,
 }
 
-/// Sends the six demonstration deliveries to `url` (which must route to the verified
+/// Sends the seven demonstration deliveries to `url` (which must route to the verified
 /// handler), signed with the development keys, prints the table and returns its rows.
 pub async fn run_demo(url: &str) -> Vec<DemoRow> {
     let signer = Signer::dev();
@@ -37,8 +37,9 @@ pub async fn run_demo(url: &str) -> Vec<DemoRow> {
         url.rsplit_once('/').map_or_else(|| format!("{url}/admin"), |(base, _)| format!("{base}/admin"));
     let other_url = signer.token(&other, body).sign();
 
-    let cases: [(&'static str, Option<&str>, &[u8]); 6] = [
+    let cases: [(&'static str, Option<&str>, &[u8]); 7] = [
         ("valid delivery", Some(&valid), body),
+        ("same delivery replayed", Some(&valid), body),
         ("tampered body", Some(&valid), br#"{"order":42,"status":"refunded"}"#),
         ("tampered token", Some(&tampered), body),
         ("expired token", Some(&expired), body),

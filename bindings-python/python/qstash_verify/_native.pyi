@@ -57,11 +57,16 @@ class Receiver:
         *,
         regions: Optional[Mapping[str, Tuple[str, str]]] = None,
         clock_tolerance: int = 0,
+        replay_protection: bool = False,
+        replay_capacity: int = 100_000,
     ) -> None: ...
     @staticmethod
-    def dev() -> Receiver: ...
+    def dev(*, replay_protection: bool = False, replay_capacity: int = 100_000) -> Receiver: ...
     @staticmethod
-    def from_env() -> Receiver: ...
+    def from_env(*, replay_protection: bool = False, replay_capacity: int = 100_000) -> Receiver: ...
+    @property
+    def replay_entries(self) -> int:
+        """Token ids the replay guard remembers now (0 without replay protection)."""
     def verify(
         self,
         *,

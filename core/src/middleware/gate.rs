@@ -1,11 +1,15 @@
 //! [`Gate`]: the order of checks every middleware runs, with its configuration.
 
+use alloc::boxed::Box;
 use alloc::sync::Arc;
 use core::fmt;
+use core::future::Future;
+use core::pin::Pin;
 
 use tracing::Level;
 
 use super::{Delivery, ExpectedSubject, Rejection, RequestHead, UrlPolicy, path_and_query_of};
+use crate::replay::{ReplayGuard, replay_key};
 use crate::{Request, SharedReceiver, Verified, VerifiedToken, VerifyError};
 
 /// Bodies larger than this are refused with 413 unless configured otherwise (10 MiB).
@@ -27,7 +31,11 @@ pub struct Gate {
     body_limit: usize,
     log_level: Level,
     on_signature_failure: Option<Arc<dyn Fn() + Send + Sync>>,
+    replay_guard: Option<Arc<dyn ReplayGuard>>,
 }
+
+/// The replay check of one delivery, owned so a middleware future can hold it.
+pub type ReplayCheck = Pin<Box<dyn Future<Output = Result<(), Rejection>> + Send + 'static>>;
 
 impl fmt::Debug for Gate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -37,6 +45,7 @@ impl fmt::Debug for Gate {
             .field("body_limit", &self.body_limit)
             .field("log_level", &self.log_level)
             .field("on_signature_failure", &self.on_signature_failure.as_ref().map(|_| "set"))
+            .field("replay_guard", &self.replay_guard.as_ref().map(|_| "set"))
             .finish()
     }
 }
@@ -51,7 +60,30 @@ impl Gate {
             body_limit: DEFAULT_BODY_LIMIT,
             log_level: Level::WARN,
             on_signature_failure: None,
+            replay_guard: None,
         }
+    }
+
+    /// Refuses a delivery whose signed `jti` was already accepted (reason `replayed`, 401),
+    /// checked after everything else verified. With a shared store (Redis) a replay is caught
+    /// by any instance; a store that cannot answer refuses the delivery with 503
+    /// (`replay_store_unavailable`) unless the store is set to fail open.
+    #[must_use]
+    pub fn with_replay_guard(mut self, guard: impl ReplayGuard + 'static) -> Self {
+        self.replay_guard = Some(Arc::new(guard));
+        self
+    }
+
+    /// The replay check for a verified delivery, or `None` without a guard. Resolves to the
+    /// rejection (logged) when the delivery is a replay or the store cannot answer.
+    pub fn replay_check(&self, verified: &Verified) -> Option<ReplayCheck> {
+        let guard = self.replay_guard.clone()?;
+        let key = replay_key(verified, self.receiver.load().clock_tolerance())
+            .map(|(jti, exp)| (alloc::string::String::from(jti), exp));
+        Some(Box::pin(async move {
+            let (jti, expires_at) = key.map_err(Rejection::from)?;
+            guard.check_and_remember(&jti, expires_at).await.map_err(Rejection::from)
+        }))
     }
 
     /// Calls `hook` whenever a delivery fails its signature check (reason `signature`), e.g.

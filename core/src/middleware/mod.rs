@@ -43,7 +43,7 @@ mod rejection;
 mod url_policy;
 
 pub use delivery::Delivery;
-pub use gate::{DEFAULT_BODY_LIMIT, Gate};
+pub use gate::{DEFAULT_BODY_LIMIT, Gate, ReplayCheck};
 pub use head::{HEADERS_READ, RequestHead};
 pub use rejection::Rejection;
 pub use url_policy::{ExpectedSubject, UrlPolicy, path_and_query_of};

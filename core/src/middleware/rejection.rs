@@ -19,6 +19,9 @@ pub enum Rejection {
     },
     /// The body could not be read: the connection failed or the framing was invalid (400).
     BadBody,
+    /// The replay store could not be asked, so the delivery was refused (503, fail closed);
+    /// QStash retries it later.
+    ReplayStoreUnavailable,
 }
 
 impl Rejection {
@@ -28,6 +31,7 @@ impl Rejection {
             Rejection::Unauthorized(_) => 401,
             Rejection::PayloadTooLarge { .. } => 413,
             Rejection::BadBody => 400,
+            Rejection::ReplayStoreUnavailable => 503,
         }
     }
 
@@ -38,6 +42,7 @@ impl Rejection {
             Rejection::Unauthorized(e) => e.reason(),
             Rejection::PayloadTooLarge { .. } => "payload_too_large",
             Rejection::BadBody => "unreadable_body",
+            Rejection::ReplayStoreUnavailable => "replay_store_unavailable",
         }
     }
 
@@ -66,7 +71,10 @@ impl Rejection {
 
 impl From<VerifyError> for Rejection {
     fn from(error: VerifyError) -> Self {
-        Rejection::Unauthorized(error)
+        match error {
+            VerifyError::ReplayStoreUnavailable => Rejection::ReplayStoreUnavailable,
+            error => Rejection::Unauthorized(error),
+        }
     }
 }
 
@@ -76,6 +84,7 @@ impl fmt::Display for Rejection {
             Rejection::Unauthorized(e) => write!(f, "QStash signature rejected: {e}"),
             Rejection::PayloadTooLarge { limit } => write!(f, "QStash body larger than {limit} bytes"),
             Rejection::BadBody => f.write_str("QStash body could not be read"),
+            Rejection::ReplayStoreUnavailable => f.write_str("QStash replay store unavailable"),
         }
     }
 }

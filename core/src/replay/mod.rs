@@ -1,0 +1,57 @@
+//! Replay protection (DESIGN.md §6, feature `std`): a token stays valid for five minutes, so
+//! anyone who saw one delivery could send it again. A [`ReplayGuard`] remembers every signed
+//! `jti` it accepted until the token expires and refuses it the second time (`replayed`).
+//!
+//! The check runs only after the signature, every claim and the body verified, so forged or
+//! expired tokens never reach the store. Only the signed `jti` is used as the key, never the
+//! unsigned `Upstash-Message-Id`.
+//!
+//! ```
+//! use qstash_core::replay::{MemoryReplayGuard, ReplayGuard};
+//! use qstash_core::{Receiver, Request, Signer, VerifyError};
+//!
+//! let guard = MemoryReplayGuard::new(100_000);
+//! let token = Signer::dev().token("https://a.example/hook", b"{}").sign();
+//! let verified = Receiver::dev().verify(&Request::new(&token, b"{}")).unwrap();
+//! assert_eq!(guard.check_verified(&verified, 0), Ok(()));
+//! assert_eq!(guard.check_verified(&verified, 0), Err(VerifyError::Replayed));
+//! ```
+
+mod memory;
+#[cfg(feature = "redis")]
+mod redis;
+
+pub use memory::MemoryReplayGuard;
+#[cfg(feature = "redis")]
+pub use redis::RedisReplayGuard;
+
+use alloc::boxed::Box;
+use core::future::Future;
+use core::pin::Pin;
+
+use crate::{Verified, VerifyError};
+
+/// The future a [`ReplayGuard`] answers with.
+pub type GuardFuture<'a> = Pin<Box<dyn Future<Output = Result<(), VerifyError>> + Send + 'a>>;
+
+/// Check-and-remember of a token id, shared by every request (and, with a shared store, by
+/// every instance of a service).
+pub trait ReplayGuard: Send + Sync {
+    /// Remembers `jti` until `expires_at` (unix seconds) and resolves `Ok(())` the first time;
+    /// resolves [`VerifyError::Replayed`] when it was already remembered and has not expired,
+    /// and [`VerifyError::ReplayStoreUnavailable`] when the store cannot answer.
+    fn check_and_remember<'a>(&'a self, jti: &'a str, expires_at: i64) -> GuardFuture<'a>;
+}
+
+/// What to remember for a verified delivery: its `jti` until `exp` plus the clock tolerance
+/// (a token is accepted that long). A token without a `jti` cannot be told apart from its
+/// replays, so it is refused as `replayed` when a guard is in use (QStash always sends one).
+pub fn replay_key(verified: &Verified, clock_tolerance: u64) -> Result<(&str, i64), VerifyError> {
+    let jti = verified.claims.jti().filter(|j| !j.is_empty()).ok_or(VerifyError::Replayed)?;
+    let exp = verified.claims.exp.ceil();
+    let exp = if exp.is_finite() && exp < i64::MAX as f64 { exp as i64 } else { i64::MAX };
+    Ok((jti, exp.saturating_add(i64::try_from(clock_tolerance).unwrap_or(i64::MAX))))
+}
+
+/// How long to wait for a replay store before failing the request.
+pub const DEFAULT_STORE_TIMEOUT: core::time::Duration = core::time::Duration::from_secs(1);
