@@ -329,3 +329,62 @@ async fn key_refresh_swaps_keys_once_for_many_concurrent_signature_failures() {
     }
     assert_eq!(refresher.refresh().await.unwrap(), Refresh::TooSoon);
 }
+
+#[tokio::test]
+async fn json_variants_serialise_the_body_and_set_the_content_type() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v2/enqueue/orders/https://h.example/o"))
+        .and(header("content-type", "application/json"))
+        .and(header("upstash-deduplication-id", "d-1"))
+        .and(body_json(serde_json::json!({ "id": 7 })))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({ "messageId": "e1" })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/v2/batch"))
+        .and(body_json(serde_json::json!([{
+            "destination": "group-a",
+            "headers": { "Content-Type": "application/json", "Upstash-Method": "POST" },
+            "body": "{\"id\":8}",
+        }])))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!([[{ "messageId": "g1", "url": "https://a" }, { "messageId": "g2", "url": "https://b" }]])))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let c = client(&server);
+    let options = PublishOptions { deduplication_id: Some("d-1".into()), ..Default::default() };
+    let sent = c
+        .enqueue_json("orders", "https://h.example/o", &serde_json::json!({ "id": 7 }), &options)
+        .await
+        .unwrap();
+    assert_eq!(sent[0].message_id, "e1");
+    let message = BatchMessage {
+        destination: Destination::UrlGroup("group-a".into()),
+        body: String::new(),
+        options: PublishOptions::default(),
+        queue: None,
+    };
+    let sent = c.batch_json(&[(message, serde_json::json!({ "id": 8 }))]).await.unwrap();
+    assert_eq!(sent.iter().map(|m| m.message_id.as_str()).collect::<Vec<_>>(), ["g1", "g2"]);
+}
+
+#[tokio::test]
+async fn api_errors_carry_status_and_message_and_bad_json_is_a_decode_error() {
+    let server = MockServer::start().await;
+    Mock::given(path("/v2/keys"))
+        .respond_with(ResponseTemplate::new(401).set_body_string("invalid token"))
+        .mount(&server)
+        .await;
+    Mock::given(path("/v2/keys/rotate"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("not json"))
+        .mount(&server)
+        .await;
+    let c = client(&server).retry(RetryPolicy::none());
+    assert_eq!(
+        c.signing_keys().await.unwrap_err(),
+        ClientError::Api { status: 401, message: "invalid token".into() }
+    );
+    assert!(matches!(c.rotate_signing_keys().await, Err(ClientError::Decode(_))));
+}
