@@ -3,7 +3,7 @@
 
 use assert_cmd::Command;
 use qstash_core::Signer;
-use wiremock::matchers::{header, method, path};
+use wiremock::matchers::{header, headers, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const URL: &str = "https://my-app.example.com/api/qstash";
@@ -115,6 +115,11 @@ async fn publish_sends_the_message_and_prints_its_id() {
         .and(header("authorization", "Bearer cli-token"))
         .and(header("upstash-forward-x-a", "1"))
         .and(header("upstash-retries", "2"))
+        .and(header("upstash-flow-control-key", "tenant-a"))
+        .and(header("upstash-flow-control-value", "parallelism=2"))
+        // wiremock splits header values at commas.
+        .and(headers("upstash-redact-fields", vec!["body", "header[Authorization]"]))
+        .and(header("upstash-callback-forward-x-c", "1"))
         .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({ "messageId": "msg_cli" })))
         .expect(1)
         .mount(&server)

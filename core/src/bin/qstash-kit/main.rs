@@ -39,7 +39,7 @@ enum Command {
     /// Mint a token for a URL and body, as QStash would.
     Sign(sign::Args),
     /// Publish a message through the QStash API (QSTASH_TOKEN).
-    Publish(publish::Args),
+    Publish(Box<publish::Args>),
 }
 
 /// How a command ended: the exit code and what to print.
@@ -54,7 +54,7 @@ fn main() -> ExitCode {
         Command::Inspect(args) => inspect::run(args, cli.json),
         Command::Verify(args) => verify::run(args, cli.json),
         Command::Sign(args) => sign::run(args, cli.json),
-        Command::Publish(args) => publish::run(args, cli.json),
+        Command::Publish(args) => publish::run(*args, cli.json),
     };
     match result {
         Ok(Outcome::Ok(text)) => {

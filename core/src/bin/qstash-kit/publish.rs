@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use qstash_core::client::{Client, ClientConfig, Destination, PublishOptions};
+use qstash_core::client::{Client, ClientConfig, Destination, FlowControl, PublishOptions, Redact};
 
 use crate::Outcome;
 use crate::input::body;
@@ -44,9 +44,33 @@ pub(crate) struct Args {
     /// Callback URL.
     #[arg(long)]
     callback: Option<String>,
+    /// A header for the callback call, `Name: value` (repeatable).
+    #[arg(long = "callback-header")]
+    callback_headers: Vec<String>,
     /// Failure callback URL.
     #[arg(long)]
     failure_callback: Option<String>,
+    /// A header for the failure callback call, `Name: value` (repeatable).
+    #[arg(long = "failure-callback-header")]
+    failure_callback_headers: Vec<String>,
+    /// Flow-control key (with --parallelism and/or --rate).
+    #[arg(long)]
+    flow_control_key: Option<String>,
+    /// Flow control: deliveries in flight at once.
+    #[arg(long, requires = "flow_control_key")]
+    parallelism: Option<u32>,
+    /// Flow control: deliveries per period.
+    #[arg(long, requires = "flow_control_key")]
+    rate: Option<u32>,
+    /// Flow control: the rate's period in seconds.
+    #[arg(long, requires = "flow_control_key")]
+    period: Option<u64>,
+    /// Ask QStash to redact the body in its logs.
+    #[arg(long)]
+    redact_body: bool,
+    /// Ask QStash to redact a header (repeatable), or all headers with `*`.
+    #[arg(long = "redact-header")]
+    redact_headers: Vec<String>,
     /// Destination timeout in seconds.
     #[arg(long)]
     timeout: Option<u64>,
@@ -88,13 +112,29 @@ pub(crate) fn run(args: Args, json: bool) -> Result<Outcome, String> {
         retries: args.retries,
         retry_delay: args.retry_delay,
         callback: args.callback,
+        callback_headers: args.callback_headers.iter().map(|h| header_pair(h)).collect::<Result<_, _>>()?,
         failure_callback: args.failure_callback,
+        failure_callback_headers: args
+            .failure_callback_headers
+            .iter()
+            .map(|h| header_pair(h))
+            .collect::<Result<_, _>>()?,
+        flow_control: args.flow_control_key.map(|key| FlowControl {
+            key,
+            parallelism: args.parallelism,
+            rate: args.rate,
+            period: args.period.map(Duration::from_secs),
+        }),
+        redact: (args.redact_body || !args.redact_headers.is_empty()).then(|| Redact {
+            body: args.redact_body,
+            all_headers: args.redact_headers.iter().any(|h| h == "*"),
+            headers: args.redact_headers.iter().filter(|h| *h != "*").cloned().collect(),
+        }),
         timeout: args.timeout.map(Duration::from_secs),
         deduplication_id: args.deduplication_id,
         content_based_deduplication: args.content_based_deduplication,
         labels: args.labels,
         content_type: args.content_type,
-        ..PublishOptions::default()
     };
     let retry = args.no_retry.then(qstash_core::client::RetryPolicy::none);
     let client = Client::from_config(ClientConfig { token: args.token, base_url: args.api_url, retry })
