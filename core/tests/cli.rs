@@ -3,7 +3,8 @@
 
 use assert_cmd::Command;
 use qstash_core::Signer;
-use wiremock::matchers::{header, headers, method, path};
+use wiremock::matchers::{header, method, path};
+use wiremock::{Match, Request};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const URL: &str = "https://my-app.example.com/api/qstash";
@@ -117,8 +118,7 @@ async fn publish_sends_the_message_and_prints_its_id() {
         .and(header("upstash-retries", "2"))
         .and(header("upstash-flow-control-key", "tenant-a"))
         .and(header("upstash-flow-control-value", "parallelism=2"))
-        // wiremock splits header values at commas.
-        .and(headers("upstash-redact-fields", vec!["body", "header[Authorization]"]))
+        .and(RawHeader("upstash-redact-fields", "body,header[Authorization]"))
         .and(header("upstash-callback-forward-x-c", "1"))
         .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({ "messageId": "msg_cli" })))
         .expect(1)
@@ -139,6 +139,9 @@ async fn publish_sends_the_message_and_prints_its_id() {
                 "--api-url",
                 &uri,
             ])
+            .args(["--flow-control-key", "tenant-a", "--parallelism", "2"])
+            .args(["--redact-body", "--redact-header", "Authorization"])
+            .args(["--callback", "https://h.example/cb", "--callback-header", "X-C: 1"])
             .env("QSTASH_TOKEN", "cli-token")
             .output()
             .unwrap()
@@ -157,4 +160,13 @@ async fn publish_sends_the_message_and_prints_its_id() {
     .await
     .unwrap();
     assert_eq!(failed.status.code(), Some(2));
+}
+
+/// Compares a header's raw value: wiremock's `header` matcher splits values at commas.
+struct RawHeader(&'static str, &'static str);
+
+impl Match for RawHeader {
+    fn matches(&self, request: &Request) -> bool {
+        request.headers.get(self.0).is_some_and(|v| v.as_bytes() == self.1.as_bytes())
+    }
 }
