@@ -41,45 +41,78 @@ function translate(error) {
 }
 
 /** Reusable UTF-8 scratch for `verifySync`: N-API string conversions cost far more than
- * encoding into a buffer Rust borrows. Safe to reuse because the call is synchronous. */
-const encoder = new TextEncoder()
+ * writing into a buffer Rust borrows. Safe to reuse because the call is synchronous. */
 const SCRATCH_MAX = 4 * 1024 * 1024
-let scratch = new Uint8Array(64 * 1024)
+let scratch = Buffer.allocUnsafeSlow(64 * 1024)
 
 function scratchFor(bytes) {
   if (bytes <= scratch.length) return scratch
-  if (bytes > SCRATCH_MAX) return new Uint8Array(bytes)
-  scratch = new Uint8Array(Math.min(SCRATCH_MAX, Math.max(bytes, scratch.length * 2)))
+  if (bytes > SCRATCH_MAX) return Buffer.allocUnsafeSlow(bytes)
+  scratch = Buffer.allocUnsafeSlow(Math.min(SCRATCH_MAX, Math.max(bytes, scratch.length * 2)))
   return scratch
 }
 
-/** Encodes `value` (a string, or absent) at `at`; returns its byte length, or -1 when absent. */
+/** Writes `value` (a string, or absent) as UTF-8 at `at`; its byte length, or -1 when absent. */
 function put(buffer, at, value, name) {
   if (value === undefined || value === null) return -1
   if (typeof value !== 'string') throw new TypeError(`${name} must be a string`)
-  return encoder.encodeInto(value, buffer.subarray(at)).written
+  return buffer.utf8Write(value, at)
 }
 
-/** Reads back what `verifyPacked` returned (layout in its docs): the claims, or throws. */
+/** The claims `verifyPacked` returned (layout in its docs), read only when first looked at:
+ * most callers only need to know the delivery verified. */
+class Claims {
+  #packed
+  #fields
+
+  constructor(packed) {
+    this.#packed = packed
+  }
+
+  #read() {
+    if (this.#fields) return this.#fields
+    // `jti` + `sub` (which may contain NULs) are whatever follows field six.
+    const fields = this.#packed.split('\0')
+    const rest = fields.length === 7 ? fields[6] : fields.slice(6).join('\0')
+    const jtiLength = Number(fields[5])
+    this.#fields = {
+      iss: 'Upstash',
+      sub: jtiLength < 0 ? rest : rest.slice(jtiLength),
+      jti: jtiLength < 0 ? undefined : rest.slice(0, jtiLength),
+      exp: Number(fields[2]),
+      nbf: Number(fields[3]),
+      iat: fields[4] === '' ? undefined : Number(fields[4]),
+      key: fields[0],
+      region: fields[1] === '' ? undefined : fields[1],
+    }
+    return this.#fields
+  }
+
+  get iss() { return 'Upstash' }
+  get sub() { return this.#read().sub }
+  get jti() { return this.#read().jti }
+  get exp() { return this.#read().exp }
+  get nbf() { return this.#read().nbf }
+  get iat() { return this.#read().iat }
+  get key() { return this.#read().key }
+  get region() { return this.#read().region }
+
+  toJSON() {
+    return { ...this.#read() }
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')]() {
+    return this.toJSON()
+  }
+}
+
+/** The claims, or the `SignatureError` that `verifyPacked` reported. */
 function unpack(packed) {
   if (packed.charCodeAt(0) === 33 /* ! */) {
     const end = packed.indexOf('\0')
     throw new SignatureError(packed.slice(end + 1), packed.slice(1, end))
   }
-  // One native split; `jti` + `sub` (which may contain NULs) are whatever follows field six.
-  const fields = packed.split('\0')
-  const rest = fields.length === 7 ? fields[6] : fields.slice(6).join('\0')
-  const jtiLength = Number(fields[5])
-  return {
-    iss: 'Upstash',
-    sub: jtiLength < 0 ? rest : rest.slice(jtiLength),
-    jti: jtiLength < 0 ? undefined : rest.slice(0, jtiLength),
-    exp: Number(fields[2]),
-    nbf: Number(fields[3]),
-    iat: fields[4] === '' ? undefined : Number(fields[4]),
-    key: fields[0],
-    region: fields[1] === '' ? undefined : fields[1],
-  }
+  return new Claims(packed)
 }
 
 function textLength(value) {
@@ -152,7 +185,7 @@ class Receiver {
     const regionLen = put(buffer, textEnd, upstashRegion, 'upstashRegion')
     const headEnd = textEnd + Math.max(regionLen, 0)
     let bytes = body
-    if (bodyIsText) bytes = buffer.subarray(headEnd, headEnd + encoder.encodeInto(body, buffer.subarray(headEnd)).written)
+    if (bodyIsText) bytes = buffer.subarray(headEnd, headEnd + buffer.utf8Write(body, headEnd))
     const tolerance = request.clockTolerance ?? undefined
     return unpack(
       this.#native.verifyPacked(
