@@ -265,22 +265,20 @@ impl Receiver {
     #[napi]
     pub fn verify_token(&self, request: TokenRequest) -> napi::Result<PendingBody, &'static str> {
         let now = given(&request.now).copied().unwrap_or_else(unix_now);
+        let tolerance = given(&request.clock_tolerance).copied();
         let head = self::request(
             text(&request.signature),
             &[],
             text(&request.url),
-            given(&request.clock_tolerance).copied(),
+            tolerance,
             text(&request.upstash_region),
         );
         let token = self.inner.verify_token_at(&head, now).map_err(|e| reason_error(&e))?;
-        if let Some(expected) = text(&request.path_and_query) {
-            let expected = if expected.is_empty() { "/" } else { expected };
-            let actual = qstash_core::middleware::path_and_query_of(token.claims().sub());
-            if actual.as_deref() != Some(expected) {
+        if let Some(target) = text(&request.path_and_query) {
+            if !qstash_core::middleware::subject_matches_target(token.claims().sub(), target) {
                 return Err(reason_error(&VerifyError::Subject));
             }
         }
-        let tolerance = given(&request.clock_tolerance).copied();
         let tolerance = tolerance.map_or_else(|| self.inner.load().clock_tolerance(), u64::from);
         Ok(PendingBody::new(token, self.replay.clone(), tolerance))
     }

@@ -25,12 +25,6 @@ pub(crate) fn signature_error(py: Python<'_>, error: &qstash_core::VerifyError) 
     with_reason(py, SignatureError::new_err(error.to_string()), error.reason())
 }
 
-/// A `SignatureError` for a reason that is not a `VerifyError` (the URL policies of the
-/// framework helpers).
-pub(crate) fn signature_error_with(py: Python<'_>, message: &str, reason: &'static str) -> PyErr {
-    with_reason(py, SignatureError::new_err(message.to_owned()), reason)
-}
-
 /// A `ConfigError` (`reason == "config"`).
 pub(crate) fn config_error(py: Python<'_>, error: &qstash_core::ConfigError) -> PyErr {
     with_reason(py, ConfigError::new_err(error.to_string()), error.reason())

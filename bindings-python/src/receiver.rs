@@ -12,7 +12,7 @@ use qstash_core::{KeyPair, Request, SharedReceiver, Verified};
 
 use crate::body::{BodyBytes, RELEASE_GIL_FROM};
 use crate::claims::Claims;
-use crate::errors::{config_error, signature_error, signature_error_with};
+use crate::errors::{config_error, signature_error};
 use crate::pending::PendingBody;
 
 /// The `Upstash-Signature` header value, as `str` or `bytes` (`None` = header absent).
@@ -183,22 +183,20 @@ impl Receiver {
         if let Some(region) = region {
             request = request.region(region);
         }
-        if let Some(tolerance) = tolerance(clock_tolerance)? {
+        let tolerance = tolerance(clock_tolerance)?;
+        if let Some(tolerance) = tolerance {
             request = request.clock_tolerance(tolerance);
         }
         let token = self
             .inner
             .verify_token_at(&request, now.unwrap_or_else(unix_now))
             .map_err(|e| signature_error(py, &e))?;
-        if let Some(expected) = path_and_query {
-            let expected = if expected.is_empty() { "/" } else { expected };
-            let actual = qstash_core::middleware::path_and_query_of(token.claims().sub());
-            if actual.as_deref() != Some(expected) {
-                let error = qstash_core::VerifyError::Subject;
-                return Err(signature_error_with(py, &error.to_string(), error.reason()));
+        if let Some(target) = path_and_query {
+            if !qstash_core::middleware::subject_matches_target(token.claims().sub(), target) {
+                return Err(signature_error(py, &qstash_core::VerifyError::Subject));
             }
         }
-        let tolerance = tolerance(clock_tolerance)?.unwrap_or_else(|| self.inner.load().clock_tolerance());
+        let tolerance = tolerance.unwrap_or_else(|| self.inner.load().clock_tolerance());
         Ok(PendingBody::new(token, self.replay.clone(), tolerance))
     }
 

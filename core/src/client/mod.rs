@@ -237,6 +237,8 @@ impl Client {
         mut headers: HeaderMap,
         body: Vec<u8>,
     ) -> Result<T, ClientError> {
+        // Shared, not copied, by every attempt.
+        let body = bytes::Bytes::from(body);
         let url = alloc::format!("{}{path}", self.base_url);
         let bearer = HeaderValue::from_str(&alloc::format!("Bearer {}", self.token))
             .map_err(|_| ClientError::Config("the token has characters a header cannot carry".to_string()))?;

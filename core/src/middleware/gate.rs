@@ -8,7 +8,7 @@ use core::pin::Pin;
 
 use tracing::Level;
 
-use super::{Delivery, ExpectedSubject, Rejection, RequestHead, UrlPolicy, path_and_query_of};
+use super::{Delivery, ExpectedSubject, Rejection, RequestHead, UrlPolicy, subject_matches_target};
 use crate::replay::{ReplayGuard, replay_key};
 use crate::{Request, SharedReceiver, Verified, VerifiedToken, VerifyError};
 
@@ -155,7 +155,7 @@ impl Gate {
         }
         let verified = self.receiver.verify_token_at(&request, now).map_err(Rejection::Unauthorized)?;
         if let ExpectedSubject::PathAndQuery(expected) = &check {
-            if path_and_query_of(verified.claims().sub()).as_deref() != Some(expected.as_ref()) {
+            if !subject_matches_target(verified.claims().sub(), expected) {
                 return Err(Rejection::Unauthorized(VerifyError::Subject));
             }
         }

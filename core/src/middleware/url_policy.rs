@@ -87,6 +87,14 @@ pub fn path_and_query_of(sub: &str) -> Option<Cow<'_, str>> {
     Some(if tail.starts_with('/') { Cow::Borrowed(tail) } else { Cow::Owned(format!("/{tail}")) })
 }
 
+/// The path-and-query policy's check: whether `sub` names the same path and query as the
+/// request target `target` (an empty target is `/`). Used by the gate and by the Python and
+/// Node helpers, so every stack compares alike.
+pub fn subject_matches_target(sub: &str, target: &str) -> bool {
+    let target = if target.is_empty() { "/" } else { target };
+    path_and_query_of(sub).as_deref() == Some(target)
+}
+
 /// Scheme and host from `Forwarded`, then `X-Forwarded-*`, then `Host` / the request target.
 fn forwarded_origin(head: &impl RequestHead) -> (String, String) {
     let (mut proto, mut host) = (None, None);
