@@ -2,12 +2,19 @@
 //! reference verifier and against the floor (one pre-keyed HMAC-SHA256 over the signing input
 //! plus one SHA-256 over the body, nothing else), for 0 B, 1 KiB, 64 KiB and 1 MiB bodies,
 //! all in one run. Ends with a table of ns/verify and ratios.
+//!
+//! Criterion measures each function in its own window of a few seconds; on a shared 2-vCPU
+//! machine the neighbour's load changes from one window to the next (the same function moved
+//! by up to 2x between windows), which makes a ratio of two windows mostly noise. The table
+//! is therefore measured separately in interleaved rounds: every round times a batch of each
+//! implementation back to back, in rotating order, so drift hits all three alike; it reports
+//! the median over rounds of ns/verify and of the per-round ratios.
 
 #![allow(clippy::expect_used)] // set-up failures in a benchmark should stop it loudly
 
 use std::hint::black_box;
 use std::path::PathBuf;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -19,7 +26,6 @@ use sha2::{Digest, Sha256};
 const URL: &str = "https://my-app.example.com/api/webhooks/qstash";
 const SIZES: [(usize, &str); 4] =
     [(0, "0 B"), (1024, "1 KiB"), (64 * 1024, "64 KiB"), (1024 * 1024, "1 MiB")];
-const IMPLS: [&str; 3] = ["qstash-core", "jsonwebtoken", "floor"];
 
 #[derive(serde::Deserialize)]
 struct Claims {
@@ -50,6 +56,10 @@ fn floor(mac: &Hmac<Sha256>, signing_input: &[u8], signature: &[u8], body: &[u8]
 }
 
 fn main() {
+    // `cargo bench` passes `--bench`; `cargo test --benches` does not and only smoke-runs.
+    // `--profile-time` (profiling one function) skips the table too.
+    let args: Vec<String> = std::env::args().collect();
+    let table = args.iter().any(|a| a == "--bench") && !args.iter().any(|a| a == "--profile-time");
     let out = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/criterion");
     let mut c = Criterion::default()
         .output_directory(&out)
@@ -103,32 +113,75 @@ fn main() {
     }
     group.finish();
     c.final_summary();
-    print_table(&out);
-}
+    if !table {
+        return;
+    }
 
-/// Reads each benchmark's median back from criterion's estimates and prints the comparison.
-fn print_table(out: &std::path::Path) {
-    let median = |imp: &str, label: &str| -> Option<f64> {
-        let dir = out.join("verify").join(imp).join(label).join("new/estimates.json");
-        let text = std::fs::read_to_string(dir).ok()?;
-        let v: serde_json::Value = serde_json::from_str(&text).ok()?;
-        v["median"]["point_estimate"].as_f64()
-    };
-    println!("\nqstash-core verify vs floor and jsonwebtoken reference (median ns/verify)");
+    println!("\nqstash-core verify vs floor and jsonwebtoken reference");
+    println!("(median over {ROUNDS} interleaved rounds of ns/verify and of the per-round ratios)");
     println!(
         "{:>7} | {:>12} | {:>12} | {:>12} | {:>13} | {:>18}",
         "body", "qstash-core", "jsonwebtoken", "floor", "core / floor", "jsonwebtoken / core"
     );
     println!("{}", "-".repeat(90));
-    for (_, label) in SIZES {
-        let [core, jwt, fl] = IMPLS.map(|i| median(i, label));
-        match (core, jwt, fl) {
-            (Some(core), Some(jwt), Some(fl)) => println!(
-                "{label:>7} | {core:>12.0} | {jwt:>12.0} | {fl:>12.0} | {:>12.3}x | {:>17.2}x",
-                core / fl,
-                jwt / core
-            ),
-            _ => println!("{label:>7} | (not measured in this run: filtered out?)"),
-        }
+    for (size, label) in SIZES {
+        let body: Vec<u8> = (0..size).map(|i| (i % 251) as u8).collect();
+        let token = Signer::dev().token(URL, &body).sign();
+        let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
+        let (signing_input, sig_b64) = token.rsplit_once('.').expect("three segments");
+        let signature = URL_SAFE_NO_PAD.decode(sig_b64).expect("signature");
+        let rounds = interleaved([
+            &mut || receiver.verify_at(black_box(&Request::new(&token, &body).url(URL)), now).is_ok(),
+            &mut || jsonwebtoken_verify(&jwt_keys, &validation, black_box(&token), black_box(&body)),
+            &mut || {
+                floor(
+                    &floor_mac,
+                    black_box(signing_input.as_bytes()),
+                    black_box(&signature),
+                    black_box(&body),
+                )
+            },
+        ]);
+        let [core, jwt, fl] = [0, 1, 2].map(|i| median(rounds.iter().map(|r| r[i]).collect()));
+        let core_floor = median(rounds.iter().map(|r| r[0] / r[2]).collect());
+        let jwt_core = median(rounds.iter().map(|r| r[1] / r[0]).collect());
+        println!(
+            "{label:>7} | {core:>12.0} | {jwt:>12.0} | {fl:>12.0} | {core_floor:>12.3}x | {jwt_core:>17.2}x"
+        );
     }
+}
+
+const ROUNDS: usize = 61;
+
+/// Runs the three implementations in `ROUNDS` rounds, each a timed batch of every one (order
+/// rotating per round), and returns ns per call for each round. A batch lasts about 2 ms.
+fn interleaved(mut fns: [&mut dyn FnMut() -> bool; 3]) -> Vec<[f64; 3]> {
+    let mut batch = [1u32; 3];
+    for (f, n) in fns.iter_mut().zip(batch.iter_mut()) {
+        let start = Instant::now();
+        for _ in 0..100 {
+            black_box(f());
+        }
+        let per_call = start.elapsed().as_nanos().max(1) as f64 / 100.0;
+        *n = (2_000_000.0 / per_call).clamp(1.0, 1e6) as u32;
+    }
+    (0..ROUNDS)
+        .map(|round| {
+            let mut ns = [0.0; 3];
+            for k in 0..3 {
+                let i = (round + k) % 3;
+                let start = Instant::now();
+                for _ in 0..batch[i] {
+                    black_box(fns[i]());
+                }
+                ns[i] = start.elapsed().as_nanos() as f64 / f64::from(batch[i]);
+            }
+            ns
+        })
+        .collect()
+}
+
+fn median(mut xs: Vec<f64>) -> f64 {
+    xs.sort_by(f64::total_cmp);
+    xs[xs.len() / 2]
 }

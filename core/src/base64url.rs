@@ -27,6 +27,18 @@ pub(crate) fn decode_exact(input: &[u8], out: &mut [u8]) -> Result<(), ()> {
     }
 }
 
+/// [`decode_exact`] into memory that need not be initialised (a stack buffer the caller would
+/// otherwise zero on every verify), returning the decoded bytes.
+pub(crate) fn decode_exact_uninit<'o>(
+    input: &[u8],
+    out: &'o mut [core::mem::MaybeUninit<u8>],
+) -> Result<&'o mut [u8], ()> {
+    match URL_SAFE_NO_PAD.decoded_length(input) {
+        Ok(n) if n == out.len() => URL_SAFE_NO_PAD.decode(input, Out::from_uninit_slice(out)).map_err(|_| ()),
+        _ => Err(()),
+    }
+}
+
 /// Appends the unpadded base64url encoding of `bytes` to `out`.
 #[cfg(feature = "alloc")]
 pub(crate) fn encode_append(bytes: &[u8], out: &mut alloc::string::String) {

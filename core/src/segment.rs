@@ -1,5 +1,7 @@
 //! The three segments of a compact JWS, split and decoded before anything is trusted.
 
+use core::mem::MaybeUninit;
+
 use crate::base64url;
 use crate::error::VerifyError;
 use crate::keys::Tag;
@@ -21,18 +23,23 @@ const NOT_BASE64URL: VerifyError =
 const NOT_THREE: VerifyError = VerifyError::Malformed { what: "token does not have exactly three segments" };
 
 /// Space for decoding; lives in the caller's frame so nothing large is moved around, and
-/// what is decoded into it can be borrowed until the caller has built its result.
+/// what is decoded into it can be borrowed until the caller has built its result. The stack
+/// buffers are left uninitialised (the decoder writes before anything reads): zeroing them
+/// on every verify cost more than decoding into them.
 pub(crate) struct Scratch {
-    /// Only initialised for a non-standard header, so the usual token skips zeroing it.
-    header: Option<[u8; STACK_HEADER]>,
-    payload: [u8; STACK_PAYLOAD],
+    header: [MaybeUninit<u8>; STACK_HEADER],
+    payload: [MaybeUninit<u8>; STACK_PAYLOAD],
     /// Header and payload too large for the stack buffers (empty, so free, until needed).
     heap: [Heap; 2],
 }
 
 impl Scratch {
     pub(crate) const fn new() -> Self {
-        Scratch { header: None, payload: [0; STACK_PAYLOAD], heap: [Heap::new(), Heap::new()] }
+        Scratch {
+            header: [const { MaybeUninit::uninit() }; STACK_HEADER],
+            payload: [const { MaybeUninit::uninit() }; STACK_PAYLOAD],
+            heap: [Heap::new(), Heap::new()],
+        }
     }
 }
 
@@ -82,7 +89,7 @@ impl<'t> Segments<'t> {
             return Err(VerifyError::malformed("signature is not 32 bytes of canonical base64url"));
         }
         let signing_input = token.get(..last).unwrap_or_default();
-        Ok(Segments { header, payload, signing_input, signature: Tag::new(signature.into()) })
+        Ok(Segments { header, payload, signing_input, signature: Tag(signature) })
     }
 
     /// The rest of step 2: header and payload must be canonical base64url. The receiver calls
@@ -93,7 +100,7 @@ impl<'t> Segments<'t> {
         let header = if self.header == QSTASH_HEADER_B64.as_bytes() {
             None
         } else {
-            Some(decode(self.header, scratch.header.insert([0; STACK_HEADER]), header_heap)?)
+            Some(decode(self.header, &mut scratch.header, header_heap)?)
         };
         let payload = decode(self.payload, &mut scratch.payload, payload_heap)?;
         Ok(DecodedSegments { header, payload })
@@ -114,11 +121,14 @@ impl Heap {
 }
 
 /// Decodes `segment` into `stack` when it fits, else into `heap` (with `alloc`).
-fn decode<'s>(segment: &[u8], stack: &'s mut [u8], heap: &'s mut Heap) -> Result<&'s [u8], VerifyError> {
+fn decode<'s>(
+    segment: &[u8],
+    stack: &'s mut [MaybeUninit<u8>],
+    heap: &'s mut Heap,
+) -> Result<&'s [u8], VerifyError> {
     let len = base64url::decoded_len(segment.len()).ok_or(NOT_BASE64URL)?;
     if let Some(buf) = stack.get_mut(..len) {
-        base64url::decode_exact(segment, buf).map_err(|()| NOT_BASE64URL)?;
-        return Ok(buf);
+        return base64url::decode_exact_uninit(segment, buf).map(|b| &*b).map_err(|()| NOT_BASE64URL);
     }
     #[cfg(feature = "alloc")]
     {
@@ -141,7 +151,7 @@ mod tests {
     #[cfg(feature = "alloc")]
     fn large_segments_decode_beyond_the_stack_buffer() {
         let text = "QUFB".repeat(1000);
-        let (mut stack, mut heap) = ([0u8; 16], Heap::new());
+        let (mut stack, mut heap) = ([MaybeUninit::uninit(); 16], Heap::new());
         assert_eq!(decode(text.as_bytes(), &mut stack, &mut heap).unwrap().len(), 3000);
     }
 
@@ -149,7 +159,7 @@ mod tests {
     #[cfg(not(feature = "alloc"))]
     fn large_segments_are_malformed_without_alloc() {
         let text = "QUFB".repeat(1000);
-        let mut stack = [0u8; 16];
+        let mut stack = [MaybeUninit::uninit(); 16];
         assert!(matches!(decode(text.as_bytes(), &mut stack, &mut Heap), Err(VerifyError::Malformed { .. })));
     }
 }
