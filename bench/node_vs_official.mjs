@@ -3,7 +3,7 @@
 // 64 KiB and 1 MiB.
 //
 //     (cd bindings-node && npm install && npm run build)   # release build of the addon
-//     node --expose-gc bench/node_vs_official.mjs [seconds per measurement, default 1]
+//     node --expose-gc bench/node_vs_official.mjs [seconds per measurement, default 1] [size, e.g. "1 KiB"]
 //
 // Bodies are ASCII strings (the official receiver takes strings). Each figure is the best of
 // five rounds, alternating the three so drift of the machine hits all alike; every timed run
@@ -18,6 +18,7 @@ const KEYS = { currentSigningKey: 'sig_benchCurrentSigningKey0001', nextSigningK
 const URL_ = 'https://bench.example.com/api/qstash'
 const SIZES = [['0 B', 0], ['1 KiB', 1024], ['64 KiB', 64 * 1024], ['1 MiB', 1024 * 1024]]
 const seconds = Number(process.argv[2] ?? 1)
+const only = process.argv[3]
 
 async function rate(fn, budget) {
   let n = 0
@@ -52,6 +53,7 @@ const fmt = (x) => Math.round(x).toLocaleString('en-US')
 console.log(`qstash-verify vs @upstash/qstash Receiver (${seconds} s per round, best of 5)`)
 console.log(`${'body'.padStart(8)} ${'verifySync /s'.padStart(14)} ${'verify /s'.padStart(12)} ${'official /s'.padStart(12)} ${'sync x'.padStart(8)} ${'async x'.padStart(8)}`)
 for (const [name, size] of SIZES) {
+  if (only && name !== only) continue
   const body = 'a'.repeat(size)
   const signature = signer.sign(URL_, body, { lifetime: 3600 })
   const request = { signature, body, url: URL_ }

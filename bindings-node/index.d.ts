@@ -34,9 +34,10 @@ export declare class Receiver {
   static dev(): Receiver
   /**
    * The fast path behind `lib/qstash.js`'s `verifySync`, shaped by what N-API conversions
-   * cost: byte slices borrowed from JS (no copy, no reference) instead of strings, and one
-   * string back. `text` holds the UTF-8 of the signature, the URL and the region back to
-   * back, with their lengths (`-1` = absent); `body` is the raw body.
+   * cost: one reused scratch buffer borrowed from JS (no copy, no new object per call)
+   * instead of strings, and one string back. `scratch` holds the UTF-8 of the signature,
+   * the URL and the region back to back, with their lengths (`-1` = absent), then, up to
+   * `end`, the body when it was a string; a `Buffer`/`Uint8Array` body comes as `body`.
    *
    * Returns the claims packed as `key`, `region`, `exp`, `nbf`, `iat` and the UTF-16
    * length of `jti` (`-1` when absent), each followed by a NUL, then `jti` and `sub` back to
@@ -44,7 +45,7 @@ export declare class Receiver {
    * reason, a NUL and the message, so the wrapper throws one `SignatureError` instead of
    * paying for two JS error objects.
    */
-  verifyPacked(text: Uint8Array, signatureLen: number, urlLen: number, regionLen: number, body: Uint8Array, clockTolerance?: number | undefined | null, now?: number | undefined | null): string
+  verifyPacked(scratch: Uint8Array, signatureLen: number, urlLen: number, regionLen: number, end: number, body?: Uint8Array | undefined | null, clockTolerance?: number | undefined | null, now?: number | undefined | null): string
   /**
    * Verifies on the libuv thread pool (large bodies: the event loop keeps running while
    * they are hashed); resolves to the outcome, never rejects.

@@ -23,6 +23,22 @@ test('string bodies are hashed as UTF-8', () => {
   assert.ok(Receiver.dev().verifySync({ signature: token, body: Buffer.from(text) }))
 })
 
+test('ASCII and non-ASCII text verify alike whichever way the strings are written', () => {
+  // All-ASCII strings take the one-write path; any non-ASCII character (in the body, the URL
+  // or both) takes the per-string path; large string bodies are written on their own.
+  const urls = [URL_, 'https://example.com/zoë?q=✓']
+  const bodies = ['{"a":1}', '{"name":"Zoë ✓"}', 'x'.repeat(20_000), `${'x'.repeat(20_000)}é`, '']
+  for (const url of urls) {
+    for (const body of bodies) {
+      const token = Signer.dev().sign(url, body)
+      const claims = Receiver.dev().verifySync({ signature: token, body, url })
+      assert.equal(claims.sub, url)
+      assert.throws(() => Receiver.dev().verifySync({ signature: token, body: `${body} `, url }), (e) => e.reason === 'body')
+      assert.throws(() => Receiver.dev().verifySync({ signature: token, body, url: `${url}/` }), (e) => e.reason === 'subject')
+    }
+  }
+})
+
 test('the BOM is part of the body', () => {
   const token = Signer.dev().sign(URL_, Buffer.from('\ufeff{}'))
   assert.throws(() => Receiver.dev().verifySync({ signature: token, body: '{}' }), (e) => e.reason === 'body')
