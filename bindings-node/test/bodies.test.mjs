@@ -24,8 +24,8 @@ test('string bodies are hashed as UTF-8', () => {
 })
 
 test('ASCII and non-ASCII text verify alike whichever way the strings are written', () => {
-  // All-ASCII strings take the one-write path; any non-ASCII character (in the body, the URL
-  // or both) takes the per-string path; large string bodies are written on their own.
+  // An ASCII signature and URL are written in one go and their lengths taken from JS; a
+  // non-ASCII URL takes the per-string path; bodies of any kind and size follow either.
   const urls = [URL_, 'https://example.com/zoë?q=✓']
   const bodies = ['{"a":1}', '{"name":"Zoë ✓"}', 'x'.repeat(20_000), `${'x'.repeat(20_000)}é`, '']
   for (const url of urls) {

@@ -4,7 +4,7 @@ use actix_web::HttpRequest;
 use std::sync::LazyLock;
 
 use actix_web::http::header::HeaderName;
-use qstash_core::middleware::{HEADERS_READ, RequestHead};
+use qstash_core::middleware::{HEADERS_READ, RequestHead, header_index};
 
 /// The gate's header names, parsed once: a `&str` lookup parses the name on every call.
 static NAMES: LazyLock<[HeaderName; HEADERS_READ.len()]> =
@@ -16,7 +16,7 @@ pub(crate) struct Head<'a>(pub(crate) &'a HttpRequest);
 impl RequestHead for Head<'_> {
     fn header(&self, name: &str) -> Option<&[u8]> {
         let headers = self.0.headers();
-        match HEADERS_READ.iter().position(|known| *known == name) {
+        match header_index(name) {
             Some(i) => headers.get(&NAMES[i]),
             None => headers.get(name),
         }

@@ -44,6 +44,6 @@ mod url_policy;
 
 pub use delivery::Delivery;
 pub use gate::{DEFAULT_BODY_LIMIT, Gate, ReplayCheck};
-pub use head::{HEADERS_READ, RequestHead};
+pub use head::{HEADERS_READ, RequestHead, header_index};
 pub use rejection::Rejection;
 pub use url_policy::{ExpectedSubject, UrlPolicy, path_and_query_of, subject_matches_target};
