@@ -55,6 +55,26 @@ fn floor(mac: &Hmac<Sha256>, signing_input: &[u8], signature: &[u8], body: &[u8]
     tag_ok & (digest[0] != 0 || digest[1] != 1)
 }
 
+/// One body size: the body, a token for it, and the token split as the floor needs it.
+struct Case {
+    size: usize,
+    label: &'static str,
+    body: Vec<u8>,
+    token: String,
+    signing_input: String,
+    signature: Vec<u8>,
+}
+
+impl Case {
+    fn new(size: usize, label: &'static str) -> Self {
+        let body: Vec<u8> = (0..size).map(|i| (i % 251) as u8).collect();
+        let token = Signer::dev().token(URL, &body).sign();
+        let (signing_input, sig_b64) = token.rsplit_once('.').expect("three segments");
+        let signature = URL_SAFE_NO_PAD.decode(sig_b64).expect("signature");
+        Case { size, label, signing_input: signing_input.to_owned(), signature, body, token }
+    }
+}
+
 fn main() {
     // `cargo bench` passes `--bench`; `cargo test --benches` does not and only smoke-runs.
     // `--profile-time` (profiling one function) skips the table too.
@@ -81,33 +101,27 @@ fn main() {
     validation.sub = Some(URL.to_owned());
     let floor_mac = Hmac::<Sha256>::new_from_slice(current.as_bytes()).expect("HMAC takes any key");
 
+    // The floor reads no clock, so neither does the measured verify: `now` is fixed per run.
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
+    let cases = SIZES.map(|(size, label)| Case::new(size, label));
+
     let mut group = c.benchmark_group("verify");
-    for (size, label) in SIZES {
-        let body: Vec<u8> = (0..size).map(|i| (i % 251) as u8).collect();
-        let token = Signer::dev().token(URL, &body).sign();
-        // The floor reads no clock, so neither does the measured verify: `now` is fixed per run.
-        let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
-        let (signing_input, sig_b64) = token.rsplit_once('.').expect("three segments");
-        let signature = URL_SAFE_NO_PAD.decode(sig_b64).expect("signature");
-        assert!(receiver.verify(&Request::new(&token, &body).url(URL)).is_ok());
-        assert!(jsonwebtoken_verify(&jwt_keys, &validation, &token, &body));
-        assert!(floor(&floor_mac, signing_input.as_bytes(), &signature, &body));
+    for Case { size, label, body, token, signing_input, signature } in &cases {
+        let (size, label) = (*size, *label);
+        assert!(receiver.verify(&Request::new(token, body).url(URL)).is_ok());
+        assert!(jsonwebtoken_verify(&jwt_keys, &validation, token, body));
+        assert!(floor(&floor_mac, signing_input.as_bytes(), signature, body));
 
         group.throughput(Throughput::Bytes(size as u64));
         group.bench_function(BenchmarkId::new("qstash-core", label), |b| {
-            b.iter(|| receiver.verify_at(black_box(&Request::new(&token, &body).url(URL)), now).is_ok())
+            b.iter(|| receiver.verify_at(black_box(&Request::new(token, body).url(URL)), now).is_ok())
         });
         group.bench_function(BenchmarkId::new("jsonwebtoken", label), |b| {
-            b.iter(|| jsonwebtoken_verify(&jwt_keys, &validation, black_box(&token), black_box(&body)))
+            b.iter(|| jsonwebtoken_verify(&jwt_keys, &validation, black_box(token), black_box(body)))
         });
         group.bench_function(BenchmarkId::new("floor", label), |b| {
             b.iter(|| {
-                floor(
-                    &floor_mac,
-                    black_box(signing_input.as_bytes()),
-                    black_box(&signature),
-                    black_box(&body),
-                )
+                floor(&floor_mac, black_box(signing_input.as_bytes()), black_box(signature), black_box(body))
             })
         });
     }
@@ -124,22 +138,12 @@ fn main() {
         "body", "qstash-core", "jsonwebtoken", "floor", "core / floor", "jsonwebtoken / core"
     );
     println!("{}", "-".repeat(90));
-    for (size, label) in SIZES {
-        let body: Vec<u8> = (0..size).map(|i| (i % 251) as u8).collect();
-        let token = Signer::dev().token(URL, &body).sign();
-        let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
-        let (signing_input, sig_b64) = token.rsplit_once('.').expect("three segments");
-        let signature = URL_SAFE_NO_PAD.decode(sig_b64).expect("signature");
+    for Case { label, body, token, signing_input, signature, .. } in &cases {
         let rounds = interleaved([
-            &mut || receiver.verify_at(black_box(&Request::new(&token, &body).url(URL)), now).is_ok(),
-            &mut || jsonwebtoken_verify(&jwt_keys, &validation, black_box(&token), black_box(&body)),
+            &mut || receiver.verify_at(black_box(&Request::new(token, body).url(URL)), now).is_ok(),
+            &mut || jsonwebtoken_verify(&jwt_keys, &validation, black_box(token), black_box(body)),
             &mut || {
-                floor(
-                    &floor_mac,
-                    black_box(signing_input.as_bytes()),
-                    black_box(&signature),
-                    black_box(&body),
-                )
+                floor(&floor_mac, black_box(signing_input.as_bytes()), black_box(signature), black_box(body))
             },
         ]);
         let [core, jwt, fl] = [0, 1, 2].map(|i| median(rounds.iter().map(|r| r[i]).collect()));

@@ -130,13 +130,13 @@ fn pair(current: &str, next: &str) -> napi::Result<KeyPair> {
 }
 
 fn request<'a>(
-    signature: Option<&'a str>,
+    signature: Option<&'a [u8]>,
     body: &'a [u8],
     url: Option<&'a str>,
     clock_tolerance: Option<u32>,
     region: Option<&'a str>,
 ) -> Request<'a> {
-    let mut request = Request::from_header(signature.map(str::as_bytes), body);
+    let mut request = Request::from_header(signature, body);
     if let Some(url) = url {
         request = request.url(url);
     }
@@ -227,17 +227,7 @@ impl Receiver {
                 .map_err(|_| VerifyError::Subject)?;
             let region = take_field(&mut rest, region_len)?.and_then(|r| std::str::from_utf8(r).ok());
             // What is left of the scratch up to `end` is the body when it was a string.
-            let body = body.unwrap_or(rest);
-            let mut request = Request::from_header(signature, body);
-            if let Some(url) = url {
-                request = request.url(url);
-            }
-            if let Some(region) = region {
-                request = request.region(region);
-            }
-            if let Some(tolerance) = clock_tolerance {
-                request = request.clock_tolerance(u64::from(tolerance));
-            }
+            let request = request(signature, body.unwrap_or(rest), url, clock_tolerance, region);
             let verified = self.inner.verify_at(&request, now.unwrap_or_else(unix_now))?;
             check_replay(&self.replay, &self.inner, &verified, clock_tolerance)?;
             Ok(verified)
@@ -266,7 +256,7 @@ impl Receiver {
         let now = given(&request.now).copied().unwrap_or_else(unix_now);
         let tolerance = given(&request.clock_tolerance).copied();
         let head = self::request(
-            text(&request.signature),
+            text(&request.signature).map(str::as_bytes),
             &[],
             text(&request.url),
             tolerance,
@@ -358,7 +348,7 @@ impl Task for VerifyTask {
             return Ok(Err::<qstash_core::Verified, _>(VerifyError::Missing).into());
         };
         let request = request(
-            text(&r.signature),
+            text(&r.signature).map(str::as_bytes),
             bytes(&r.body),
             text(&r.url),
             given(&r.clock_tolerance).copied(),

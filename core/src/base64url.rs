@@ -19,12 +19,7 @@ pub(crate) const fn decoded_len(len: usize) -> Option<usize> {
 /// spellings, and RFC 7515 allows exactly one. SIMD, because decoding is a large share of the
 /// cost of verifying a small token.
 pub(crate) fn decode_exact(input: &[u8], out: &mut [u8]) -> Result<(), ()> {
-    match URL_SAFE_NO_PAD.decoded_length(input) {
-        Ok(n) if n == out.len() => {
-            URL_SAFE_NO_PAD.decode(input, Out::from_slice(out)).map(|_| ()).map_err(|_| ())
-        }
-        _ => Err(()),
-    }
+    decode_into(input, Out::from_slice(out)).map(|_| ())
 }
 
 /// [`decode_exact`] into memory that need not be initialised (a stack buffer the caller would
@@ -33,8 +28,13 @@ pub(crate) fn decode_exact_uninit<'o>(
     input: &[u8],
     out: &'o mut [core::mem::MaybeUninit<u8>],
 ) -> Result<&'o mut [u8], ()> {
+    decode_into(input, Out::from_uninit_slice(out))
+}
+
+/// The length check both share: canonical input of this length decodes to exactly `out`.
+fn decode_into<'o>(input: &[u8], out: Out<'o, [u8]>) -> Result<&'o mut [u8], ()> {
     match URL_SAFE_NO_PAD.decoded_length(input) {
-        Ok(n) if n == out.len() => URL_SAFE_NO_PAD.decode(input, Out::from_uninit_slice(out)).map_err(|_| ()),
+        Ok(n) if n == out.len() => URL_SAFE_NO_PAD.decode(input, out).map_err(|_| ()),
         _ => Err(()),
     }
 }
