@@ -35,9 +35,15 @@ export declare class Receiver {
   /**
    * The fast path behind `lib/qstash.js`'s `verifySync`, shaped by what N-API conversions
    * cost: one reused scratch buffer borrowed from JS (no copy, no new object per call)
-   * instead of strings, and one string back. `scratch` holds the UTF-8 of the signature,
-   * the URL and the region back to back, with their lengths (`-1` = absent), then, up to
-   * `end`, the body when it was a string; a `Buffer`/`Uint8Array` body comes as `body`.
+   * carries both the numbers and the text, and one string comes back.
+   *
+   * `scratch` starts with a header of [`PACKED_HEADER`] bytes written through typed-array
+   * views (native byte order): `i32` lengths of the signature, the URL and the region
+   * (`-1` = absent), the `i32` offset where the body ends, an `i32` flag and the `u32`
+   * clock tolerance, an `i32` flag, four unused bytes, then `now` as an `f64`. After the
+   * header come the UTF-8 of the signature, the URL and the region back to back, then, up
+   * to the end offset, the body when it was a string; a `Buffer`/`Uint8Array` body comes as
+   * `body`. Each number is one typed-array store in JS instead of one N-API conversion here.
    *
    * Returns the claims packed as `key`, `region`, `exp`, `nbf`, `iat` and the UTF-16
    * length of `jti` (`-1` when absent), each followed by a NUL, then `jti` and `sub` back to
@@ -45,7 +51,7 @@ export declare class Receiver {
    * reason, a NUL and the message, so the wrapper throws one `SignatureError` instead of
    * paying for two JS error objects.
    */
-  verifyPacked(scratch: Uint8Array, signatureLen: number, urlLen: number, regionLen: number, end: number, body?: Uint8Array | undefined | null, clockTolerance?: number | undefined | null, now?: number | undefined | null): string
+  verifyPacked(scratch: Uint8Array, body?: Uint8Array | undefined | null): string
   /**
    * Verifies on the libuv thread pool (large bodies: the event loop keeps running while
    * they are hashed); resolves to the outcome, never rejects.
@@ -101,6 +107,9 @@ export interface Claims {
 
 /** The default body limit of the framework helpers, in bytes (10 MiB). */
 export declare const DEFAULT_BODY_LIMIT: number
+
+/** Bytes of `verifyPacked`'s header (see there); the text starts after it. */
+export declare const PACKED_HEADER: number
 
 /**
  * The path and query of an absolute URL (`https://h/p?q` → `/p?q`), or `null`: what the

@@ -839,4 +839,5 @@ module.exports.PendingBody = nativeBinding.PendingBody
 module.exports.Receiver = nativeBinding.Receiver
 module.exports.Signer = nativeBinding.Signer
 module.exports.DEFAULT_BODY_LIMIT = nativeBinding.DEFAULT_BODY_LIMIT
+module.exports.PACKED_HEADER = nativeBinding.PACKED_HEADER
 module.exports.pathAndQueryOf = nativeBinding.pathAndQueryOf

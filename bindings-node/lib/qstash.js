@@ -40,16 +40,53 @@ function translate(error) {
   return error
 }
 
-/** Reusable UTF-8 scratch for `verifySync`: N-API string conversions cost far more than
- * writing into a buffer Rust borrows. Safe to reuse because the call is synchronous. */
+/** Reusable scratch for `verifySync`: a header of numbers (layout in `verifyPacked`'s docs),
+ * then UTF-8 text. N-API conversions of strings and numbers cost far more than writing into
+ * a buffer Rust borrows. Safe to reuse because the call is synchronous. */
+const HEADER = native.PACKED_HEADER
 const SCRATCH_MAX = 4 * 1024 * 1024
-let scratch = Buffer.allocUnsafeSlow(64 * 1024)
+let scratch
+let ints
+let floats
 
+function allocate(bytes) {
+  scratch = Buffer.allocUnsafeSlow(bytes)
+  ints = new Int32Array(scratch.buffer, scratch.byteOffset, 8)
+  floats = new Float64Array(scratch.buffer, scratch.byteOffset + 32, 1)
+}
+allocate(64 * 1024)
+
+/** A buffer with room for `bytes` of text after the header: the scratch, grown when needed,
+ * or a one-off buffer for text too large to keep around. */
 function scratchFor(bytes) {
-  if (bytes <= scratch.length) return scratch
-  if (bytes > SCRATCH_MAX) return Buffer.allocUnsafeSlow(bytes)
-  scratch = Buffer.allocUnsafeSlow(Math.min(SCRATCH_MAX, Math.max(bytes, scratch.length * 2)))
+  const need = HEADER + bytes
+  if (need <= scratch.length) return scratch
+  if (need > SCRATCH_MAX) return Buffer.allocUnsafeSlow(need)
+  allocate(Math.min(SCRATCH_MAX, Math.max(need, scratch.length * 2)))
   return scratch
+}
+
+/** Writes the header of `verifyPacked` into `buffer`. */
+function header(buffer, signatureLen, urlLen, regionLen, end, tolerance, now) {
+  const [i, f] = buffer === scratch ? [ints, floats] : views(buffer)
+  i[0] = signatureLen
+  i[1] = urlLen
+  i[2] = regionLen
+  i[3] = end
+  // The conversions N-API applied when these were arguments: ToUint32 and a plain number.
+  i[4] = tolerance === undefined ? 0 : 1
+  i[5] = tolerance === undefined ? 0 : number(tolerance, 'clockTolerance') >>> 0
+  i[6] = now === undefined ? 0 : 1
+  f[0] = now === undefined ? 0 : number(now, 'now')
+}
+
+function views(buffer) {
+  return [new Int32Array(buffer.buffer, buffer.byteOffset, 8), new Float64Array(buffer.buffer, buffer.byteOffset + 32, 1)]
+}
+
+function number(value, name) {
+  if (typeof value !== 'number') throw new TypeError(`${name} must be a number`)
+  return value
 }
 
 /** Writes `value` (a string, or absent) as UTF-8 at `at`; its byte length, or -1 when absent. */
@@ -188,11 +225,12 @@ class Receiver {
       const link = url ?? ''
       const head = signature + link
       const buffer = scratchFor(3 * (head.length + body.length))
-      const headEnd = buffer.utf8Write(head, 0)
-      if (headEnd === head.length) {
+      const headEnd = HEADER + buffer.utf8Write(head, HEADER)
+      if (headEnd === HEADER + head.length) {
         const end = body.length === 0 ? headEnd : headEnd + buffer.utf8Write(body, headEnd)
         const urlLen = url === undefined || url === null ? -1 : link.length
-        return unpack(this.#native.verifyPacked(buffer, signature.length, urlLen, -1, end, undefined, tolerance, now))
+        header(buffer, signature.length, urlLen, -1, end, tolerance, now)
+        return unpack(this.#native.verifyPacked(buffer))
       }
     }
     if (typeof body !== 'string' && !(body instanceof Uint8Array)) {
@@ -202,17 +240,14 @@ class Receiver {
     // UTF-8 needs at most 3 bytes per UTF-16 unit.
     const need = 3 * (textLength(signature) + textLength(url) + textLength(upstashRegion) + (bodyIsText ? body.length : 0))
     const buffer = scratchFor(need)
-    const signatureLen = put(buffer, 0, signature, 'signature')
-    const urlLen = put(buffer, Math.max(signatureLen, 0), url, 'url')
-    const textEnd = Math.max(signatureLen, 0) + Math.max(urlLen, 0)
+    const signatureLen = put(buffer, HEADER, signature, 'signature')
+    const urlLen = put(buffer, HEADER + Math.max(signatureLen, 0), url, 'url')
+    const textEnd = HEADER + Math.max(signatureLen, 0) + Math.max(urlLen, 0)
     const regionLen = put(buffer, textEnd, upstashRegion, 'upstashRegion')
     const headEnd = textEnd + Math.max(regionLen, 0)
     const end = bodyIsText ? headEnd + buffer.utf8Write(body, headEnd) : headEnd
-    return unpack(
-      this.#native.verifyPacked(
-        buffer, signatureLen, urlLen, regionLen, end, bodyIsText ? undefined : body, tolerance, now,
-      ),
-    )
+    header(buffer, signatureLen, urlLen, regionLen, end, tolerance, now)
+    return unpack(this.#native.verifyPacked(buffer, bodyIsText ? undefined : body))
   }
 
   verifyToken(request) {

@@ -12,7 +12,7 @@ mod signer;
 
 pub use claims::{Claims, VerifyOutcome};
 pub use pending::PendingBody;
-pub use receiver::{Receiver, ReceiverConfig, SigningKeys, TokenRequest, VerifyRequest};
+pub use receiver::{PACKED_HEADER, Receiver, ReceiverConfig, SigningKeys, TokenRequest, VerifyRequest};
 pub use signer::{SignOptions, Signer};
 
 use napi_derive::napi;

@@ -196,9 +196,15 @@ impl Receiver {
 
     /// The fast path behind `lib/qstash.js`'s `verifySync`, shaped by what N-API conversions
     /// cost: one reused scratch buffer borrowed from JS (no copy, no new object per call)
-    /// instead of strings, and one string back. `scratch` holds the UTF-8 of the signature,
-    /// the URL and the region back to back, with their lengths (`-1` = absent), then, up to
-    /// `end`, the body when it was a string; a `Buffer`/`Uint8Array` body comes as `body`.
+    /// carries both the numbers and the text, and one string comes back.
+    ///
+    /// `scratch` starts with a header of [`PACKED_HEADER`] bytes written through typed-array
+    /// views (native byte order): `i32` lengths of the signature, the URL and the region
+    /// (`-1` = absent), the `i32` offset where the body ends, an `i32` flag and the `u32`
+    /// clock tolerance, an `i32` flag, four unused bytes, then `now` as an `f64`. After the
+    /// header come the UTF-8 of the signature, the URL and the region back to back, then, up
+    /// to the end offset, the body when it was a string; a `Buffer`/`Uint8Array` body comes as
+    /// `body`. Each number is one typed-array store in JS instead of one N-API conversion here.
     ///
     /// Returns the claims packed as `key`, `region`, `exp`, `nbf`, `iat` and the UTF-16
     /// length of `jti` (`-1` when absent), each followed by a NUL, then `jti` and `sub` back to
@@ -206,30 +212,22 @@ impl Receiver {
     /// reason, a NUL and the message, so the wrapper throws one `SignatureError` instead of
     /// paying for two JS error objects.
     #[napi]
-    #[allow(clippy::too_many_arguments)]
-    pub fn verify_packed(
-        &self,
-        scratch: &[u8],
-        signature_len: i32,
-        url_len: i32,
-        region_len: i32,
-        end: u32,
-        body: Option<&[u8]>,
-        clock_tolerance: Option<u32>,
-        now: Option<i64>,
-    ) -> String {
-        let mut rest = scratch.get(..end as usize).unwrap_or_default();
+    pub fn verify_packed(&self, scratch: &[u8], body: Option<&[u8]>) -> String {
         let verified = (|| -> Result<qstash_core::Verified, VerifyError> {
-            let signature = take_field(&mut rest, signature_len)?;
-            let url = take_field(&mut rest, url_len)?
+            let header =
+                PackedHeader::read(scratch).ok_or(VerifyError::Malformed { what: "request fields" })?;
+            let mut rest = scratch.get(HEADER..header.end).unwrap_or_default();
+            let signature = take_field(&mut rest, header.signature_len)?;
+            let url = take_field(&mut rest, header.url_len)?
                 .map(std::str::from_utf8)
                 .transpose()
                 .map_err(|_| VerifyError::Subject)?;
-            let region = take_field(&mut rest, region_len)?.and_then(|r| std::str::from_utf8(r).ok());
-            // What is left of the scratch up to `end` is the body when it was a string.
-            let request = request(signature, body.unwrap_or(rest), url, clock_tolerance, region);
-            let verified = self.inner.verify_at(&request, now.unwrap_or_else(unix_now))?;
-            check_replay(&self.replay, &self.inner, &verified, clock_tolerance)?;
+            let region = take_field(&mut rest, header.region_len)?.and_then(|r| std::str::from_utf8(r).ok());
+            // What is left of the scratch up to the end offset is the body when it was a string.
+            let tolerance = header.clock_tolerance;
+            let request = request(signature, body.unwrap_or(rest), url, tolerance, region);
+            let verified = self.inner.verify_at(&request, header.now.unwrap_or_else(unix_now))?;
+            check_replay(&self.replay, &self.inner, &verified, tolerance)?;
             Ok(verified)
         })();
         match verified {
@@ -366,6 +364,40 @@ impl Task for VerifyTask {
 
     fn resolve(&mut self, _: Env, output: VerifyOutcome) -> napi::Result<VerifyOutcome> {
         Ok(output)
+    }
+}
+
+/// Bytes of `verifyPacked`'s header (see there); the text starts after it.
+#[napi]
+pub const PACKED_HEADER: u32 = 40;
+
+const HEADER: usize = PACKED_HEADER as usize;
+
+/// `verifyPacked`'s header, read.
+struct PackedHeader {
+    signature_len: i32,
+    url_len: i32,
+    region_len: i32,
+    end: usize,
+    clock_tolerance: Option<u32>,
+    now: Option<i64>,
+}
+
+impl PackedHeader {
+    fn read(scratch: &[u8]) -> Option<Self> {
+        let header = scratch.first_chunk::<HEADER>()?;
+        let word = |i: usize| -> Option<[u8; 4]> { header.get(i * 4..i * 4 + 4)?.try_into().ok() };
+        let int = |i: usize| word(i).map(i32::from_ne_bytes);
+        let now = f64::from_ne_bytes(header.get(32..40)?.try_into().ok()?);
+        Some(PackedHeader {
+            signature_len: int(0)?,
+            url_len: int(1)?,
+            region_len: int(2)?,
+            end: usize::try_from(int(3)?).ok()?,
+            clock_tolerance: (int(4)? != 0).then_some(u32::from_ne_bytes(word(5)?)),
+            // What N-API's int64 conversion gives: truncated, and 0 for NaN or infinities.
+            now: (int(6)? != 0).then_some(if now.is_finite() { now as i64 } else { 0 }),
+        })
     }
 }
 

@@ -39,6 +39,24 @@ test('ASCII and non-ASCII text verify alike whichever way the strings are writte
   }
 })
 
+test('string bodies larger than the kept scratch verify through a one-off buffer', () => {
+  // Past 4 MiB of text `verifySync` writes into a buffer of its own, header included.
+  const body = 'y'.repeat(5 << 20)
+  const token = Signer.dev().sign(URL_, body)
+  assert.equal(Receiver.dev().verifySync({ signature: token, body, url: URL_ }).sub, URL_)
+  assert.throws(() => Receiver.dev().verifySync({ signature: token, body: `${body}!`, url: URL_ }), (e) => e.reason === 'body')
+  // The kept scratch still works afterwards.
+  const small = Signer.dev().sign(URL_, '{}')
+  assert.equal(Receiver.dev().verifySync({ signature: small, body: '{}', url: URL_ }).sub, URL_)
+})
+
+test('clockTolerance and now must be numbers', () => {
+  const token = Signer.dev().sign(URL_, '{}')
+  for (const bad of [{ clockTolerance: '5' }, { now: '1750000000' }, { now: 1n }]) {
+    assert.throws(() => Receiver.dev().verifySync({ signature: token, body: '{}', ...bad }), TypeError)
+  }
+})
+
 test('the BOM is part of the body', () => {
   const token = Signer.dev().sign(URL_, Buffer.from('\ufeff{}'))
   assert.throws(() => Receiver.dev().verifySync({ signature: token, body: '{}' }), (e) => e.reason === 'body')

@@ -135,7 +135,7 @@ pub fn roundtrip(data: &[u8]) {
 pub fn payload_fast_path(data: &[u8]) {
     let Ok(p) = GoPayload::arbitrary_take_rest(Unstructured::new(data)) else { return };
     let text = p.to_json();
-    let Some(fast) = crate::claims::parse_go_layout(&text) else { return };
+    let Some(fast) = crate::claims::parse_go_layout(text.as_bytes()) else { return };
     // A leading space keeps the general reader from taking the fast path itself.
     let spaced = format!(" {text}");
     let general = crate::claims::parse_payload(spaced.as_bytes());

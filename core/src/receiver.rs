@@ -8,7 +8,7 @@ use crate::claims::{self, Payload};
 use crate::error::{ConfigError, VerifyError};
 #[cfg(feature = "alloc")]
 use crate::json::JsonStr;
-use crate::keys::{KeyPair, KeyUsed, MAX_REGIONS, Region};
+use crate::keys::{KeyPair, KeyUsed, MAX_REGIONS, Region, Tag};
 use crate::segment::{Scratch, Segments};
 
 /// One delivery to verify: the `Upstash-Signature` value, the raw body bytes and, optionally,
@@ -106,7 +106,8 @@ impl Claims {
 }
 
 /// `sub` and `jti` side by side: inline when they fit (any usual QStash URL with its `jti`),
-/// else in one heap string. Verifying a usual token therefore allocates nothing at all.
+/// else in one heap string. Verifying a usual token therefore allocates nothing at all, and
+/// reading them back is free (an `ArrayString` is known to be UTF-8, so nothing is re-checked).
 #[cfg(feature = "alloc")]
 #[derive(Debug, Clone)]
 struct ClaimText {
@@ -129,8 +130,7 @@ impl PartialEq for ClaimText {
 #[cfg(feature = "alloc")]
 #[derive(Debug, Clone)]
 enum Text {
-    /// The first `len` bytes are UTF-8 (copied from two `str`s).
-    Inline([u8; INLINE_TEXT], u8),
+    Inline(arrayvec::ArrayString<INLINE_TEXT>),
     Heap(alloc::string::String),
 }
 
@@ -140,12 +140,9 @@ impl ClaimText {
         let has_jti = jti.is_some();
         let plain = |s: Option<JsonStr<'a>>| s.map_or(Some(""), |s| s.as_plain());
         if let (Some(sub), Some(jti)) = (plain(sub), plain(jti)) {
-            let len = sub.len() + jti.len();
-            if len <= INLINE_TEXT {
-                let mut buf = [0u8; INLINE_TEXT];
-                buf[..sub.len()].copy_from_slice(sub.as_bytes());
-                buf[sub.len()..len].copy_from_slice(jti.as_bytes());
-                return ClaimText { text: Text::Inline(buf, len as u8), sub_len: sub.len(), has_jti };
+            let mut text = arrayvec::ArrayString::new();
+            if text.try_push_str(sub).is_ok() && text.try_push_str(jti).is_ok() {
+                return ClaimText { text: Text::Inline(text), sub_len: sub.len(), has_jti };
             }
         }
         let capacity = |s: Option<JsonStr<'a>>| s.and_then(|s| s.as_plain()).map_or(0, str::len);
@@ -162,11 +159,7 @@ impl ClaimText {
 
     fn as_str(&self) -> &str {
         match &self.text {
-            // Both parts were `str`s, so this never fails; the check costs a few nanoseconds
-            // on each access and needs no `unsafe`.
-            Text::Inline(buf, len) => {
-                buf.get(..usize::from(*len)).and_then(|b| core::str::from_utf8(b).ok()).unwrap_or_default()
-            }
+            Text::Inline(s) => s,
             Text::Heap(s) => s,
         }
     }
@@ -339,7 +332,8 @@ impl Receiver {
         now: i64,
         scratch: &'s mut Scratch,
     ) -> Result<CheckedToken<'s>, VerifyError> {
-        let segments = Segments::split(request.token)?;
+        let mut signature = Tag([0; 32]);
+        let segments = Segments::split(request.token, &mut signature)?;
         let keys = self.keys_for(request.region);
         // The MAC is computed before the payload is decoded so that the CPU decodes while the
         // hash finishes; failures are still reported in DESIGN.md order (malformed, no_keys,
@@ -347,9 +341,9 @@ impl Receiver {
         let current = keys.as_ref().ok().map(|(k, _)| k.current.tag(segments.signing_input));
         let decoded = segments.decode(scratch)?;
         let (keys, region) = keys?;
-        let key = if current.is_some_and(|tag| tag == segments.signature) {
+        let key = if current.is_some_and(|tag| tag == signature) {
             KeyUsed::Current
-        } else if keys.next.tag(segments.signing_input) == segments.signature {
+        } else if keys.next.tag(segments.signing_input) == signature {
             KeyUsed::Next
         } else {
             return Err(VerifyError::Signature);

@@ -43,14 +43,13 @@ impl Scratch {
     }
 }
 
-/// A token split at its two dots with its signature decoded; nothing is authenticated or
-/// parsed yet, and header and payload are decoded by [`Segments::decode`].
+/// A token split at its first and last dot; nothing is authenticated or parsed yet. The
+/// signature is decoded by [`Segments::split`], header and payload by [`Segments::decode`].
 pub(crate) struct Segments<'t> {
     header: &'t [u8],
     payload: &'t [u8],
     /// `header "." payload`: the exact bytes the MAC covers.
     pub(crate) signing_input: &'t [u8],
-    pub(crate) signature: Tag,
 }
 
 /// Header and payload decoded: the header is `None` when it is the standard QStash header
@@ -62,14 +61,18 @@ pub(crate) struct DecodedSegments<'s> {
 
 impl<'t> Segments<'t> {
     /// DESIGN.md §3 steps 1 and 2: presence, three segments, canonical base64url everywhere,
-    /// a 32-byte signature. Segments are checked, not trimmed: QStash never sends whitespace.
-    pub(crate) fn split(token: Option<&'t [u8]>) -> Result<Self, VerifyError> {
+    /// a 32-byte signature, which is decoded into `signature` (the caller's, so that the tag
+    /// is written once where it is compared instead of being moved). Segments are checked,
+    /// not trimmed: QStash never sends whitespace.
+    pub(crate) fn split(token: Option<&'t [u8]>, signature: &mut Tag) -> Result<Self, VerifyError> {
         let token = match token {
             None | Some([]) => return Err(VerifyError::Missing),
             Some(t) => t,
         };
-        // The first and last dot, then no dot between them: vectorised scans, no matter how
-        // many dots an attacker sends. The usual header is recognised without searching.
+        // The first and last dot: vectorised scans, no matter how many dots an attacker sends.
+        // The usual header is recognised without searching. A dot between them is not looked
+        // for here: base64url has no dot, so such a payload fails to decode, and every
+        // failure of steps 1–2 then names the extra dot first ([`Segments::refine`]).
         let standard = QSTASH_HEADER_B64.len();
         let first = match token.get(standard) {
             Some(b'.') if token.starts_with(QSTASH_HEADER_B64.as_bytes()) => Some(standard),
@@ -78,18 +81,21 @@ impl<'t> Segments<'t> {
         let (Some(first), Some(last)) = (first, memchr::memrchr(b'.', token)) else {
             return Err(NOT_THREE);
         };
-        let payload = token.get(first + 1..last).unwrap_or_default();
-        if first == last || memchr::memchr(b'.', payload).is_some() {
+        if first == last {
             return Err(NOT_THREE);
         }
-        let header = token.get(..first).unwrap_or_default();
+        let segments = Segments {
+            header: token.get(..first).unwrap_or_default(),
+            payload: token.get(first + 1..last).unwrap_or_default(),
+            signing_input: token.get(..last).unwrap_or_default(),
+        };
         let sig = token.get(last + 1..).unwrap_or_default();
-        let mut signature = [0u8; 32];
-        if base64url::decode_exact(sig, &mut signature).is_err() {
-            return Err(VerifyError::malformed("signature is not 32 bytes of canonical base64url"));
+        if base64url::decode_exact(sig, &mut signature.0).is_err() {
+            return Err(
+                segments.refine(VerifyError::malformed("signature is not 32 bytes of canonical base64url"))
+            );
         }
-        let signing_input = token.get(..last).unwrap_or_default();
-        Ok(Segments { header, payload, signing_input, signature: Tag(signature) })
+        Ok(segments)
     }
 
     /// The rest of step 2: header and payload must be canonical base64url. The receiver calls
@@ -100,10 +106,17 @@ impl<'t> Segments<'t> {
         let header = if self.header == QSTASH_HEADER_B64.as_bytes() {
             None
         } else {
-            Some(decode(self.header, &mut scratch.header, header_heap)?)
+            Some(decode(self.header, &mut scratch.header, header_heap).map_err(|e| self.refine(e))?)
         };
-        let payload = decode(self.payload, &mut scratch.payload, payload_heap)?;
+        let payload = decode(self.payload, &mut scratch.payload, payload_heap).map_err(|e| self.refine(e))?;
         Ok(DecodedSegments { header, payload })
+    }
+
+    /// A failure of steps 1–2 as reported: a token with more than two dots is refused as such,
+    /// before anything about its segments.
+    #[cold]
+    fn refine(&self, error: VerifyError) -> VerifyError {
+        if memchr::memchr(b'.', self.payload).is_some() { NOT_THREE } else { error }
     }
 }
 
@@ -146,6 +159,27 @@ fn decode<'s>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn split_and_decode(token: &str) -> Result<(), VerifyError> {
+        let mut signature = Tag([0; 32]);
+        let segments = Segments::split(Some(token.as_bytes()), &mut signature)?;
+        segments.decode(&mut Scratch::new()).map(|_| ())
+    }
+
+    #[test]
+    fn an_extra_dot_is_reported_before_anything_else_wrong_with_the_segments() {
+        let (header, signature) = (QSTASH_HEADER_B64, "A".repeat(43));
+        assert_eq!(split_and_decode(&std::format!("{header}.eyJh.{signature}")), Ok(()));
+        for token in [
+            std::format!("{header}.eyJh.Ym.{signature}"),
+            std::format!("{header}.eyJh.Ym.not-a-signature"),
+            std::format!("eyJh=.eyJh.Ym.{signature}"),
+            std::format!("eyJh.e=yJh.Ym.{signature}"),
+        ] {
+            assert_eq!(split_and_decode(&token), Err(NOT_THREE), "{token}");
+        }
+        assert_ne!(split_and_decode(&std::format!("{header}.eyJh.not-a-signature")), Err(NOT_THREE));
+    }
 
     #[test]
     #[cfg(feature = "alloc")]
