@@ -46,6 +46,8 @@ impl Scratch {
 /// A token split at its first and last dot; nothing is authenticated or parsed yet. The
 /// signature is decoded by [`Segments::split`], header and payload by [`Segments::decode`].
 pub(crate) struct Segments<'t> {
+    /// The header is exactly [`QSTASH_HEADER_B64`] (found while looking for the first dot).
+    standard_header: bool,
     header: &'t [u8],
     payload: &'t [u8],
     /// `header "." payload`: the exact bytes the MAC covers.
@@ -70,27 +72,41 @@ impl<'t> Segments<'t> {
             Some(t) => t,
         };
         // The first and last dot: vectorised scans, no matter how many dots an attacker sends.
-        // The usual header is recognised without searching. A dot between them is not looked
+        // The usual header and the usual signature are recognised without searching. A dot between them is not looked
         // for here: base64url has no dot, so such a payload fails to decode, and every
         // failure of steps 1–2 then names the extra dot first ([`Segments::refine`]).
         let standard = QSTASH_HEADER_B64.len();
-        let first = match token.get(standard) {
-            Some(b'.') if token.starts_with(QSTASH_HEADER_B64.as_bytes()) => Some(standard),
-            _ => memchr::memchr(b'.', token),
+        let standard_header =
+            token.get(standard) == Some(&b'.') && token.starts_with(QSTASH_HEADER_B64.as_bytes());
+        let first = if standard_header { Some(standard) } else { memchr::memchr(b'.', token) };
+        // A 32-byte signature is 43 characters, so the last dot is usually 44 from the end;
+        // once the 43 characters after it decode they hold no dot, and that is the last one.
+        let mut decoded = false;
+        let last = match token.len().checked_sub(44) {
+            Some(at)
+                if token.get(at) == Some(&b'.')
+                    && base64url::decode_exact(token.get(at + 1..).unwrap_or_default(), &mut signature.0)
+                        .is_ok() =>
+            {
+                decoded = true;
+                Some(at)
+            }
+            _ => memchr::memrchr(b'.', token),
         };
-        let (Some(first), Some(last)) = (first, memchr::memrchr(b'.', token)) else {
+        let (Some(first), Some(last)) = (first, last) else {
             return Err(NOT_THREE);
         };
         if first == last {
             return Err(NOT_THREE);
         }
         let segments = Segments {
+            standard_header,
             header: token.get(..first).unwrap_or_default(),
             payload: token.get(first + 1..last).unwrap_or_default(),
             signing_input: token.get(..last).unwrap_or_default(),
         };
         let sig = token.get(last + 1..).unwrap_or_default();
-        if base64url::decode_exact(sig, &mut signature.0).is_err() {
+        if !decoded && base64url::decode_exact(sig, &mut signature.0).is_err() {
             return Err(
                 segments.refine(VerifyError::malformed("signature is not 32 bytes of canonical base64url"))
             );
@@ -103,7 +119,7 @@ impl<'t> Segments<'t> {
     /// which failures are reported is unchanged.
     pub(crate) fn decode<'s>(&self, scratch: &'s mut Scratch) -> Result<DecodedSegments<'s>, VerifyError> {
         let [header_heap, payload_heap] = &mut scratch.heap;
-        let header = if self.header == QSTASH_HEADER_B64.as_bytes() {
+        let header = if self.standard_header {
             None
         } else {
             Some(decode(self.header, &mut scratch.header, header_heap).map_err(|e| self.refine(e))?)
@@ -175,6 +191,8 @@ mod tests {
             std::format!("{header}.eyJh.Ym.not-a-signature"),
             std::format!("eyJh=.eyJh.Ym.{signature}"),
             std::format!("eyJh.e=yJh.Ym.{signature}"),
+            // A dot 44 from the end that is not the last one.
+            std::format!("{header}.eyJh.{}.AB", "A".repeat(40)),
         ] {
             assert_eq!(split_and_decode(&token), Err(NOT_THREE), "{token}");
         }
