@@ -71,24 +71,25 @@ impl<'t> Segments<'t> {
             None | Some([]) => return Err(VerifyError::Missing),
             Some(t) => t,
         };
-        // The first and last dot: vectorised scans, no matter how many dots an attacker sends.
-        // The usual header and the usual signature are recognised without searching. A dot between them is not looked
-        // for here: base64url has no dot, so such a payload fails to decode, and every
-        // failure of steps 1–2 then names the extra dot first ([`Segments::refine`]).
+        // The first and last dot: vectorised scans, no matter how many dots an attacker sends;
+        // the usual header and the usual signature are recognised without searching. A dot
+        // between them is not looked for here: base64url has no dot, so such a payload fails
+        // to decode, and every failure of steps 1–2 then names the extra dot first
+        // ([`Segments::refine`]).
         let standard = QSTASH_HEADER_B64.len();
         let standard_header =
             token.get(standard) == Some(&b'.') && token.starts_with(QSTASH_HEADER_B64.as_bytes());
         let first = if standard_header { Some(standard) } else { memchr::memchr(b'.', token) };
         // A 32-byte signature is 43 characters, so the last dot is usually 44 from the end;
         // once the 43 characters after it decode they hold no dot, and that is the last one.
-        let mut decoded = false;
+        let mut signature_decoded = false;
         let last = match token.len().checked_sub(44) {
             Some(at)
                 if token.get(at) == Some(&b'.')
                     && base64url::decode_exact(token.get(at + 1..).unwrap_or_default(), &mut signature.0)
                         .is_ok() =>
             {
-                decoded = true;
+                signature_decoded = true;
                 Some(at)
             }
             _ => memchr::memrchr(b'.', token),
@@ -106,7 +107,7 @@ impl<'t> Segments<'t> {
             signing_input: token.get(..last).unwrap_or_default(),
         };
         let sig = token.get(last + 1..).unwrap_or_default();
-        if !decoded && base64url::decode_exact(sig, &mut signature.0).is_err() {
+        if !signature_decoded && base64url::decode_exact(sig, &mut signature.0).is_err() {
             return Err(
                 segments.refine(VerifyError::malformed("signature is not 32 bytes of canonical base64url"))
             );
