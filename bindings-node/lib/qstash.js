@@ -75,7 +75,8 @@ function header(buffer, signatureLen, urlLen, regionLen, end, tolerance, now) {
   i[3] = end
   // The conversions N-API applied when these were arguments: ToUint32 and a plain number.
   i[4] = tolerance === undefined ? 0 : 1
-  i[5] = tolerance === undefined ? 0 : number(tolerance, 'clockTolerance') >>> 0
+  checkTolerance(tolerance)
+  i[5] = tolerance === undefined ? 0 : tolerance >>> 0
   i[6] = now === undefined ? 0 : 1
   f[0] = now === undefined ? 0 : number(now, 'now')
 }
@@ -87,6 +88,16 @@ function views(buffer) {
 function number(value, name) {
   if (typeof value !== 'number') throw new TypeError(`${name} must be a number`)
   return value
+}
+
+/** Refuses a `clockTolerance` that the native side's unsigned 32-bit seconds would wrap
+ * instead of refusing: -1 would become a tolerance of 136 years. Absent is fine. */
+function checkTolerance(value) {
+  if (value === undefined || value === null) return
+  number(value, 'clockTolerance')
+  if (!(value >= 0 && value <= 0xffffffff)) {
+    throw new RangeError(`clockTolerance must be from 0 to 4294967295 seconds, got ${value}`)
+  }
 }
 
 /** Writes `value` (a string, or absent) as UTF-8 at `at`; its byte length, or -1 when absent. */
@@ -188,6 +199,7 @@ class Receiver {
   #native
 
   constructor(config) {
+    checkTolerance(config && config.clockTolerance)
     try {
       this.#native = new native.Receiver(config ?? null)
     } catch (error) {
@@ -201,6 +213,7 @@ class Receiver {
 
   async verify(request) {
     if (bodyLength(request && request.body) >= ASYNC_FROM) {
+      checkTolerance(request.clockTolerance)
       const outcome = await this.#native.verifyAsync(request)
       if (outcome.claims) return true
       throw new SignatureError(outcome.message, outcome.reason)
@@ -251,6 +264,7 @@ class Receiver {
   }
 
   verifyToken(request) {
+    checkTolerance(request && request.clockTolerance)
     try {
       return new PendingBody(this.#native.verifyToken(request))
     } catch (error) {

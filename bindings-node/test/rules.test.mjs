@@ -80,6 +80,22 @@ test('expired at exactly exp; clock tolerance applies to exp and nbf', () => {
   assert.ok(Receiver.dev().verifySync({ signature: early, body: BODY, now: t, clockTolerance: 5 }))
 })
 
+test('a negative, non-finite or oversized clock tolerance is refused, never wrapped into years', async () => {
+  // N-API's unsigned conversion would turn -1 into 4294967295 s and accept any expired token.
+  const expired = Signer.dev().sign(URL_, BODY, { now: now() - 3600 })
+  const big = Buffer.alloc(128 * 1024, 1)
+  const expiredBig = Signer.dev().sign(URL_, big, { now: now() - 3600 })
+  for (const clockTolerance of [-1, -0.5, Number.NaN, Infinity, 2 ** 32]) {
+    assert.throws(() => Receiver.dev().verifySync({ signature: expired, body: BODY, clockTolerance }), RangeError)
+    await assert.rejects(Receiver.dev().verify({ signature: expired, body: BODY, clockTolerance }), RangeError)
+    await assert.rejects(Receiver.dev().verify({ signature: expiredBig, body: big, clockTolerance }), RangeError)
+    assert.throws(() => Receiver.dev().verifyToken({ signature: expired, clockTolerance }), RangeError)
+    assert.throws(() => new Receiver({ currentSigningKey: 'sig_a1', nextSigningKey: 'sig_b2', clockTolerance }), RangeError)
+  }
+  assert.equal(reason(Receiver.dev(), expired, BODY, { clockTolerance: 0 }), 'expired')
+  assert.ok(Receiver.dev().verifySync({ signature: expired, body: BODY, clockTolerance: 4000 }))
+})
+
 test('future iat is not_yet_valid', () => {
   const t = now()
   assert.equal(reason(Receiver.dev(), mint(claims(URL_, BODY, t, { iat: t + 100 })), BODY, { now: t }), 'not_yet_valid')
