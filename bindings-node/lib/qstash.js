@@ -51,8 +51,17 @@ let floats
 
 function allocate(bytes) {
   scratch = Buffer.allocUnsafeSlow(bytes)
-  ints = new Int32Array(scratch.buffer, scratch.byteOffset, 8)
-  floats = new Float64Array(scratch.buffer, scratch.byteOffset + 32, 1)
+  ints = intsOf(scratch)
+  floats = floatsOf(scratch)
+}
+
+/** The header's views over `buffer`: eight `i32` fields, then `now` as an `f64` at byte 32. */
+function intsOf(buffer) {
+  return new Int32Array(buffer.buffer, buffer.byteOffset, 8)
+}
+
+function floatsOf(buffer) {
+  return new Float64Array(buffer.buffer, buffer.byteOffset + 32, 1)
 }
 allocate(64 * 1024)
 
@@ -68,21 +77,19 @@ function scratchFor(bytes) {
 
 /** Writes the header of `verifyPacked` into `buffer`. */
 function header(buffer, signatureLen, urlLen, regionLen, end, tolerance, now) {
-  const [i, f] = buffer === scratch ? [ints, floats] : views(buffer)
+  checkTolerance(tolerance)
+  const kept = buffer === scratch
+  const i = kept ? ints : intsOf(buffer)
+  const f = kept ? floats : floatsOf(buffer)
   i[0] = signatureLen
   i[1] = urlLen
   i[2] = regionLen
   i[3] = end
-  // The conversions N-API applied when these were arguments: ToUint32 and a plain number.
   i[4] = tolerance === undefined ? 0 : 1
-  checkTolerance(tolerance)
+  // Seconds as the unsigned 32 bits Rust reads; `checkTolerance` refused what would wrap.
   i[5] = tolerance === undefined ? 0 : tolerance >>> 0
   i[6] = now === undefined ? 0 : 1
   f[0] = now === undefined ? 0 : number(now, 'now')
-}
-
-function views(buffer) {
-  return [new Int32Array(buffer.buffer, buffer.byteOffset, 8), new Float64Array(buffer.buffer, buffer.byteOffset + 32, 1)]
 }
 
 function number(value, name) {

@@ -259,10 +259,7 @@ impl<'a> Cursor<'a> {
     fn any_integer(&mut self) -> Option<f64> {
         let negative = self.0.starts_with('-');
         let digits = self.0.as_bytes().get(usize::from(negative)..)?;
-        let (v, len) = match digits.first_chunk::<11>().and_then(ten_digits) {
-            Some(v) => (v, 10),
-            None => any_digits(digits)?,
-        };
+        let (v, len) = any_digits(digits)?;
         self.0 = self.0.get(usize::from(negative) + len..)?;
         let v = v as f64;
         Some(if negative { -v } else { v })
