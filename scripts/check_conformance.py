@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Compare a conformance runner's output (DESIGN.md §8) with the vectors' expectations.
+"""Compare a conformance runner's output (SPEC.md §8) with the vectors' expectations.
 
 usage: check_conformance.py CASES.jsonl RUNNER_OUTPUT.jsonl
 Exits non-zero on any differing id, verdict or reason, or a missing/extra line.

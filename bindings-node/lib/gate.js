@@ -1,5 +1,5 @@
 'use strict'
-// The framework-neutral half of the Express and fetch helpers (DESIGN.md §7): URL policy,
+// The framework-neutral half of the Express and fetch helpers (SPEC.md §7): URL policy,
 // order of checks, rejection bodies and logging, so both answer exactly like the Rust
 // middleware.
 

@@ -5,7 +5,7 @@
 
 const native = require('../index.js')
 
-/** Reason codes of DESIGN.md §3 that a failed verification can carry. */
+/** Reason codes of SPEC.md §3 that a failed verification can carry. */
 const REASONS = new Set([
   'missing', 'malformed', 'signature', 'issuer', 'expired', 'not_yet_valid', 'subject', 'body', 'no_keys',
 ])
@@ -328,12 +328,16 @@ class Signer {
   }
 }
 
+const { DEFAULT_BODY_LIMIT, pathAndQueryOf } = native
+
+// Shorthand members only: Node finds the named exports of a CommonJS module for `import { … }`
+// by reading this literal, and stops at the first member that is not a plain name.
 module.exports = {
   ConfigError,
-  DEFAULT_BODY_LIMIT: native.DEFAULT_BODY_LIMIT,
+  DEFAULT_BODY_LIMIT,
   PendingBody,
   Receiver,
   SignatureError,
   Signer,
-  pathAndQueryOf: native.pathAndQueryOf,
+  pathAndQueryOf,
 }

@@ -1,4 +1,4 @@
-// Every rule of DESIGN.md §3 and §4 through the JS API, in order.
+// Every rule of SPEC.md §3 and §4 through the JS API, in order.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { DEV_CURRENT, DEV_NEXT, URL_, claims, mint, now, qstash } from './support.mjs'

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url'
 const require = createRequire(import.meta.url)
 export const qstash = require('../lib/qstash.js')
 export const here = dirname(fileURLToPath(import.meta.url))
-export const VECTORS = join(here, '..', '..', '..', 'shared', 'vectors', 'qstash_conformance_public.jsonl')
+export const VECTORS = join(here, '..', '..', 'vectors', 'qstash_conformance_public.jsonl')
 export const URL_ = 'https://my-app.example.com/api/qstash'
 export const DEV_CURRENT = 'sig_7kYjw48mhY7kAjqNGcy6cr29RJ6r'
 export const DEV_NEXT = 'sig_5ZB6DVzB1wjE8S6rZ7eenA8Pdnhs'

@@ -1,4 +1,4 @@
-//! The two exception types, with the stable reason codes of DESIGN.md §3 on `.reason`.
+//! The two exception types, with the stable reason codes of SPEC.md §3 on `.reason`.
 
 use pyo3::create_exception;
 use pyo3::exceptions::{PyException, PyValueError};

@@ -1,4 +1,4 @@
-"""Conformance runner (DESIGN.md §8): reads a JSONL file of cases and prints one
+"""Conformance runner (SPEC.md §8): reads a JSONL file of cases and prints one
 ``{"id", "verdict", "reason"}`` line per case, in input order.
 
     .venv/bin/python bindings-python/tests/conformance.py FILE

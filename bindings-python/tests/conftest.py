@@ -8,7 +8,7 @@ import time
 import pytest
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
-VECTORS = REPO.parent / "shared" / "vectors" / "qstash_conformance_public.jsonl"
+VECTORS = REPO / "vectors" / "qstash_conformance_public.jsonl"
 URL = "https://my-app.example.com/api/qstash"
 
 

@@ -1,4 +1,4 @@
-"""The shared public vectors through the runner, as users call it (DESIGN.md §8)."""
+"""The shared public vectors through the runner, as users call it (SPEC.md §8)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Every rule of DESIGN.md §3 and §4 through the Python API, in order."""
+"""Every rule of SPEC.md §3 and §4 through the Python API, in order."""
 
 from __future__ import annotations
 

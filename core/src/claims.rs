@@ -1,4 +1,4 @@
-//! DESIGN.md §3 step 4: the header and payload of an authenticated token, checked for shape.
+//! SPEC.md §3 step 4: the header and payload of an authenticated token, checked for shape.
 
 use crate::base64url;
 use crate::error::VerifyError;
@@ -36,7 +36,7 @@ fn walk_error(e: Walk<&'static str>, invalid: &'static str) -> VerifyError {
 }
 
 /// The claims of an authenticated payload after the shape checks of step 4. The semantic
-/// checks (issuer, times, subject, body) are left to the caller, in DESIGN.md order.
+/// checks (issuer, times, subject, body) are left to the caller, in SPEC.md order.
 #[derive(Debug)]
 pub(crate) struct Payload<'a> {
     /// `iss` is the string `"Upstash"`.

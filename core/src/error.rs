@@ -4,7 +4,7 @@ use core::fmt;
 
 /// Why a QStash delivery failed verification.
 ///
-/// [`VerifyError::reason`] returns the stable reason code of DESIGN.md §3; the same codes are
+/// [`VerifyError::reason`] returns the stable reason code of SPEC.md §3; the same codes are
 /// used by the middleware JSON bodies, the Python and Node bindings and the conformance runners.
 /// No variant carries key material, so the error is safe to log and to return to the caller.
 #[derive(Debug, Clone, PartialEq, Eq)]

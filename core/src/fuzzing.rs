@@ -2,7 +2,7 @@
 //!
 //! Each entry point takes raw fuzzer bytes and panics only when the verifier breaks a
 //! property: a panic inside the verifier, a forged token accepted, or a verdict that differs
-//! from an independent reading of DESIGN.md §3.
+//! from an independent reading of SPEC.md §3.
 // Panicking is how a fuzz target reports a broken property to libFuzzer.
 #![allow(clippy::panic)]
 
@@ -331,7 +331,7 @@ impl Header {
         }
     }
 
-    /// DESIGN.md §3 step 4 for the header, read off the fields.
+    /// SPEC.md §3 step 4 for the header, read off the fields.
     fn is_malformed(&self) -> bool {
         let Header::Members(members) = self else { return false };
         let find = |n: &str| members.iter().find(|(k, _)| k.as_str() == n).map(|(_, v)| v);
@@ -456,7 +456,7 @@ impl Case {
     }
 }
 
-/// DESIGN.md §3, read off the case's fields instead of the token's bytes.
+/// SPEC.md §3, read off the case's fields instead of the token's bytes.
 pub fn expected_reason(case: &Case, body: &[u8], url: Option<&str>, now: i64) -> Option<&'static str> {
     if matches!(case.key, KeyChoice::Other) {
         return Some("signature");

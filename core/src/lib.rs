@@ -2,14 +2,16 @@
 //!
 //! QStash signs every delivery with an HS256 JWT naming the destination URL (`sub`) and the
 //! SHA-256 of the raw body (`body`). [`Receiver`] checks it by the rules of the project's
-//! DESIGN.md §3, in order, and reports the first failure as a stable reason code
-//! ([`VerifyError::reason`]):
+//! specification, [SPEC.md §3], in order, and reports the first failure as a stable reason
+//! code ([`VerifyError::reason`]):
 //!
 //! 1. `missing`: no token; 2. `malformed`: not three canonical base64url segments with a
 //!    32-byte signature; 3. `signature`: the MAC matches neither the current nor the next key
 //!    (nothing the sender wrote is parsed before this); 4. `malformed`: header or claims of the
 //!    wrong shape (duplicate members, `alg` other than `HS256`, non-numeric times, …);
 //!    5. `issuer`; 6. `expired`; 7. `not_yet_valid`; 8. `subject`; 9. `body`.
+//!
+//! [SPEC.md §3]: https://github.com/qstash-kit/qstash-kit/blob/main/SPEC.md#3-verification
 //!
 //! ```
 //! use qstash_core::{Receiver, Request, Signer};
@@ -43,7 +45,7 @@
 //!   works with an explicit clock ([`Receiver::verify_at`]) on payloads up to 1 KiB.
 #![no_std]
 #![forbid(unsafe_code)]
-#![cfg_attr(docsrs, feature(doc_auto_cfg))]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 #[cfg(feature = "alloc")]
 extern crate alloc;

@@ -177,7 +177,7 @@ pub struct Verified {
     pub region: Option<Region>,
 }
 
-/// A token whose signature and claims verified, waiting for the body (DESIGN.md §3 step 9).
+/// A token whose signature and claims verified, waiting for the body (SPEC.md §3 step 9).
 ///
 /// Middleware gets one of these from [`Receiver::verify_token_at`] before reading the body,
 /// so unauthenticated requests are refused without buffering anything, then feeds the body
@@ -237,7 +237,7 @@ impl fmt::Debug for BodyHasher {
     }
 }
 
-/// Verifies `Upstash-Signature` tokens (DESIGN.md §3) with a default key pair and/or
+/// Verifies `Upstash-Signature` tokens (SPEC.md §3) with a default key pair and/or
 /// per-region pairs. Cheap to share: verification takes `&self` and never locks.
 ///
 /// ```
@@ -316,7 +316,7 @@ impl Receiver {
         Ok(token.verified())
     }
 
-    /// Verifies everything but the body (DESIGN.md §3 steps 1–8); the request's body is not
+    /// Verifies everything but the body (SPEC.md §3 steps 1–8); the request's body is not
     /// looked at. Finish with [`VerifiedToken::verify_body`] or a [`BodyHasher`].
     pub fn verify_token_at(&self, request: &Request<'_>, now: i64) -> Result<VerifiedToken, VerifyError> {
         let mut scratch = Scratch::new();
@@ -336,7 +336,7 @@ impl Receiver {
         let segments = Segments::split(request.token, &mut signature)?;
         let keys = self.keys_for(request.region);
         // The MAC is computed before the payload is decoded so that the CPU decodes while the
-        // hash finishes; failures are still reported in DESIGN.md order (malformed, no_keys,
+        // hash finishes; failures are still reported in SPEC.md order (malformed, no_keys,
         // signature).
         let current = keys.as_ref().ok().map(|(k, _)| k.current.tag(segments.signing_input));
         let decoded = segments.decode(scratch)?;

@@ -62,7 +62,7 @@ pub(crate) struct DecodedSegments<'s> {
 }
 
 impl<'t> Segments<'t> {
-    /// DESIGN.md §3 steps 1 and 2: presence, three segments, canonical base64url everywhere,
+    /// SPEC.md §3 steps 1 and 2: presence, three segments, canonical base64url everywhere,
     /// a 32-byte signature, which is decoded into `signature` (the caller's, so that the tag
     /// is written once where it is compared instead of being moved). Segments are checked,
     /// not trimmed: QStash never sends whitespace.

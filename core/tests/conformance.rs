@@ -1,4 +1,4 @@
-//! The shared public vectors through the same case runner as the conformance example.
+//! The public conformance vectors (`vectors/`) through the same case runner as the conformance example.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a panic in a test is a failed assertion
 
 #[path = "../examples/conformance/case.rs"]
@@ -8,8 +8,7 @@ use std::path::PathBuf;
 
 #[test]
 fn every_public_conformance_case_matches_its_expected_verdict_and_reason() {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/vectors/qstash_conformance_public.jsonl");
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../vectors/qstash_conformance_public.jsonl");
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let mut failures = Vec::new();
     let mut count = 0;

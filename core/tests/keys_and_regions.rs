@@ -1,4 +1,4 @@
-//! Key pairs, regions, `from_env` (DESIGN.md §4) and key rotation under load.
+//! Key pairs, regions, `from_env` (SPEC.md §4) and key rotation under load.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a panic in a test is a failed assertion
 
 mod support;

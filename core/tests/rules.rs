@@ -1,4 +1,4 @@
-//! One test per verification rule of DESIGN.md §3, named after the behaviour it pins down.
+//! One test per verification rule of SPEC.md §3, named after the behaviour it pins down.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a panic in a test is a failed assertion
 
 mod support;

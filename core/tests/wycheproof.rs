@@ -33,8 +33,7 @@ fn hex(s: &str) -> Vec<u8> {
 }
 
 fn vectors() -> File {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/vectors/wycheproof_hmac_sha256_test.json");
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../vectors/wycheproof_hmac_sha256_test.json");
     serde_json::from_str(
         &std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())),
     )

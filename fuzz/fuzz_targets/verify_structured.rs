@@ -1,4 +1,4 @@
-//! Signed, structured tokens: the verdict must match an independent reading of DESIGN.md §3,
+//! Signed, structured tokens: the verdict must match an independent reading of SPEC.md §3,
 //! and `jsonwebtoken` must agree on whether the MAC is valid.
 #![no_main]
 libfuzzer_sys::fuzz_target!(|data: &[u8]| qstash_core::fuzzing::verify_structured(data, &mac_valid));

@@ -15,7 +15,7 @@ use crate::payload::read_hashed;
 
 /// Middleware that verifies the `Upstash-Signature` of every request before the handler runs.
 ///
-/// Order of work: the token (signature and claims, DESIGN.md §3 steps 1–8, the URL policy and
+/// Order of work: the token (signature and claims, SPEC.md §3 steps 1–8, the URL policy and
 /// a declared `Content-Length`) is checked from the headers alone, so an unauthenticated
 /// request is refused without reading any of its payload. Then the payload is read up to the
 /// limit while it is hashed, the hash is compared with the token, and the handler gets the

@@ -1,4 +1,4 @@
-//! Every rule and status of DESIGN.md §7 through the middleware, with `actix_web::test`.
+//! Every rule and status of SPEC.md §7 through the middleware, with `actix_web::test`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a panic in a test is a failed assertion
 
 use std::pin::Pin;

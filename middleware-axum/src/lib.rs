@@ -27,7 +27,7 @@
 //! Responses: 401 `{"error":"invalid_signature","reason":"<code>"}` for a missing or invalid
 //! signature, 413 over the body limit, 400 for an unreadable body; never 500.
 #![forbid(unsafe_code)]
-#![cfg_attr(docsrs, feature(doc_auto_cfg))]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod body;
 mod config;

@@ -1,4 +1,4 @@
-//! The response a [`Rejection`] gets by default (DESIGN.md §7).
+//! The response a [`Rejection`] gets by default (SPEC.md §7).
 
 use bytes::Bytes;
 use http::{HeaderValue, Response, StatusCode, header};

@@ -12,7 +12,7 @@ use crate::future::ResponseFuture;
 
 /// Middleware that verifies the `Upstash-Signature` of every request before calling `S`.
 ///
-/// Order of work: the token (signature and claims, DESIGN.md §3 steps 1–8) is checked from the
+/// Order of work: the token (signature and claims, SPEC.md §3 steps 1–8) is checked from the
 /// headers alone, so an unauthenticated request is refused without reading any of its body.
 /// Then the body is read up to the limit while it is hashed, the hash is compared with the
 /// token, and `S` gets the exact bytes (rebuilt as its own body type) with a

@@ -9,3 +9,9 @@ mod mixed_load;
 
 pub use demo::{DemoRow, run_demo};
 pub use mixed_load::{LoadReport, mixed_load};
+
+/// The Rust examples of the repository's README, compiled and run as doctests (the published
+/// crates cannot reach a file outside their package, this unpublished one can).
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct RepositoryReadme;

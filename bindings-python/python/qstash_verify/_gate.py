@@ -1,4 +1,4 @@
-"""The framework-neutral half of the FastAPI and Flask helpers (DESIGN.md §7): URL policy,
+"""The framework-neutral half of the FastAPI and Flask helpers (SPEC.md §7): URL policy,
 order of checks, rejection bodies and logging, so both answer exactly like the Rust
 middleware."""
 

@@ -22,9 +22,14 @@ from __future__ import annotations
 
 from typing import Any, Awaitable, Callable, Optional
 
-from starlette.exceptions import HTTPException
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+try:
+    from starlette.exceptions import HTTPException
+    from starlette.requests import Request
+    from starlette.responses import JSONResponse, Response
+except ImportError as error:  # pragma: no cover - depends on what the user installed
+    raise ImportError(
+        "qstash_verify.fastapi needs FastAPI or Starlette: pip install 'qstash-verify[fastapi]'"
+    ) from error
 
 from qstash_verify._gate import DEFAULT_BODY_LIMIT, Delivery, Gate, Rejection
 from qstash_verify._native import Receiver

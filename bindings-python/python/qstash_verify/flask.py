@@ -20,7 +20,10 @@ from __future__ import annotations
 import functools
 from typing import Any, Callable, Optional, TypeVar
 
-from flask import g, jsonify, request
+try:
+    from flask import g, jsonify, request
+except ImportError as error:  # pragma: no cover - depends on what the user installed
+    raise ImportError("qstash_verify.flask needs Flask: pip install 'qstash-verify[flask]'") from error
 
 from qstash_verify._gate import DEFAULT_BODY_LIMIT, Delivery, Gate, Rejection
 from qstash_verify._native import Receiver

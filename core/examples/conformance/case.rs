@@ -1,4 +1,4 @@
-//! One conformance case (DESIGN.md §8): a JSONL line in, a verdict line out. Shared by the
+//! One conformance case (SPEC.md §8): a JSONL line in, a verdict line out. Shared by the
 //! runner example and the test that checks it against `expect`.
 
 use base64::Engine as _;

@@ -1,4 +1,4 @@
-//! Conformance runner (DESIGN.md §8): `cargo run -q -p qstash-core --example conformance -- FILE`
+//! Conformance runner (SPEC.md §8): `cargo run -q -p qstash-core --example conformance -- FILE`
 //! prints one `{"id","verdict","reason"}` line per JSONL case, in input order.
 
 mod case;

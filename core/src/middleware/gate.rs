@@ -136,7 +136,7 @@ impl Gate {
         self.log_level
     }
 
-    /// DESIGN.md §3 steps 1–8 plus the URL policy and the declared `Content-Length`, from the
+    /// SPEC.md §3 steps 1–8 plus the URL policy and the declared `Content-Length`, from the
     /// request head alone: nothing of the body is needed, so an unauthenticated request is
     /// refused before any of it is read.
     pub fn verify_head(&self, head: &impl RequestHead) -> Result<VerifiedToken, Rejection> {

@@ -1,6 +1,6 @@
 //! The framework-neutral half of every QStash middleware (feature `middleware`): URL
 //! policies, the order of checks, rejections and their JSON bodies, delivery headers and
-//! rejection logging (DESIGN.md §7).
+//! rejection logging (SPEC.md §7).
 //!
 //! `qstash-axum` and `qstash-actix` are thin adapters over this module, which is why they
 //! answer every request the same way. Another framework needs three things: a

@@ -1,4 +1,4 @@
-//! [`Rejection`]: why a request was refused, and the status and body it gets (DESIGN.md §7).
+//! [`Rejection`]: why a request was refused, and the status and body it gets (SPEC.md §7).
 
 use alloc::string::String;
 use core::fmt;

@@ -1,4 +1,4 @@
-//! How the token's `sub` claim is matched against the request (DESIGN.md §7).
+//! How the token's `sub` claim is matched against the request (SPEC.md §7).
 
 use alloc::borrow::Cow;
 use alloc::format;

@@ -89,7 +89,7 @@ pub(crate) struct Args {
     /// The QStash token (default: QSTASH_TOKEN, or the region's with QSTASH_REGION).
     #[arg(long, env = "QSTASH_TOKEN", hide_env_values = true)]
     token: Option<String>,
-    /// The API base URL (default: QSTASH_URL, else https://qstash.upstash.io).
+    /// The API base URL (default: QSTASH_URL, else <https://qstash.upstash.io>).
     #[arg(long)]
     api_url: Option<String>,
     /// Do not retry on 429, 5xx or connection errors.

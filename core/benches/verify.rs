@@ -42,7 +42,7 @@ struct Claims {
     body: String,
 }
 
-/// The same checks as DESIGN.md §3 as far as `jsonwebtoken` can express them: HS256 only,
+/// The same checks as SPEC.md §3 as far as `jsonwebtoken` can express them: HS256 only,
 /// current-then-next key, exp/nbf against the clock, iss, sub, then the body hash.
 fn jsonwebtoken_verify(
     keys: &[jsonwebtoken::DecodingKey; 2],
