@@ -117,6 +117,9 @@ export declare const PACKED_HEADER: number
  */
 export declare function pathAndQueryOf(url: string): string | null
 
+/** Every reason code a `SignatureError` can carry (SPEC.md §3.2), from the core's own list. */
+export declare function reasonCodes(): Array<string>
+
 /**
  * How to build a `Receiver`. Without keys, they come from `QSTASH_CURRENT_SIGNING_KEY` /
  * `QSTASH_NEXT_SIGNING_KEY` (and, when `QSTASH_REGION` is set, the

@@ -841,3 +841,4 @@ module.exports.Signer = nativeBinding.Signer
 module.exports.DEFAULT_BODY_LIMIT = nativeBinding.DEFAULT_BODY_LIMIT
 module.exports.PACKED_HEADER = nativeBinding.PACKED_HEADER
 module.exports.pathAndQueryOf = nativeBinding.pathAndQueryOf
+module.exports.reasonCodes = nativeBinding.reasonCodes

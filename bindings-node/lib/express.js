@@ -48,7 +48,10 @@ function qstashVerified(options = {}) {
       pending.update(req.rawBody)
       return done(req.rawBody)
     }
-    if (req.readableEnded || req.complete) {
+    // `req.complete` only says the parser has received the whole message (true after any
+    // `await` in an earlier middleware); the body is gone only once it was read to its end
+    // or a body parser took it.
+    if (req.readableEnded || req._body === true) {
       // A body parser ran first and kept no raw bytes: nothing left to verify against.
       gate.logger?.error?.('qstashVerified must run before body parsers (express.json(), ...)')
       return reject(gate.unreadable(header))

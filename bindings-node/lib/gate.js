@@ -4,6 +4,7 @@
 // middleware.
 
 const { DEFAULT_BODY_LIMIT, Receiver, SignatureError } = require('./qstash.js')
+const { parseRetried } = require('../index.js')
 
 class Rejection extends Error {
   constructor(status, reason) {
@@ -78,7 +79,7 @@ class Gate {
       claims,
       body,
       messageId: header('upstash-message-id') ?? null,
-      retried: retried != null && /^\s*\d+\s*$/.test(retried) ? Number(retried) : null,
+      retried: retried == null ? null : parseRetried(retried),
       region: header('upstash-region') ?? null,
       scheduleId: header('upstash-schedule-id') ?? null,
       topicName: header('upstash-topic-name') ?? null,

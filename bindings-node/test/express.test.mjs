@@ -29,10 +29,10 @@ before(async () => {
 
 after(() => new Promise((resolve) => server.close(resolve)))
 
-function post(path, body, token, headers = {}) {
+function post(path, body, token, headers = {}, at = base) {
   const h = { 'content-type': 'application/json', 'upstash-message-id': 'msg_1', 'upstash-retried': '2', ...headers }
   if (token != null) h['upstash-signature'] = token
-  return fetch(base + path, { method: 'POST', body, headers: h })
+  return fetch(at + path, { method: 'POST', body, headers: h })
 }
 
 test('valid delivery reaches the handler with req.qstash and the parsed body', async () => {
@@ -92,3 +92,48 @@ test('mounted after a body parser it refuses with 400 instead of guessing', asyn
   assert.equal(r.status, 400)
   assert.deepEqual(await r.json(), { error: 'unreadable_body', reason: 'unreadable_body' })
 })
+
+test('with replay protection the second delivery of a token is 401 replayed, not 500', async () => {
+  const app = express()
+  const receiver = new Receiver({ devMode: true, replayProtection: true })
+  app.post('/api/qstash', qstashVerified({ receiver, logger: null }), (req, res) => res.send('ok'))
+  await withServer(app, async (at) => {
+    const token = Signer.dev().sign(URL_, BODY)
+    const first = await post('/api/qstash', BODY, token, {}, at)
+    assert.equal(first.status, 200)
+    const again = await post('/api/qstash', BODY, token, {}, at)
+    assert.equal(again.status, 401)
+    assert.deepEqual(await again.json(), { error: 'invalid_signature', reason: 'replayed' })
+  })
+})
+
+test('after an async middleware the delivery still verifies', async () => {
+  const app = express()
+  // What a session store or a rate limiter does: the request waits before the next handler,
+  // long enough for the whole body to arrive.
+  app.use(async (req, res, next) => {
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    next()
+  })
+  app.post('/api/qstash', qstashVerified({ receiver: Receiver.dev(), logger: null }), (req, res) =>
+    res.json({ body: req.body }),
+  )
+  await withServer(app, async (at) => {
+    const r = await post('/api/qstash', BODY, Signer.dev().sign(URL_, BODY), {}, at)
+    assert.equal(r.status, 200)
+    assert.deepEqual(await r.json(), { body: { order: 42 } })
+    const tampered = await post('/api/qstash', '{"order":43}', Signer.dev().sign(URL_, BODY), {}, at)
+    assert.deepEqual(await tampered.json(), { error: 'invalid_signature', reason: 'body' })
+  })
+})
+
+async function withServer(app, use) {
+  const server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s))
+  })
+  try {
+    await use(`http://127.0.0.1:${server.address().port}`)
+  } finally {
+    await new Promise((resolve) => server.close(resolve))
+  }
+}

@@ -22,8 +22,16 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("SignatureError", m.py().get_type::<errors::SignatureError>())?;
     m.add("ConfigError", m.py().get_type::<errors::ConfigError>())?;
     m.add_function(wrap_pyfunction!(path_and_query_of, m)?)?;
+    m.add_function(wrap_pyfunction!(parse_retried, m)?)?;
     m.add("DEFAULT_BODY_LIMIT", qstash_core::middleware::DEFAULT_BODY_LIMIT)?;
     Ok(())
+}
+
+/// `Upstash-Retried` as a count, or `None` for anything but a decimal count that fits 32 bits
+/// (the rule every front end shares; a bad value never fails a delivery).
+#[pyfunction]
+fn parse_retried(value: Option<&str>) -> Option<u32> {
+    qstash_core::middleware::parse_retried(value?.as_bytes())
 }
 
 /// The path and query of an absolute URL (`https://h/p?q` → `/p?q`), or `None`: what the

@@ -136,3 +136,12 @@ def test_a_replayed_delivery_is_401_replayed() -> None:
     assert client.post(PATH, content=BODY, headers=headers(token)).status_code == 200
     r = client.post(PATH, content=BODY, headers=headers(token))
     assert (r.status_code, r.json()) == (401, {"error": "invalid_signature", "reason": "replayed"})
+
+
+@pytest.mark.parametrize("retried", ["1" * 4301, "\u00b9\u00b2\u00b3", "-1", "4294967296"])
+def test_a_retried_header_that_is_not_a_count_is_absent_not_a_500(retried: str) -> None:
+    token = Signer.dev().sign(URL, BODY)
+    # As bytes: the test client refuses to encode non-ASCII text itself.
+    r = make_app().post(PATH, content=BODY, headers={**headers(token), "upstash-retried": retried.encode()})
+    assert r.status_code == 200
+    assert r.json()["retried"] is None

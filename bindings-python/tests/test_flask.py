@@ -77,3 +77,11 @@ def test_body_over_the_limit_is_413_and_binary_bodies_verify() -> None:
     binary = b"\xff\x00\xfe"
     r = app.test_client().post("/raw", data=binary, headers=headers(Signer.dev().sign(URL, binary)))
     assert (r.status_code, r.data) == (200, binary)
+
+
+@pytest.mark.parametrize("retried", ["1" * 4301, "\u00b9\u00b2\u00b3", "-1", "4294967296"])
+def test_a_retried_header_that_is_not_a_count_is_absent_not_a_500(retried: str) -> None:
+    token = Signer.dev().sign(URL, BODY)
+    r = make_client().post(PATH, data=BODY, headers={**headers(token), "upstash-retried": retried})
+    assert r.status_code == 200
+    assert r.get_json()["retried"] is None

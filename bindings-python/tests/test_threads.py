@@ -64,3 +64,42 @@ def test_key_replacement_while_threads_verify_is_atomic() -> None:
     # After the swap both verify: the old current key is now the next key.
     assert receiver.verify(signature=old, body=b"").key == "next"
     assert receiver.verify(signature=new, body=b"").key == "current"
+
+
+DEADLOCK_PROBE = """
+import threading
+from qstash_verify import Receiver, Signer
+
+url = "https://my-app.example.com/api/qstash"
+chunk = b"x" * (4 << 20)  # hashed with the interpreter released
+pending = Receiver.dev().verify_token(signature=Signer.dev().sign(url, chunk * 8), url=url)
+outcomes = []
+
+def feed():
+    for _ in range(4):
+        try:
+            pending.update(chunk)
+            outcomes.append("hashed")
+        except RuntimeError as error:
+            outcomes.append(str(error))
+
+threads = [threading.Thread(target=feed) for _ in range(2)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+assert len(outcomes) == 8, outcomes
+assert all(o == "hashed" or "another thread" in o for o in outcomes), outcomes
+print("no deadlock")
+"""
+
+
+def test_two_threads_feeding_one_pending_body_never_deadlock() -> None:
+    # Run apart: a deadlock would hang the test process itself, so the child gets a generous
+    # limit, and hitting it is the failure.
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", DEADLOCK_PROBE], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "no deadlock"

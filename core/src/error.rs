@@ -38,6 +38,22 @@ pub enum VerifyError {
 }
 
 impl VerifyError {
+    /// Every code [`VerifyError::reason`] can return, in the order of SPEC.md §3.2. The
+    /// bindings export this list rather than spelling the codes out again.
+    pub const REASON_CODES: [&'static str; 11] = [
+        "missing",
+        "malformed",
+        "no_keys",
+        "signature",
+        "issuer",
+        "expired",
+        "not_yet_valid",
+        "subject",
+        "body",
+        "replayed",
+        "replay_store_unavailable",
+    ];
+
     /// The stable, lower-case reason code (`missing`, `malformed`, `signature`, `issuer`,
     /// `expired`, `not_yet_valid`, `subject`, `body`, `no_keys`, `replayed`,
     /// `replay_store_unavailable`).
@@ -137,3 +153,26 @@ impl fmt::Display for ConfigError {
 }
 
 impl core::error::Error for ConfigError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reason_codes_lists_the_reason_of_every_variant_once() {
+        let every = [
+            VerifyError::Missing,
+            VerifyError::malformed("x"),
+            VerifyError::NoKeys,
+            VerifyError::Signature,
+            VerifyError::Issuer,
+            VerifyError::Expired,
+            VerifyError::NotYetValid,
+            VerifyError::Subject,
+            VerifyError::Body,
+            VerifyError::Replayed,
+            VerifyError::ReplayStoreUnavailable,
+        ];
+        assert_eq!(every.map(|e| e.reason()), VerifyError::REASON_CODES);
+    }
+}

@@ -375,3 +375,21 @@ async fn a_replayed_delivery_is_401_replayed_and_a_new_one_passes() {
     let fresh = request(Some(&token_for(URL, BODY)), "/api/qstash").set_payload(BODY).to_request();
     assert_eq!(test::call_service(&app, fresh).await.status(), 200);
 }
+
+#[actix_web::test]
+async fn forwarded_policy_trusts_the_element_the_proxy_appended_and_refuses_hosts_with_a_path() {
+    let config = dev().url_policy(UrlPolicy::Forwarded);
+    let attacker_url = "https://attacker.example/api/qstash";
+    let proxied = |token: &str| {
+        request(Some(token), "/api/qstash")
+            .insert_header(("x-forwarded-host", "attacker.example, my-app.example.com"))
+            .insert_header(("x-forwarded-proto", "https"))
+    };
+    let r = send(config.clone(), proxied(&token_for(attacker_url, BODY)), BODY).await;
+    assert_eq!(r, (StatusCode::UNAUTHORIZED, reason("subject")));
+    assert_eq!(send(config.clone(), proxied(&token_for(URL, BODY)), BODY).await.0, 200);
+    let internal = "https://api.example.com/internal/api/qstash";
+    let req = request(Some(&token_for(internal, BODY)), "/api/qstash")
+        .insert_header(("forwarded", r#"proto=https;host="api.example.com/internal""#));
+    assert_eq!(send(config, req, BODY).await, (StatusCode::UNAUTHORIZED, reason("subject")));
+}

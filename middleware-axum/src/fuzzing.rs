@@ -34,6 +34,7 @@ pub fn request_head(data: &[u8]) {
         UrlPolicy::PublicBase("https://api.example.com/".into()),
         UrlPolicy::Exact("https://api.example.com/hook".into()),
         UrlPolicy::Forwarded,
+        UrlPolicy::ForwardedHops(2),
         UrlPolicy::Skip,
     ] {
         match policy.expected_subject(&head) {

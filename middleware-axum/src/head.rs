@@ -3,7 +3,7 @@
 use http::request::Parts;
 use std::sync::LazyLock;
 
-use http::HeaderName;
+use http::{HeaderName, Uri};
 use qstash_core::middleware::{HEADERS_READ, RequestHead, header_index};
 
 /// The gate's header names, parsed once: a `&str` lookup parses the name on every call.
@@ -24,14 +24,27 @@ impl RequestHead for Head<'_> {
     }
 
     fn path_and_query(&self) -> &str {
-        self.0.uri.path_and_query().map_or("", |pq| pq.as_str())
+        self.uri().path_and_query().map_or("", |pq| pq.as_str())
     }
 
     fn scheme(&self) -> Option<&str> {
-        self.0.uri.scheme_str()
+        self.uri().scheme_str()
     }
 
     fn authority(&self) -> Option<&str> {
-        self.0.uri.authority().map(|a| a.as_str())
+        self.uri().authority().map(|a| a.as_str())
+    }
+}
+
+impl Head<'_> {
+    /// The URI the request arrived with. QStash signs the URL it delivered to, but a router
+    /// that nests this route (`Router::nest("/v1", …)`) strips its prefix from `Parts::uri`
+    /// before the layer or extractor runs; axum keeps the original in `OriginalUri`.
+    fn uri(&self) -> &Uri {
+        #[cfg(feature = "axum")]
+        if let Some(axum::extract::OriginalUri(original)) = self.0.extensions.get() {
+            return original;
+        }
+        &self.0.uri
     }
 }

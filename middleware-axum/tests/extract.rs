@@ -94,3 +94,16 @@ async fn after_the_layer_the_extractor_does_not_verify_twice() {
         .with_state(config);
     assert_eq!(send(router, signed_request(&Signer::dev(), URL, r#"{"id":9}"#)).await.0, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn under_a_nested_router_the_extractor_compares_the_original_path() {
+    let nested = || Router::new().nest("/v1", app());
+    let signed = signed_request(&Signer::dev(), "https://my-app.example.com/v1/api/orders", r#"{"id":7}"#);
+    assert_eq!(send(nested(), signed).await.0, StatusCode::OK);
+    // Minted for the route without the prefix, then sent to the nested one.
+    let mut unprefixed = signed_request(&Signer::dev(), URL, r#"{"id":7}"#);
+    *unprefixed.uri_mut() = "/v1/api/orders".parse().unwrap();
+    let (status, body) = send(nested(), unprefixed).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(body.contains(r#""reason":"subject""#), "{body}");
+}

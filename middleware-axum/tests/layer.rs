@@ -371,3 +371,37 @@ async fn signature_failures_call_the_key_refresh_hook_and_other_failures_do_not(
     assert_eq!(send(app(config), request(Some(&expired), "/api/qstash", BODY)).await.0, 401);
     assert_eq!(calls.load(Ordering::SeqCst), 1);
 }
+
+#[tokio::test]
+async fn under_a_nested_router_the_layer_compares_the_original_path() {
+    let nested = || Router::new().nest("/v1", app(dev()));
+    let signed_for = |path: &str| token_for(&format!("https://my-app.example.com{path}"), BODY);
+    // A real delivery to /v1/api/qstash names that path, prefix included.
+    let (status, _) =
+        send(nested(), request(Some(&signed_for("/v1/api/qstash")), "/v1/api/qstash", BODY)).await;
+    assert_eq!(status, 200);
+    // A token minted for the route without the prefix is for another URL.
+    let (status, body) =
+        send(nested(), request(Some(&signed_for("/api/qstash")), "/v1/api/qstash", BODY)).await;
+    assert_eq!((status, body), (StatusCode::UNAUTHORIZED, reason("subject")));
+}
+
+#[tokio::test]
+async fn forwarded_policy_trusts_the_element_the_proxy_appended_and_refuses_hosts_with_a_path() {
+    let config = dev().url_policy(UrlPolicy::Forwarded);
+    let attacker_url = "https://attacker.example/api/qstash";
+    // The client wrote the first element, the trusted proxy appended the real host.
+    let mut req = request(Some(&token_for(attacker_url, BODY)), "/api/qstash", BODY);
+    req.headers_mut().insert("x-forwarded-host", "attacker.example, my-app.example.com".parse().unwrap());
+    req.headers_mut().insert("x-forwarded-proto", "https".parse().unwrap());
+    assert_eq!(send(app(config.clone()), req).await, (StatusCode::UNAUTHORIZED, reason("subject")));
+    let mut req = request(Some(&token_for(URL, BODY)), "/api/qstash", BODY);
+    req.headers_mut().insert("x-forwarded-host", "attacker.example, my-app.example.com".parse().unwrap());
+    req.headers_mut().insert("x-forwarded-proto", "https".parse().unwrap());
+    assert_eq!(send(app(config.clone()), req).await.0, 200);
+    // A host that carries a path would move the compared path elsewhere.
+    let internal = "https://api.example.com/internal/api/qstash";
+    let mut req = request(Some(&token_for(internal, BODY)), "/api/qstash", BODY);
+    req.headers_mut().insert("forwarded", r#"proto=https;host="api.example.com/internal""#.parse().unwrap());
+    assert_eq!(send(app(config), req).await, (StatusCode::UNAUTHORIZED, reason("subject")));
+}

@@ -8,7 +8,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Callable, Dict, Optional
 
-from qstash_verify._native import DEFAULT_BODY_LIMIT, Claims, PendingBody, Receiver, SignatureError
+from qstash_verify._native import DEFAULT_BODY_LIMIT, Claims, PendingBody, Receiver, SignatureError, parse_retried
 
 logger = logging.getLogger("qstash_verify")
 
@@ -97,12 +97,11 @@ class Gate:
             claims = pending.finish()
         except SignatureError as error:
             raise self.log(unauthorized(error.reason), header) from None
-        retried = header("upstash-retried")
         return Delivery(
             claims=claims,
             body=body,
             message_id=header("upstash-message-id"),
-            retried=int(retried) if retried is not None and retried.strip().isdigit() else None,
+            retried=parse_retried(header("upstash-retried")),
             region=header("upstash-region"),
             schedule_id=header("upstash-schedule-id"),
             topic_name=header("upstash-topic-name"),

@@ -41,12 +41,23 @@ impl Delivery {
             key: verified.key,
             region: verified.region,
             message_id: text("upstash-message-id"),
-            retried: head.header_str("upstash-retried").and_then(|v| v.trim().parse().ok()),
+            retried: head.header("upstash-retried").and_then(parse_retried),
             region_header: text("upstash-region"),
             schedule_id: text("upstash-schedule-id"),
             topic_name: text("upstash-topic-name"),
         }
     }
+}
+
+/// `Upstash-Retried` as a count: ASCII digits (spaces around them aside) that fit in a `u32`,
+/// else `None`. The length is capped before anything is converted, so no value, however long
+/// or whatever its characters, costs more than a few comparisons or fails the delivery.
+pub fn parse_retried(value: &[u8]) -> Option<u32> {
+    let digits = value.trim_ascii();
+    if digits.is_empty() || digits.len() > 10 || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    digits.iter().try_fold(0u32, |n, &d| n.checked_mul(10)?.checked_add(u32::from(d - b'0')))
 }
 
 #[cfg(test)]
@@ -79,5 +90,18 @@ mod tests {
         assert_eq!(d.message_id.as_deref(), Some("msg_1"));
         assert_eq!(d.retried, Some(2));
         assert_eq!((d.topic_name, d.schedule_id, d.region_header), (None, None, None));
+    }
+
+    #[test]
+    fn retried_is_a_plain_decimal_count_or_absent() {
+        assert_eq!(parse_retried(b"0"), Some(0));
+        assert_eq!(parse_retried(b" 12 "), Some(12));
+        assert_eq!(parse_retried(b"4294967295"), Some(u32::MAX));
+        for bad in
+            [&b""[..], b" ", b"4294967296", b"+1", b"-1", b"1e3", b"0x1", "\u{b9}\u{b2}".as_bytes(), b"\xff"]
+        {
+            assert_eq!(parse_retried(bad), None, "{bad:?}");
+        }
+        assert_eq!(parse_retried("1".repeat(4301).as_bytes()), None);
     }
 }

@@ -154,10 +154,15 @@ impl Gate {
             request = request.region(region);
         }
         let verified = self.receiver.verify_token_at(&request, now).map_err(Rejection::Unauthorized)?;
-        if let ExpectedSubject::PathAndQuery(expected) = &check {
-            if !subject_matches_target(verified.claims().sub(), expected) {
-                return Err(Rejection::Unauthorized(VerifyError::Subject));
+        let subject_ok = match &check {
+            ExpectedSubject::PathAndQuery(expected) => {
+                subject_matches_target(verified.claims().sub(), expected)
             }
+            ExpectedSubject::Unmatchable => false,
+            ExpectedSubject::Exact(_) | ExpectedSubject::Skip => true,
+        };
+        if !subject_ok {
+            return Err(Rejection::Unauthorized(VerifyError::Subject));
         }
         self.check_declared_length(head)?;
         Ok(verified)

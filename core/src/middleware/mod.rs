@@ -42,7 +42,7 @@ mod head;
 mod rejection;
 mod url_policy;
 
-pub use delivery::Delivery;
+pub use delivery::{Delivery, parse_retried};
 pub use gate::{DEFAULT_BODY_LIMIT, Gate, ReplayCheck};
 pub use head::{HEADERS_READ, RequestHead, header_index};
 pub use rejection::Rejection;

@@ -15,7 +15,9 @@ use super::RequestHead;
 pub enum UrlPolicy {
     /// Path and query of `sub` must equal the request's (default). Robust behind load
     /// balancers and TLS terminators that change scheme or host; a token for another endpoint
-    /// of the same service is still refused.
+    /// of the same service is still refused. But any token of the account whose path and
+    /// query match is accepted, whatever host it was minted for (a delivery to another of your
+    /// services with the same path): behind a known hostname, prefer [`UrlPolicy::PublicBase`].
     #[default]
     PathAndQuery,
     /// `sub` must equal this public base URL plus the request's path and query
@@ -25,9 +27,14 @@ pub enum UrlPolicy {
     /// `sub` must equal this URL exactly, whatever the request path (one route per layer).
     Exact(String),
     /// Rebuild the public URL from `Forwarded` (RFC 7239) or `X-Forwarded-Proto` /
-    /// `X-Forwarded-Host`, falling back to `Host`. Use only when a proxy you trust sets these
-    /// headers: otherwise any client can choose them.
+    /// `X-Forwarded-Host`, falling back to `Host`, with one trusted proxy in front: the
+    /// element that proxy appended (the last one) counts, never one the client wrote before
+    /// it. Use only when a proxy you trust sets these headers: otherwise any client can choose
+    /// them. A host holding `/`, `?`, `#`, `@` or whitespace is refused (`subject`).
     Forwarded,
+    /// [`UrlPolicy::Forwarded`] behind a chain of this many trusted proxies: the element this
+    /// many places from the end counts (`1` is the last, as `Forwarded`).
+    ForwardedHops(usize),
     /// Do not check `sub` against the request (it must still be a string). Only for endpoints
     /// that check it themselves.
     Skip,
@@ -43,6 +50,8 @@ pub enum ExpectedSubject<'a> {
     PathAndQuery(Cow<'a, str>),
     /// No comparison.
     Skip,
+    /// The request cannot name any URL (a forwarded host that is not a host): nothing matches.
+    Unmatchable,
 }
 
 impl UrlPolicy {
@@ -60,10 +69,8 @@ impl UrlPolicy {
                 ExpectedSubject::Exact(Cow::Owned(format!("{}{path_and_query}", base.trim_end_matches('/'))))
             }
             UrlPolicy::Exact(url) => ExpectedSubject::Exact(Cow::Borrowed(url)),
-            UrlPolicy::Forwarded => {
-                let (proto, host) = forwarded_origin(head);
-                ExpectedSubject::Exact(Cow::Owned(format!("{proto}://{host}{path_and_query}")))
-            }
+            UrlPolicy::Forwarded => forwarded_subject(head, 1, &path_and_query),
+            UrlPolicy::ForwardedHops(hops) => forwarded_subject(head, *hops, &path_and_query),
             UrlPolicy::Skip => ExpectedSubject::Skip,
         }
     }
@@ -98,12 +105,32 @@ pub fn subject_matches_target(sub: &str, target: &str) -> bool {
     path_and_query_of(sub).as_deref() == Some(target)
 }
 
+/// `proto://host` + path and query from the proxy headers, `hops` elements from the end.
+fn forwarded_subject<'a>(head: &impl RequestHead, hops: usize, path_and_query: &str) -> ExpectedSubject<'a> {
+    let (proto, host) = forwarded_origin(head, hops.max(1));
+    let proto_ok = proto.bytes().next().is_some_and(|b| b.is_ascii_alphabetic())
+        && proto.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'));
+    let host_ok = !host.is_empty()
+        && !host.bytes().any(|b| matches!(b, b'/' | b'?' | b'#' | b'@' | b'\\') || b.is_ascii_whitespace());
+    if proto_ok && host_ok {
+        ExpectedSubject::Exact(Cow::Owned(format!("{proto}://{host}{path_and_query}")))
+    } else {
+        ExpectedSubject::Unmatchable
+    }
+}
+
+/// The element `hops` places from the end of a comma-separated list (`1` is the last).
+fn from_end(list: &str, hops: usize) -> Option<&str> {
+    list.rsplit(',').nth(hops - 1).map(str::trim)
+}
+
 /// Scheme and host from `Forwarded`, then `X-Forwarded-*`, then `Host` / the request target.
-fn forwarded_origin(head: &impl RequestHead) -> (String, String) {
+/// Each proxy appends its element to the end of these lists, so the trusted one is counted
+/// from the end; anything before it was written by whoever sent the request to that proxy.
+fn forwarded_origin(head: &impl RequestHead, hops: usize) -> (String, String) {
     let (mut proto, mut host) = (None, None);
-    // The first element of `Forwarded` is the one the outermost proxy added.
-    if let Some(first) = head.header_str("forwarded").and_then(|v| v.split(',').next()) {
-        for pair in first.split(';') {
+    if let Some(element) = head.header_str("forwarded").and_then(|v| from_end(v, hops)) {
+        for pair in element.split(';') {
             let Some((key, value)) = pair.trim().split_once('=') else { continue };
             let value = String::from(value.trim().trim_matches('"'));
             match key.trim() {
@@ -113,13 +140,12 @@ fn forwarded_origin(head: &impl RequestHead) -> (String, String) {
             }
         }
     }
-    let first_of = |v: &str| String::from(v.split(',').next().unwrap_or_default().trim());
     let proto = proto
-        .or_else(|| head.header_str("x-forwarded-proto").map(first_of))
+        .or_else(|| head.header_str("x-forwarded-proto").and_then(|v| from_end(v, hops)).map(String::from))
         .or_else(|| head.scheme().map(String::from))
         .unwrap_or_else(|| String::from("http"));
     let host = host
-        .or_else(|| head.header_str("x-forwarded-host").map(first_of))
+        .or_else(|| head.header_str("x-forwarded-host").and_then(|v| from_end(v, hops)).map(String::from))
         .or_else(|| head.header_str("host").map(String::from))
         .or_else(|| head.authority().map(String::from))
         .unwrap_or_default();
@@ -181,7 +207,7 @@ mod tests {
         let head = Head(
             "/h",
             &[
-                ("forwarded", "for=1.2.3.4;Proto=https;host=\"pub.example\", proto=http"),
+                ("forwarded", "proto=http;host=client.example, for=1.2.3.4;Proto=https;host=\"pub.example\""),
                 ("host", "internal:8080"),
             ],
         );
@@ -192,7 +218,7 @@ mod tests {
         let head = Head(
             "/h",
             &[
-                ("x-forwarded-proto", "https, http"),
+                ("x-forwarded-proto", "http, https"),
                 ("x-forwarded-host", "pub.example"),
                 ("host", "internal"),
             ],
@@ -206,5 +232,63 @@ mod tests {
             UrlPolicy::Forwarded.expected_subject(&head),
             ExpectedSubject::Exact("http://internal:8080/h".into())
         );
+    }
+
+    #[test]
+    fn forwarded_uses_the_element_the_trusted_proxy_appended() {
+        // The client wrote the first element; the proxy appended the last one.
+        let head = Head(
+            "/h",
+            &[
+                ("forwarded", "host=evil.example;proto=https, host=pub.example;proto=https"),
+                ("x-forwarded-host", "evil.example, pub.example"),
+            ],
+        );
+        assert_eq!(
+            UrlPolicy::Forwarded.expected_subject(&head),
+            ExpectedSubject::Exact("https://pub.example/h".into())
+        );
+        let head = Head(
+            "/h",
+            &[("x-forwarded-proto", "https, http"), ("x-forwarded-host", "evil.example, pub.example")],
+        );
+        assert_eq!(
+            UrlPolicy::Forwarded.expected_subject(&head),
+            ExpectedSubject::Exact("http://pub.example/h".into())
+        );
+        // Two trusted proxies: the outer one's element is second from the end.
+        let head = Head("/h", &[("x-forwarded-host", "evil.example, pub.example, inner.internal")]);
+        assert_eq!(
+            UrlPolicy::ForwardedHops(2).expected_subject(&head),
+            ExpectedSubject::Exact("http://pub.example/h".into())
+        );
+        // Fewer elements than hops: nothing trusted is there, so the `Host` header counts.
+        let head = Head("/h", &[("x-forwarded-host", "pub.example"), ("host", "internal:8080")]);
+        assert_eq!(
+            UrlPolicy::ForwardedHops(2).expected_subject(&head),
+            ExpectedSubject::Exact("http://internal:8080/h".into())
+        );
+    }
+
+    #[test]
+    fn forwarded_refuses_a_host_that_would_change_the_path() {
+        let refused: [&'static [(&str, &str)]; 6] = [
+            &[("forwarded", "host=\"api.example.com/internal\";proto=https")],
+            &[("forwarded", "host=a.example?x")],
+            &[("forwarded", "host=a.example#f")],
+            &[("forwarded", "host=user@a.example")],
+            &[("forwarded", "host=\"a .example\"")],
+            &[("forwarded", "host=\"\""), ("host", "a.example")],
+        ];
+        for headers in refused {
+            let head = Head("/h", headers);
+            assert_eq!(
+                UrlPolicy::Forwarded.expected_subject(&head),
+                ExpectedSubject::Unmatchable,
+                "{headers:?}"
+            );
+        }
+        let head = Head("/h", &[("x-forwarded-proto", "javascript:alert"), ("host", "a.example")]);
+        assert_eq!(UrlPolicy::Forwarded.expected_subject(&head), ExpectedSubject::Unmatchable);
     }
 }
