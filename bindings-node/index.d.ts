@@ -112,6 +112,12 @@ export declare const DEFAULT_BODY_LIMIT: number
 export declare const PACKED_HEADER: number
 
 /**
+ * `Upstash-Retried` as a count, or `null` for anything but a decimal count that fits 32 bits
+ * (the rule every front end shares; a bad value never fails a delivery).
+ */
+export declare function parseRetried(value: string): number | null
+
+/**
  * The path and query of an absolute URL (`https://h/p?q` → `/p?q`), or `null`: what the
  * path-and-query URL policy compares with the request target.
  */

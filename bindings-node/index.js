@@ -840,5 +840,6 @@ module.exports.Receiver = nativeBinding.Receiver
 module.exports.Signer = nativeBinding.Signer
 module.exports.DEFAULT_BODY_LIMIT = nativeBinding.DEFAULT_BODY_LIMIT
 module.exports.PACKED_HEADER = nativeBinding.PACKED_HEADER
+module.exports.parseRetried = nativeBinding.parseRetried
 module.exports.pathAndQueryOf = nativeBinding.pathAndQueryOf
 module.exports.reasonCodes = nativeBinding.reasonCodes

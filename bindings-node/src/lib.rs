@@ -21,14 +21,14 @@ use napi_derive::napi;
 /// path-and-query URL policy compares with the request target.
 #[napi]
 pub fn path_and_query_of(url: String) -> Option<String> {
-    qstash_core::middleware::path_and_query_of(&url).map(|pq| pq.into_owned())
+    qstash_gate::path_and_query_of(&url).map(|pq| pq.into_owned())
 }
 
 /// `Upstash-Retried` as a count, or `null` for anything but a decimal count that fits 32 bits
 /// (the rule every front end shares; a bad value never fails a delivery).
 #[napi]
 pub fn parse_retried(value: String) -> Option<u32> {
-    qstash_core::middleware::parse_retried(value.as_bytes())
+    qstash_gate::parse_retried(value.as_bytes())
 }
 
 /// Every reason code a `SignatureError` can carry (SPEC.md §3.2), from the core's own list.

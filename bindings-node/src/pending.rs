@@ -3,8 +3,8 @@
 use std::sync::{Arc, Mutex};
 
 use napi_derive::napi;
-use qstash_core::replay::MemoryReplayGuard;
 use qstash_core::{BodyHasher, VerifiedToken};
+use qstash_gate::replay::MemoryReplayGuard;
 
 use crate::claims::Claims;
 use crate::reason_error;

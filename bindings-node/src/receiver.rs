@@ -8,8 +8,8 @@ use napi::{Either, Env, Task};
 use napi_derive::napi;
 use std::sync::Arc;
 
-use qstash_core::replay::MemoryReplayGuard;
 use qstash_core::{KeyPair, Request, SharedReceiver, VerifyError};
+use qstash_gate::replay::MemoryReplayGuard;
 
 use crate::body::{Body, bytes};
 use crate::claims::VerifyOutcome;
@@ -262,7 +262,7 @@ impl Receiver {
         );
         let token = self.inner.verify_token_at(&head, now).map_err(|e| reason_error(&e))?;
         if let Some(target) = text(&request.path_and_query) {
-            if !qstash_core::middleware::subject_matches_target(token.claims().sub(), target) {
+            if !qstash_gate::subject_matches_target(token.claims().sub(), target) {
                 return Err(reason_error(&VerifyError::Subject));
             }
         }

@@ -23,7 +23,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("ConfigError", m.py().get_type::<errors::ConfigError>())?;
     m.add_function(wrap_pyfunction!(path_and_query_of, m)?)?;
     m.add_function(wrap_pyfunction!(parse_retried, m)?)?;
-    m.add("DEFAULT_BODY_LIMIT", qstash_core::middleware::DEFAULT_BODY_LIMIT)?;
+    m.add("DEFAULT_BODY_LIMIT", qstash_gate::DEFAULT_BODY_LIMIT)?;
     Ok(())
 }
 
@@ -31,12 +31,12 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
 /// (the rule every front end shares; a bad value never fails a delivery).
 #[pyfunction]
 fn parse_retried(value: Option<&str>) -> Option<u32> {
-    qstash_core::middleware::parse_retried(value?.as_bytes())
+    qstash_gate::parse_retried(value?.as_bytes())
 }
 
 /// The path and query of an absolute URL (`https://h/p?q` → `/p?q`), or `None`: what the
 /// path-and-query URL policy compares with the request target.
 #[pyfunction]
 fn path_and_query_of(url: &str) -> Option<String> {
-    qstash_core::middleware::path_and_query_of(url).map(|pq| pq.into_owned())
+    qstash_gate::path_and_query_of(url).map(|pq| pq.into_owned())
 }

@@ -4,8 +4,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
-use qstash_core::replay::MemoryReplayGuard;
 use qstash_core::{BodyHasher, VerifiedToken};
+use qstash_gate::replay::MemoryReplayGuard;
 
 use crate::body::{BodyBytes, RELEASE_GIL_FROM};
 use crate::claims::Claims;

@@ -7,8 +7,8 @@ use pyo3::prelude::*;
 use pyo3::pybacked::{PyBackedBytes, PyBackedStr};
 use std::sync::Arc;
 
-use qstash_core::replay::MemoryReplayGuard;
 use qstash_core::{KeyPair, Request, SharedReceiver, Verified};
+use qstash_gate::replay::MemoryReplayGuard;
 
 use crate::body::{BodyBytes, RELEASE_GIL_FROM};
 use crate::claims::Claims;
@@ -192,7 +192,7 @@ impl Receiver {
             .verify_token_at(&request, now.unwrap_or_else(unix_now))
             .map_err(|e| signature_error(py, &e))?;
         if let Some(target) = path_and_query {
-            if !qstash_core::middleware::subject_matches_target(token.claims().sub(), target) {
+            if !qstash_gate::subject_matches_target(token.claims().sub(), target) {
                 return Err(signature_error(py, &qstash_core::VerifyError::Subject));
             }
         }

@@ -120,7 +120,7 @@ def test_a_token_from_qstash_kit_sign_verifies_with_the_official_receiver(now: i
     from conftest import REPO
 
     token = subprocess.run(
-        ["cargo", "run", "-q", "-p", "qstash-core", "--all-features", "--bin", "qstash-kit", "--",
+        ["cargo", "run", "-q", "-p", "qstash-kit", "--",
          "sign", "--url", URL, "--data", BODY, "--key", KEYS[0]],
         cwd=REPO, check=True, capture_output=True, text=True,
     ).stdout.strip()

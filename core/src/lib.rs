@@ -32,17 +32,16 @@
 //! ```
 //!
 //! # Features
-//! - `std` (default): the system clock ([`Receiver::verify`]), [`Receiver::from_env`],
-//!   [`SharedReceiver`] for key rotation, random `jti`s in [`Signer`].
+//! - `std` (default): the system clock ([`Receiver::verify`], [`clock::now`]),
+//!   [`Receiver::from_env`], [`SharedReceiver`] for key rotation, random `jti`s in [`Signer`].
 //! - `alloc` (implied by `std`): owned `sub` and `jti` in [`Claims`], payloads larger than
 //!   1 KiB, [`Signer`].
-//! - `middleware`: [`middleware`], the framework-neutral half of `qstash-axum` and
-//!   `qstash-actix` (URL policies, order of checks, rejections, delivery headers).
-//! - `client`: [`client::Client`] for the QStash API (publish, enqueue, batch, signing keys,
-//!   retries) and [`KeyRefresher`], which keeps a receiver's keys current across rotations.
-//! - `cli`: the `qstash-kit` binary (`inspect`, `verify`, `sign`, `publish`).
 //! - With `default-features = false` the crate is `no_std` with no allocator: verification
 //!   works with an explicit clock ([`Receiver::verify_at`]) on payloads up to 1 KiB.
+//!
+//! The HTTP sequence every front end runs (URL policies, body limit, replay guards, rejections)
+//! is the `qstash-gate` crate; the QStash API client and `KeyRefresher` are `qstash-client`;
+//! the command-line tool is `qstash-kit`.
 #![no_std]
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -60,18 +59,10 @@ mod keys;
 mod receiver;
 mod segment;
 
-#[cfg(feature = "client")]
-pub mod client;
 #[cfg(feature = "std")]
-mod clock;
+pub mod clock;
 #[cfg(feature = "std")]
 mod env;
-#[cfg(feature = "middleware")]
-pub mod middleware;
-#[cfg(feature = "std")]
-pub mod replay;
-#[cfg(feature = "client")]
-mod rotation;
 #[cfg(feature = "std")]
 mod shared;
 #[cfg(feature = "alloc")]
@@ -82,8 +73,6 @@ pub use keys::{
     DEV_CURRENT_SIGNING_KEY, DEV_NEXT_SIGNING_KEY, KeyPair, KeyUsed, MAX_REGIONS, Region, SigningKey,
 };
 pub use receiver::{BodyHasher, Claims, Receiver, ReceiverBuilder, Request, Verified, VerifiedToken};
-#[cfg(feature = "client")]
-pub use rotation::{KeyRefresher, Refresh};
 #[cfg(feature = "std")]
 pub use shared::SharedReceiver;
 #[cfg(feature = "alloc")]
@@ -130,7 +119,7 @@ impl Receiver {
 #[doc(hidden)]
 pub mod fuzzing;
 
-/// The README's examples, compiled and run as doctests (they use the `client` feature).
-#[cfg(all(doctest, feature = "client"))]
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;

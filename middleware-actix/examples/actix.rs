@@ -9,8 +9,8 @@
 
 use actix_web::{App, HttpServer, web};
 use qstash_actix::{QStash, QStashConfig, VerifiedMessage};
-use qstash_core::replay::MemoryReplayGuard;
 use qstash_core::{Receiver, Signer, TOKEN_LIFETIME_SECS};
+use qstash_gate::replay::MemoryReplayGuard;
 use qstash_testkit::run_demo;
 
 /// The handler only ever sees verified deliveries.

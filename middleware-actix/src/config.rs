@@ -5,8 +5,8 @@ use std::fmt;
 use std::sync::Arc;
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use qstash_core::middleware::{Gate, Rejection, UrlPolicy};
 use qstash_core::{KeyPair, Receiver, SharedReceiver};
+use qstash_gate::{Gate, Rejection, UrlPolicy};
 use tracing::Level;
 
 use crate::error::{QStashError, RejectionResponder};
@@ -94,18 +94,18 @@ impl QStashConfig {
     }
 
     /// Calls `hook` whenever a delivery fails its signature check, e.g.
-    /// `qstash_core::KeyRefresher::hook()` to reload the keys after a rotation.
+    /// `qstash_client::KeyRefresher::hook()` to reload the keys after a rotation.
     #[must_use]
     pub fn on_signature_failure(self, hook: impl Fn() + Send + Sync + 'static) -> Self {
         self.with(|c| c.gate = c.gate.clone().with_signature_failure_hook(hook))
     }
 
     /// Refuses replays of a delivery already accepted (reason `replayed`): a
-    /// `qstash_core::replay::MemoryReplayGuard` for one instance, a `RedisReplayGuard`
-    /// (feature `redis` of `qstash-core`) for several. A store that cannot answer refuses
+    /// `qstash_gate::replay::MemoryReplayGuard` for one instance, a `RedisReplayGuard`
+    /// (feature `redis` of `qstash-gate`) for several. A store that cannot answer refuses
     /// with 503 `replay_store_unavailable` unless it fails open.
     #[must_use]
-    pub fn replay_guard(self, guard: impl qstash_core::replay::ReplayGuard + 'static) -> Self {
+    pub fn replay_guard(self, guard: impl qstash_gate::replay::ReplayGuard + 'static) -> Self {
         self.with(|c| c.gate = c.gate.clone().with_replay_guard(guard))
     }
 

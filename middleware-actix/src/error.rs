@@ -6,7 +6,7 @@ use std::sync::Arc;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{CONTENT_TYPE, WWW_AUTHENTICATE};
 use actix_web::{HttpResponse, ResponseError};
-use qstash_core::middleware::Rejection;
+use qstash_gate::Rejection;
 
 /// Builds the response of a rejection; see [`QStashConfig::on_rejection`](crate::QStashConfig::on_rejection).
 pub(crate) type RejectionResponder = dyn Fn(&Rejection) -> HttpResponse + Send + Sync;

@@ -1,28 +1,26 @@
 //! [`Verified<T>`]: verifies a delivery while a body extractor reads it.
 
 use std::fmt;
-use std::rc::Rc;
 
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpMessage, HttpRequest};
 use futures_core::future::LocalBoxFuture;
 use qstash_core::VerifyError;
-use qstash_core::middleware::Rejection;
+use qstash_gate::Rejection;
 
 use crate::config::QStashConfig;
 use crate::error::QStashError;
-use crate::head::Head;
 use crate::message::VerifiedMessage;
-use crate::payload::{Hashing, drain};
+use crate::payload::verify_delivery;
 
-/// Verifies the delivery while the body extractor `T` (`web::Json<U>`, `web::Bytes`,
-/// `String`, …) reads it, then hands over `T`'s value and the [`VerifiedMessage`].
+/// Verifies the delivery, then runs the body extractor `T` (`web::Json<U>`, `web::Bytes`,
+/// `String`, …) on the verified bytes and hands over its value and the [`VerifiedMessage`].
 ///
-/// The token is checked from the headers before `T` sees a byte. Then every chunk `T` reads
-/// goes through SHA-256 on its way (no second buffer); the body limit of the
-/// [`QStashConfig`] applies on top of `T`'s own. A body whose hash does not match is refused
-/// with 401 even when `T` could not parse it, so a tampered delivery is never reported as a
-/// parse error.
+/// The token is checked from the headers before a byte of the body is read. The body is then
+/// read up to the [`QStashConfig`]'s limit while it is hashed, and `T` runs only once the hash
+/// matched: `T` never parses bytes that were not signed, and a tampered delivery is refused
+/// with 401 `body`, never reported as a parse error. `qstash-axum`'s `Verified<T>` does the
+/// same, so both answer a request alike.
 ///
 /// Reads its [`QStashConfig`] from the app data (`App::app_data(config)` or
 /// `App::app_data(web::Data::new(config))`); without one every request is refused with 401
@@ -117,33 +115,12 @@ where
                 let rejection = Rejection::Unauthorized(VerifyError::Missing);
                 return Err(VerifiedError::Verification(QStashError::new(rejection, None)));
             };
-            let fail = |rejection| VerifiedError::Verification(config.reject(rejection, &req));
-            let gate = config.gate();
-            let token = gate.verify_head(&Head(&req)).map_err(fail)?;
-
-            let (hashing, tally) = Hashing::new(payload, token.body_hasher(), gate.body_limit());
-            let mut lent: Payload = Payload::Stream { payload: Box::pin(hashing) };
-            let value = T::from_request(&req, &mut lent).await;
-            // Whatever `T` left unread still counts for the hash (and the limit).
-            drain(&mut lent).await;
-            drop(lent);
-            let Ok(tally) = Rc::try_unwrap(tally) else {
-                // `T` kept the stream for later (`web::Payload`): the body cannot be verified
-                // before the handler runs, so the request is refused.
-                tracing::error!(path = req.path(), "Verified<T> needs an extractor that reads the body");
-                return Err(fail(Rejection::BadBody));
-            };
-            let (hasher, outcome) = tally.into_inner().into_parts();
-            if let Some(rejection) = outcome {
-                return Err(fail(rejection));
-            }
-            let verified = hasher.verify(token).map_err(|e| fail(e.into()))?;
-            if let Some(check) = gate.replay_check(&verified) {
-                check.await.map_err(fail)?;
-            }
-            let value = value.map_err(VerifiedError::Inner)?;
-            let message = VerifiedMessage::from(gate.delivery(verified, &Head(&req)));
+            let (bytes, message) = verify_delivery(&config, &req, &mut payload)
+                .await
+                .map_err(|rejection| VerifiedError::Verification(config.reject(rejection, &req)))?;
             req.extensions_mut().insert(message.clone());
+            let value =
+                T::from_request(&req, &mut Payload::from(bytes)).await.map_err(VerifiedError::Inner)?;
             Ok(Verified { message, value })
         })
     }

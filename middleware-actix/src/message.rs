@@ -7,7 +7,7 @@ use std::sync::Arc;
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpMessage, HttpRequest};
 use qstash_core::VerifyError;
-use qstash_core::middleware::{Delivery, Rejection};
+use qstash_gate::{Delivery, Rejection};
 
 use crate::config::QStashConfig;
 use crate::error::QStashError;

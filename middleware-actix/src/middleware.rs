@@ -9,9 +9,7 @@ use actix_web::{Error, HttpMessage};
 use futures_core::future::LocalBoxFuture;
 
 use crate::config::QStashConfig;
-use crate::head::Head;
-use crate::message::VerifiedMessage;
-use crate::payload::read_hashed;
+use crate::payload::verify_delivery;
 
 /// Middleware that verifies the `Upstash-Signature` of every request before the handler runs.
 ///
@@ -20,7 +18,7 @@ use crate::payload::read_hashed;
 /// request is refused without reading any of its payload. Then the payload is read up to the
 /// limit while it is hashed, the hash is compared with the token, and the handler gets the
 /// exact bytes as its payload (`web::Json`, `web::Bytes`, `String` all work) with a
-/// [`VerifiedMessage`] in the request extensions.
+/// [`VerifiedMessage`](crate::VerifiedMessage) in the request extensions.
 ///
 /// Rejections are built with `ServiceRequest::error_response`, so outer middleware (logging,
 /// CORS) still runs: 401, 413 or 400, never 500.
@@ -93,34 +91,14 @@ where
         let service = Rc::clone(&self.service);
         let config = self.config.clone();
         Box::pin(async move {
-            let gate = config.gate();
-            let token = match gate.verify_head(&Head(req.request())) {
-                Ok(token) => token,
-                Err(rejection) => {
-                    let error = config.reject(rejection, req.request());
-                    return Ok(req.error_response(error).map_into_right_body());
-                }
-            };
-            let mut hasher = token.body_hasher();
             let mut payload = req.take_payload();
-            let checked = match read_hashed(&mut payload, &mut hasher, gate.body_limit()).await {
-                Ok(bytes) => hasher.verify(token).map(|v| (bytes, v)).map_err(Into::into),
-                Err(rejection) => Err(rejection),
-            };
-            let (bytes, verified) = match checked {
-                Ok(ok) => ok,
+            let (bytes, message) = match verify_delivery(&config, req.request(), &mut payload).await {
+                Ok(verified) => verified,
                 Err(rejection) => {
                     let error = config.reject(rejection, req.request());
                     return Ok(req.error_response(error).map_into_right_body());
                 }
             };
-            if let Some(check) = gate.replay_check(&verified) {
-                if let Err(rejection) = check.await {
-                    let error = config.reject(rejection, req.request());
-                    return Ok(req.error_response(error).map_into_right_body());
-                }
-            }
-            let message = VerifiedMessage::from(gate.delivery(verified, &Head(req.request())));
             req.extensions_mut().insert(message);
             req.set_payload(Payload::from(bytes));
             service.call(req).await.map(ServiceResponse::map_into_left_body)

@@ -361,7 +361,7 @@ async fn signature_failures_call_the_key_refresh_hook_and_other_failures_do_not(
 
 #[actix_web::test]
 async fn a_replayed_delivery_is_401_replayed_and_a_new_one_passes() {
-    let config = dev().replay_guard(qstash_core::replay::MemoryReplayGuard::new(1000));
+    let config = dev().replay_guard(qstash_gate::replay::MemoryReplayGuard::new(1000));
     let app = test::init_service(
         App::new()
             .service(web::resource("/api/qstash").wrap(QStash::new(config)).route(web::post().to(echo))),

@@ -14,8 +14,8 @@ use axum::Router;
 use axum::body::Bytes;
 use axum::routing::post;
 use qstash_axum::{QStashConfig, QStashLayer, VerifiedMessage};
-use qstash_core::replay::MemoryReplayGuard;
 use qstash_core::{Receiver, Signer, TOKEN_LIFETIME_SECS};
+use qstash_gate::replay::MemoryReplayGuard;
 use qstash_testkit::run_demo;
 
 /// The handler only ever sees verified deliveries.

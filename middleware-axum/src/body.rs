@@ -7,32 +7,28 @@ use std::task::{Context, Poll, ready};
 use bytes::{Buf, Bytes, BytesMut};
 use http_body::Body;
 use pin_project_lite::pin_project;
-use qstash_core::BodyHasher;
-
-use qstash_core::middleware::Rejection;
+use qstash_gate::{Pending, Rejection};
 
 pin_project! {
     /// Collects the body into one `Bytes` (no copy when it arrives in one chunk), feeding every
-    /// chunk to the SHA-256 as it arrives and stopping at the limit.
+    /// chunk to the gate's [`Pending`] as it arrives, which stops it at the limit.
     pub(crate) struct Collect<B> {
         #[pin]
         body: B,
-        hasher: Option<BodyHasher>,
+        pending: Option<Pending>,
         first: Option<Bytes>,
         rest: BytesMut,
-        len: usize,
-        limit: usize,
     }
 }
 
 impl<B> Collect<B> {
-    pub(crate) fn new(body: B, hasher: BodyHasher, limit: usize) -> Self {
-        Collect { body, hasher: Some(hasher), first: None, rest: BytesMut::new(), len: 0, limit }
+    pub(crate) fn new(body: B, pending: Pending) -> Self {
+        Collect { body, pending: Some(pending), first: None, rest: BytesMut::new() }
     }
 }
 
 impl<B: Body> Future for Collect<B> {
-    type Output = Result<(Bytes, BodyHasher), Rejection>;
+    type Output = Result<(Bytes, Pending), Rejection>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let mut this = self.project();
@@ -45,12 +41,8 @@ impl<B: Body> Future for Collect<B> {
             // Trailers carry nothing QStash signs; only data counts.
             let Ok(mut data) = frame.into_data() else { continue };
             let chunk = data.copy_to_bytes(data.remaining());
-            *this.len = this.len.saturating_add(chunk.len());
-            if *this.len > *this.limit {
-                return Poll::Ready(Err(Rejection::PayloadTooLarge { limit: *this.limit }));
-            }
-            if let Some(hasher) = this.hasher.as_mut() {
-                hasher.update(&chunk);
+            if let Some(pending) = this.pending.as_mut() {
+                pending.update(&chunk)?;
             }
             match this.first.take() {
                 None if this.rest.is_empty() => *this.first = Some(chunk),
@@ -66,8 +58,8 @@ impl<B: Body> Future for Collect<B> {
             Some(first) => first,
             None => std::mem::take(this.rest).freeze(),
         };
-        match this.hasher.take() {
-            Some(hasher) => Poll::Ready(Ok((bytes, hasher))),
+        match this.pending.take() {
+            Some(pending) => Poll::Ready(Ok((bytes, pending))),
             // Polled again after completion: report it as a body error rather than panic.
             None => Poll::Ready(Err(Rejection::BadBody)),
         }

@@ -7,8 +7,8 @@ use std::sync::Arc;
 use bytes::Bytes;
 use http::Response;
 use http::request::Parts;
-use qstash_core::middleware::{Gate, Rejection, UrlPolicy};
-use qstash_core::{KeyPair, Receiver, SharedReceiver, Verified, VerifiedToken};
+use qstash_core::{KeyPair, Receiver, SharedReceiver};
+use qstash_gate::{Gate, Pending, Rejection, UrlPolicy};
 use tracing::Level;
 
 use crate::head::Head;
@@ -100,18 +100,18 @@ impl QStashConfig {
     }
 
     /// Calls `hook` whenever a delivery fails its signature check, e.g.
-    /// `qstash_core::KeyRefresher::hook()` to reload the keys after a rotation.
+    /// `qstash_client::KeyRefresher::hook()` to reload the keys after a rotation.
     #[must_use]
     pub fn on_signature_failure(self, hook: impl Fn() + Send + Sync + 'static) -> Self {
         self.with(|c| c.gate = c.gate.clone().with_signature_failure_hook(hook))
     }
 
     /// Refuses replays of a delivery already accepted (reason `replayed`): a
-    /// `qstash_core::replay::MemoryReplayGuard` for one instance, a `RedisReplayGuard`
-    /// (feature `redis` of `qstash-core`) for several. A store that cannot answer refuses
+    /// `qstash_gate::replay::MemoryReplayGuard` for one instance, a `RedisReplayGuard`
+    /// (feature `redis` of `qstash-gate`) for several. A store that cannot answer refuses
     /// with 503 `replay_store_unavailable` unless it fails open.
     #[must_use]
-    pub fn replay_guard(self, guard: impl qstash_core::replay::ReplayGuard + 'static) -> Self {
+    pub fn replay_guard(self, guard: impl qstash_gate::replay::ReplayGuard + 'static) -> Self {
         self.with(|c| c.gate = c.gate.clone().with_replay_guard(guard))
     }
 
@@ -137,12 +137,13 @@ impl QStashConfig {
     }
 
     /// Token, claims, URL and declared length, before any of the body is read.
-    pub(crate) fn verify_head(&self, parts: &Parts) -> Result<VerifiedToken, Rejection> {
+    pub(crate) fn verify_head(&self, parts: &Parts) -> Result<Pending, Rejection> {
         self.inner.gate.verify_head(&Head(parts))
     }
 
-    pub(crate) fn message(&self, verified: Verified, parts: &Parts) -> VerifiedMessage {
-        VerifiedMessage::from(self.inner.gate.delivery(verified, &Head(parts)))
+    /// The body hash and the delivery headers, once the whole body went through `pending`.
+    pub(crate) fn finish(&self, pending: Pending, parts: &Parts) -> Result<VerifiedMessage, Rejection> {
+        pending.finish(&Head(parts)).map(VerifiedMessage::from)
     }
 
     /// Logs the rejection (reason and message id, never the token) and builds its response.

@@ -36,6 +36,10 @@ impl<S: Send + Sync> FromRequestParts<S> for VerifiedMessage {
 /// Verifies the delivery, then runs the body extractor `T` (`Json<U>`, `Bytes`, `String`, …)
 /// on the exact bytes that were verified.
 ///
+/// The body is read up to the limit while it is hashed; `T` runs only once the hash matched,
+/// so it never parses an unsigned body and a tampered delivery is 401 `body`, never `T`'s
+/// parse error (the same as `qstash-actix`'s `Verified<T>`).
+///
 /// Reads its [`QStashConfig`] from the router state (`QStashConfig: FromRef<S>`). When the
 /// [`QStashLayer`](crate::QStashLayer) already verified the request, it only runs `T`.
 ///
@@ -116,24 +120,22 @@ where
             let response = config.respond(&rejection, parts);
             VerifiedRejection::Verification { rejection, response }
         };
-        let token = match config.verify_head(&parts) {
-            Ok(token) => token,
+        let pending = match config.verify_head(&parts) {
+            Ok(pending) => pending,
             Err(rejection) => return Err(fail(rejection, &parts)),
         };
-        let collected = Collect::new(body, token.body_hasher(), config.limit()).await;
-        let verified = collected.and_then(|(bytes, hasher)| {
-            hasher.verify(token).map(|v| (bytes, v)).map_err(Rejection::Unauthorized)
-        });
-        let (bytes, verified) = match verified {
+        let finished = Collect::new(body, pending)
+            .await
+            .and_then(|(bytes, pending)| Ok((bytes, config.finish(pending, &parts)?)));
+        let (bytes, message) = match finished {
             Ok(ok) => ok,
             Err(rejection) => return Err(fail(rejection, &parts)),
         };
-        if let Some(check) = config.gate().replay_check(&verified) {
+        if let Some(check) = config.gate().replay_check(&message) {
             if let Err(rejection) = check.await {
                 return Err(fail(rejection, &parts));
             }
         }
-        let message = config.message(verified, &parts);
         let mut request = Request::from_parts(parts, Body::from(bytes));
         request.extensions_mut().insert(message.clone());
         let value = T::from_request(request, state).await.map_err(VerifiedRejection::Inner)?;

@@ -9,12 +9,12 @@ use http::request::Parts;
 use http::{Request, Response};
 use http_body::Body;
 use pin_project_lite::pin_project;
-use qstash_core::VerifiedToken;
+use qstash_gate::Pending;
 use tower_service::Service;
 
 use crate::body::Collect;
 use crate::config::QStashConfig;
-use qstash_core::middleware::ReplayCheck;
+use qstash_gate::ReplayCheck;
 
 use crate::rejection::{Rejection, default_response};
 
@@ -41,7 +41,7 @@ pin_project! {
         Collecting {
             #[pin]
             collect: Collect<B>,
-            pending: Option<Pending<S>>,
+            waiting: Option<Waiting<S>>,
         },
         Replay {
             check: ReplayCheck,
@@ -62,8 +62,7 @@ struct Checked<S, B> {
 }
 
 /// What is needed once the body is in.
-struct Pending<S> {
-    token: VerifiedToken,
+struct Waiting<S> {
     parts: Parts,
     inner: S,
     config: QStashConfig,
@@ -79,14 +78,14 @@ where
 
     pub(crate) fn collecting(
         body: B,
-        token: VerifiedToken,
+        pending: Pending,
         parts: Parts,
         inner: S,
         config: QStashConfig,
     ) -> Self {
-        let collect = Collect::new(body, token.body_hasher(), config.limit());
+        let collect = Collect::new(body, pending);
         ResponseFuture {
-            state: State::Collecting { collect, pending: Some(Pending { token, parts, inner, config }) },
+            state: State::Collecting { collect, waiting: Some(Waiting { parts, inner, config }) },
         }
     }
 }
@@ -110,22 +109,19 @@ where
                         None => Poll::Ready(Ok(default_response(&Rejection::BadBody).map(ResBody::from))),
                     };
                 }
-                StateProj::Collecting { collect, pending } => {
+                StateProj::Collecting { collect, waiting } => {
                     let collected = ready!(collect.poll(cx));
-                    let Some(Pending { token, parts, mut inner, config }) = pending.take() else {
+                    let Some(Waiting { parts, mut inner, config }) = waiting.take() else {
                         return Poll::Ready(Ok(default_response(&Rejection::BadBody).map(ResBody::from)));
                     };
-                    let checked = collected.and_then(|(bytes, hasher)| {
-                        let verified = hasher.verify(token).map_err(Rejection::Unauthorized)?;
-                        Ok((bytes, verified))
-                    });
-                    match checked {
+                    let finished =
+                        collected.and_then(|(bytes, pending)| Ok((bytes, config.finish(pending, &parts)?)));
+                    match finished {
                         Err(rejection) => {
                             State::Rejected { response: Some(config.respond(&rejection, &parts)) }
                         }
-                        Ok((bytes, verified)) => {
-                            let check = config.gate().replay_check(&verified);
-                            let message = config.message(verified, &parts);
+                        Ok((bytes, message)) => {
+                            let check = config.gate().replay_check(&message);
                             let mut request = Request::from_parts(parts, B::from(bytes));
                             request.extensions_mut().insert(message);
                             match check {

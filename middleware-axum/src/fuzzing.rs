@@ -6,7 +6,7 @@
 
 use http::{HeaderValue, Request};
 use qstash_core::Region;
-use qstash_core::middleware::{ExpectedSubject, RequestHead, UrlPolicy, path_and_query_of};
+use qstash_gate::{ExpectedSubject, RequestHead, UrlPolicy, path_and_query_of};
 
 use crate::head::Head;
 

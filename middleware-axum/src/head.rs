@@ -4,13 +4,13 @@ use http::request::Parts;
 use std::sync::LazyLock;
 
 use http::{HeaderName, Uri};
-use qstash_core::middleware::{HEADERS_READ, RequestHead, header_index};
+use qstash_gate::{HEADERS_READ, RequestHead, header_index};
 
 /// The gate's header names, parsed once: a `&str` lookup parses the name on every call.
 static NAMES: LazyLock<[HeaderName; HEADERS_READ.len()]> =
     LazyLock::new(|| HEADERS_READ.map(HeaderName::from_static));
 
-/// Borrowed view of `http::request::Parts` for [`qstash_core::middleware::Gate`].
+/// Borrowed view of `http::request::Parts` for [`qstash_gate::Gate`].
 pub(crate) struct Head<'a>(pub(crate) &'a Parts);
 
 impl RequestHead for Head<'_> {

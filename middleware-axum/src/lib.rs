@@ -51,7 +51,7 @@ pub use extract::{Verified, VerifiedRejection};
 pub use future::ResponseFuture;
 pub use layer::QStashLayer;
 pub use message::VerifiedMessage;
-pub use qstash_core::middleware::{DEFAULT_BODY_LIMIT, Delivery, Gate, UrlPolicy};
+pub use qstash_gate::{DEFAULT_BODY_LIMIT, Delivery, Gate, UrlPolicy};
 pub use rejection::{Rejection, default_response};
 pub use service::QStash;
 

@@ -3,7 +3,7 @@
 use std::ops::Deref;
 use std::sync::Arc;
 
-use qstash_core::middleware::Delivery;
+use qstash_gate::Delivery;
 
 /// A verified QStash delivery: the signed claims plus the (unsigned) delivery headers QStash
 /// sets (fields of [`Delivery`], reached through `Deref`: `message.claims`,

@@ -2,7 +2,7 @@
 
 use bytes::Bytes;
 use http::{HeaderValue, Response, StatusCode, header};
-pub use qstash_core::middleware::Rejection;
+pub use qstash_gate::Rejection;
 
 /// The default response for a rejection: 401 `{"error":"invalid_signature","reason":"<code>"}`
 /// (with `WWW-Authenticate: Upstash-Signature`), 413 `{"error":"payload_too_large",…}` or

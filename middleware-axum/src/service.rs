@@ -61,12 +61,12 @@ where
         let (parts, body) = request.into_parts();
         match self.config.verify_head(&parts) {
             Err(rejection) => ResponseFuture::rejected(self.config.respond(&rejection, &parts)),
-            Ok(token) => {
+            Ok(pending) => {
                 // The service that was polled ready handles this request; its clone waits for
                 // the next one (tower's usual pattern for calling from a future).
                 let clone = self.inner.clone();
                 let ready = std::mem::replace(&mut self.inner, clone);
-                ResponseFuture::collecting(body, token, parts, ready, self.config.clone())
+                ResponseFuture::collecting(body, pending, parts, ready, self.config.clone())
             }
         }
     }

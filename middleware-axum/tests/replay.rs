@@ -12,8 +12,8 @@ use axum::routing::post;
 use http::{Request, StatusCode};
 use http_body_util::BodyExt;
 use qstash_axum::{QStashConfig, QStashLayer, VerifiedMessage};
-use qstash_core::replay::{MemoryReplayGuard, RedisReplayGuard};
 use qstash_core::{Receiver, Signer};
+use qstash_gate::replay::{MemoryReplayGuard, RedisReplayGuard};
 use tower::ServiceExt;
 
 const URL: &str = "https://my-app.example.com/api/qstash";
@@ -64,8 +64,8 @@ async fn forged_and_expired_tokens_never_reach_the_guard() {
 /// Lets the test keep a handle on the guard it gives the layer.
 struct ArcGuard(std::sync::Arc<MemoryReplayGuard>);
 
-impl qstash_core::replay::ReplayGuard for ArcGuard {
-    fn check_and_remember<'a>(&'a self, jti: &'a str, exp: i64) -> qstash_core::replay::GuardFuture<'a> {
+impl qstash_gate::replay::ReplayGuard for ArcGuard {
+    fn check_and_remember<'a>(&'a self, jti: &'a str, exp: i64) -> qstash_gate::replay::GuardFuture<'a> {
         self.0.check_and_remember(jti, exp)
     }
 }

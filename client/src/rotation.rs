@@ -1,5 +1,5 @@
 //! [`KeyRefresher`]: keeps a receiver's keys equal to the account's, so a key rotation never
-//! takes a receiver down (feature `client`).
+//! takes a receiver down.
 //!
 //! After `POST /v2/keys/rotate` the old next key becomes current and a new next key appears;
 //! a receiver that loaded its keys at start-up keeps working after one rotation (it still has
@@ -13,8 +13,8 @@ use core::time::Duration;
 use std::sync::Mutex;
 use std::time::Instant;
 
-use crate::client::{Client, ClientError};
-use crate::{KeyPair, SharedReceiver};
+use crate::{Client, ClientError};
+use qstash_core::{KeyPair, SharedReceiver};
 
 /// Refreshes the keys of a [`SharedReceiver`] from the QStash API. Cheap to clone.
 #[derive(Clone, Debug)]

@@ -7,7 +7,7 @@ use core::time::Duration;
 use redis::aio::ConnectionManager;
 
 use super::{DEFAULT_STORE_TIMEOUT, GuardFuture, ReplayGuard};
-use crate::VerifyError;
+use qstash_core::VerifyError;
 
 /// Remembers accepted `jti`s in Redis with one round trip per delivery:
 /// `SET <prefix><jti> 1 NX EXAT <exp>` (set only if absent, expire with the token).

@@ -7,7 +7,7 @@
 //! unsigned `Upstash-Message-Id`.
 //!
 //! ```
-//! use qstash_core::replay::{MemoryReplayGuard, ReplayGuard};
+//! use qstash_gate::replay::{MemoryReplayGuard, ReplayGuard};
 //! use qstash_core::{Receiver, Request, Signer, VerifyError};
 //!
 //! let guard = MemoryReplayGuard::new(100_000);
@@ -29,7 +29,7 @@ use alloc::boxed::Box;
 use core::future::Future;
 use core::pin::Pin;
 
-use crate::{Verified, VerifyError};
+use qstash_core::{Claims, VerifyError};
 
 /// The future a [`ReplayGuard`] answers with.
 pub type GuardFuture<'a> = Pin<Box<dyn Future<Output = Result<(), VerifyError>> + Send + 'a>>;
@@ -46,9 +46,9 @@ pub trait ReplayGuard: Send + Sync {
 /// What to remember for a verified delivery: its `jti` until `exp` plus the clock tolerance
 /// (a token is accepted that long). A token without a `jti` cannot be told apart from its
 /// replays, so it is refused as `replayed` when a guard is in use (QStash always sends one).
-pub fn replay_key(verified: &Verified, clock_tolerance: u64) -> Result<(&str, i64), VerifyError> {
-    let jti = verified.claims.jti().filter(|j| !j.is_empty()).ok_or(VerifyError::Replayed)?;
-    let exp = verified.claims.exp.ceil();
+pub fn replay_key(claims: &Claims, clock_tolerance: u64) -> Result<(&str, i64), VerifyError> {
+    let jti = claims.jti().filter(|j| !j.is_empty()).ok_or(VerifyError::Replayed)?;
+    let exp = claims.exp.ceil();
     let exp = if exp.is_finite() && exp < i64::MAX as f64 { exp as i64 } else { i64::MAX };
     Ok((jti, exp.saturating_add(i64::try_from(clock_tolerance).unwrap_or(i64::MAX))))
 }

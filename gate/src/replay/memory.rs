@@ -9,7 +9,7 @@ use std::collections::hash_map::RandomState;
 use std::sync::Mutex;
 
 use super::{GuardFuture, ReplayGuard, replay_key};
-use crate::{Verified, VerifyError};
+use qstash_core::{Verified, VerifyError};
 
 const SHARDS: usize = 16;
 
@@ -69,12 +69,12 @@ impl MemoryReplayGuard {
 
     /// [`MemoryReplayGuard::check_at`] with the system clock.
     pub fn check(&self, jti: &str, expires_at: i64) -> Result<(), VerifyError> {
-        self.check_at(jti, expires_at, crate::clock::now())
+        self.check_at(jti, expires_at, qstash_core::clock::now())
     }
 
     /// Checks a verified delivery: its `jti` until `exp` + `clock_tolerance`.
     pub fn check_verified(&self, verified: &Verified, clock_tolerance: u64) -> Result<(), VerifyError> {
-        let (jti, expires_at) = replay_key(verified, clock_tolerance)?;
+        let (jti, expires_at) = replay_key(&verified.claims, clock_tolerance)?;
         self.check(jti, expires_at)
     }
 

@@ -1,11 +1,12 @@
-//! A thin async QStash client (feature `client`): publish, enqueue, batch and the signing-key
-//! endpoints, with the official clients' header mapping and environment variables, plus
-//! retries on connection errors, 429 and 5xx that honour the rate-limit headers.
+//! A thin async QStash client: publish, enqueue, batch and the signing-key endpoints, with the
+//! official clients' header mapping and environment variables, plus retries on connection
+//! errors, 429 and 5xx that honour the rate-limit headers; and [`KeyRefresher`], which keeps a
+//! receiver's keys equal to the account's across rotations.
 //!
 //! ```no_run
-//! use qstash_core::client::{Client, PublishOptions};
+//! use qstash_client::{Client, PublishOptions};
 //!
-//! # async fn run() -> Result<(), qstash_core::client::ClientError> {
+//! # async fn run() -> Result<(), qstash_client::ClientError> {
 //! let client = Client::from_env()?; // QSTASH_TOKEN, QSTASH_URL, QSTASH_REGION, …
 //! let sent = client
 //!     .publish_json(
@@ -22,16 +23,22 @@
 //! # Ok(()) }
 //! ```
 
+#![forbid(unsafe_code)]
+
+extern crate alloc;
+
 mod config;
 mod error;
 mod options;
 mod retry;
+mod rotation;
 mod types;
 
 pub use config::{ClientConfig, DEFAULT_BASE_URL};
 pub use error::{ClientError, RateLimit};
 pub use options::{BatchMessage, Destination, FlowControl, PublishOptions, Redact};
 pub use retry::{RetryPolicy, Sleep};
+pub use rotation::{KeyRefresher, Refresh};
 pub use types::{PublishResponse, SigningKeys};
 
 use alloc::string::{String, ToString};
@@ -286,3 +293,8 @@ pub(crate) fn header(name: &str, value: &str) -> Result<(HeaderName, HeaderValue
         .map_err(|_| ClientError::Config(alloc::format!("invalid value for header {name}")))?;
     Ok((name, value))
 }
+
+/// The README's example, compiled and run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -6,10 +6,11 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use qstash_core::client::{
+use qstash_client::{
     BatchMessage, Client, ClientConfig, ClientError, Destination, PublishOptions, RetryPolicy,
 };
-use qstash_core::{KeyRefresher, Receiver, Refresh, Request, SharedReceiver, Signer};
+use qstash_client::{KeyRefresher, Refresh};
+use qstash_core::{Receiver, Request, SharedReceiver, Signer};
 use wiremock::matchers::{body_bytes, body_json, header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 

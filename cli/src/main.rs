@@ -1,5 +1,4 @@
-//! `qstash-kit`: inspect, verify and mint `Upstash-Signature` tokens, and publish messages
-//! (feature `cli`).
+//! `qstash-kit`: inspect, verify and mint `Upstash-Signature` tokens, and publish messages.
 //!
 //! ```sh
 //! qstash-kit inspect "$TOKEN"                         # every claim and check, no keys needed
@@ -9,6 +8,8 @@
 //! ```
 //! Exit codes: 0 success (a valid token), 1 a token that does not verify, 2 usage,
 //! configuration or network errors. `--json` prints one JSON object instead of text.
+
+#![forbid(unsafe_code)]
 
 mod input;
 mod inspect;

@@ -4,7 +4,7 @@ use alloc::format;
 use alloc::string::{String, ToString};
 
 use super::RetryPolicy;
-use crate::Region;
+use qstash_core::Region;
 
 /// QStash's global API.
 pub const DEFAULT_BASE_URL: &str = "https://qstash.upstash.io";

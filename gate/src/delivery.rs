@@ -3,7 +3,7 @@
 use alloc::string::String;
 
 use super::RequestHead;
-use crate::{Claims, KeyUsed, Region, Verified};
+use qstash_core::{Claims, KeyUsed, Region, Verified};
 
 /// A verified QStash delivery: the signed claims plus the (unsigned) delivery headers QStash
 /// sets. The framework adapters hand it to handlers as their `VerifiedMessage`.
@@ -63,7 +63,7 @@ pub fn parse_retried(value: &[u8]) -> Option<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Receiver, Request, Signer};
+    use qstash_core::{Receiver, Request, Signer};
 
     struct Head(&'static [(&'static str, &'static [u8])]);
 

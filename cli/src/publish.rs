@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use qstash_core::client::{Client, ClientConfig, Destination, FlowControl, PublishOptions, Redact};
+use qstash_client::{Client, ClientConfig, Destination, FlowControl, PublishOptions, Redact};
 
 use crate::Outcome;
 use crate::input::body;
@@ -136,7 +136,7 @@ pub(crate) fn run(args: Args, json: bool) -> Result<Outcome, String> {
         labels: args.labels,
         content_type: args.content_type,
     };
-    let retry = args.no_retry.then(qstash_core::client::RetryPolicy::none);
+    let retry = args.no_retry.then(qstash_client::RetryPolicy::none);
     let client = Client::from_config(ClientConfig { token: args.token, base_url: args.api_url, retry })
         .map_err(|e| e.to_string())?;
     let destination = if args.url_group {

@@ -10,20 +10,19 @@ use tracing::Level;
 
 use super::{Delivery, ExpectedSubject, Rejection, RequestHead, UrlPolicy, subject_matches_target};
 use crate::replay::{ReplayGuard, replay_key};
-use crate::{Request, SharedReceiver, Verified, VerifiedToken, VerifyError};
+use qstash_core::{BodyHasher, Claims, Request, SharedReceiver, VerifiedToken, VerifyError};
 
 /// Bodies larger than this are refused with 413 unless configured otherwise (10 MiB).
 pub const DEFAULT_BODY_LIMIT: usize = 10 * 1024 * 1024;
 
-/// Keys, URL policy, body limit and rejection log level, and the checks that use them.
+/// Keys, URL policy, body limit, replay guard and rejection log level, and the sequence of
+/// checks that uses them (SPEC.md §7.1).
 ///
 /// The steps, in order: [`Gate::verify_head`] before any of the body is read (signature,
-/// claims, URL, declared length); the adapter streams the body into
-/// [`VerifiedToken::body_hasher`] up to [`Gate::body_limit`]; [`BodyHasher::verify`]
-/// compares the hash; [`Gate::delivery`] builds what the handler sees. Every refusal goes
-/// through [`Gate::log_rejection`].
-///
-/// [`BodyHasher::verify`]: crate::BodyHasher::verify
+/// claims, URL, declared length) gives a [`Pending`]; the adapter feeds it the body chunk by
+/// chunk ([`Pending::update`] refuses past the limit); [`Pending::finish`] compares the hash
+/// and parses the delivery headers; [`Gate::replay_check`], when a guard is set, is awaited
+/// last. Every refusal goes through [`Gate::reject`], which logs it.
 #[derive(Clone)]
 pub struct Gate {
     receiver: SharedReceiver,
@@ -75,10 +74,11 @@ impl Gate {
     }
 
     /// The replay check for a verified delivery, or `None` without a guard. Resolves to the
-    /// rejection (logged) when the delivery is a replay or the store cannot answer.
-    pub fn replay_check(&self, verified: &Verified) -> Option<ReplayCheck> {
+    /// rejection when the delivery is a replay or the store cannot answer (pass it to
+    /// [`Gate::reject`] to log it).
+    pub fn replay_check(&self, delivery: &Delivery) -> Option<ReplayCheck> {
         let guard = self.replay_guard.clone()?;
-        let key = replay_key(verified, self.receiver.load().clock_tolerance())
+        let key = replay_key(&delivery.claims, self.receiver.load().clock_tolerance())
             .map(|(jti, exp)| (alloc::string::String::from(jti), exp));
         Some(Box::pin(async move {
             let (jti, expires_at) = key.map_err(Rejection::from)?;
@@ -138,13 +138,20 @@ impl Gate {
 
     /// SPEC.md §3 steps 1–8 plus the URL policy and the declared `Content-Length`, from the
     /// request head alone: nothing of the body is needed, so an unauthenticated request is
-    /// refused before any of it is read.
-    pub fn verify_head(&self, head: &impl RequestHead) -> Result<VerifiedToken, Rejection> {
-        self.verify_head_at(head, crate::clock::now())
+    /// refused before any of it is read. The rejection is not logged yet: pass it to
+    /// [`Gate::reject`].
+    pub fn verify_head(&self, head: &impl RequestHead) -> Result<Pending, Rejection> {
+        self.verify_head_at(head, qstash_core::clock::now())
     }
 
     /// [`Gate::verify_head`] at an explicit time (Unix seconds).
-    pub fn verify_head_at(&self, head: &impl RequestHead, now: i64) -> Result<VerifiedToken, Rejection> {
+    pub fn verify_head_at(&self, head: &impl RequestHead, now: i64) -> Result<Pending, Rejection> {
+        let token = self.verify_token_at(head, now)?;
+        self.check_declared_length(head)?;
+        Ok(Pending::new(token, self.body_limit))
+    }
+
+    fn verify_token_at(&self, head: &impl RequestHead, now: i64) -> Result<VerifiedToken, Rejection> {
         let check = self.url_policy.expected_subject(head);
         let mut request = Request::from_header(head.header("upstash-signature"), &[]);
         if let ExpectedSubject::Exact(url) = &check {
@@ -164,13 +171,13 @@ impl Gate {
         if !subject_ok {
             return Err(Rejection::Unauthorized(VerifyError::Subject));
         }
-        self.check_declared_length(head)?;
         Ok(verified)
     }
 
-    /// 413 when the declared `Content-Length` is already over the limit.
+    /// 413 when the declared `Content-Length` is already over the limit. A value that is not
+    /// a length is left to the server, which frames the body.
     fn check_declared_length(&self, head: &impl RequestHead) -> Result<(), Rejection> {
-        let declared = head.header_str("content-length").and_then(|v| v.parse::<u64>().ok());
+        let declared = head.header("content-length").and_then(parse_length);
         match declared {
             Some(len) if len > self.body_limit as u64 => {
                 Err(Rejection::PayloadTooLarge { limit: self.body_limit })
@@ -179,13 +186,15 @@ impl Gate {
         }
     }
 
-    /// What the handler sees of a verified delivery.
-    pub fn delivery(&self, verified: Verified, head: &impl RequestHead) -> Delivery {
-        Delivery::new(verified, head)
+    /// Logs a refusal and hands it back, so an adapter answers with what was logged.
+    pub fn reject(&self, rejection: Rejection, head: &impl RequestHead) -> Rejection {
+        self.log_rejection(&rejection, head);
+        rejection
     }
 
     /// Logs a rejection at the configured level with its reason, the (unsigned)
-    /// `Upstash-Message-Id` and the request path; never the token or keys.
+    /// `Upstash-Message-Id` and the request path; never the token, the keys or the query.
+    /// A `signature` refusal also calls the signature-failure hook.
     pub fn log_rejection(&self, rejection: &Rejection, head: &impl RequestHead) {
         if let (Rejection::Unauthorized(VerifyError::Signature), Some(hook)) =
             (rejection, &self.on_signature_failure)
@@ -206,10 +215,79 @@ impl Gate {
     }
 }
 
+/// A `Content-Length` value as a number: ASCII digits only, at most 19 of them (so it fits a
+/// `u64` without overflow checks).
+fn parse_length(value: &[u8]) -> Option<u64> {
+    let digits = value.trim_ascii();
+    if digits.is_empty() || digits.len() > 19 || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some(digits.iter().fold(0, |n, &d| n * 10 + u64::from(d - b'0')))
+}
+
+/// A delivery whose token verified, waiting for its body: feed it every chunk as it arrives,
+/// then [`Pending::finish`]. The body limit is enforced here, so no adapter can forget it.
+pub struct Pending {
+    token: VerifiedToken,
+    hasher: BodyHasher,
+    limit: usize,
+    received: usize,
+}
+
+impl fmt::Debug for Pending {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Pending")
+            .field("claims", self.token.claims())
+            .field("limit", &self.limit)
+            .field("received", &self.received)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Pending {
+    fn new(token: VerifiedToken, limit: usize) -> Self {
+        let hasher = token.body_hasher();
+        Pending { token, hasher, limit, received: 0 }
+    }
+
+    /// Hashes the next chunk of the body; 413 once the body has grown past the limit (the
+    /// caller stops reading then).
+    pub fn update(&mut self, chunk: &[u8]) -> Result<(), Rejection> {
+        self.received = self.received.saturating_add(chunk.len());
+        if self.received > self.limit {
+            return Err(Rejection::PayloadTooLarge { limit: self.limit });
+        }
+        self.hasher.update(chunk);
+        Ok(())
+    }
+
+    /// How many body bytes [`Pending::update`] has taken.
+    pub fn received(&self) -> usize {
+        self.received
+    }
+
+    /// The largest body accepted, in bytes.
+    pub fn limit(&self) -> usize {
+        self.limit
+    }
+
+    /// The verified claims (the body is not checked yet).
+    pub fn claims(&self) -> &Claims {
+        self.token.claims()
+    }
+
+    /// SPEC.md §3 step 9 on everything fed to [`Pending::update`], then the delivery headers
+    /// of `head`, parsed once (a bad value is absent, never an error).
+    pub fn finish(self, head: &impl RequestHead) -> Result<Delivery, Rejection> {
+        let verified = self.hasher.verify(self.token).map_err(Rejection::Unauthorized)?;
+        Ok(Delivery::new(verified, head))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Receiver, Signer};
+    use qstash_core::{Receiver, Signer};
 
     struct Head<'a>(&'a str, &'a [(&'a str, &'a [u8])]);
 

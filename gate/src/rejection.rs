@@ -3,7 +3,7 @@
 use alloc::string::String;
 use core::fmt;
 
-use crate::VerifyError;
+use qstash_core::VerifyError;
 
 /// Why the middleware refused a request. Never a server error: every variant is the
 /// client's (or the sender's) fault.
@@ -25,6 +25,13 @@ pub enum Rejection {
 }
 
 impl Rejection {
+    /// Every reason code a rejection can carry: the verifier's (SPEC.md §3.2), then
+    /// `payload_too_large` and `unreadable_body`. The bindings export this list instead of
+    /// spelling the codes out again.
+    pub fn reason_codes() -> impl Iterator<Item = &'static str> {
+        VerifyError::REASON_CODES.into_iter().chain(["payload_too_large", "unreadable_body"])
+    }
+
     /// The HTTP status code this rejection gets by default: 401, 413 or 400.
     pub fn status(&self) -> u16 {
         match self {

@@ -118,7 +118,7 @@ pub(crate) fn reset_time(value: &str, now: SystemTime) -> Option<SystemTime> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::client::RateLimit;
+    use crate::RateLimit;
 
     fn fixed() -> RetryPolicy {
         RetryPolicy { jitter: false, ..RetryPolicy::default() }
