@@ -9,6 +9,22 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+/** Checks deliveries for one endpoint: keys, URL policy, body limit, replay protection. */
+export declare class Gate {
+  /** A gate over `receiver`'s keys (and its replay protection, when it has one). */
+  constructor(receiver: Receiver, options?: GateOptions | undefined | null)
+  /** The largest body accepted, in bytes. */
+  get bodyLimit(): number
+  /**
+   * Checks the token, the URL and the declared length from the request head alone: the
+   * values of `headerNames()` in order (`undefined` when absent) and the raw path and query.
+   * Returns the `PendingDelivery` to feed the body to, or the `Rejection`.
+   */
+  verifyHead(headers: Array<string | undefined | null>, target: string): PendingDelivery | Rejection
+  /** The refusal for a body that could not be read (the client went away, broken framing). */
+  unreadable(headers: Array<string | undefined | null>, target: string): Rejection
+}
+
 /**
  * Returned by `Receiver.verifyToken`: `update(chunk)` as the body arrives, then `finish()`
  * returns the claims or throws (`code` = `body`).
@@ -20,6 +36,17 @@ export declare class PendingBody {
   update(chunk: string | Uint8Array): void
   /** Compares the hash of everything passed to `update` with the token. */
   finish(): Claims
+}
+
+/** A delivery whose token verified, waiting for its body. */
+export declare class PendingDelivery {
+  /**
+   * Hashes the next chunk of the body; returns the `Rejection` (413) once the body is over
+   * the limit, else `null`.
+   */
+  update(chunk: string | Uint8Array): Rejection | null
+  /** Checks the body's hash, parses the delivery headers and checks for a replay. */
+  finish(): Delivery | Rejection
 }
 
 /** Verifies QStash deliveries natively. Keys can be replaced on a live receiver. */
@@ -71,6 +98,22 @@ export declare class Receiver {
   toString(): string
 }
 
+/** Why the gate refused a request, with everything the response needs. */
+export declare class Rejection {
+  /** 401, 413, 400 or 503. */
+  get status(): number
+  /** The stable reason code (`signature`, `expired`, `payload_too_large`, …). */
+  get reason(): string
+  /** The `error` member of the body: `invalid_signature` for every 401, else the reason. */
+  get error(): string
+  /** The response body, JSON text: `{"error":…,"reason":…}`. */
+  get body(): string
+  /** The response headers (`content-type`, and `www-authenticate` on a 401). */
+  get headers(): Record<string, string>
+  /** What to log: reason, message id and path, never the token, the keys or the query. */
+  get logMessage(): string
+}
+
 /** Mints `Upstash-Signature` tokens with one signing key, byte-identical in shape to QStash's. */
 export declare class Signer {
   /** A signer with `key` (throws on empty keys and on the development keys: use `dev()`). */
@@ -108,14 +151,47 @@ export interface Claims {
 /** The default body limit of the framework helpers, in bytes (10 MiB). */
 export declare const DEFAULT_BODY_LIMIT: number
 
-/** Bytes of `verifyPacked`'s header (see there); the text starts after it. */
-export declare const PACKED_HEADER: number
+/**
+ * A verified delivery: the claims and the (unsigned) delivery headers QStash sets, `null`
+ * when missing or not valid.
+ */
+export interface Delivery {
+  /** The verified claims. */
+  claims: Claims
+  /** `Upstash-Message-Id`. */
+  messageId?: string
+  /** `Upstash-Retried`: how many times QStash retried this message. */
+  retried?: number
+  /** `Upstash-Region` as sent. */
+  region?: string
+  /** `Upstash-Schedule-Id`. */
+  scheduleId?: string
+  /** `Upstash-Topic-Name` (URL group). */
+  topicName?: string
+}
 
 /**
- * `Upstash-Retried` as a count, or `null` for anything but a decimal count that fits 32 bits
- * (the rule every front end shares; a bad value never fails a delivery).
+ * Options of `new Gate(receiver, options)`: at most one URL policy (SPEC.md §7.3) and the
+ * body limit.
  */
-export declare function parseRetried(value: string): number | null
+export interface GateOptions {
+  /** Compare `sub` with this exact URL. */
+  url?: string
+  /** Compare `sub` with this public origin plus the request's path and query. */
+  publicBase?: string
+  /** Rebuild the URL from the `Forwarded` / `X-Forwarded-*` headers of this many trusted proxies. */
+  forwarded?: number
+  /** `false` skips the URL check. */
+  checkUrl?: boolean
+  /** Largest body accepted, in bytes (default 10 MiB). */
+  bodyLimit?: number
+}
+
+/** The names of the headers `Gate.verifyHead` wants, in the order it wants their values. */
+export declare function headerNames(): Array<string>
+
+/** Bytes of `verifyPacked`'s header (see there); the text starts after it. */
+export declare const PACKED_HEADER: number
 
 /**
  * The path and query of an absolute URL (`https://h/p?q` → `/p?q`), or `null`: what the
@@ -123,7 +199,10 @@ export declare function parseRetried(value: string): number | null
  */
 export declare function pathAndQueryOf(url: string): string | null
 
-/** Every reason code a `SignatureError` can carry (SPEC.md §3.2), from the core's own list. */
+/**
+ * Every reason code a `SignatureError` or a `Rejection` can carry (SPEC.md §3.2), from the
+ * gate's own list.
+ */
 export declare function reasonCodes(): Array<string>
 
 /**

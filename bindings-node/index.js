@@ -835,11 +835,14 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.Gate = nativeBinding.Gate
 module.exports.PendingBody = nativeBinding.PendingBody
+module.exports.PendingDelivery = nativeBinding.PendingDelivery
 module.exports.Receiver = nativeBinding.Receiver
+module.exports.Rejection = nativeBinding.Rejection
 module.exports.Signer = nativeBinding.Signer
 module.exports.DEFAULT_BODY_LIMIT = nativeBinding.DEFAULT_BODY_LIMIT
+module.exports.headerNames = nativeBinding.headerNames
 module.exports.PACKED_HEADER = nativeBinding.PACKED_HEADER
-module.exports.parseRetried = nativeBinding.parseRetried
 module.exports.pathAndQueryOf = nativeBinding.pathAndQueryOf
 module.exports.reasonCodes = nativeBinding.reasonCodes

@@ -8,7 +8,13 @@ export interface HelperOptions {
   url?: string
   /** Compare `sub` with this public origin + the request's path and query. */
   publicBase?: string
-  /** `false` skips the URL check; by default the token's path and query must be the request's. */
+  /** Rebuild the URL from the `Forwarded` / `X-Forwarded-*` headers of this many trusted proxies. */
+  forwarded?: number
+  /**
+   * `false` skips the URL check. By default the token's path and query must be the request's:
+   * that works behind any proxy, but accepts any token of the account with the same path and
+   * query whatever host it was minted for; behind a known hostname prefer `publicBase`.
+   */
   checkUrl?: boolean
   /** Largest body accepted, in bytes (default 10 MiB); larger bodies get 413. */
   bodyLimit?: number

@@ -21,18 +21,20 @@ function qstashVerified(options = {}) {
     const reject = (rejection) => {
       if (!(rejection instanceof Rejection)) return next(rejection)
       // Whatever of the body is left is not wanted; answering and closing is enough.
-      res.status(rejection.status).set(rejection.headers).json(rejection.body)
+      res.status(rejection.status).set(rejection.headers).send(rejection.body)
     }
+    // `originalUrl` keeps the prefix of routers mounted with `app.use('/v1', router)`.
+    const target = req.originalUrl || req.url
     let pending
     try {
-      pending = gate.verifyHead(header, req.originalUrl || req.url)
+      pending = gate.verifyHead(header, target)
     } catch (error) {
       return reject(error)
     }
     const done = (body) => {
       let delivery
       try {
-        delivery = gate.finish(pending, body, header)
+        delivery = pending.finish(body)
       } catch (error) {
         return reject(error)
       }
@@ -40,12 +42,16 @@ function qstashVerified(options = {}) {
       try {
         req.body = decode(body, req.headers['content-type'], parse)
       } catch {
-        return reject(gate.unreadable(header))
+        return reject(gate.unreadable(header, target))
       }
       next()
     }
     if (Buffer.isBuffer(req.rawBody)) {
-      pending.update(req.rawBody)
+      try {
+        pending.update(req.rawBody)
+      } catch (error) {
+        return reject(error)
+      }
       return done(req.rawBody)
     }
     // `req.complete` only says the parser has received the whole message (true after any
@@ -54,7 +60,7 @@ function qstashVerified(options = {}) {
     if (req.readableEnded || req._body === true) {
       // A body parser ran first and kept no raw bytes: nothing left to verify against.
       gate.logger?.error?.('qstashVerified must run before body parsers (express.json(), ...)')
-      return reject(gate.unreadable(header))
+      return reject(gate.unreadable(header, target))
     }
     const chunks = []
     let size = 0
@@ -68,9 +74,12 @@ function qstashVerified(options = {}) {
     }
     req.on('data', (chunk) => {
       if (finished) return
+      try {
+        pending.update(chunk)
+      } catch (rejection) {
+        return fail(rejection)
+      }
       size += chunk.length
-      if (size > gate.bodyLimit) return fail(gate.tooLarge(header))
-      pending.update(chunk)
       chunks.push(chunk)
     })
     req.on('end', () => {
@@ -78,8 +87,8 @@ function qstashVerified(options = {}) {
       finished = true
       done(Buffer.concat(chunks, size))
     })
-    req.on('error', () => fail(gate.unreadable(header)))
-    req.on('aborted', () => fail(gate.unreadable(header)))
+    req.on('error', () => fail(gate.unreadable(header, target)))
+    req.on('aborted', () => fail(gate.unreadable(header, target)))
   }
 }
 

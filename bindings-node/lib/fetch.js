@@ -13,7 +13,8 @@ async function verifyRequest(request, options = {}) {
   const header = (name) => request.headers.get(name) ?? undefined
   try {
     const url = new URL(request.url)
-    const pending = gate.verifyHead(header, url.pathname + url.search)
+    const target = url.pathname + url.search
+    const pending = gate.verifyHead(header, target)
     const chunks = []
     let size = 0
     if (request.body) {
@@ -23,26 +24,27 @@ async function verifyRequest(request, options = {}) {
         try {
           step = await reader.read()
         } catch {
-          throw gate.unreadable(header)
+          throw gate.unreadable(header, target)
         }
         if (step.done) break
-        size += step.value.byteLength
-        if (size > gate.bodyLimit) {
+        try {
+          pending.update(step.value)
+        } catch (rejection) {
           reader.cancel().catch(() => {})
-          throw gate.tooLarge(header)
+          throw rejection
         }
-        pending.update(step.value)
+        size += step.value.byteLength
         chunks.push(step.value)
       }
     }
     const body = Buffer.concat(chunks, size)
-    const delivery = gate.finish(pending, body, header)
+    const delivery = pending.finish(body)
     delivery.text = () => body.toString('utf8')
     delivery.json = () => JSON.parse(body.toString('utf8'))
     return { verified: true, delivery }
   } catch (error) {
     if (!(error instanceof Rejection)) throw error
-    const response = new Response(JSON.stringify(error.body), { status: error.status, headers: error.headers })
+    const response = new Response(error.body, { status: error.status, headers: error.headers })
     return { verified: false, reason: error.reason, response }
   }
 }

@@ -1,107 +1,76 @@
 'use strict'
-// The framework-neutral half of the Express and fetch helpers (SPEC.md §7): URL policy,
-// order of checks, rejection bodies and logging, so both answer exactly like the Rust
-// middleware.
+// What the Express and fetch helpers share: the native gate (SPEC.md §7), which decides
+// everything, wrapped so refusals are thrown and logged where the helpers expect them.
 
-const { DEFAULT_BODY_LIMIT, Receiver, SignatureError } = require('./qstash.js')
-const { parseRetried } = require('../index.js')
+const native = require('../index.js')
+const { Receiver, nativeReceiver } = require('./qstash.js')
 
+const HEADER_NAMES = native.headerNames()
+
+/** A refused request: `status`, `reason`, the JSON `body` text and the `headers` to answer with. */
 class Rejection extends Error {
-  constructor(status, reason) {
-    super(`QStash delivery rejected: ${reason}`)
+  constructor(rejection) {
+    super(`QStash delivery rejected: ${rejection.reason}`)
     this.name = 'Rejection'
-    this.status = status
-    this.reason = reason
-  }
-
-  /** `{"error":"invalid_signature","reason":"<code>"}` (401) or `{"error":code,"reason":code}`. */
-  get body() {
-    return { error: this.status === 401 ? 'invalid_signature' : this.reason, reason: this.reason }
-  }
-
-  /** RFC 9110 asks 401 responses to name a scheme; QStash's is its signature header. */
-  get headers() {
-    const headers = { 'content-type': 'application/json' }
-    if (this.status === 401) headers['www-authenticate'] = 'Upstash-Signature'
-    return headers
+    this.status = rejection.status
+    this.reason = rejection.reason
+    this.error = rejection.error
+    this.body = rejection.body
+    this.headers = rejection.headers
+    this.logMessage = rejection.logMessage
   }
 }
 
 class Gate {
   constructor(options = {}) {
-    if (options.url != null && options.publicBase != null) throw new TypeError('pass url or publicBase, not both')
-    this.receiver = options.receiver ?? new Receiver()
-    this.url = options.url ?? null
-    this.publicBase = options.publicBase != null ? String(options.publicBase).replace(/\/+$/, '') : null
-    this.checkUrl = options.checkUrl !== false
-    this.bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT
+    const receiver = options.receiver ?? new Receiver()
+    this.native = new native.Gate(nativeReceiver(receiver), {
+      url: options.url ?? undefined,
+      publicBase: options.publicBase ?? undefined,
+      forwarded: options.forwarded ?? undefined,
+      checkUrl: options.checkUrl ?? undefined,
+      bodyLimit: options.bodyLimit ?? undefined,
+    })
     this.logger = options.logger === undefined ? console : options.logger
   }
 
   /** Token, claims, URL and declared length from the head alone. `header(name)` returns a
    * lower-case header's value; `target` is the raw path and query. */
   verifyHead(header, target) {
-    target = target || '/'
-    let url = this.url
-    let pathAndQuery = null
-    if (url == null && this.publicBase != null) url = this.publicBase + target
-    else if (url == null && this.checkUrl) pathAndQuery = target
-    let pending
-    try {
-      pending = this.receiver.verifyToken({
-        signature: header('upstash-signature') ?? null,
-        url,
-        pathAndQuery,
-        upstashRegion: header('upstash-region') ?? null,
-      })
-    } catch (error) {
-      if (error instanceof SignatureError) throw this.log(new Rejection(401, error.reason), header)
-      throw error
-    }
-    const declared = header('content-length')
-    if (declared != null && /^\d+$/.test(declared) && Number(declared) > this.bodyLimit) {
-      throw this.tooLarge(header)
-    }
-    return pending
+    const result = this.native.verifyHead(HEADER_NAMES.map(header), target)
+    if (result instanceof native.Rejection) throw this.log(result)
+    return new Pending(this, result)
   }
 
-  /** Checks the hash of what was fed to `pending` and builds the delivery. */
-  finish(pending, body, header) {
-    let claims
-    try {
-      claims = pending.finish()
-    } catch (error) {
-      if (error instanceof SignatureError) throw this.log(new Rejection(401, error.reason), header)
-      throw error
-    }
-    const retried = header('upstash-retried')
-    return {
-      claims,
-      body,
-      messageId: header('upstash-message-id') ?? null,
-      retried: retried == null ? null : parseRetried(retried),
-      region: header('upstash-region') ?? null,
-      scheduleId: header('upstash-schedule-id') ?? null,
-      topicName: header('upstash-topic-name') ?? null,
-    }
+  /** The refusal for a body that could not be read. */
+  unreadable(header, target) {
+    return this.log(this.native.unreadable(HEADER_NAMES.map(header), target))
   }
 
-  tooLarge(header) {
-    return this.log(new Rejection(413, 'payload_too_large'), header)
+  log(rejection) {
+    this.logger?.warn(rejection.logMessage)
+    return new Rejection(rejection)
+  }
+}
+
+/** A delivery whose token verified: `update(chunk)` as the body arrives, then `finish(body)`. */
+class Pending {
+  #gate
+  #native
+  constructor(gate, pending) {
+    this.#gate = gate
+    this.#native = pending
   }
 
-  unreadable(header) {
-    return this.log(new Rejection(400, 'unreadable_body'), header)
+  update(chunk) {
+    const rejection = this.#native.update(chunk)
+    if (rejection) throw this.#gate.log(rejection)
   }
 
-  log(rejection, header) {
-    // The reason and the (unsigned) message id only: never the token or keys.
-    if (this.logger) {
-      this.logger.warn(
-        `QStash delivery rejected: reason=${rejection.reason} message_id=${header('upstash-message-id') ?? '-'}`,
-      )
-    }
-    return rejection
+  finish(body) {
+    const result = this.#native.finish()
+    if (result instanceof native.Rejection) throw this.#gate.log(result)
+    return { ...result, body }
   }
 }
 

@@ -200,8 +200,18 @@ class PendingBody {
   }
 }
 
+/** The native receiver inside a `Receiver`, for the gate of the framework helpers. */
+let nativeReceiver
+
 class Receiver {
   #native
+
+  static {
+    nativeReceiver = (receiver) => {
+      if (!(receiver instanceof Receiver)) throw new TypeError('receiver must be a qstash-verify Receiver')
+      return receiver.#native
+    }
+  }
 
   constructor(config) {
     checkTolerance(config && config.clockTolerance)
@@ -339,3 +349,5 @@ module.exports = {
   Signer,
   pathAndQueryOf,
 }
+// For lib/gate.js only: not enumerable, so it is no part of the package's API.
+Object.defineProperty(module.exports, 'nativeReceiver', { value: nativeReceiver })

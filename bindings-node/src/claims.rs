@@ -1,7 +1,7 @@
 //! What a verified delivery tells the caller.
 
 use napi_derive::napi;
-use qstash_core::Verified;
+use qstash_core::{KeyUsed, Region, Verified};
 
 /// The verified claims of a delivery.
 #[napi(object)]
@@ -26,15 +26,21 @@ pub struct Claims {
 
 impl From<Verified> for Claims {
     fn from(verified: Verified) -> Self {
+        Claims::from_parts(verified.claims, verified.key, verified.region)
+    }
+}
+
+impl Claims {
+    pub(crate) fn from_parts(claims: qstash_core::Claims, key: KeyUsed, region: Option<Region>) -> Self {
         Claims {
-            iss: verified.claims.iss.to_owned(),
-            sub: verified.claims.sub().to_owned(),
-            jti: verified.claims.jti().map(str::to_owned),
-            exp: verified.claims.exp,
-            nbf: verified.claims.nbf,
-            iat: verified.claims.iat,
-            key: verified.key.as_str().to_owned(),
-            region: verified.region.as_ref().map(|r| r.as_str().to_owned()),
+            iss: claims.iss.to_owned(),
+            sub: claims.sub().to_owned(),
+            jti: claims.jti().map(str::to_owned),
+            exp: claims.exp,
+            nbf: claims.nbf,
+            iat: claims.iat,
+            key: key.as_str().to_owned(),
+            region: region.as_ref().map(|r| r.as_str().to_owned()),
         }
     }
 }

@@ -6,11 +6,13 @@
 
 mod body;
 mod claims;
+mod gate;
 mod pending;
 mod receiver;
 mod signer;
 
 pub use claims::{Claims, VerifyOutcome};
+pub use gate::{Delivery, Gate, GateOptions, PendingDelivery, Rejection, header_names};
 pub use pending::PendingBody;
 pub use receiver::{PACKED_HEADER, Receiver, ReceiverConfig, SigningKeys, TokenRequest, VerifyRequest};
 pub use signer::{SignOptions, Signer};
@@ -24,17 +26,11 @@ pub fn path_and_query_of(url: String) -> Option<String> {
     qstash_gate::path_and_query_of(&url).map(|pq| pq.into_owned())
 }
 
-/// `Upstash-Retried` as a count, or `null` for anything but a decimal count that fits 32 bits
-/// (the rule every front end shares; a bad value never fails a delivery).
-#[napi]
-pub fn parse_retried(value: String) -> Option<u32> {
-    qstash_gate::parse_retried(value.as_bytes())
-}
-
-/// Every reason code a `SignatureError` can carry (SPEC.md §3.2), from the core's own list.
+/// Every reason code a `SignatureError` or a `Rejection` can carry (SPEC.md §3.2), from the
+/// gate's own list.
 #[napi]
 pub fn reason_codes() -> Vec<&'static str> {
-    qstash_core::VerifyError::REASON_CODES.to_vec()
+    qstash_gate::Rejection::reason_codes().collect()
 }
 
 /// The default body limit of the framework helpers, in bytes (10 MiB).

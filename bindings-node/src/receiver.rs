@@ -89,6 +89,18 @@ pub struct Receiver {
     replay: Option<Arc<MemoryReplayGuard>>,
 }
 
+impl Receiver {
+    /// The keys, shared with every gate built on this receiver.
+    pub(crate) fn shared(&self) -> &SharedReceiver {
+        &self.inner
+    }
+
+    /// The replay guard of `replayProtection: true`, shared with the gates built on it.
+    pub(crate) fn replay_guard(&self) -> Option<Arc<MemoryReplayGuard>> {
+        self.replay.clone()
+    }
+}
+
 /// The in-memory replay guard, when the config asks for one.
 fn guard(config: &ReceiverConfig) -> Option<Arc<MemoryReplayGuard>> {
     (config.replay_protection == Some(true))

@@ -1,19 +1,25 @@
 //! `Claims`: what a verified delivery tells the caller.
 
 use pyo3::prelude::*;
-use qstash_core::Verified;
+use qstash_core::{KeyUsed, Region, Verified};
 
 /// The verified claims of a delivery, returned by `Receiver.verify` (always truthy, so code
 /// written for the official receiver's `None` keeps working when it only checks for an
 /// exception).
 #[pyclass(frozen, module = "qstash_verify._native")]
 pub(crate) struct Claims {
-    verified: Verified,
+    claims: qstash_core::Claims,
+    key: KeyUsed,
+    region: Option<Region>,
 }
 
 impl Claims {
     pub(crate) fn new(verified: Verified) -> Self {
-        Claims { verified }
+        Self::from_parts(verified.claims, verified.key, verified.region)
+    }
+
+    pub(crate) fn from_parts(claims: qstash_core::Claims, key: KeyUsed, region: Option<Region>) -> Self {
+        Claims { claims, key, region }
     }
 }
 
@@ -22,50 +28,50 @@ impl Claims {
     /// Always `"Upstash"`.
     #[getter]
     fn iss(&self) -> &'static str {
-        self.verified.claims.iss
+        self.claims.iss
     }
 
     /// The destination URL QStash delivered to.
     #[getter]
     fn sub(&self) -> &str {
-        self.verified.claims.sub()
+        self.claims.sub()
     }
 
     /// The unique token id (`jwt_…`), the key for replay protection.
     #[getter]
     fn jti(&self) -> Option<&str> {
-        self.verified.claims.jti()
+        self.claims.jti()
     }
 
     /// Expiry, unix seconds.
     #[getter]
     fn exp(&self) -> f64 {
-        self.verified.claims.exp
+        self.claims.exp
     }
 
     /// Not-before, unix seconds.
     #[getter]
     fn nbf(&self) -> f64 {
-        self.verified.claims.nbf
+        self.claims.nbf
     }
 
     /// Issued-at, unix seconds, when present.
     #[getter]
     fn iat(&self) -> Option<f64> {
-        self.verified.claims.iat
+        self.claims.iat
     }
 
     /// `"current"` or `"next"`: which signing key matched.
     #[getter]
     fn key(&self) -> &'static str {
-        self.verified.key.as_str()
+        self.key.as_str()
     }
 
     /// The region whose key pair verified the token (`"EU_CENTRAL_1"`, …), or `None` for the
     /// default pair.
     #[getter]
     fn region(&self) -> Option<String> {
-        self.verified.region.as_ref().map(|r| r.as_str().to_owned())
+        self.region.as_ref().map(|r| r.as_str().to_owned())
     }
 
     fn __bool__(&self) -> bool {

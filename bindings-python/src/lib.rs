@@ -6,6 +6,7 @@
 mod body;
 mod claims;
 mod errors;
+mod gate;
 mod pending;
 mod receiver;
 mod signer;
@@ -19,19 +20,16 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<signer::Signer>()?;
     m.add_class::<claims::Claims>()?;
     m.add_class::<pending::PendingBody>()?;
+    m.add_class::<gate::Gate>()?;
+    m.add_class::<gate::PendingDelivery>()?;
+    m.add_class::<gate::Delivery>()?;
+    m.add("QStashRejection", m.py().get_type::<gate::QStashRejection>())?;
+    m.add("REASON_CODES", qstash_gate::Rejection::reason_codes().collect::<Vec<_>>())?;
     m.add("SignatureError", m.py().get_type::<errors::SignatureError>())?;
     m.add("ConfigError", m.py().get_type::<errors::ConfigError>())?;
     m.add_function(wrap_pyfunction!(path_and_query_of, m)?)?;
-    m.add_function(wrap_pyfunction!(parse_retried, m)?)?;
     m.add("DEFAULT_BODY_LIMIT", qstash_gate::DEFAULT_BODY_LIMIT)?;
     Ok(())
-}
-
-/// `Upstash-Retried` as a count, or `None` for anything but a decimal count that fits 32 bits
-/// (the rule every front end shares; a bad value never fails a delivery).
-#[pyfunction]
-fn parse_retried(value: Option<&str>) -> Option<u32> {
-    qstash_gate::parse_retried(value?.as_bytes())
 }
 
 /// The path and query of an absolute URL (`https://h/p?q` → `/p?q`), or `None`: what the

@@ -23,7 +23,7 @@ pub(crate) enum Token {
 }
 
 impl Token {
-    fn as_bytes(&self) -> &[u8] {
+    pub(crate) fn as_bytes(&self) -> &[u8] {
         match self {
             Token::Str(s) => s.as_bytes(),
             Token::Bytes(b) => b,
@@ -60,6 +60,16 @@ fn unix_now() -> i64 {
 }
 
 impl Receiver {
+    /// The keys, shared with every gate built on this receiver.
+    pub(crate) fn shared(&self) -> &SharedReceiver {
+        &self.inner
+    }
+
+    /// The replay guard of `replay_protection=True`, shared with the gates built on it.
+    pub(crate) fn replay_guard(&self) -> Option<Arc<MemoryReplayGuard>> {
+        self.replay.clone()
+    }
+
     fn check_replay(&self, py: Python<'_>, verified: &Verified, tolerance: Option<u64>) -> PyResult<()> {
         let Some(guard) = &self.replay else { return Ok(()) };
         let tolerance = tolerance.unwrap_or_else(|| self.inner.load().clock_tolerance());

@@ -186,6 +186,31 @@ impl Gate {
         }
     }
 
+    /// [`Pending::finish`], then the replay check, for callers that cannot await (the Python
+    /// and Node packages). The in-memory guard answers at once; a guard that would have to
+    /// wait (a network store) refuses the delivery as `replay_store_unavailable`: use the
+    /// async [`Gate::replay_check`] with such a guard.
+    pub fn finish_now(&self, pending: Pending, head: &impl RequestHead) -> Result<Delivery, Rejection> {
+        let delivery = pending.finish(head)?;
+        if let Some(mut check) = self.replay_check(&delivery) {
+            let mut context = core::task::Context::from_waker(core::task::Waker::noop());
+            match check.as_mut().poll(&mut context) {
+                core::task::Poll::Ready(verdict) => verdict?,
+                core::task::Poll::Pending => return Err(Rejection::ReplayStoreUnavailable),
+            }
+        }
+        Ok(delivery)
+    }
+
+    /// The line a refusal is logged with: the reason, the (unsigned) `Upstash-Message-Id` and
+    /// the request path, never the token, the keys or the query. For hosts that log through
+    /// their own logger (Python's `logging`, a Node logger); [`Gate::log_rejection`] sends the
+    /// same fields to `tracing`.
+    pub fn log_line(&self, rejection: &Rejection, head: &impl RequestHead) -> alloc::string::String {
+        let (reason, message_id, path) = log_fields(rejection, head);
+        alloc::format!("QStash delivery rejected: reason={reason} message_id={message_id} path={path}")
+    }
+
     /// Logs a refusal and hands it back, so an adapter answers with what was logged.
     pub fn reject(&self, rejection: Rejection, head: &impl RequestHead) -> Rejection {
         self.log_rejection(&rejection, head);
@@ -201,10 +226,7 @@ impl Gate {
         {
             hook();
         }
-        let message_id = head.header_str("upstash-message-id").unwrap_or("-");
-        let reason = rejection.reason();
-        let target = head.path_and_query();
-        let path = target.split_once('?').map_or(target, |(path, _)| path);
+        let (reason, message_id, path) = log_fields(rejection, head);
         match self.log_level {
             Level::ERROR => tracing::error!(reason, message_id, path, "QStash delivery rejected"),
             Level::WARN => tracing::warn!(reason, message_id, path, "QStash delivery rejected"),
@@ -213,6 +235,14 @@ impl Gate {
             Level::TRACE => tracing::trace!(reason, message_id, path, "QStash delivery rejected"),
         }
     }
+}
+
+/// What a refusal is logged with: reason, message id (`-` when absent), path without query.
+fn log_fields<'h>(rejection: &Rejection, head: &'h impl RequestHead) -> (&'static str, &'h str, &'h str) {
+    let message_id = head.header_str("upstash-message-id").unwrap_or("-");
+    let target = head.path_and_query();
+    let path = target.split_once('?').map_or(target, |(path, _)| path);
+    (rejection.reason(), message_id, path)
 }
 
 /// A `Content-Length` value as a number: ASCII digits only, at most 19 of them (so it fits a

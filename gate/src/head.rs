@@ -37,6 +37,27 @@ pub fn header_index(name: &str) -> Option<usize> {
     })
 }
 
+/// A request head copied out of a host language's request (the Python and Node packages): the
+/// value of each header of [`HEADERS_READ`], in that order, and the request target. Only the
+/// headers the gate reads are copied.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HeadValues {
+    /// The raw value of each header of [`HEADERS_READ`], at the same index.
+    pub values: [Option<alloc::vec::Vec<u8>>; HEADERS_READ.len()],
+    /// The request target's path and query as received (`/hook?x=1`).
+    pub target: alloc::string::String,
+}
+
+impl RequestHead for HeadValues {
+    fn header(&self, name: &str) -> Option<&[u8]> {
+        self.values.get(header_index(name)?)?.as_deref()
+    }
+
+    fn path_and_query(&self) -> &str {
+        &self.target
+    }
+}
+
 /// A read-only view of a request's head, implemented by each framework adapter over its own
 /// request type.
 pub trait RequestHead {

@@ -7,18 +7,23 @@
 >>> claims.sub
 'https://example.com/api/qstash'
 
-Every failure raises :class:`SignatureError` whose ``reason`` is a stable code: ``missing``,
-``malformed``, ``signature``, ``issuer``, ``expired``, ``not_yet_valid``, ``subject``, ``body``
-or ``no_keys``.
+Every failure raises :class:`SignatureError` whose ``reason`` is a stable code (the full
+list is ``REASON_CODES``). :class:`Gate` runs the whole HTTP sequence of the FastAPI and Flask
+helpers for any other framework.
 """
 
 from __future__ import annotations
 
 from qstash_verify._native import (
     DEFAULT_BODY_LIMIT,
+    REASON_CODES,
     Claims,
     ConfigError,
+    Delivery,
+    Gate,
     PendingBody,
+    PendingDelivery,
+    QStashRejection,
     Receiver,
     SignatureError,
     Signer,
@@ -27,9 +32,14 @@ from qstash_verify._native import (
 
 __all__ = [
     "DEFAULT_BODY_LIMIT",
+    "REASON_CODES",
     "Claims",
     "ConfigError",
+    "Delivery",
+    "Gate",
     "PendingBody",
+    "PendingDelivery",
+    "QStashRejection",
     "Receiver",
     "SignatureError",
     "Signer",

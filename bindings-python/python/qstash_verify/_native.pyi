@@ -1,6 +1,6 @@
 """Type stubs of the native module (re-exported by ``qstash_verify``)."""
 
-from typing import Mapping, Optional, Tuple, Union
+from typing import Dict, List, Mapping, Optional, Protocol, Tuple, Union
 
 Body = Union[bytes, bytearray, memoryview, str]
 Token = Union[str, bytes]
@@ -111,4 +111,60 @@ class Signer:
     ) -> str: ...
 
 def path_and_query_of(url: str) -> Optional[str]: ...
-def parse_retried(value: Optional[str]) -> Optional[int]: ...
+class QStashRejection(Exception):
+    """A request the gate refused, with everything its response needs."""
+
+    status: int
+    reason: str
+    error: str
+    body: str
+    headers: Dict[str, str]
+    log_message: str
+
+class Delivery:
+    """A verified delivery: the signed claims, the exact body bytes, and the (unsigned)
+    delivery headers QStash sets (``None`` when missing or not valid)."""
+
+    @property
+    def claims(self) -> Claims: ...
+    @property
+    def body(self) -> bytes: ...
+    @property
+    def message_id(self) -> Optional[str]: ...
+    @property
+    def retried(self) -> Optional[int]: ...
+    @property
+    def region(self) -> Optional[str]: ...
+    @property
+    def schedule_id(self) -> Optional[str]: ...
+    @property
+    def topic_name(self) -> Optional[str]: ...
+
+class PendingDelivery:
+    """A delivery whose token verified, waiting for its body."""
+
+    def update(self, chunk: Body) -> None: ...
+    def finish(self, body: bytes) -> Delivery: ...
+
+class _Headers(Protocol):
+    def get(self, name: str) -> Union[str, bytes, None]: ...
+
+class Gate:
+    """The request-to-verdict sequence of the FastAPI and Flask helpers, for any framework."""
+
+    def __init__(
+        self,
+        receiver: Optional[Receiver] = None,
+        *,
+        url: Optional[str] = None,
+        public_base: Optional[str] = None,
+        forwarded: Optional[int] = None,
+        check_url: bool = True,
+        body_limit: int = ...,
+    ) -> None: ...
+    @property
+    def body_limit(self) -> int: ...
+    def verify_head(self, headers: _Headers, target: str) -> PendingDelivery: ...
+    def unreadable(self, headers: _Headers, target: str) -> QStashRejection: ...
+
+REASON_CODES: List[str]

@@ -20,28 +20,40 @@ qstash-kit middleware (without it FastAPI wraps it as ``{"detail": {...}}``).
 
 from __future__ import annotations
 
+import json
+import logging
 from typing import Any, Awaitable, Callable, Optional
 
 try:
     from starlette.exceptions import HTTPException
     from starlette.requests import Request
-    from starlette.responses import JSONResponse, Response
+    from starlette.responses import Response
 except ImportError as error:  # pragma: no cover - depends on what the user installed
     raise ImportError(
         "qstash_verify.fastapi needs FastAPI or Starlette: pip install 'qstash-verify[fastapi]'"
     ) from error
 
-from qstash_verify._gate import DEFAULT_BODY_LIMIT, Delivery, Gate, Rejection
+from qstash_verify._gate import DEFAULT_BODY_LIMIT, Delivery, Gate, QStashRejection, log
 from qstash_verify._native import Receiver
 
 
 class QStashRejected(HTTPException):
-    """A refused delivery: ``status_code`` 401, 413 or 400 and ``reason`` (the stable code)."""
+    """A refused delivery: ``status_code`` 401, 413, 400 or 503, ``reason`` (the stable code)
+    and ``rejection``, the gate's :class:`~qstash_verify.QStashRejection` with the exact
+    response body and headers."""
 
-    def __init__(self, rejection: Rejection) -> None:
-        super().__init__(rejection.status, detail=rejection.body, headers=rejection.headers or None)
+    def __init__(self, rejection: QStashRejection) -> None:
+        super().__init__(rejection.status, detail=json.loads(rejection.body), headers=rejection.headers)
         self.reason = rejection.reason
         self.rejection = rejection
+
+
+def _target(scope: dict) -> str:
+    # The path as the client sent it (mounted sub-applications do not strip it from
+    # `raw_path`), and the query.
+    path = scope.get("raw_path") or scope.get("path", "/").encode()
+    query = scope.get("query_string") or b""
+    return path.decode("latin-1") + ("?" + query.decode("latin-1") if query else "")
 
 
 def qstash_verified(
@@ -49,53 +61,59 @@ def qstash_verified(
     *,
     url: Optional[str] = None,
     public_base: Optional[str] = None,
+    forwarded: Optional[int] = None,
     check_url: bool = True,
     body_limit: int = DEFAULT_BODY_LIMIT,
+    log_level: int = logging.WARNING,
 ) -> Callable[[Request], Awaitable[Delivery]]:
     """A dependency returning the verified :class:`Delivery`.
 
-    ``receiver`` defaults to ``Receiver.from_env()``. The URL check compares the token's
-    path and query with the request's (robust behind proxies); ``public_base`` compares the
-    whole URL with ``public_base`` + path and query, ``url`` with one exact URL, and
-    ``check_url=False`` skips it.
+    ``receiver`` defaults to ``Receiver.from_env()``. The URL check compares the token's path
+    and query with the request's, which works behind any proxy but accepts any token of the
+    account with the same path and query whatever host it was minted for; behind a known
+    hostname use ``public_base="https://api.example.com"`` (the whole URL must match). ``url``
+    compares one exact URL, ``forwarded=1`` rebuilds the URL from the headers of that many
+    trusted proxies, and ``check_url=False`` skips the check. Refusals are logged on the
+    ``qstash_verify`` logger at ``log_level``.
     """
-    gate = Gate(receiver, url=url, public_base=public_base, check_url=check_url, body_limit=body_limit)
+    gate = Gate(
+        receiver,
+        url=url,
+        public_base=public_base,
+        forwarded=forwarded,
+        check_url=check_url,
+        body_limit=body_limit,
+    )
 
     async def dependency(request: Request) -> Delivery:
-        header = request.headers.get
-        target = request.scope.get("raw_path") or request.url.path.encode()
-        query = request.scope.get("query_string") or b""
-        target_text = target.decode("latin-1") + ("?" + query.decode("latin-1") if query else "")
+        target = _target(request.scope)
         try:
-            pending = gate.verify_head(header, target_text)
+            pending = gate.verify_head(request.headers, target)
             chunks = []
-            size = 0
             try:
                 async for chunk in request.stream():
-                    size += len(chunk)
-                    if size > gate.body_limit:
-                        raise gate.too_large(header)
                     pending.update(chunk)
                     chunks.append(chunk)
-            except Rejection:
+            except QStashRejection:
                 raise
             except Exception:  # the client went away or sent broken framing
-                raise gate.unreadable(header) from None
+                raise gate.unreadable(request.headers, target) from None
             body = b"".join(chunks)
             # Starlette keeps the body here once read, so the endpoint can read it again.
             request._body = body
-            return gate.finish(pending, body, header)
-        except Rejection as rejection:
-            raise QStashRejected(rejection) from None
+            return pending.finish(body)
+        except QStashRejection as rejection:
+            raise QStashRejected(log(rejection, log_level)) from None
 
     return dependency
 
 
 async def qstash_exception_handler(request: Request, exc: Exception) -> Response:
-    """Renders a :class:`QStashRejected` as ``{"error": …, "reason": …}``."""
+    """Renders a :class:`QStashRejected` as the gate's response: ``{"error": …, "reason": …}``."""
     if not isinstance(exc, QStashRejected):
         raise exc
-    return JSONResponse(exc.rejection.body, status_code=exc.status_code, headers=exc.headers)
+    rejection = exc.rejection
+    return Response(rejection.body, status_code=rejection.status, headers=rejection.headers)
 
 
 def install(app: Any) -> None:

@@ -11,21 +11,22 @@
 
 The token is checked from the headers before the body is read; the body is then read once (up
 to ``body_limit``), hashed, and left readable (``request.get_data()`` returns the same bytes).
-The verified :class:`~qstash_verify._gate.Delivery` is ``flask.g.qstash``. Refusals answer
-401 ``{"error": "invalid_signature", "reason": "<code>"}``, 413 or 400; never 500.
+The verified :class:`~qstash_verify.Delivery` is ``flask.g.qstash``. Refusals answer
+401 ``{"error": "invalid_signature", "reason": "<code>"}``, 413, 400 or 503; never 500.
 """
 
 from __future__ import annotations
 
 import functools
+import logging
 from typing import Any, Callable, Optional, TypeVar
 
 try:
-    from flask import g, jsonify, request
+    from flask import Response, g, request
 except ImportError as error:  # pragma: no cover - depends on what the user installed
     raise ImportError("qstash_verify.flask needs Flask: pip install 'qstash-verify[flask]'") from error
 
-from qstash_verify._gate import DEFAULT_BODY_LIMIT, Delivery, Gate, Rejection
+from qstash_verify._gate import DEFAULT_BODY_LIMIT, Delivery, Gate, PendingDelivery, QStashRejection, log
 from qstash_verify._native import Receiver
 
 View = TypeVar("View", bound=Callable[..., Any])
@@ -47,35 +48,41 @@ def qstash_verified(
     *,
     url: Optional[str] = None,
     public_base: Optional[str] = None,
+    forwarded: Optional[int] = None,
     check_url: bool = True,
     body_limit: int = DEFAULT_BODY_LIMIT,
+    log_level: int = logging.WARNING,
 ) -> Callable[[View], View]:
     """Decorates a view so it runs only for verified deliveries.
 
-    ``receiver`` defaults to ``Receiver.from_env()``; the URL options are those of
-    :func:`qstash_verify.fastapi.qstash_verified`.
+    ``receiver`` defaults to ``Receiver.from_env()``; the URL options and ``log_level`` are
+    those of :func:`qstash_verify.fastapi.qstash_verified`.
     """
-    gate = Gate(receiver, url=url, public_base=public_base, check_url=check_url, body_limit=body_limit)
+    gate = Gate(
+        receiver,
+        url=url,
+        public_base=public_base,
+        forwarded=forwarded,
+        check_url=check_url,
+        body_limit=body_limit,
+    )
 
     def decorator(view: View) -> View:
         @functools.wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            header = request.headers.get
+            target = _target()
             try:
-                pending = gate.verify_head(header, _target())
+                pending = gate.verify_head(request.headers, target)
                 try:
-                    body = _read_body(gate)
-                except Rejection:
+                    body = _read_body(pending)
+                except QStashRejection:
                     raise
                 except Exception:  # the client went away or sent broken framing
-                    raise gate.unreadable(header) from None
-                pending.update(body)
-                delivery: Delivery = gate.finish(pending, body, header)
-            except Rejection as rejection:
-                response = jsonify(rejection.body)
-                response.status_code = rejection.status
-                response.headers.update(rejection.headers)
-                return response
+                    raise gate.unreadable(request.headers, target) from None
+                delivery: Delivery = pending.finish(body)
+            except QStashRejection as rejection:
+                log(rejection, log_level)
+                return Response(rejection.body, status=rejection.status, headers=rejection.headers)
             g.qstash = delivery
             return view(*args, **kwargs)
 
@@ -84,24 +91,22 @@ def qstash_verified(
     return decorator
 
 
-def _read_body(gate: Gate) -> bytes:
-    """The whole body, up to the limit, cached by Werkzeug so the view can read it again."""
-    declared = request.content_length
-    if declared is not None:
-        if declared > gate.body_limit:
-            raise gate.too_large(request.headers.get)
-        return request.get_data(cache=True)
-    # Chunked: read from the stream with the limit, then hand the bytes back to Werkzeug.
+def _read_body(pending: PendingDelivery) -> bytes:
+    """The whole body through the gate (which stops it at the limit), cached by Werkzeug so
+    the view can read it again."""
+    if request.content_length is not None:
+        # The gate has already refused a declared length over the limit.
+        body = request.get_data(cache=True)
+        pending.update(body)
+        return body
+    # Chunked: read from the stream chunk by chunk, then hand the bytes back to Werkzeug.
     chunks = []
-    size = 0
     stream = request.stream
     while True:
         chunk = stream.read(64 * 1024)
         if not chunk:
             break
-        size += len(chunk)
-        if size > gate.body_limit:
-            raise gate.too_large(request.headers.get)
+        pending.update(chunk)
         chunks.append(chunk)
     body = b"".join(chunks)
     request._cached_data = body

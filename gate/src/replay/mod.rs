@@ -43,6 +43,13 @@ pub trait ReplayGuard: Send + Sync {
     fn check_and_remember<'a>(&'a self, jti: &'a str, expires_at: i64) -> GuardFuture<'a>;
 }
 
+/// A guard shared behind an `Arc` (one guard for several gates or receivers) is a guard.
+impl<G: ReplayGuard + ?Sized> ReplayGuard for alloc::sync::Arc<G> {
+    fn check_and_remember<'a>(&'a self, jti: &'a str, expires_at: i64) -> GuardFuture<'a> {
+        (**self).check_and_remember(jti, expires_at)
+    }
+}
+
 /// What to remember for a verified delivery: its `jti` until `exp` plus the clock tolerance
 /// (a token is accepted that long). A token without a `jti` cannot be told apart from its
 /// replays, so it is refused as `replayed` when a guard is in use (QStash always sends one).
