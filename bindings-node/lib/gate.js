@@ -70,7 +70,16 @@ class Pending {
   finish(body) {
     const result = this.#native.finish()
     if (result instanceof native.Rejection) throw this.#gate.log(result)
-    return { ...result, body }
+    // The native object leaves absent headers out; the helpers' `Delivery` has them `null`.
+    return {
+      claims: result.claims,
+      body,
+      messageId: result.messageId ?? null,
+      retried: result.retried ?? null,
+      region: result.region ?? null,
+      scheduleId: result.scheduleId ?? null,
+      topicName: result.topicName ?? null,
+    }
   }
 }
 

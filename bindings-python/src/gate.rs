@@ -8,7 +8,7 @@ use pyo3::exceptions::{PyException, PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use qstash_core::SharedReceiver;
-use qstash_gate::{HEADERS_READ, HeadValues, Rejection, UrlPolicy};
+use qstash_gate::{HEADERS_READ, HeadValues, Rejection, UrlPolicy, join_lines};
 
 use crate::body::{BodyBytes, RELEASE_GIL_FROM};
 use crate::claims::Claims;
@@ -50,15 +50,24 @@ fn rejection_error(
     error
 }
 
-/// The head of a request as the gate reads it: every header it needs, looked up once with the
-/// mapping's `get` (Starlette's and Flask's header mappings ignore case; a plain `dict` needs
-/// lower-case names), and the raw path and query.
+/// The head of a request as the gate reads it: every header it needs, looked up once, and the
+/// raw path and query. A header mapping with `getlist` (Starlette, Werkzeug) gives every line
+/// of a repeated header, joined as the gate expects; otherwise its `get` is used (Starlette's
+/// and Flask's mappings ignore case; a plain `dict` needs lower-case names).
 fn head_of(headers: &Bound<'_, PyAny>, target: &str) -> PyResult<HeadValues> {
     let mut head = HeadValues { target: target.to_owned(), ..HeadValues::default() };
+    let lines_of = headers.hasattr("getlist")?;
     for (slot, name) in head.values.iter_mut().zip(HEADERS_READ) {
-        let value = headers.call_method1("get", (name,))?;
-        if !value.is_none() {
-            *slot = Some(value.extract::<Token>()?.as_bytes().to_vec());
+        if lines_of {
+            let lines: Vec<Token> = headers.call_method1("getlist", (name,))?.extract()?;
+            if !lines.is_empty() {
+                *slot = Some(join_lines(lines.iter().map(Token::as_bytes)));
+            }
+        } else {
+            let value = headers.call_method1("get", (name,))?;
+            if !value.is_none() {
+                *slot = Some(value.extract::<Token>()?.as_bytes().to_vec());
+            }
         }
     }
     Ok(head)

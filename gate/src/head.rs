@@ -37,6 +37,21 @@ pub fn header_index(name: &str) -> Option<usize> {
     })
 }
 
+/// One value for a header sent on several lines: the values joined with `", "`, as RFC 9110
+/// §5.3 allows and as Node's `http` module, WSGI servers and the fetch API present it to their
+/// users. Adapters whose framework keeps the lines apart join them with this, so every front
+/// end judges the same bytes (two `Upstash-Signature` lines make no token: `malformed`).
+pub fn join_lines<'a>(lines: impl IntoIterator<Item = &'a [u8]>) -> alloc::vec::Vec<u8> {
+    let mut joined = alloc::vec::Vec::new();
+    for (i, line) in lines.into_iter().enumerate() {
+        if i > 0 {
+            joined.extend_from_slice(b", ");
+        }
+        joined.extend_from_slice(line);
+    }
+    joined
+}
+
 /// A request head copied out of a host language's request (the Python and Node packages): the
 /// value of each header of [`HEADERS_READ`], in that order, and the request target. Only the
 /// headers the gate reads are copied.
@@ -61,8 +76,8 @@ impl RequestHead for HeadValues {
 /// A read-only view of a request's head, implemented by each framework adapter over its own
 /// request type.
 pub trait RequestHead {
-    /// The raw value of the header `name` (given in lower case), if present once or more
-    /// (the first value counts).
+    /// The raw value of the header `name` (given in lower case), if present; a header sent on
+    /// several lines is one value, its lines joined with [`join_lines`].
     fn header(&self, name: &str) -> Option<&[u8]>;
 
     /// The request target's path and query as received (`/hook?x=1`); may be empty.

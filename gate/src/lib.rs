@@ -50,7 +50,7 @@ mod url_policy;
 
 pub use delivery::{Delivery, parse_retried};
 pub use gate::{DEFAULT_BODY_LIMIT, Gate, Pending, ReplayCheck};
-pub use head::{HEADERS_READ, HeadValues, RequestHead, header_index};
+pub use head::{HEADERS_READ, HeadValues, RequestHead, header_index, join_lines};
 pub use rejection::Rejection;
 pub use url_policy::{ExpectedSubject, UrlPolicy, path_and_query_of, subject_matches_target};
 

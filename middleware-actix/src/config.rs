@@ -128,7 +128,7 @@ impl QStashConfig {
     /// Logs the rejection (reason and message id, never the token) and wraps it as the error
     /// whose response the configuration builds.
     pub(crate) fn reject(&self, rejection: Rejection, req: &HttpRequest) -> QStashError {
-        self.inner.gate.log_rejection(&rejection, &Head(req));
+        self.inner.gate.log_rejection(&rejection, &Head::new(req));
         QStashError::new(rejection, self.inner.on_rejection.clone())
     }
 

@@ -58,9 +58,9 @@ pub(crate) async fn verify_delivery(
     payload: &mut Payload,
 ) -> Result<(Bytes, VerifiedMessage), Rejection> {
     let gate = config.gate();
-    let mut pending = gate.verify_head(&Head(req))?;
+    let mut pending = gate.verify_head(&Head::new(req))?;
     let bytes = read_through(payload, &mut pending).await?;
-    let message = VerifiedMessage::from(pending.finish(&Head(req))?);
+    let message = VerifiedMessage::from(pending.finish(&Head::new(req))?);
     if let Some(check) = gate.replay_check(&message) {
         check.await?;
     }

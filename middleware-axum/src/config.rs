@@ -138,17 +138,17 @@ impl QStashConfig {
 
     /// Token, claims, URL and declared length, before any of the body is read.
     pub(crate) fn verify_head(&self, parts: &Parts) -> Result<Pending, Rejection> {
-        self.inner.gate.verify_head(&Head(parts))
+        self.inner.gate.verify_head(&Head::new(parts))
     }
 
     /// The body hash and the delivery headers, once the whole body went through `pending`.
     pub(crate) fn finish(&self, pending: Pending, parts: &Parts) -> Result<VerifiedMessage, Rejection> {
-        pending.finish(&Head(parts)).map(VerifiedMessage::from)
+        pending.finish(&Head::new(parts)).map(VerifiedMessage::from)
     }
 
     /// Logs the rejection (reason and message id, never the token) and builds its response.
     pub(crate) fn respond<B: From<Bytes>>(&self, rejection: &Rejection, parts: &Parts) -> Response<B> {
-        self.inner.gate.log_rejection(rejection, &Head(parts));
+        self.inner.gate.log_rejection(rejection, &Head::new(parts));
         let response = match &self.inner.on_rejection {
             Some(respond) => respond(rejection),
             None => default_response(rejection),

@@ -27,7 +27,7 @@ pub fn request_head(data: &[u8]) {
     let sub = String::from_utf8_lossy(next()).into_owned();
     let Ok(request) = builder.body(()) else { return };
     let (parts, ()) = request.into_parts();
-    let head = Head(&parts);
+    let head = Head::new(&parts);
 
     for policy in [
         UrlPolicy::PathAndQuery,

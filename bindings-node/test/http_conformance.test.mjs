@@ -1,0 +1,115 @@
+// The HTTP conformance cases (`vectors/http_conformance.jsonl`) through the Express
+// middleware over real HTTP on loopback and through the fetch helper with WHATWG Requests:
+// every front end must give the same answers.
+import assert from 'node:assert/strict'
+import http from 'node:http'
+import { createRequire } from 'node:module'
+import { test } from 'node:test'
+import express from 'express'
+import * as cases from './http_cases.mjs'
+
+const require = createRequire(import.meta.url)
+const { qstashVerified } = require('../lib/express.js')
+const { withQStash } = require('../lib/fetch.js')
+
+function expressApp(c) {
+  const app = express()
+  if (c.async_middleware) {
+    // What a session store or a rate limiter does: wait before the next middleware runs.
+    app.use(async (req, res, next) => {
+      await new Promise((resolve) => setTimeout(resolve, 5))
+      next()
+    })
+  }
+  const router = express.Router()
+  const options = { receiver: cases.receiver(c), ...cases.gateOptions(c), logger: null }
+  router.post(cases.ROUTE, qstashVerified(options), (req, res) => res.json(cases.answer(req.qstash)))
+  if (c.mount) app.use(c.mount, router)
+  else app.use(router)
+  return app
+}
+
+/** Sends the exact bytes of a request with `node:http` (repeated headers, bytes that are not
+ * text, chunked bodies), and reads the answer. */
+function send(port, request) {
+  return new Promise((resolve, reject) => {
+    // A name given twice becomes an array, which `node:http` sends as two header lines.
+    const headers = {}
+    for (const [name, value] of request.headers) {
+      const text = value.toString('latin1')
+      headers[name] = name in headers ? [headers[name], text].flat() : text
+    }
+    if (!request.chunked) headers['content-length'] = String(request.body.length)
+    const outgoing = http.request({ host: '127.0.0.1', port, method: request.method, path: request.target, headers })
+    outgoing.on('error', reject)
+    outgoing.on('response', (response) => {
+      const chunks = []
+      response.on('data', (chunk) => chunks.push(chunk))
+      response.on('end', () => resolve({ status: response.statusCode, headers: response.headers, body: Buffer.concat(chunks) }))
+    })
+    for (const chunk of request.chunks) outgoing.write(chunk)
+    outgoing.end()
+  })
+}
+
+async function viaExpress(c) {
+  const server = await new Promise((resolve) => {
+    const s = expressApp(c).listen(0, '127.0.0.1', () => resolve(s))
+  })
+  try {
+    const port = server.address().port
+    const request = cases.request(c)
+    if (c.send_twice) await send(port, request)
+    return await send(port, request)
+  } finally {
+    server.closeAllConnections()
+    await new Promise((resolve) => server.close(resolve))
+  }
+}
+
+function fetchRequest(request) {
+  const headers = new Headers()
+  for (const [name, value] of request.headers) headers.append(name, value.toString('latin1'))
+  let body
+  if (request.chunked) {
+    const chunks = request.broken ? request.chunks.slice(0, 1) : request.chunks
+    body = new ReadableStream({
+      start(controller) {
+        for (const chunk of chunks) controller.enqueue(new Uint8Array(chunk))
+        if (request.broken) controller.error(new Error('the client went away'))
+        else controller.close()
+      },
+    })
+  } else {
+    headers.set('content-length', String(request.body.length))
+    body = request.method === 'GET' || request.method === 'HEAD' ? undefined : request.body
+  }
+  return new Request(`http://127.0.0.1${request.target}`, { method: request.method, headers, body, duplex: 'half' })
+}
+
+async function viaFetch(c) {
+  const options = { receiver: cases.receiver(c), ...cases.gateOptions(c), logger: null }
+  const handler = withQStash(async (_request, delivery) => Response.json(cases.answer(delivery)), options)
+  const request = cases.request(c)
+  if (c.send_twice) await handler(fetchRequest(request))
+  const response = await handler(fetchRequest(request))
+  return {
+    status: response.status,
+    headers: Object.fromEntries(response.headers),
+    body: Buffer.from(await response.arrayBuffer()),
+  }
+}
+
+for (const [name, via] of [['express', viaExpress], ['fetch', viaFetch]]) {
+  test(`${name} answers every HTTP case like every front end`, async () => {
+    const failures = []
+    let count = 0
+    for (const c of cases.CASES.filter((c) => !(c.skip && name in c.skip))) {
+      count += 1
+      const { status, headers, body } = await via(c)
+      for (const difference of cases.differences(c, status, headers, body)) failures.push(`${c.id}: ${difference}`)
+    }
+    assert.ok(count >= 40, `only ${count} cases ran`)
+    assert.deepEqual(failures, [])
+  })
+}

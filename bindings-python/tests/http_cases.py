@@ -1,0 +1,150 @@
+"""The HTTP conformance cases of ``vectors/http_conformance.jsonl`` (format in
+``vectors/README.md``): read, tokens minted, requests laid out as bytes, so the FastAPI and
+Flask runners only translate them into their framework's request and compare answers."""
+
+from __future__ import annotations
+
+import base64
+import json
+import pathlib
+import time
+from dataclasses import dataclass
+from typing import Any, Dict, List, Optional, Tuple
+
+from conftest import REPO
+
+from qstash_verify import Receiver, Signer
+
+CASES = REPO / "vectors" / "http_conformance.jsonl"
+ORIGIN = "https://hooks.example.com"
+ROUTE = "/api/qstash"
+CURRENT = "sig_httpCasesCurrentKey00000000"
+NEXT = "sig_httpCasesNextKey111111111111"
+OTHER = "sig_httpCasesOtherAccount222222"
+EU_CURRENT = "sig_httpCasesEuCurrentKey333333"
+EU_NEXT = "sig_httpCasesEuNextKey4444444444"
+KEYS = {"current": CURRENT, "next": NEXT, "other": OTHER, "eu_current": EU_CURRENT}
+DEFAULT_HEADERS = [("content-type", b"application/json"), ("upstash-message-id", b"msg_1"), ("upstash-retried", b"0")]
+
+
+def load() -> List[Dict[str, Any]]:
+    return [json.loads(line) for line in pathlib.Path(CASES).read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def text(value: Any) -> bytes:
+    return base64.b64decode(value["b64"]) if isinstance(value, dict) else value.encode("utf-8")
+
+
+def receiver(case: Dict[str, Any]) -> Receiver:
+    kind = case.get("receiver", "default")
+    replay = bool(case.get("replay"))
+    if kind == "default":
+        return Receiver(CURRENT, NEXT, replay_protection=replay)
+    if kind == "regions_only":
+        return Receiver(regions={"US_EAST_1": (CURRENT, NEXT)}, replay_protection=replay)
+    if kind == "with_eu_region":
+        return Receiver(CURRENT, NEXT, regions={"EU_CENTRAL_1": (EU_CURRENT, EU_NEXT)}, replay_protection=replay)
+    raise ValueError(f"{case['id']}: unknown receiver {kind}")
+
+
+def gate_options(case: Dict[str, Any]) -> Dict[str, Any]:
+    """The helpers' keyword arguments (the same names as the case's `gate`)."""
+    return dict(case.get("gate", {}))
+
+
+@dataclass
+class RequestBytes:
+    method: str
+    target: str
+    headers: List[Tuple[str, bytes]]
+    body: bytes
+    chunked: bool
+    broken: bool
+
+    @property
+    def path(self) -> str:
+        return self.target.split("?", 1)[0]
+
+    @property
+    def query(self) -> str:
+        return self.target.split("?", 1)[1] if "?" in self.target else ""
+
+    def chunks(self) -> List[bytes]:
+        if not self.chunked:
+            return [self.body]
+        return [self.body[i : i + 4] for i in range(0, len(self.body), 4)]
+
+
+def mint(case: Dict[str, Any], spec: Dict[str, Any], body: bytes) -> bytes:
+    if "raw" in spec:
+        return spec["raw"].encode("utf-8")
+    if "raw_b64" in spec:
+        return base64.b64decode(spec["raw_b64"])
+    sub = spec.get("sub", ROUTE)
+    if sub.startswith("/"):
+        sub = ORIGIN + sub
+    now = int(time.time())
+    iat = now + spec.get("iat", 0)
+    token = Signer(KEYS[spec.get("key", "current")]).sign(
+        sub,
+        spec["body"].encode("utf-8") if "body" in spec else body,
+        now=iat,
+        not_before=now + spec.get("nbf", spec.get("iat", 0)),
+        issuer=spec.get("iss"),
+    )
+    return token.encode("ascii")
+
+
+def request(case: Dict[str, Any]) -> RequestBytes:
+    spec = case.get("request", {})
+    body = text(spec["body"]) if "body" in spec else b'{"order":42}'
+    token = mint(case, case["token"], body) if case.get("token") is not None else None
+    names = {name for name, _ in spec.get("headers", [])}
+    headers = [(name, value) for name, value in DEFAULT_HEADERS if name not in names]
+    placed = False
+    for name, value in spec.get("headers", []):
+        if value == "{token}" and token is not None:
+            placed = True
+            headers.append((name, token))
+        else:
+            headers.append((name, text(value)))
+    if token is not None and not placed:
+        headers.append(("upstash-signature", token))
+    return RequestBytes(
+        method=spec.get("method", "POST"),
+        target=spec.get("target", ROUTE),
+        headers=headers,
+        body=body,
+        chunked=bool(spec.get("chunked")),
+        broken=bool(spec.get("broken")),
+    )
+
+
+def answer(delivery: Any) -> Dict[str, Any]:
+    """What every test handler answers for a verified delivery."""
+    return {
+        "message_id": delivery.message_id,
+        "retried": delivery.retried,
+        "region": delivery.region,
+        "sub": delivery.claims.sub,
+        "key": delivery.claims.key,
+        "bytes": len(delivery.body),
+    }
+
+
+def differences(case: Dict[str, Any], status: int, headers: Dict[str, str], body: bytes) -> List[str]:
+    expect = case["expect"]
+    found = []
+    if status != expect["status"]:
+        found.append(f"status {status}, expected {expect['status']}")
+    try:
+        parsed: Optional[Any] = json.loads(body)
+    except ValueError:
+        found.append(f"body {body!r} is not JSON")
+    else:
+        if parsed != expect["body"]:
+            found.append(f"body {parsed}, expected {expect['body']}")
+    for name, want in expect.get("headers", {}).items():
+        if headers.get(name) != want:
+            found.append(f"header {name}: {headers.get(name)!r}, expected {want!r}")
+    return found
