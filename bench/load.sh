@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
-# Load benchmark of a middleware crate on loopback, both endpoints in one run:
-#   POST 1 KiB to /plain (no middleware) and to /verified (the QStash middleware,
-#   path-and-query policy), served by the crate's `bench_server` example. Both get the same
-#   request, a QStash delivery with its `Upstash-Signature` header: what differs is only
-#   whether the middleware checks it (reading the ~450-byte header is the cost of the
-#   request, not of the check).
-# Prints requests/s of each and the ratio verified / plain. Server and load generator are
-# pinned to different cores so they do not compete.
-# Usage: bench/load.sh axum|actix [seconds per run, default 5] [connections, default 64] [rounds, default 5]
+# Load benchmark of a middleware crate on loopback, three endpoints in one run, all served by
+# the crate's `bench_server` example with the same 1 KiB POST handler:
+#   /plain        no check at all;
+#   /handwritten  what a user without the middleware writes: the handler takes the headers
+#                 and the body bytes and calls qstash_core directly (exact URL);
+#   /verified     the QStash middleware (path-and-query policy).
+# Every endpoint gets the same request, a QStash delivery with its `Upstash-Signature`.
+# Rounds alternate the three (in rotating order) so drift of the machine hits all alike; the
+# script prints each endpoint's median requests/s and the medians of the per-round ratios
+# verified/handwritten (the middleware's plumbing on top of the verification itself) and
+# verified/plain. Server and load generator are pinned to different cores.
+# Usage: bench/load.sh axum|actix [seconds per run, default 5] [connections, default 64] [rounds, default 7]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 FRAMEWORK=${1:-axum}
@@ -17,7 +20,7 @@ case "$FRAMEWORK" in
 esac
 SECONDS_PER=${2:-5}
 CONNECTIONS=${3:-64}
-ROUNDS=${4:-5}
+ROUNDS=${4:-7}
 PORT=${PORT:-3900}
 command -v wrk >/dev/null || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; }
 
@@ -49,20 +52,31 @@ run() {
     echo $((requests * 1000000 / micros))
 }
 
-# Warm both paths, then alternate short runs of plain and verified so slow drift of the
-# machine (other tenants, frequency changes) hits both alike; report the median of each.
-BODY_FILE="$work/req.body" TOKEN_FILE="$work/req.token" taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d2s -s "$work/post.lua" "http://127.0.0.1:$PORT/plain" >/dev/null
-plain_runs=() verified_runs=()
-for _ in $(seq "$ROUNDS"); do
-    plain_runs+=("$(run /plain "$work/req.token")")
-    verified_runs+=("$(run /verified "$work/req.token")")
+# Warm every path, then alternate short runs.
+for path in /plain /handwritten /verified; do
+    BODY_FILE="$work/req.body" TOKEN_FILE="$work/req.token" taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d2s -s "$work/post.lua" "http://127.0.0.1:$PORT$path" >/dev/null
 done
-median() { printf '%s\n' "$@" | sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : int((a[NR / 2] + a[NR / 2 + 1]) / 2) }'; }
-plain=$(median "${plain_runs[@]}")
-verified=$(median "${verified_runs[@]}")
+plain_runs=() hand_runs=() verified_runs=() ratio_hand=() ratio_plain=()
+for round in $(seq "$ROUNDS"); do
+    declare -A rps=()
+    order=(/plain /handwritten /verified)
+    shift_by=$(( (round - 1) % 3 ))
+    order=("${order[@]:shift_by}" "${order[@]:0:shift_by}")
+    for path in "${order[@]}"; do
+        rps[$path]=$(run "$path" "$work/req.token")
+    done
+    plain_runs+=("${rps[/plain]}") hand_runs+=("${rps[/handwritten]}") verified_runs+=("${rps[/verified]}")
+    ratio_hand+=("$(awk -v v="${rps[/verified]}" -v h="${rps[/handwritten]}" 'BEGIN { printf "%.4f", v / h }')")
+    ratio_plain+=("$(awk -v v="${rps[/verified]}" -v p="${rps[/plain]}" 'BEGIN { printf "%.4f", v / p }')")
+    unset rps
+done
+median() { printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else printf "%.4f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+spread() { printf '%s\n' "$@" | sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%s-%s", lo, hi }'; }
 echo
 echo "qstash-$FRAMEWORK load benchmark: POST 1 KiB, $CONNECTIONS connections, $ROUNDS alternating rounds of ${SECONDS_PER}s per endpoint, loopback"
-printf "%-32s %12s   %s\n" "endpoint" "median req/s" "every round"
-printf "%-32s %12d   %s\n" "/plain (no middleware)" "$plain" "${plain_runs[*]}"
-printf "%-32s %12d   %s\n" "/verified (QStash middleware)" "$verified" "${verified_runs[*]}"
-awk -v v="$verified" -v p="$plain" 'BEGIN { printf "ratio verified / plain: %.3f\n", v / p }'
+printf "%-34s %12s   %s\n" "endpoint" "median req/s" "every round"
+printf "%-34s %12.0f   %s\n" "/plain (no check)" "$(median "${plain_runs[@]}")" "${plain_runs[*]}"
+printf "%-34s %12.0f   %s\n" "/handwritten (qstash_core by hand)" "$(median "${hand_runs[@]}")" "${hand_runs[*]}"
+printf "%-34s %12.0f   %s\n" "/verified (QStash middleware)" "$(median "${verified_runs[@]}")" "${verified_runs[*]}"
+echo "ratio verified / handwritten: median $(median "${ratio_hand[@]}") (rounds $(spread "${ratio_hand[@]}"))"
+echo "ratio verified / plain:       median $(median "${ratio_plain[@]}") (rounds $(spread "${ratio_plain[@]}"))"

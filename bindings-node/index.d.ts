@@ -11,8 +11,13 @@ export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-was
 
 /** Checks deliveries for one endpoint: keys, URL policy, body limit, replay protection. */
 export declare class Gate {
-  /** A gate over `receiver`'s keys (and its replay protection, when it has one). */
-  constructor(receiver: Receiver, options?: GateOptions | undefined | null)
+  /**
+   * A gate over `receiver`'s keys, with its in-memory replay protection when it has one,
+   * or with `replayGuard` (Redis, shared by every process) when given.
+   */
+  constructor(receiver: Receiver, options?: GateOptions | undefined | null, replayGuard?: RedisReplayGuard | undefined | null)
+  /** Whether the replay check waits for a store (Redis): then finish with `finishAsync`. */
+  get waitsForStore(): boolean
   /** The largest body accepted, in bytes. */
   get bodyLimit(): number
   /**
@@ -45,8 +50,16 @@ export declare class PendingDelivery {
    * the limit, else `null`.
    */
   update(chunk: string | Uint8Array): Rejection | null
-  /** Checks the body's hash, parses the delivery headers and checks for a replay. */
+  /**
+   * Checks the body's hash, parses the delivery headers and checks for a replay with a
+   * guard that answers at once (in memory; a store that would make it wait refuses with 503).
+   */
   finish(): Delivery | Rejection
+  /**
+   * `finish` for a gate whose replay check waits for a store (Redis): the round trip runs on
+   * the libuv thread pool, so the event loop goes on meanwhile.
+   */
+  finishAsync(): Promise<Delivery | Rejection>
 }
 
 /** Verifies QStash deliveries natively. Keys can be replaced on a live receiver. */
@@ -95,6 +108,19 @@ export declare class Receiver {
    */
   replaceKeys(currentSigningKey: string, nextSigningKey: string): void
   /** `Receiver { keys: [REDACTED] }`: keys never print. */
+  toString(): string
+}
+
+/**
+ * Remembers accepted token ids in Redis (`SET qstash:jti:<jti> 1 NX EXAT <exp>`), so a
+ * delivery replayed to another process (Node cluster workers, containers) is refused too.
+ * Connects at once and throws when Redis cannot be reached. When Redis does not answer in
+ * time the delivery is refused with 503 `replay_store_unavailable` unless `failOpen`.
+ */
+export declare class RedisReplayGuard {
+  /** `new RedisReplayGuard('redis://127.0.0.1:6379/0', { prefix, failOpen, timeoutMs })`. */
+  constructor(url: string, options?: RedisReplayOptions | undefined | null)
+  /** `RedisReplayGuard { prefix, fail_open, timeout }` (no connection details). */
   toString(): string
 }
 
@@ -228,6 +254,16 @@ export interface ReceiverConfig {
   replayProtection?: boolean
   /** How many token ids the replay guard remembers at most (default 100 000). */
   replayCapacity?: number
+}
+
+/** Options of `new RedisReplayGuard(url, options)`. */
+export interface RedisReplayOptions {
+  /** Key prefix (default `qstash:jti:`), for several services sharing one Redis. */
+  prefix?: string
+  /** Accept deliveries when Redis cannot answer (logged) instead of refusing them with 503. */
+  failOpen?: boolean
+  /** How long to wait for Redis, in milliseconds (default 1000). */
+  timeoutMs?: number
 }
 
 /** A key pair. */

@@ -839,6 +839,7 @@ module.exports.Gate = nativeBinding.Gate
 module.exports.PendingBody = nativeBinding.PendingBody
 module.exports.PendingDelivery = nativeBinding.PendingDelivery
 module.exports.Receiver = nativeBinding.Receiver
+module.exports.RedisReplayGuard = nativeBinding.RedisReplayGuard
 module.exports.Rejection = nativeBinding.Rejection
 module.exports.Signer = nativeBinding.Signer
 module.exports.DEFAULT_BODY_LIMIT = nativeBinding.DEFAULT_BODY_LIMIT

@@ -1,4 +1,4 @@
-import type { Claims, Receiver } from './qstash'
+import type { Claims, Receiver, RedisReplayGuard } from './qstash'
 
 /** Options of `qstashVerified` (Express) and `verifyRequest` (fetch). */
 export interface HelperOptions {
@@ -18,6 +18,11 @@ export interface HelperOptions {
   checkUrl?: boolean
   /** Largest body accepted, in bytes (default 10 MiB); larger bodies get 413. */
   bodyLimit?: number
+  /**
+   * Refuse a token already accepted by any process sharing this Redis (401 `replayed`); 503
+   * when Redis cannot answer. `new Receiver({ replayProtection: true })` does it per process.
+   */
+  replayGuard?: RedisReplayGuard
   /** Where rejections are logged (`warn`); `null` for nowhere. Default `console`. */
   logger?: { warn(message: string): void; error?(message: string): void } | null
 }

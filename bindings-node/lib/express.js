@@ -31,10 +31,10 @@ function qstashVerified(options = {}) {
     } catch (error) {
       return reject(error)
     }
-    const done = (body) => {
+    const done = async (body) => {
       let delivery
       try {
-        delivery = pending.finish(body)
+        delivery = await pending.finish(body)
       } catch (error) {
         return reject(error)
       }

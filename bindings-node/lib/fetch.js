@@ -38,7 +38,7 @@ async function verifyRequest(request, options = {}) {
       }
     }
     const body = Buffer.concat(chunks, size)
-    const delivery = pending.finish(body)
+    const delivery = await pending.finish(body)
     delivery.text = () => body.toString('utf8')
     delivery.json = () => JSON.parse(body.toString('utf8'))
     return { verified: true, delivery }

@@ -24,13 +24,17 @@ class Rejection extends Error {
 class Gate {
   constructor(options = {}) {
     const receiver = options.receiver ?? new Receiver()
-    this.native = new native.Gate(nativeReceiver(receiver), {
-      url: options.url ?? undefined,
-      publicBase: options.publicBase ?? undefined,
-      forwarded: options.forwarded ?? undefined,
-      checkUrl: options.checkUrl ?? undefined,
-      bodyLimit: options.bodyLimit ?? undefined,
-    })
+    this.native = new native.Gate(
+      nativeReceiver(receiver),
+      {
+        url: options.url ?? undefined,
+        publicBase: options.publicBase ?? undefined,
+        forwarded: options.forwarded ?? undefined,
+        checkUrl: options.checkUrl ?? undefined,
+        bodyLimit: options.bodyLimit ?? undefined,
+      },
+      options.replayGuard ?? undefined,
+    )
     this.logger = options.logger === undefined ? console : options.logger
   }
 
@@ -53,7 +57,7 @@ class Gate {
   }
 }
 
-/** A delivery whose token verified: `update(chunk)` as the body arrives, then `finish(body)`. */
+/** A delivery whose token verified: `update(chunk)` as the body arrives, then `await finish(body)`. */
 class Pending {
   #gate
   #native
@@ -67,8 +71,9 @@ class Pending {
     if (rejection) throw this.#gate.log(rejection)
   }
 
-  finish(body) {
-    const result = this.#native.finish()
+  async finish(body) {
+    // A shared store (Redis) is asked off the event loop; the in-memory guard answers at once.
+    const result = this.#gate.native.waitsForStore ? await this.#native.finishAsync() : this.#native.finish()
     if (result instanceof native.Rejection) throw this.#gate.log(result)
     // The native object leaves absent headers out; the helpers' `Delivery` has them `null`.
     return {

@@ -3,6 +3,7 @@
 import type {
   Claims,
   ReceiverConfig,
+  RedisReplayOptions,
   SignOptions,
   SigningKeys,
   TokenRequest,
@@ -10,7 +11,20 @@ import type {
   VerifyRequest,
 } from '../index'
 
-export type { Claims, ReceiverConfig, SignOptions, SigningKeys, TokenRequest, VerifyOutcome, VerifyRequest }
+export type {
+  Claims,
+  ReceiverConfig,
+  RedisReplayOptions,
+  SignOptions,
+  SigningKeys,
+  TokenRequest,
+  VerifyOutcome,
+  VerifyRequest,
+}
+
+/** Replay protection shared by every process that uses the same Redis (Node cluster workers,
+ * containers): pass it as the helpers' `replayGuard`. */
+export { RedisReplayGuard } from '../index'
 
 /** Default body limit of the Express and fetch helpers, in bytes (10 MiB). */
 export declare const DEFAULT_BODY_LIMIT: number

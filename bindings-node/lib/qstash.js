@@ -336,7 +336,9 @@ class Signer {
   }
 }
 
-const { DEFAULT_BODY_LIMIT, pathAndQueryOf } = native
+// `RedisReplayGuard`: replay protection shared by every process that uses the same Redis
+// (cluster workers, containers), for the `replayGuard` option of the helpers.
+const { DEFAULT_BODY_LIMIT, RedisReplayGuard, pathAndQueryOf } = native
 
 // Shorthand members only: Node finds the named exports of a CommonJS module for `import { … }`
 // by reading this literal, and stops at the first member that is not a plain name.
@@ -345,6 +347,7 @@ module.exports = {
   DEFAULT_BODY_LIMIT,
   PendingBody,
   Receiver,
+  RedisReplayGuard,
   SignatureError,
   Signer,
   pathAndQueryOf,

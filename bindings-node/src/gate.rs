@@ -4,13 +4,15 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use napi::Either;
+use napi::bindgen_prelude::AsyncTask;
+use napi::{Either, Env, Task};
 use napi_derive::napi;
 use qstash_gate::{HEADERS_READ, HeadValues, UrlPolicy};
 
 use crate::body::{Body, bytes};
 use crate::claims::Claims;
 use crate::receiver::Receiver;
+use crate::replay::RedisReplayGuard;
 
 /// The names of the headers `Gate.verifyHead` wants, in the order it wants their values.
 #[napi]
@@ -147,9 +149,14 @@ fn head_of(values: Vec<Option<String>>, target: String) -> HeadValues {
 
 #[napi]
 impl Gate {
-    /// A gate over `receiver`'s keys (and its replay protection, when it has one).
+    /// A gate over `receiver`'s keys, with its in-memory replay protection when it has one,
+    /// or with `replayGuard` (Redis, shared by every process) when given.
     #[napi(constructor)]
-    pub fn new(receiver: &Receiver, options: Option<GateOptions>) -> napi::Result<Self> {
+    pub fn new(
+        receiver: &Receiver,
+        options: Option<GateOptions>,
+        replay_guard: Option<&RedisReplayGuard>,
+    ) -> napi::Result<Self> {
         let options = options.unwrap_or(GateOptions {
             url: None,
             public_base: None,
@@ -162,10 +169,25 @@ impl Gate {
         if let Some(limit) = options.body_limit {
             gate = gate.with_body_limit(limit as usize);
         }
-        if let Some(guard) = receiver.replay_guard() {
-            gate = gate.with_replay_guard(guard);
+        match (receiver.replay_guard(), replay_guard) {
+            (Some(_), Some(_)) => {
+                return Err(napi::Error::new(
+                    napi::Status::InvalidArg,
+                    "the receiver already has in-memory replay protection: pass replayGuard or \
+                     replayProtection: true, not both",
+                ));
+            }
+            (Some(memory), None) => gate = gate.with_replay_guard(memory),
+            (None, Some(redis)) => gate = gate.with_replay_guard(redis.shared()),
+            (None, None) => {}
         }
         Ok(Gate { gate })
+    }
+
+    /// Whether the replay check waits for a store (Redis): then finish with `finishAsync`.
+    #[napi(getter)]
+    pub fn waits_for_store(&self) -> bool {
+        self.gate.replay_waits()
     }
 
     /// The largest body accepted, in bytes.
@@ -233,34 +255,82 @@ impl PendingDelivery {
         Some(reject(&self.gate, rejection, &self.head))
     }
 
-    /// Checks the body's hash, parses the delivery headers and checks for a replay.
+    /// Checks the body's hash, parses the delivery headers and checks for a replay with a
+    /// guard that answers at once (in memory; a store that would make it wait refuses with 503).
     #[napi]
     pub fn finish(&self) -> Either<Delivery, Rejection> {
         let taken = self.pending.lock().ok().and_then(|mut slot| slot.take());
         let Some(pending) = taken else { return Either::B(self.finished()) };
-        match self.gate.finish_now(pending, &self.head) {
-            Ok(delivery) => {
-                let qstash_gate::Delivery {
-                    claims,
-                    key,
-                    region,
-                    message_id,
-                    retried,
-                    region_header,
-                    schedule_id,
-                    topic_name,
-                    ..
-                } = delivery;
-                Either::A(Delivery {
-                    claims: Claims::from_parts(claims, key, region),
-                    message_id,
-                    retried,
-                    region: region_header,
-                    schedule_id,
-                    topic_name,
-                })
-            }
-            Err(rejection) => Either::B(reject(&self.gate, rejection, &self.head)),
+        outcome(&self.gate, &self.head, self.gate.finish_now(pending, &self.head))
+    }
+
+    /// `finish` for a gate whose replay check waits for a store (Redis): the round trip runs on
+    /// the libuv thread pool, so the event loop goes on meanwhile.
+    #[napi(ts_return_type = "Promise<Delivery | Rejection>")]
+    pub fn finish_async(&self) -> AsyncTask<FinishTask> {
+        let pending = self.pending.lock().ok().and_then(|mut slot| slot.take());
+        AsyncTask::new(FinishTask { gate: self.gate.clone(), head: self.head.clone(), pending })
+    }
+}
+
+fn outcome(
+    gate: &qstash_gate::Gate,
+    head: &HeadValues,
+    result: Result<qstash_gate::Delivery, qstash_gate::Rejection>,
+) -> Either<Delivery, Rejection> {
+    match result {
+        Ok(delivery) => {
+            let qstash_gate::Delivery {
+                claims,
+                key,
+                region,
+                message_id,
+                retried,
+                region_header,
+                schedule_id,
+                topic_name,
+                ..
+            } = delivery;
+            Either::A(Delivery {
+                claims: Claims::from_parts(claims, key, region),
+                message_id,
+                retried,
+                region: region_header,
+                schedule_id,
+                topic_name,
+            })
         }
+        Err(rejection) => Either::B(reject(gate, rejection, head)),
+    }
+}
+
+/// The work of `finishAsync`.
+pub struct FinishTask {
+    gate: qstash_gate::Gate,
+    head: HeadValues,
+    pending: Option<qstash_gate::Pending>,
+}
+
+impl Task for FinishTask {
+    type Output = Result<qstash_gate::Delivery, qstash_gate::Rejection>;
+    type JsValue = Either<Delivery, Rejection>;
+
+    fn compute(&mut self) -> napi::Result<Self::Output> {
+        // Already finished: nothing valid is left to check.
+        let Some(pending) = self.pending.take() else { return Ok(Err(qstash_gate::Rejection::BadBody)) };
+        let delivery = match pending.finish(&self.head) {
+            Ok(delivery) => delivery,
+            Err(rejection) => return Ok(Err(rejection)),
+        };
+        if let Some(check) = self.gate.replay_check(&delivery) {
+            if let Err(rejection) = crate::replay::block_on(check) {
+                return Ok(Err(rejection));
+            }
+        }
+        Ok(Ok(delivery))
+    }
+
+    fn resolve(&mut self, _env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {
+        Ok(outcome(&self.gate, &self.head, output))
     }
 }

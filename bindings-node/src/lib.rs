@@ -9,12 +9,14 @@ mod claims;
 mod gate;
 mod pending;
 mod receiver;
+mod replay;
 mod signer;
 
 pub use claims::{Claims, VerifyOutcome};
-pub use gate::{Delivery, Gate, GateOptions, PendingDelivery, Rejection, header_names};
+pub use gate::{Delivery, FinishTask, Gate, GateOptions, PendingDelivery, Rejection, header_names};
 pub use pending::PendingBody;
 pub use receiver::{PACKED_HEADER, Receiver, ReceiverConfig, SigningKeys, TokenRequest, VerifyRequest};
+pub use replay::{RedisReplayGuard, RedisReplayOptions};
 pub use signer::{SignOptions, Signer};
 
 use napi_derive::napi;

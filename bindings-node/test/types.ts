@@ -1,5 +1,5 @@
 // Compiled with `tsc --noEmit`: the package's types as a TypeScript user meets them.
-import { ConfigError, Receiver, SignatureError, Signer, type Claims, type SignatureErrorReason } from '../lib/qstash'
+import { ConfigError, Receiver, RedisReplayGuard, SignatureError, Signer, type Claims, type SignatureErrorReason } from '../lib/qstash'
 import { qstashVerified, type Delivery } from '../lib/express'
 import { verifyRequest, withQStash } from '../lib/fetch'
 
@@ -38,3 +38,8 @@ async function main(): Promise<void> {
 }
 
 void main
+
+export function withSharedReplayProtection(url: string): ReturnType<typeof qstashVerified> {
+  const replayGuard = new RedisReplayGuard(url, { failOpen: false, timeoutMs: 500 })
+  return qstashVerified({ replayGuard, publicBase: 'https://hooks.example.com', forwarded: undefined })
+}

@@ -14,6 +14,7 @@ use crate::body::{BodyBytes, RELEASE_GIL_FROM};
 use crate::claims::Claims;
 use crate::errors::config_error;
 use crate::receiver::{Receiver, Token};
+use crate::replay::RedisReplayGuard;
 
 create_exception!(
     qstash_verify,
@@ -107,13 +108,15 @@ fn url_policy(
 #[pymethods]
 impl Gate {
     /// `Gate(receiver=None, *, url=None, public_base=None, forwarded=None, check_url=True,
-    /// body_limit=DEFAULT_BODY_LIMIT)`. Without a receiver, `Receiver.from_env()`; a receiver
-    /// built with `replay_protection=True` refuses replays. The URL policy is the request's
-    /// path and query unless one of `url` (exact), `public_base`, `forwarded` (the number of
-    /// trusted proxies whose `Forwarded`/`X-Forwarded-*` headers count) or `check_url=False`
-    /// is given.
+    /// body_limit=DEFAULT_BODY_LIMIT, replay_guard=None)`. Without a receiver,
+    /// `Receiver.from_env()`; a receiver built with `replay_protection=True` refuses replays
+    /// within this process, a `RedisReplayGuard` across every process that shares its Redis.
+    /// The URL policy is the request's path and query unless one of `url` (exact),
+    /// `public_base`, `forwarded` (the number of trusted proxies whose `Forwarded` /
+    /// `X-Forwarded-*` headers count) or `check_url=False` is given.
     #[new]
-    #[pyo3(signature = (receiver=None, *, url=None, public_base=None, forwarded=None, check_url=true, body_limit=qstash_gate::DEFAULT_BODY_LIMIT))]
+    #[pyo3(signature = (receiver=None, *, url=None, public_base=None, forwarded=None, check_url=true, body_limit=qstash_gate::DEFAULT_BODY_LIMIT, replay_guard=None))]
+    #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
         receiver: Option<&Receiver>,
@@ -122,6 +125,7 @@ impl Gate {
         forwarded: Option<usize>,
         check_url: bool,
         body_limit: usize,
+        replay_guard: Option<&RedisReplayGuard>,
     ) -> PyResult<Self> {
         let policy = url_policy(url, public_base, forwarded, check_url)?;
         let (shared, replay) = match receiver {
@@ -132,8 +136,16 @@ impl Gate {
             }
         };
         let mut gate = qstash_gate::Gate::new(shared).with_url_policy(policy).with_body_limit(body_limit);
-        if let Some(guard) = replay {
-            gate = gate.with_replay_guard(guard);
+        match (replay, replay_guard) {
+            (Some(_), Some(_)) => {
+                return Err(PyValueError::new_err(
+                    "the receiver already has in-memory replay protection: pass replay_guard= or \
+                     replay_protection=True, not both",
+                ));
+            }
+            (Some(memory), None) => gate = gate.with_replay_guard(memory),
+            (None, Some(redis)) => gate = gate.with_replay_guard(redis.shared()),
+            (None, None) => {}
         }
         Ok(Gate { gate })
     }
@@ -245,8 +257,15 @@ impl PendingDelivery {
     /// `Delivery` holding `body` (the bytes fed to `update`), or raises `QStashRejection`.
     fn finish(&self, py: Python<'_>, body: Py<PyAny>) -> PyResult<Delivery> {
         let pending = self.take(State::Finished)?;
-        let delivery =
-            self.gate.finish_now(*pending, &self.head).map_err(|rejection| self.reject(py, &rejection))?;
+        let delivery = if self.gate.replay_waits() {
+            let delivery = pending.finish(&self.head).map_err(|rejection| self.reject(py, &rejection))?;
+            if let Some(check) = self.gate.replay_check(&delivery) {
+                crate::replay::block_on(py, check)?.map_err(|rejection| self.reject(py, &rejection))?;
+            }
+            delivery
+        } else {
+            self.gate.finish_now(*pending, &self.head).map_err(|rejection| self.reject(py, &rejection))?
+        };
         let qstash_gate::Delivery {
             claims,
             key,

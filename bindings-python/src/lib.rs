@@ -9,6 +9,7 @@ mod errors;
 mod gate;
 mod pending;
 mod receiver;
+mod replay;
 mod signer;
 
 use pyo3::prelude::*;
@@ -23,6 +24,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<gate::Gate>()?;
     m.add_class::<gate::PendingDelivery>()?;
     m.add_class::<gate::Delivery>()?;
+    m.add_class::<replay::RedisReplayGuard>()?;
     m.add("QStashRejection", m.py().get_type::<gate::QStashRejection>())?;
     m.add("REASON_CODES", qstash_gate::Rejection::reason_codes().collect::<Vec<_>>())?;
     m.add("SignatureError", m.py().get_type::<errors::SignatureError>())?;

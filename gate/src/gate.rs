@@ -186,12 +186,21 @@ impl Gate {
         }
     }
 
+    /// Whether the replay check has to wait for a store (Redis): then await
+    /// [`Gate::replay_check`] (or block on it on a runtime), since [`Gate::finish_now`] cannot.
+    pub fn replay_waits(&self) -> bool {
+        self.replay_guard.as_ref().is_some_and(|guard| !guard.answers_at_once())
+    }
+
     /// [`Pending::finish`], then the replay check, for callers that cannot await (the Python
-    /// and Node packages). The in-memory guard answers at once; a guard that would have to
-    /// wait (a network store) refuses the delivery as `replay_store_unavailable`: use the
-    /// async [`Gate::replay_check`] with such a guard.
+    /// and Node packages). The in-memory guard answers at once; with a guard that has to wait
+    /// ([`Gate::replay_waits`]) the delivery is refused as `replay_store_unavailable`: await
+    /// [`Gate::replay_check`] with such a guard instead.
     pub fn finish_now(&self, pending: Pending, head: &impl RequestHead) -> Result<Delivery, Rejection> {
         let delivery = pending.finish(head)?;
+        if self.replay_waits() {
+            return Err(Rejection::ReplayStoreUnavailable);
+        }
         if let Some(mut check) = self.replay_check(&delivery) {
             let mut context = core::task::Context::from_waker(core::task::Waker::noop());
             match check.as_mut().poll(&mut context) {

@@ -146,6 +146,13 @@ class PendingDelivery:
     def update(self, chunk: Body) -> None: ...
     def finish(self, body: bytes) -> Delivery: ...
 
+class RedisReplayGuard:
+    """Replay protection shared by every worker and machine that uses the same Redis."""
+
+    def __init__(
+        self, url: str, *, prefix: Optional[str] = None, fail_open: bool = False, timeout: float = 1.0
+    ) -> None: ...
+
 class _Headers(Protocol):
     def get(self, name: str) -> Union[str, bytes, None]: ...
 
@@ -161,6 +168,7 @@ class Gate:
         forwarded: Optional[int] = None,
         check_url: bool = True,
         body_limit: int = ...,
+        replay_guard: Optional[RedisReplayGuard] = None,
     ) -> None: ...
     @property
     def body_limit(self) -> int: ...

@@ -34,7 +34,7 @@ except ImportError as error:  # pragma: no cover - depends on what the user inst
     ) from error
 
 from qstash_verify._gate import DEFAULT_BODY_LIMIT, Delivery, Gate, QStashRejection, log
-from qstash_verify._native import Receiver
+from qstash_verify._native import Receiver, RedisReplayGuard
 
 
 class QStashRejected(HTTPException):
@@ -64,6 +64,7 @@ def qstash_verified(
     forwarded: Optional[int] = None,
     check_url: bool = True,
     body_limit: int = DEFAULT_BODY_LIMIT,
+    replay_guard: Optional[RedisReplayGuard] = None,
     log_level: int = logging.WARNING,
 ) -> Callable[[Request], Awaitable[Delivery]]:
     """A dependency returning the verified :class:`Delivery`.
@@ -73,8 +74,10 @@ def qstash_verified(
     account with the same path and query whatever host it was minted for; behind a known
     hostname use ``public_base="https://api.example.com"`` (the whole URL must match). ``url``
     compares one exact URL, ``forwarded=1`` rebuilds the URL from the headers of that many
-    trusted proxies, and ``check_url=False`` skips the check. Refusals are logged on the
-    ``qstash_verify`` logger at ``log_level``.
+    trusted proxies, and ``check_url=False`` skips the check. ``replay_guard`` (a
+    :class:`~qstash_verify.RedisReplayGuard`) refuses a token already accepted by any worker
+    that shares its Redis; ``Receiver(..., replay_protection=True)`` does so within one
+    process. Refusals are logged on the ``qstash_verify`` logger at ``log_level``.
     """
     gate = Gate(
         receiver,
@@ -83,6 +86,7 @@ def qstash_verified(
         forwarded=forwarded,
         check_url=check_url,
         body_limit=body_limit,
+        replay_guard=replay_guard,
     )
 
     async def dependency(request: Request) -> Delivery:

@@ -27,7 +27,7 @@ except ImportError as error:  # pragma: no cover - depends on what the user inst
     raise ImportError("qstash_verify.flask needs Flask: pip install 'qstash-verify[flask]'") from error
 
 from qstash_verify._gate import DEFAULT_BODY_LIMIT, Delivery, Gate, PendingDelivery, QStashRejection, log
-from qstash_verify._native import Receiver
+from qstash_verify._native import Receiver, RedisReplayGuard
 
 View = TypeVar("View", bound=Callable[..., Any])
 
@@ -51,12 +51,13 @@ def qstash_verified(
     forwarded: Optional[int] = None,
     check_url: bool = True,
     body_limit: int = DEFAULT_BODY_LIMIT,
+    replay_guard: Optional[RedisReplayGuard] = None,
     log_level: int = logging.WARNING,
 ) -> Callable[[View], View]:
     """Decorates a view so it runs only for verified deliveries.
 
-    ``receiver`` defaults to ``Receiver.from_env()``; the URL options and ``log_level`` are
-    those of :func:`qstash_verify.fastapi.qstash_verified`.
+    ``receiver`` defaults to ``Receiver.from_env()``; the URL options, ``replay_guard`` and
+    ``log_level`` are those of :func:`qstash_verify.fastapi.qstash_verified`.
     """
     gate = Gate(
         receiver,
@@ -65,6 +66,7 @@ def qstash_verified(
         forwarded=forwarded,
         check_url=check_url,
         body_limit=body_limit,
+        replay_guard=replay_guard,
     )
 
     def decorator(view: View) -> View:

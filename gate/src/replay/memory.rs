@@ -126,6 +126,10 @@ impl ReplayGuard for MemoryReplayGuard {
         let verdict = self.check(jti, expires_at);
         Box::pin(core::future::ready(verdict))
     }
+
+    fn answers_at_once(&self) -> bool {
+        true
+    }
 }
 
 #[cfg(test)]

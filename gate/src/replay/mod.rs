@@ -41,12 +41,23 @@ pub trait ReplayGuard: Send + Sync {
     /// resolves [`VerifyError::Replayed`] when it was already remembered and has not expired,
     /// and [`VerifyError::ReplayStoreUnavailable`] when the store cannot answer.
     fn check_and_remember<'a>(&'a self, jti: &'a str, expires_at: i64) -> GuardFuture<'a>;
+
+    /// Whether the answer is ready as soon as it is asked, with no I/O and no runtime (the
+    /// in-memory guard): callers that cannot await poll it once. A guard that talks to a store
+    /// keeps the default, `false`.
+    fn answers_at_once(&self) -> bool {
+        false
+    }
 }
 
 /// A guard shared behind an `Arc` (one guard for several gates or receivers) is a guard.
 impl<G: ReplayGuard + ?Sized> ReplayGuard for alloc::sync::Arc<G> {
     fn check_and_remember<'a>(&'a self, jti: &'a str, expires_at: i64) -> GuardFuture<'a> {
         (**self).check_and_remember(jti, expires_at)
+    }
+
+    fn answers_at_once(&self) -> bool {
+        (**self).answers_at_once()
     }
 }
 
