@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Load benchmark of a middleware crate on loopback, three endpoints in one run, all served by
-# the crate's `bench_server` example with the same 1 KiB POST handler:
+# the crate's `bench_server_<framework>` example with the same 1 KiB POST handler:
 #   /plain        no check at all;
 #   /handwritten  what a user without the middleware writes: the handler takes the headers
 #                 and the body bytes and calls qstash_core directly (exact URL);
@@ -24,10 +24,10 @@ ROUNDS=${4:-7}
 PORT=${PORT:-3900}
 command -v wrk >/dev/null || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; }
 
-cargo build -q --release -p "qstash-$FRAMEWORK" --example bench_server
+cargo build -q --release -p "qstash-$FRAMEWORK" --example "bench_server_$FRAMEWORK"
 work=$(mktemp -d)
 trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
-taskset -c 0 target/release/examples/bench_server "$PORT" "$work/req" >"$work/server.log" 2>&1 &
+taskset -c 0 target/release/examples/"bench_server_$FRAMEWORK" "$PORT" "$work/req" >"$work/server.log" 2>&1 &
 server=$!
 for _ in $(seq 50); do grep -q ready "$work/server.log" 2>/dev/null && break; sleep 0.1; done
 

@@ -1,26 +1,35 @@
 //! [`Head`]: the `http` request head as the core gate reads it.
 
 use std::cell::OnceCell;
-use std::sync::LazyLock;
 
 use http::request::Parts;
-use http::{HeaderName, Uri};
+use http::{HeaderValue, Uri};
 use qstash_gate::{HEADERS_READ, RequestHead, header_index, join_lines};
-
-/// The gate's header names, parsed once: a `&str` lookup parses the name on every call.
-static NAMES: LazyLock<[HeaderName; HEADERS_READ.len()]> =
-    LazyLock::new(|| HEADERS_READ.map(HeaderName::from_static));
 
 /// Borrowed view of `http::request::Parts` for [`qstash_gate::Gate`].
 pub(crate) struct Head<'a> {
     parts: &'a Parts,
+    /// The first line of each header the gate reads, found in one pass over the request's
+    /// headers: the gate asks for eight of them, and a pass over a request's few headers costs
+    /// less than eight hashed lookups of names outside the `http` crate's standard set.
+    found: [Option<&'a HeaderValue>; HEADERS_READ.len()],
+    /// Whether any of them was sent on several lines.
+    repeated: bool,
     /// The gate's headers with their lines joined, built only when one of them repeats.
     joined: OnceCell<Box<[Option<Vec<u8>>; HEADERS_READ.len()]>>,
 }
 
 impl<'a> Head<'a> {
     pub(crate) fn new(parts: &'a Parts) -> Self {
-        Head { parts, joined: OnceCell::new() }
+        let mut found = [None; HEADERS_READ.len()];
+        let mut repeated = false;
+        for (name, value) in &parts.headers {
+            if let Some(i) = header_index(name.as_str()) {
+                repeated |= found[i].is_some();
+                found[i].get_or_insert(value);
+            }
+        }
+        Head { parts, found, repeated, joined: OnceCell::new() }
     }
 
     /// The URI the request arrived with. QStash signs the URL it delivered to, but a router
@@ -37,17 +46,15 @@ impl<'a> Head<'a> {
 
 impl RequestHead for Head<'_> {
     fn header(&self, name: &str) -> Option<&[u8]> {
-        let headers = &self.parts.headers;
-        let Some(i) = header_index(name) else { return headers.get(name).map(|v| v.as_bytes()) };
-        let mut lines = headers.get_all(&NAMES[i]).iter();
-        let first = lines.next()?;
-        if lines.next().is_none() {
-            return Some(first.as_bytes());
+        let Some(i) = header_index(name) else { return self.parts.headers.get(name).map(|v| v.as_bytes()) };
+        if !self.repeated {
+            return self.found[i].map(HeaderValue::as_bytes);
         }
         let joined = self.joined.get_or_init(|| {
-            Box::new(NAMES.each_ref().map(|name| {
+            let headers = &self.parts.headers;
+            Box::new(HEADERS_READ.map(|name| {
                 let lines = headers.get_all(name);
-                lines.iter().next().map(|_| join_lines(lines.iter().map(|v| v.as_bytes())))
+                lines.iter().next().map(|_| join_lines(lines.iter().map(HeaderValue::as_bytes)))
             }))
         });
         joined[i].as_deref()
