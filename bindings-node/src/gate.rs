@@ -36,30 +36,6 @@ pub struct GateOptions {
     pub body_limit: Option<u32>,
 }
 
-fn url_policy(options: &GateOptions) -> napi::Result<UrlPolicy> {
-    let skip = options.check_url == Some(false);
-    let chosen = [options.url.is_some(), options.public_base.is_some(), options.forwarded.is_some(), skip];
-    if chosen.iter().filter(|&&c| c).count() > 1 {
-        return Err(napi::Error::new(
-            napi::Status::InvalidArg,
-            "choose one URL policy: url, publicBase, forwarded or checkUrl: false",
-        ));
-    }
-    Ok(match (&options.url, &options.public_base, options.forwarded) {
-        (Some(url), _, _) => UrlPolicy::Exact(url.clone()),
-        (_, Some(base), _) => UrlPolicy::PublicBase(base.clone()),
-        (_, _, Some(0)) => {
-            return Err(napi::Error::new(
-                napi::Status::InvalidArg,
-                "forwarded counts trusted proxies: at least 1",
-            ));
-        }
-        (_, _, Some(hops)) => UrlPolicy::ForwardedHops(hops as usize),
-        _ if skip => UrlPolicy::Skip,
-        _ => UrlPolicy::PathAndQuery,
-    })
-}
-
 /// Why the gate refused a request, with everything the response needs.
 #[napi]
 pub struct Rejection {
@@ -164,8 +140,14 @@ impl Gate {
             check_url: None,
             body_limit: None,
         });
-        let mut gate =
-            qstash_gate::Gate::new(receiver.shared().clone()).with_url_policy(url_policy(&options)?);
+        let policy = UrlPolicy::from_options(
+            options.url,
+            options.public_base,
+            options.forwarded.map(|hops| hops as usize),
+            options.check_url != Some(false),
+        )
+        .map_err(|e| napi::Error::new(napi::Status::InvalidArg, e))?;
+        let mut gate = qstash_gate::Gate::new(receiver.shared().clone()).with_url_policy(policy);
         if let Some(limit) = options.body_limit {
             gate = gate.with_body_limit(limit as usize);
         }
@@ -323,7 +305,7 @@ impl Task for FinishTask {
             Err(rejection) => return Ok(Err(rejection)),
         };
         if let Some(check) = self.gate.replay_check(&delivery) {
-            if let Err(rejection) = crate::replay::block_on(check) {
+            if let Err(rejection) = qstash_gate::replay::blocking::wait(check) {
                 return Ok(Err(rejection));
             }
         }

@@ -1,36 +1,12 @@
 //! `RedisReplayGuard`: replay protection shared by every process and machine of a service, on
-//! `qstash-gate`'s Redis guard and a runtime of this module's own.
+//! `qstash-gate`'s Redis guard and its blocking entry points (never called on the event loop
+//! but for the connection at start-up).
 
-use std::sync::{Arc, LazyLock};
+use std::sync::Arc;
 use std::time::Duration;
 
 use napi_derive::napi;
-use qstash_gate::{Rejection, ReplayCheck};
-
-/// The runtime the Redis connections live on: one worker thread, started on first use. Only
-/// the constructor and `finishAsync` (on the libuv thread pool) wait on it, never the event loop.
-static RUNTIME: LazyLock<Result<tokio::runtime::Runtime, String>> = LazyLock::new(|| {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .thread_name("qstash-verify-redis")
-        .enable_all()
-        .build()
-        .map_err(|e| e.to_string())
-});
-
-fn runtime() -> napi::Result<&'static tokio::runtime::Runtime> {
-    RUNTIME.as_ref().map_err(|e| {
-        napi::Error::new(napi::Status::GenericFailure, format!("cannot start the Redis runtime: {e}"))
-    })
-}
-
-/// Waits for a replay check that could not answer at once (called off the event loop).
-pub(crate) fn block_on(check: ReplayCheck) -> Result<(), Rejection> {
-    match runtime() {
-        Ok(runtime) => runtime.block_on(check),
-        Err(_) => Err(Rejection::ReplayStoreUnavailable),
-    }
-}
+use qstash_gate::replay::blocking;
 
 /// Options of `new RedisReplayGuard(url, options)`.
 #[napi(object)]
@@ -63,10 +39,8 @@ impl RedisReplayGuard {
     /// `new RedisReplayGuard('redis://127.0.0.1:6379/0', { prefix, failOpen, timeoutMs })`.
     #[napi(constructor)]
     pub fn new(url: String, options: Option<RedisReplayOptions>) -> napi::Result<Self> {
-        let connected = runtime()?.block_on(qstash_gate::replay::RedisReplayGuard::connect(&url));
-        let mut guard = connected.map_err(|e| {
-            napi::Error::new(napi::Status::GenericFailure, format!("cannot reach Redis: {e}"))
-        })?;
+        let mut guard =
+            blocking::connect(&url).map_err(|e| napi::Error::new(napi::Status::GenericFailure, e))?;
         if let Some(options) = options {
             if let Some(prefix) = options.prefix {
                 guard = guard.prefix(prefix);

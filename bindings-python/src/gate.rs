@@ -80,31 +80,6 @@ pub(crate) struct Gate {
     gate: qstash_gate::Gate,
 }
 
-/// The URL policy named by the helpers' keyword arguments (SPEC.md §7.3); at most one of them.
-fn url_policy(
-    url: Option<String>,
-    public_base: Option<String>,
-    forwarded: Option<usize>,
-    check_url: bool,
-) -> PyResult<UrlPolicy> {
-    let chosen = [url.is_some(), public_base.is_some(), forwarded.is_some(), !check_url];
-    if chosen.iter().filter(|&&c| c).count() > 1 {
-        return Err(PyValueError::new_err(
-            "choose one URL policy: url=, public_base=, forwarded= or check_url=False",
-        ));
-    }
-    Ok(match (url, public_base, forwarded) {
-        (Some(url), _, _) => UrlPolicy::Exact(url),
-        (_, Some(base), _) => UrlPolicy::PublicBase(base),
-        (_, _, Some(0)) => {
-            return Err(PyValueError::new_err("forwarded= counts trusted proxies: at least 1"));
-        }
-        (_, _, Some(hops)) => UrlPolicy::ForwardedHops(hops),
-        _ if !check_url => UrlPolicy::Skip,
-        _ => UrlPolicy::PathAndQuery,
-    })
-}
-
 #[pymethods]
 impl Gate {
     /// `Gate(receiver=None, *, url=None, public_base=None, forwarded=None, check_url=True,
@@ -127,7 +102,8 @@ impl Gate {
         body_limit: usize,
         replay_guard: Option<&RedisReplayGuard>,
     ) -> PyResult<Self> {
-        let policy = url_policy(url, public_base, forwarded, check_url)?;
+        let policy =
+            UrlPolicy::from_options(url, public_base, forwarded, check_url).map_err(PyValueError::new_err)?;
         let (shared, replay) = match receiver {
             Some(receiver) => (receiver.shared().clone(), receiver.replay_guard()),
             None => {
@@ -260,7 +236,7 @@ impl PendingDelivery {
         let delivery = if self.gate.replay_waits() {
             let delivery = pending.finish(&self.head).map_err(|rejection| self.reject(py, &rejection))?;
             if let Some(check) = self.gate.replay_check(&delivery) {
-                crate::replay::block_on(py, check)?.map_err(|rejection| self.reject(py, &rejection))?;
+                crate::replay::block_on(py, check).map_err(|rejection| self.reject(py, &rejection))?;
             }
             delivery
         } else {

@@ -1,32 +1,17 @@
 //! `RedisReplayGuard`: replay protection shared by every worker and machine of a service, on
-//! `qstash-gate`'s Redis guard and a runtime of this module's own.
+//! `qstash-gate`'s Redis guard and its blocking entry points.
 
-use std::sync::{Arc, LazyLock};
+use std::sync::Arc;
 use std::time::Duration;
 
-use pyo3::exceptions::{PyConnectionError, PyRuntimeError, PyValueError};
+use pyo3::exceptions::{PyConnectionError, PyValueError};
 use pyo3::prelude::*;
+use qstash_gate::replay::blocking;
 use qstash_gate::{Rejection, ReplayCheck};
 
-/// The runtime the Redis connections live on: one worker thread, started on first use. Python
-/// threads block on it with the interpreter released, so nothing else waits for them.
-static RUNTIME: LazyLock<Result<tokio::runtime::Runtime, String>> = LazyLock::new(|| {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .thread_name("qstash-verify-redis")
-        .enable_all()
-        .build()
-        .map_err(|e| e.to_string())
-});
-
-fn runtime() -> PyResult<&'static tokio::runtime::Runtime> {
-    RUNTIME.as_ref().map_err(|e| PyRuntimeError::new_err(format!("cannot start the Redis runtime: {e}")))
-}
-
-/// Waits for a replay check that could not answer at once, with the interpreter released.
-pub(crate) fn block_on(py: Python<'_>, check: ReplayCheck) -> PyResult<Result<(), Rejection>> {
-    let runtime = runtime()?;
-    Ok(py.detach(|| runtime.block_on(check)))
+/// Waits for a replay check on the store, with the interpreter released.
+pub(crate) fn block_on(py: Python<'_>, check: ReplayCheck) -> Result<(), Rejection> {
+    py.detach(|| blocking::wait(check))
 }
 
 /// Remembers accepted token ids in Redis (`SET qstash:jti:<jti> 1 NX EXAT <exp>`), so a
@@ -62,10 +47,7 @@ impl RedisReplayGuard {
             .ok()
             .filter(|t| !t.is_zero())
             .ok_or_else(|| PyValueError::new_err("timeout must be a positive number of seconds"))?;
-        let runtime = runtime()?;
-        let connected = py.detach(|| runtime.block_on(qstash_gate::replay::RedisReplayGuard::connect(url)));
-        let mut guard =
-            connected.map_err(|e| PyConnectionError::new_err(format!("cannot reach Redis: {e}")))?;
+        let mut guard = py.detach(|| blocking::connect(url)).map_err(PyConnectionError::new_err)?;
         if let Some(prefix) = prefix {
             guard = guard.prefix(prefix);
         }

@@ -55,6 +55,30 @@ pub enum ExpectedSubject<'a> {
 }
 
 impl UrlPolicy {
+    /// The policy named by the options every front end takes (SPEC.md §7.3): an exact `url`, a
+    /// `public_base`, `forwarded` (the number of trusted proxies), or no check
+    /// (`check_url == false`); path and query when none is given. At most one may be given,
+    /// and `forwarded` counts at least one proxy; the error says what is wrong.
+    pub fn from_options(
+        url: Option<String>,
+        public_base: Option<String>,
+        forwarded: Option<usize>,
+        check_url: bool,
+    ) -> Result<UrlPolicy, &'static str> {
+        let chosen = [url.is_some(), public_base.is_some(), forwarded.is_some(), !check_url];
+        if chosen.iter().filter(|&&c| c).count() > 1 {
+            return Err("choose one URL policy: url, public base, forwarded or no URL check");
+        }
+        Ok(match (url, public_base, forwarded) {
+            (Some(url), _, _) => UrlPolicy::Exact(url),
+            (_, Some(base), _) => UrlPolicy::PublicBase(base),
+            (_, _, Some(0)) => return Err("forwarded counts trusted proxies: at least 1"),
+            (_, _, Some(hops)) => UrlPolicy::ForwardedHops(hops),
+            _ if !check_url => UrlPolicy::Skip,
+            _ => UrlPolicy::PathAndQuery,
+        })
+    }
+
     /// The `sub` this request must carry under this policy.
     pub fn expected_subject<'a>(&'a self, head: &'a impl RequestHead) -> ExpectedSubject<'a> {
         // A request target with an empty path means `/` (as for `sub` below).

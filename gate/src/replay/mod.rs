@@ -17,6 +17,8 @@
 //! assert_eq!(guard.check_verified(&verified, 0), Err(VerifyError::Replayed));
 //! ```
 
+#[cfg(feature = "redis")]
+pub mod blocking;
 mod memory;
 #[cfg(feature = "redis")]
 mod redis;
