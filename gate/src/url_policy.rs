@@ -315,4 +315,17 @@ mod tests {
         let head = Head("/h", &[("x-forwarded-proto", "javascript:alert"), ("host", "a.example")]);
         assert_eq!(UrlPolicy::Forwarded.expected_subject(&head), ExpectedSubject::Unmatchable);
     }
+
+    #[test]
+    fn the_front_ends_options_name_one_policy_at_most() {
+        let none = UrlPolicy::from_options(None, None, None, true);
+        assert_eq!(none, Ok(UrlPolicy::PathAndQuery));
+        let base = UrlPolicy::from_options(None, Some("https://a.example".into()), None, true);
+        assert_eq!(base, Ok(UrlPolicy::PublicBase("https://a.example".into())));
+        assert_eq!(UrlPolicy::from_options(None, None, Some(2), true), Ok(UrlPolicy::ForwardedHops(2)));
+        assert_eq!(UrlPolicy::from_options(None, None, None, false), Ok(UrlPolicy::Skip));
+        assert!(UrlPolicy::from_options(Some("u".into()), None, None, false).is_err());
+        assert!(UrlPolicy::from_options(Some("u".into()), Some("b".into()), None, true).is_err());
+        assert!(UrlPolicy::from_options(None, None, Some(0), true).is_err());
+    }
 }
