@@ -147,7 +147,7 @@ impl Gate {
             Ok(pending) => Ok(PendingDelivery {
                 gate: self.gate.clone(),
                 head: head.clone(),
-                state: Mutex::new(State::Ready(Box::new(pending))),
+                state: Mutex::new(State::Ready(pending)),
             }),
             Err(rejection) => Err(rejection_error(py, &self.gate, &rejection, &head)),
         }
@@ -162,7 +162,7 @@ impl Gate {
 }
 
 enum State {
-    Ready(Box<qstash_gate::Pending>),
+    Ready(qstash_gate::Pending),
     /// `update` took the pending delivery out to hash a large chunk without the interpreter.
     Hashing,
     Finished,
@@ -189,7 +189,7 @@ fn busy() -> PyErr {
 }
 
 impl PendingDelivery {
-    fn take(&self, next: State) -> PyResult<Box<qstash_gate::Pending>> {
+    fn take(&self, next: State) -> PyResult<qstash_gate::Pending> {
         let mut state = self.state.lock().map_err(|_| finished())?;
         match std::mem::replace(&mut *state, next) {
             State::Ready(pending) => Ok(pending),
@@ -240,7 +240,7 @@ impl PendingDelivery {
             }
             delivery
         } else {
-            self.gate.finish_now(*pending, &self.head).map_err(|rejection| self.reject(py, &rejection))?
+            self.gate.finish_now(pending, &self.head).map_err(|rejection| self.reject(py, &rejection))?
         };
         let qstash_gate::Delivery {
             claims,

@@ -267,6 +267,13 @@ fn parse_length(value: &[u8]) -> Option<u64> {
 /// A delivery whose token verified, waiting for its body: feed it every chunk as it arrives,
 /// then [`Pending::finish`]. The body limit is enforced here, so no adapter can forget it.
 pub struct Pending {
+    // Boxed: the token and the hash state are a few hundred bytes, and a pending delivery is
+    // moved through several futures while its body streams in; moving a pointer is cheaper
+    // than copying them at every step.
+    state: Box<PendingState>,
+}
+
+struct PendingState {
     token: VerifiedToken,
     hasher: BodyHasher,
     limit: usize,
@@ -276,9 +283,9 @@ pub struct Pending {
 impl fmt::Debug for Pending {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Pending")
-            .field("claims", self.token.claims())
-            .field("limit", &self.limit)
-            .field("received", &self.received)
+            .field("claims", self.state.token.claims())
+            .field("limit", &self.state.limit)
+            .field("received", &self.state.received)
             .finish_non_exhaustive()
     }
 }
@@ -286,39 +293,41 @@ impl fmt::Debug for Pending {
 impl Pending {
     fn new(token: VerifiedToken, limit: usize) -> Self {
         let hasher = token.body_hasher();
-        Pending { token, hasher, limit, received: 0 }
+        Pending { state: Box::new(PendingState { token, hasher, limit, received: 0 }) }
     }
 
     /// Hashes the next chunk of the body; 413 once the body has grown past the limit (the
     /// caller stops reading then).
     pub fn update(&mut self, chunk: &[u8]) -> Result<(), Rejection> {
-        self.received = self.received.saturating_add(chunk.len());
-        if self.received > self.limit {
-            return Err(Rejection::PayloadTooLarge { limit: self.limit });
+        let state = &mut *self.state;
+        state.received = state.received.saturating_add(chunk.len());
+        if state.received > state.limit {
+            return Err(Rejection::PayloadTooLarge { limit: state.limit });
         }
-        self.hasher.update(chunk);
+        state.hasher.update(chunk);
         Ok(())
     }
 
     /// How many body bytes [`Pending::update`] has taken.
     pub fn received(&self) -> usize {
-        self.received
+        self.state.received
     }
 
     /// The largest body accepted, in bytes.
     pub fn limit(&self) -> usize {
-        self.limit
+        self.state.limit
     }
 
     /// The verified claims (the body is not checked yet).
     pub fn claims(&self) -> &Claims {
-        self.token.claims()
+        self.state.token.claims()
     }
 
     /// SPEC.md §3 step 9 on everything fed to [`Pending::update`], then the delivery headers
     /// of `head`, parsed once (a bad value is absent, never an error).
     pub fn finish(self, head: &impl RequestHead) -> Result<Delivery, Rejection> {
-        let verified = self.hasher.verify(self.token).map_err(Rejection::Unauthorized)?;
+        let PendingState { token, hasher, .. } = *self.state;
+        let verified = hasher.verify(token).map_err(Rejection::Unauthorized)?;
         Ok(Delivery::new(verified, head))
     }
 }
