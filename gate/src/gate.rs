@@ -87,7 +87,7 @@ impl Gate {
     }
 
     /// Calls `hook` whenever a delivery fails its signature check (reason `signature`), e.g.
-    /// `KeyRefresher::hook` (feature `client`) to reload the keys after a rotation.
+    /// `qstash_client::KeyRefresher::hook` to reload the keys after a rotation.
     #[must_use]
     pub fn with_signature_failure_hook(mut self, hook: impl Fn() + Send + Sync + 'static) -> Self {
         self.on_signature_failure = Some(Arc::new(hook));
