@@ -106,18 +106,19 @@ impl UrlPolicy {
 /// out of `sub` without parsing it into a URI (this runs on every request); the
 /// `request_head` fuzz target checks it against `http::Uri`.
 pub fn path_and_query_of(sub: &str) -> Option<Cow<'_, str>> {
-    // The scheme cannot contain `:`, so it ends at the first one; a `char` search, where
-    // `split_once("://")` would build a substring searcher on every request.
-    let colon = sub.find(':')?;
+    // Byte searches: every delimiter is ASCII, so each index is a char boundary, and a byte
+    // scan costs a fraction of a `char` or substring search on every request. The scheme
+    // cannot contain `:`, so it ends at the first one.
+    let colon = sub.bytes().position(|b| b == b':')?;
     let (scheme, rest) = (sub.get(..colon)?, sub.get(colon + 1..)?.strip_prefix("//")?);
     let scheme_ok = scheme.bytes().next().is_some_and(|b| b.is_ascii_alphabetic())
         && scheme.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'));
-    let authority_len = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let authority_len = rest.bytes().position(|b| matches!(b, b'/' | b'?' | b'#')).unwrap_or(rest.len());
     if !scheme_ok || authority_len == 0 {
         return None;
     }
     let tail = rest.get(authority_len..)?;
-    let tail = tail.split_once('#').map_or(tail, |(before, _)| before);
+    let tail = tail.get(..tail.bytes().position(|b| b == b'#').unwrap_or(tail.len()))?;
     Some(if tail.starts_with('/') { Cow::Borrowed(tail) } else { Cow::Owned(format!("/{tail}")) })
 }
 

@@ -5,7 +5,7 @@
 //! token next to `--out` so the load generator can send a delivery that verifies.
 #![allow(clippy::expect_used)] // a benchmark that cannot start should stop with the reason
 
-use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
+use actix_web::{App, Either, HttpRequest, HttpResponse, HttpServer, web};
 use qstash_actix::QStash;
 use qstash_core::{Receiver, Request, Signer};
 
@@ -19,13 +19,20 @@ struct Expected {
     url: String,
 }
 
-async fn handwritten(expected: web::Data<Expected>, request: HttpRequest, body: web::Bytes) -> HttpResponse {
+async fn handwritten(
+    expected: web::Data<Expected>,
+    request: HttpRequest,
+    body: web::Bytes,
+) -> Either<String, HttpResponse> {
     let token = request.headers().get("upstash-signature").map(|v| v.as_bytes());
     match expected.receiver.verify(&Request::from_header(token, &body).url(&expected.url)) {
-        Ok(_) => HttpResponse::Ok().body(handler(body).await),
-        Err(error) => HttpResponse::Unauthorized()
-            .content_type("application/json")
-            .body(format!(r#"{{"error":"invalid_signature","reason":"{}"}}"#, error.reason())),
+        // The handler's own answer, so every route sends the same response.
+        Ok(_) => Either::Left(handler(body).await),
+        Err(error) => Either::Right(
+            HttpResponse::Unauthorized()
+                .content_type("application/json")
+                .body(format!(r#"{{"error":"invalid_signature","reason":"{}"}}"#, error.reason())),
+        ),
     }
 }
 

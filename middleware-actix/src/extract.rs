@@ -11,7 +11,7 @@ use qstash_gate::Rejection;
 use crate::config::QStashConfig;
 use crate::error::QStashError;
 use crate::message::VerifiedMessage;
-use crate::payload::verify_delivery;
+use crate::payload::{checked_payload, verify_delivery};
 
 /// Verifies the delivery, then runs the body extractor `T` (`web::Json<U>`, `web::Bytes`,
 /// `String`, …) on the verified bytes and hands over its value and the [`VerifiedMessage`].
@@ -120,7 +120,7 @@ where
                 .map_err(|rejection| VerifiedError::Verification(config.reject(rejection, &req)))?;
             req.extensions_mut().insert(message.clone());
             let value =
-                T::from_request(&req, &mut Payload::from(bytes)).await.map_err(VerifiedError::Inner)?;
+                T::from_request(&req, &mut checked_payload(bytes)).await.map_err(VerifiedError::Inner)?;
             Ok(Verified { message, value })
         })
     }

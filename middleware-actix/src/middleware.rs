@@ -4,12 +4,12 @@ use std::future::{Ready, ready};
 use std::rc::Rc;
 
 use actix_web::body::{EitherBody, MessageBody};
-use actix_web::dev::{Payload, Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
+use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
 use actix_web::{Error, HttpMessage};
 use futures_core::future::LocalBoxFuture;
 
 use crate::config::QStashConfig;
-use crate::payload::verify_delivery;
+use crate::payload::{checked_payload, verify_delivery};
 
 /// Middleware that verifies the `Upstash-Signature` of every request before the handler runs.
 ///
@@ -100,7 +100,7 @@ where
                 }
             };
             req.extensions_mut().insert(message);
-            req.set_payload(Payload::from(bytes));
+            req.set_payload(checked_payload(bytes));
             service.call(req).await.map(ServiceResponse::map_into_left_body)
         })
     }

@@ -1,6 +1,6 @@
 //! The body of a delivery: read up to the limit while it is hashed, then checked.
 
-use std::future::poll_fn;
+use std::future::{poll_fn, ready};
 use std::pin::Pin;
 
 use actix_web::HttpRequest;
@@ -8,6 +8,7 @@ use actix_web::dev::Payload;
 use actix_web::error::PayloadError;
 use bytes::{Bytes, BytesMut};
 use futures_core::Stream;
+use futures_util::stream;
 use qstash_gate::{Pending, Rejection};
 
 use crate::config::QStashConfig;
@@ -40,6 +41,12 @@ async fn read_through(payload: &mut Payload, pending: &mut Pending) -> Result<By
     Ok(first.unwrap_or_else(|| rest.freeze()))
 }
 
+/// The checked bytes as the payload the handler reads: one boxed one-shot stream, where
+/// `Payload::from(Bytes)` would set up a whole HTTP/1 payload channel for a single chunk.
+pub(crate) fn checked_payload(bytes: Bytes) -> Payload {
+    Payload::Stream { payload: Box::pin(stream::once(ready(Ok(bytes)))) }
+}
+
 /// A payload error as the rejection it stands for: actix reports an oversized body as
 /// `Overflow` (413); anything else means the body could not be read (400).
 fn rejection_of(error: PayloadError, limit: usize) -> Rejection {
@@ -58,9 +65,10 @@ pub(crate) async fn verify_delivery(
     payload: &mut Payload,
 ) -> Result<(Bytes, VerifiedMessage), Rejection> {
     let gate = config.gate();
-    let mut pending = gate.verify_head(&Head::new(req))?;
+    let head = Head::new(req);
+    let mut pending = gate.verify_head(&head)?;
     let bytes = read_through(payload, &mut pending).await?;
-    let message = VerifiedMessage::from(pending.finish(&Head::new(req))?);
+    let message = VerifiedMessage::from(pending.finish(&head)?);
     if let Some(check) = gate.replay_check(&message) {
         check.await?;
     }
