@@ -26,7 +26,11 @@ pub enum ClientError {
         /// The response body (QStash's error message).
         message: String,
     },
-    /// The request did not get an answer (connection refused, reset, TLS, timeout).
+    /// The request never left: the connection could not be opened (refused, DNS, TLS
+    /// handshake, connect timeout). Safe to retry for every call.
+    Connect(String),
+    /// The request may have reached QStash but no answer came back (reset, timeout after
+    /// sending). Retried only for calls that cannot take effect twice.
     Transport(String),
     /// The answer was not the JSON expected (or a body could not be serialised).
     Decode(String),
@@ -46,7 +50,8 @@ impl fmt::Display for ClientError {
                 Ok(())
             }
             ClientError::Api { status, message } => write!(f, "QStash answered {status}: {message}"),
-            ClientError::Transport(e) => write!(f, "QStash could not be reached: {e}"),
+            ClientError::Connect(e) => write!(f, "QStash could not be reached: {e}"),
+            ClientError::Transport(e) => write!(f, "no answer from QStash: {e}"),
             ClientError::Decode(e) => write!(f, "unexpected QStash response: {e}"),
             ClientError::Config(e) => write!(f, "QStash client configuration: {e}"),
         }
@@ -62,15 +67,19 @@ pub(crate) async fn from_response(response: reqwest::Response) -> ClientError {
     if status == 429 {
         let now = SystemTime::now();
         let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
-        let (limit, reset) = if headers.contains_key("burst-ratelimit-limit")
-            || headers.contains_key("burst-ratelimit-reset")
-        {
-            ("burst", header("burst-ratelimit-reset"))
-        } else if headers.contains_key("ratelimit-limit") || headers.contains_key("ratelimit-reset") {
-            ("daily", header("ratelimit-reset"))
-        } else {
-            ("unknown", None)
-        };
+        // The daily limit first, as the official clients check it: a 429 that carries both
+        // sets of headers is over the daily limit, whose reset is far away, and must not be
+        // retried as if it were a burst.
+        let (limit, reset) =
+            if headers.contains_key("ratelimit-limit") || headers.contains_key("ratelimit-reset") {
+                ("daily", header("ratelimit-reset"))
+            } else if headers.contains_key("burst-ratelimit-limit")
+                || headers.contains_key("burst-ratelimit-reset")
+            {
+                ("burst", header("burst-ratelimit-reset"))
+            } else {
+                ("unknown", None)
+            };
         let reset = reset
             .and_then(|v| super::retry::reset_time(&v, now))
             .or_else(|| header("retry-after").and_then(|v| super::retry::retry_after(&v, now)));

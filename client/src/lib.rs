@@ -27,34 +27,51 @@
 
 extern crate alloc;
 
+mod api;
 mod config;
 mod error;
 mod options;
 mod retry;
 mod rotation;
+mod transport;
 mod types;
 
-pub use config::{ClientConfig, DEFAULT_BASE_URL};
+pub use api::dlq::{Dlq, DlqFilter, DlqMessage, DlqPage, DlqRetried};
+pub use api::flow_control::{FlowControlApi, FlowControlInfo, GlobalParallelism, Pin, Unpin};
+pub use api::logs::{LogEvent, LogFilter, LogPage, Logs, MessageState};
+pub use api::messages::{Message, Messages};
+pub use api::queues::{Queue, Queues};
+pub use api::schedules::{Schedule, ScheduleOptions, Schedules};
+pub use api::url_groups::{Endpoint, UrlGroup, UrlGroups};
+pub use config::{ClientConfig, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, region_base_url};
 pub use error::{ClientError, RateLimit};
-pub use options::{BatchMessage, Destination, FlowControl, PublishOptions, Redact};
-pub use retry::{RetryPolicy, Sleep};
+pub use options::{BatchMessage, Callback, Destination, FlowControl, PublishOptions, Redact};
+pub use retry::{RetryPolicy, Sleep, may_retry};
 pub use rotation::{KeyRefresher, Refresh};
 pub use types::{PublishResponse, SigningKeys};
 
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
+use core::time::Duration;
 
-use reqwest::Method;
-use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
+use qstash_core::Region;
+use reqwest::header::{HeaderName, HeaderValue};
 use serde::Serialize;
 
-/// A QStash API client. Cheap to clone (shares its connection pool).
+use crate::transport::Call;
+
+/// A QStash API client. Cheap to clone (shares its connection pool). Every call has a
+/// connect timeout and a request timeout ([`DEFAULT_CONNECT_TIMEOUT`], [`DEFAULT_TIMEOUT`]),
+/// so a stalled connection ends in an error instead of a hang.
 #[derive(Clone)]
 pub struct Client {
     http: reqwest::Client,
     base_url: String,
     token: String,
+    region: Option<Region>,
     retry: RetryPolicy,
+    connect_timeout: Duration,
+    timeout: Duration,
 }
 
 impl core::fmt::Debug for Client {
@@ -62,13 +79,28 @@ impl core::fmt::Debug for Client {
         f.debug_struct("Client")
             .field("base_url", &self.base_url)
             .field("token", &"[REDACTED]")
+            .field("region", &self.region)
             .field("retry", &self.retry)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("timeout", &self.timeout)
             .finish()
     }
 }
 
+/// The HTTP client with the given timeouts. Building it fails only when the TLS backend
+/// cannot start, and then the plain client would fail the same way on its first request.
+fn http_client(connect_timeout: Duration, timeout: Duration) -> reqwest::Client {
+    reqwest::Client::builder().connect_timeout(connect_timeout).timeout(timeout).build().unwrap_or_else(
+        |error| {
+            tracing::error!(%error, "the HTTP client could not be configured; using reqwest's defaults");
+            reqwest::Client::default()
+        },
+    )
+}
+
 impl Client {
-    /// A client for `https://qstash.upstash.io` with `token` and the default retry policy.
+    /// A client for `https://qstash.upstash.io` with `token`, the default retry policy and
+    /// the default timeouts.
     pub fn new(token: impl Into<String>) -> Self {
         Self::with_config(ClientConfig { token: Some(token.into()), ..ClientConfig::default() })
     }
@@ -93,11 +125,16 @@ impl Client {
     }
 
     fn with_config(config: ClientConfig) -> Self {
+        let connect_timeout = config.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT);
+        let timeout = config.timeout.unwrap_or(DEFAULT_TIMEOUT);
         Client {
-            http: reqwest::Client::new(),
+            http: http_client(connect_timeout, timeout),
             base_url: config::normalise_base_url(config.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL)),
             token: config.token.unwrap_or_default(),
+            region: config.region,
             retry: config.retry.unwrap_or_default(),
+            connect_timeout,
+            timeout,
         }
     }
 
@@ -115,23 +152,37 @@ impl Client {
         self
     }
 
+    /// The same client with other timeouts: opening a connection, and one whole attempt.
+    #[must_use]
+    pub fn timeouts(mut self, connect: Duration, request: Duration) -> Self {
+        self.http = http_client(connect, request);
+        (self.connect_timeout, self.timeout) = (connect, request);
+        self
+    }
+
     /// The base URL requests go to.
     pub fn url(&self) -> &str {
         &self.base_url
     }
 
+    /// The region whose API and token this client uses, when it was configured with one
+    /// (`QSTASH_REGION` or [`ClientConfig::region`]); [`KeyRefresher`] writes the keys it
+    /// fetches to that region's pair.
+    pub fn region(&self) -> Option<Region> {
+        self.region
+    }
+
     /// Publishes `body` to a URL or URL group (`POST /v2/publish/{destination}`). A URL
-    /// group answers one response per endpoint; this returns all of them.
+    /// group answers one response per endpoint; this returns all of them. Without a
+    /// deduplication id the call is not retried once QStash may have accepted it (see
+    /// [`RetryPolicy`]).
     pub async fn publish(
         &self,
         destination: impl Into<Destination>,
         body: impl Into<Vec<u8>>,
         options: &PublishOptions,
     ) -> Result<Vec<PublishResponse>, ClientError> {
-        let destination = destination.into();
-        let path = alloc::format!("/v2/publish/{}", destination.as_path());
-        let headers = options.headers(None)?;
-        self.send_many(Method::POST, &path, headers, body.into()).await
+        self.send_message(None, destination.into(), body.into(), options, None).await
     }
 
     /// [`Client::publish`] with `body` serialised to JSON and `Content-Type: application/json`.
@@ -141,11 +192,8 @@ impl Client {
         body: &T,
         options: &PublishOptions,
     ) -> Result<Vec<PublishResponse>, ClientError> {
-        let destination = destination.into();
-        let path = alloc::format!("/v2/publish/{}", destination.as_path());
-        let headers = options.headers(Some("application/json"))?;
         let body = serde_json::to_vec(body).map_err(|e| ClientError::Decode(e.to_string()))?;
-        self.send_many(Method::POST, &path, headers, body).await
+        self.send_message(None, destination.into(), body, options, Some("application/json")).await
     }
 
     /// Enqueues `body` on `queue` for a URL or URL group
@@ -157,10 +205,7 @@ impl Client {
         body: impl Into<Vec<u8>>,
         options: &PublishOptions,
     ) -> Result<Vec<PublishResponse>, ClientError> {
-        let destination = destination.into();
-        let path = alloc::format!("/v2/enqueue/{queue}/{}", destination.as_path());
-        let headers = options.headers(None)?;
-        self.send_many(Method::POST, &path, headers, body.into()).await
+        self.send_message(Some(queue), destination.into(), body.into(), options, None).await
     }
 
     /// [`Client::enqueue`] with a JSON body.
@@ -171,18 +216,37 @@ impl Client {
         body: &T,
         options: &PublishOptions,
     ) -> Result<Vec<PublishResponse>, ClientError> {
-        let destination = destination.into();
-        let path = alloc::format!("/v2/enqueue/{queue}/{}", destination.as_path());
-        let headers = options.headers(Some("application/json"))?;
         let body = serde_json::to_vec(body).map_err(|e| ClientError::Decode(e.to_string()))?;
-        self.send_many(Method::POST, &path, headers, body).await
+        self.send_message(Some(queue), destination.into(), body, options, Some("application/json")).await
+    }
+
+    async fn send_message(
+        &self,
+        queue: Option<&str>,
+        destination: Destination,
+        body: Vec<u8>,
+        options: &PublishOptions,
+        content_type: Option<&str>,
+    ) -> Result<Vec<PublishResponse>, ClientError> {
+        let path = match queue {
+            Some(queue) => {
+                alloc::format!("/v2/enqueue/{}/{}", transport::segment(queue), destination.as_path())
+            }
+            None => alloc::format!("/v2/publish/{}", destination.as_path()),
+        };
+        let call = Call::post(path)
+            .headers(options.headers(content_type)?)
+            .body(body)
+            .idempotent_if(options.is_deduplicated());
+        types::flatten_responses(self.fetch(call).await?)
     }
 
     /// Publishes several messages in one request (`POST /v2/batch`); one response per
-    /// message (URL groups: one per endpoint, flattened).
+    /// message (URL groups: one per endpoint, flattened). Retried after a possible success
+    /// only when every message has a deduplication id.
     pub async fn batch(&self, messages: &[BatchMessage]) -> Result<Vec<PublishResponse>, ClientError> {
         let entries = messages.iter().map(|m| m.entry(None)).collect::<Result<Vec<_>, _>>()?;
-        self.batch_entries(entries).await
+        self.batch_entries(entries, messages.iter().all(|m| m.options.is_deduplicated())).await
     }
 
     /// [`Client::batch`] with each body serialised to JSON.
@@ -199,89 +263,29 @@ impl Client {
                 Ok(entry)
             })
             .collect::<Result<Vec<_>, ClientError>>()?;
-        self.batch_entries(entries).await
+        self.batch_entries(entries, messages.iter().all(|(m, _)| m.options.is_deduplicated())).await
     }
 
     async fn batch_entries(
         &self,
         entries: Vec<options::BatchEntry>,
+        idempotent: bool,
     ) -> Result<Vec<PublishResponse>, ClientError> {
-        let body = serde_json::to_vec(&entries).map_err(|e| ClientError::Decode(e.to_string()))?;
-        let mut headers = HeaderMap::new();
-        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        let value: serde_json::Value = self.send(Method::POST, "/v2/batch", headers, body).await?;
-        types::flatten_responses(value)
+        let call = Call::post("/v2/batch").json(&entries)?.idempotent_if(idempotent);
+        types::flatten_responses(self.fetch(call).await?)
     }
 
     /// The account's signing keys (`GET /v2/keys`).
     pub async fn signing_keys(&self) -> Result<SigningKeys, ClientError> {
-        self.send(Method::GET, "/v2/keys", HeaderMap::new(), Vec::new()).await
+        self.fetch(Call::get("/v2/keys")).await
     }
 
     /// Rotates the signing keys (`POST /v2/keys/rotate`): the next key becomes current and
-    /// a new next key is made. Returns the new pair.
+    /// a new next key is made. Returns the new pair. Never sent twice: after a 5xx or a lost
+    /// answer the rotation may have happened, and a second one would invalidate the pair
+    /// every receiver still holds; read the keys with [`Client::signing_keys`] instead.
     pub async fn rotate_signing_keys(&self) -> Result<SigningKeys, ClientError> {
-        self.send(Method::POST, "/v2/keys/rotate", HeaderMap::new(), Vec::new()).await
-    }
-
-    async fn send_many(
-        &self,
-        method: Method,
-        path: &str,
-        headers: HeaderMap,
-        body: Vec<u8>,
-    ) -> Result<Vec<PublishResponse>, ClientError> {
-        let value: serde_json::Value = self.send(method, path, headers, body).await?;
-        types::flatten_responses(value)
-    }
-
-    /// One API call with retries: connection errors, 429 and 5xx are retried with backoff
-    /// (or as long as the rate-limit headers say), everything else is returned at once.
-    async fn send<T: serde::de::DeserializeOwned>(
-        &self,
-        method: Method,
-        path: &str,
-        mut headers: HeaderMap,
-        body: Vec<u8>,
-    ) -> Result<T, ClientError> {
-        // Shared, not copied, by every attempt.
-        let body = bytes::Bytes::from(body);
-        let url = alloc::format!("{}{path}", self.base_url);
-        let bearer = HeaderValue::from_str(&alloc::format!("Bearer {}", self.token))
-            .map_err(|_| ClientError::Config("the token has characters a header cannot carry".to_string()))?;
-        headers.insert(AUTHORIZATION, bearer);
-        let mut attempt = 0u32;
-        loop {
-            let result = self
-                .http
-                .request(method.clone(), &url)
-                .headers(headers.clone())
-                .body(body.clone())
-                .send()
-                .await;
-            let error = match result {
-                Ok(response) if response.status().is_success() => {
-                    let bytes = response.bytes().await.map_err(|e| ClientError::Transport(e.to_string()))?;
-                    return serde_json::from_slice(&bytes).map_err(|e| ClientError::Decode(e.to_string()));
-                }
-                Ok(response) => error::from_response(response).await,
-                Err(e) => ClientError::Transport(e.to_string()),
-            };
-            let retryable = match &error {
-                ClientError::Transport(_) | ClientError::RateLimited(_) => true,
-                ClientError::Api { status, .. } => *status >= 500,
-                _ => false,
-            };
-            if !retryable || attempt >= self.retry.max_retries {
-                return Err(error);
-            }
-            let Some(delay) = self.retry.delay(attempt, &error, std::time::SystemTime::now()) else {
-                return Err(error);
-            };
-            tracing::debug!(attempt, delay_ms = delay.as_millis() as u64, error = %error, "QStash request retried");
-            self.retry.sleep(delay).await;
-            attempt += 1;
-        }
+        self.fetch(Call::post("/v2/keys/rotate").once()).await
     }
 }
 

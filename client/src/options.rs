@@ -55,6 +55,52 @@ pub struct FlowControl {
     pub period: Option<Duration>,
 }
 
+/// A callback: QStash calls `url` with the destination's response (`Upstash-Callback`) or,
+/// for a failure callback, once every retry failed (`Upstash-Failure-Callback`), with these
+/// settings for that call.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Callback {
+    /// Where the callback goes.
+    pub url: String,
+    /// Its method (`…-Callback-Method`, default `POST`).
+    pub method: Option<String>,
+    /// How long QStash waits for it (`…-Callback-Timeout`, whole seconds).
+    pub timeout: Option<Duration>,
+    /// Its retries (`…-Callback-Retries`; default: the message's).
+    pub retries: Option<u32>,
+    /// Its retry delay expression (`…-Callback-Retry-Delay`).
+    pub retry_delay: Option<String>,
+    /// Headers for it (`…-Callback-Forward-{name}`).
+    pub headers: Vec<(String, String)>,
+}
+
+impl Callback {
+    /// A callback to `url` with QStash's defaults.
+    pub fn new(url: impl Into<String>) -> Self {
+        Callback { url: url.into(), ..Callback::default() }
+    }
+
+    /// Adds its headers under `prefix` (`Upstash-Callback` or `Upstash-Failure-Callback`).
+    fn headers_into(&self, prefix: &str, set: &mut impl FnMut(String, String)) {
+        set(prefix.to_string(), self.url.clone());
+        if let Some(method) = &self.method {
+            set(format!("{prefix}-Method"), method.clone());
+        }
+        if let Some(timeout) = self.timeout {
+            set(format!("{prefix}-Timeout"), seconds(timeout));
+        }
+        if let Some(retries) = self.retries {
+            set(format!("{prefix}-Retries"), retries.to_string());
+        }
+        if let Some(expression) = &self.retry_delay {
+            set(format!("{prefix}-Retry-Delay"), expression.clone());
+        }
+        for (name, value) in &self.headers {
+            set(format!("{prefix}-Forward-{name}"), value.clone());
+        }
+    }
+}
+
 /// What QStash must keep out of its logs and console.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Redact {
@@ -82,14 +128,10 @@ pub struct PublishOptions {
     pub retries: Option<u32>,
     /// Retry delay expression, e.g. `"pow(2, retried) * 1000"` (`Upstash-Retry-Delay`).
     pub retry_delay: Option<String>,
-    /// Called with the destination's response (`Upstash-Callback`).
-    pub callback: Option<String>,
-    /// Headers for the callback call (`Upstash-Callback-Forward-{name}`).
-    pub callback_headers: Vec<(String, String)>,
-    /// Called when every retry failed (`Upstash-Failure-Callback`).
-    pub failure_callback: Option<String>,
-    /// Headers for the failure callback (`Upstash-Failure-Callback-Forward-{name}`).
-    pub failure_callback_headers: Vec<(String, String)>,
+    /// Called with the destination's response (`Upstash-Callback` and its settings).
+    pub callback: Option<Callback>,
+    /// Called when every retry failed (`Upstash-Failure-Callback` and its settings).
+    pub failure_callback: Option<Callback>,
     /// How long QStash waits for the destination (`Upstash-Timeout`, whole seconds).
     pub timeout: Option<Duration>,
     /// Messages with the same id within the deduplication window are dropped.
@@ -151,17 +193,11 @@ impl PublishOptions {
         if let Some(expression) = &self.retry_delay {
             set("Upstash-Retry-Delay".into(), expression.clone());
         }
-        if let Some(url) = &self.callback {
-            set("Upstash-Callback".into(), url.clone());
+        if let Some(callback) = &self.callback {
+            callback.headers_into("Upstash-Callback", &mut set);
         }
-        for (name, value) in &self.callback_headers {
-            set(format!("Upstash-Callback-Forward-{name}"), value.clone());
-        }
-        if let Some(url) = &self.failure_callback {
-            set("Upstash-Failure-Callback".into(), url.clone());
-        }
-        for (name, value) in &self.failure_callback_headers {
-            set(format!("Upstash-Failure-Callback-Forward-{name}"), value.clone());
+        if let Some(callback) = &self.failure_callback {
+            callback.headers_into("Upstash-Failure-Callback", &mut set);
         }
         if let Some(timeout) = self.timeout {
             set("Upstash-Timeout".into(), seconds(timeout));
@@ -201,6 +237,12 @@ impl PublishOptions {
             }
         }
         Ok(out)
+    }
+
+    /// Whether QStash drops a second copy of this message (a deduplication id, or
+    /// content-based deduplication), which makes sending it twice harmless.
+    pub fn is_deduplicated(&self) -> bool {
+        self.deduplication_id.is_some() || self.content_based_deduplication
     }
 
     pub(crate) fn headers(&self, content_type: Option<&str>) -> Result<HeaderMap, ClientError> {
@@ -265,10 +307,18 @@ mod tests {
             not_before: Some(1_750_000_000),
             retries: Some(3),
             retry_delay: Some("pow(2, retried) * 1000".into()),
-            callback: Some("https://cb.example/ok".into()),
-            callback_headers: alloc::vec![("X-Cb".into(), "1".into())],
-            failure_callback: Some("https://cb.example/fail".into()),
-            failure_callback_headers: alloc::vec![("X-Fail".into(), "2".into())],
+            callback: Some(Callback {
+                url: "https://cb.example/ok".into(),
+                method: Some("PUT".into()),
+                timeout: Some(Duration::from_secs(20)),
+                retries: Some(2),
+                retry_delay: Some("1000".into()),
+                headers: alloc::vec![("X-Cb".into(), "1".into())],
+            }),
+            failure_callback: Some(Callback {
+                headers: alloc::vec![("X-Fail".into(), "2".into())],
+                ..Callback::new("https://cb.example/fail")
+            }),
             timeout: Some(Duration::from_secs(30)),
             deduplication_id: Some("dedup-1".into()),
             content_based_deduplication: true,
@@ -299,6 +349,10 @@ mod tests {
             ("Upstash-Retries", "3"),
             ("Upstash-Retry-Delay", "pow(2, retried) * 1000"),
             ("Upstash-Callback", "https://cb.example/ok"),
+            ("Upstash-Callback-Method", "PUT"),
+            ("Upstash-Callback-Timeout", "20s"),
+            ("Upstash-Callback-Retries", "2"),
+            ("Upstash-Callback-Retry-Delay", "1000"),
             ("Upstash-Callback-Forward-X-Cb", "1"),
             ("Upstash-Failure-Callback", "https://cb.example/fail"),
             ("Upstash-Failure-Callback-Forward-X-Fail", "2"),

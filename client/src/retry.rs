@@ -14,8 +14,14 @@ use super::ClientError;
 /// clock of their own so no test really sleeps.
 pub type Sleep = Arc<dyn Fn(Duration) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send + Sync>;
 
-/// Retries on connection errors, 429 and 5xx: exponential backoff with jitter, or exactly as
-/// long as `Retry-After` / `Burst-RateLimit-Reset` / `RateLimit-Reset` say.
+/// Retries on connection errors, 429 and 5xx: exponential backoff with jitter, or as long as
+/// `Retry-After` / `Burst-RateLimit-Reset` / `RateLimit-Reset` say (plus a little jitter).
+///
+/// A call that would take effect twice if it ran twice (rotating the signing keys; a publish,
+/// enqueue or batch without a deduplication id; retrying DLQ messages; a schedule without an
+/// id) is retried only when QStash cannot have acted on it: the connection never opened, or
+/// QStash answered 429. After a 5xx or a lost answer it is returned as it is, since the call
+/// may have succeeded (see [`may_retry`]).
 #[derive(Clone)]
 pub struct RetryPolicy {
     /// Retries after the first attempt (default 5; 0 = off).
@@ -63,11 +69,17 @@ impl RetryPolicy {
 
     /// How long to wait before retry number `attempt` (0-based) after `error`, or `None`
     /// when a rate limit resets later than `max_delay` (waiting would only block the caller).
+    /// A wait until a reset gets up to a tenth more (at most a second), so the clients that
+    /// hit one limit together do not all return in the same instant.
     pub fn delay(&self, attempt: u32, error: &ClientError, now: SystemTime) -> Option<Duration> {
         if let ClientError::RateLimited(limit) = error {
             if let Some(reset) = limit.reset {
                 let wait = reset.duration_since(now).unwrap_or(Duration::ZERO);
-                return (wait <= self.max_delay).then_some(wait);
+                if wait > self.max_delay {
+                    return None;
+                }
+                let spread = (wait / 10).clamp(Duration::from_millis(50), Duration::from_secs(1));
+                return Some(if self.jitter { wait + spread.mul_f64(random_fraction()) } else { wait });
             }
         }
         let exponential =
@@ -81,15 +93,33 @@ impl RetryPolicy {
     }
 }
 
-/// A random duration in `[d/2, d]`.
-fn jittered(d: Duration) -> Duration {
+/// Whether a call that failed with `error` may be sent again. `idempotent`: running the call
+/// twice has the effect of running it once.
+pub fn may_retry(error: &ClientError, idempotent: bool) -> bool {
+    match error {
+        // QStash refused it without acting on it, or it never left.
+        ClientError::RateLimited(_) | ClientError::Connect(_) => true,
+        // It may have been carried out.
+        ClientError::Transport(_) => idempotent,
+        ClientError::Api { status, .. } => *status >= 500 && idempotent,
+        _ => false,
+    }
+}
+
+/// A random number in `[0, 1]`.
+fn random_fraction() -> f64 {
     let mut bytes = [0u8; 4];
     let random = match getrandom::fill(&mut bytes) {
         Ok(()) => u32::from_le_bytes(bytes),
         Err(_) => u32::MAX / 2,
     };
+    f64::from(random) / f64::from(u32::MAX)
+}
+
+/// A random duration in `[d/2, d]`.
+fn jittered(d: Duration) -> Duration {
     let half = d / 2;
-    half + half.mul_f64(f64::from(random) / f64::from(u32::MAX))
+    half + half.mul_f64(random_fraction())
 }
 
 /// `Retry-After`: delta-seconds or an HTTP date (RFC 9110 §10.2.3).
@@ -153,6 +183,36 @@ mod tests {
             reset: Some(now + Duration::from_secs(86_400)),
         });
         assert_eq!(fixed().delay(0, &tomorrow, now), None);
+    }
+
+    #[test]
+    fn waits_for_a_reset_get_a_little_jitter_on_top_never_less() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_750_000_000);
+        let burst =
+            ClientError::RateLimited(RateLimit { limit: "burst", reset: Some(now + Duration::from_secs(2)) });
+        let policy = RetryPolicy::default();
+        let waits: alloc::vec::Vec<_> = (0..200).map(|_| policy.delay(0, &burst, now).unwrap()).collect();
+        assert!(
+            waits.iter().all(|w| *w >= Duration::from_secs(2) && *w <= Duration::from_millis(2200)),
+            "{waits:?}"
+        );
+        assert!(waits.iter().any(|w| *w != waits[0]), "every wait was {:?}", waits[0]);
+    }
+
+    #[test]
+    fn calls_that_could_take_effect_twice_are_retried_only_when_qstash_cannot_have_acted() {
+        let limited = ClientError::RateLimited(RateLimit { limit: "burst", reset: None });
+        let refused = ClientError::Connect("connection refused".into());
+        let lost = ClientError::Transport("operation timed out".into());
+        let failed = ClientError::Api { status: 502, message: "bad gateway".into() };
+        let rejected = ClientError::Api { status: 400, message: "bad request".into() };
+        for idempotent in [true, false] {
+            assert!(may_retry(&limited, idempotent));
+            assert!(may_retry(&refused, idempotent));
+            assert!(!may_retry(&rejected, idempotent));
+        }
+        assert!(may_retry(&lost, true) && may_retry(&failed, true));
+        assert!(!may_retry(&lost, false) && !may_retry(&failed, false));
     }
 
     #[test]

@@ -5,8 +5,11 @@
 //! a receiver that loaded its keys at start-up keeps working after one rotation (it still has
 //! the new current key as its next key) and starts rejecting real deliveries after the second.
 //! The refresher reloads the pair from `GET /v2/keys` on a schedule and whenever a signature
-//! fails, at most once per `min_interval`, with one request in flight however many verifiers
-//! ask at once, and swaps it in atomically.
+//! fails, at most one attempt per `min_interval` (failed attempts count, so forged requests
+//! cannot spend the account's API quota while the API is failing), with one request in flight
+//! however many verifiers ask at once, and swaps it in atomically. A client configured for a
+//! region (`QSTASH_REGION`) reads that region's keys, and they replace the region's pair, the
+//! one `Upstash-Region` deliveries are verified with.
 
 use alloc::sync::Arc;
 use core::time::Duration;
@@ -14,7 +17,7 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 use crate::{Client, ClientError};
-use qstash_core::{KeyPair, SharedReceiver};
+use qstash_core::{KeyPair, Region, SharedReceiver};
 
 /// Refreshes the keys of a [`SharedReceiver`] from the QStash API. Cheap to clone.
 #[derive(Clone, Debug)]
@@ -26,7 +29,9 @@ pub struct KeyRefresher {
 struct Inner {
     receiver: SharedReceiver,
     client: Client,
+    region: Option<Region>,
     min_interval: Duration,
+    /// When the last attempt started, successful or not.
     last: Mutex<Option<Instant>>,
     in_flight: tokio::sync::Mutex<()>,
 }
@@ -36,13 +41,14 @@ struct Inner {
 pub enum Refresh {
     /// New keys were fetched and swapped in (they may equal the old ones).
     Updated,
-    /// Skipped: the keys were refreshed less than `min_interval` ago.
+    /// Skipped: the last attempt started less than `min_interval` ago.
     TooSoon,
 }
 
 impl KeyRefresher {
     /// A refresher for `receiver` using `client` (which needs the account's QStash token),
-    /// refreshing at most every 30 seconds on demand.
+    /// attempting at most one on-demand refresh every 30 seconds. When the client was
+    /// configured for a region ([`Client::region`]), the keys go to that region's pair.
     pub fn new(receiver: SharedReceiver, client: Client) -> Self {
         Self::with_min_interval(receiver, client, Duration::from_secs(30))
     }
@@ -52,6 +58,7 @@ impl KeyRefresher {
         KeyRefresher {
             inner: Arc::new(Inner {
                 receiver,
+                region: client.region(),
                 client,
                 min_interval,
                 last: Mutex::new(None),
@@ -60,28 +67,57 @@ impl KeyRefresher {
         }
     }
 
-    /// Fetches the keys now unless they were fetched less than `min_interval` ago. Callers
+    /// The same refresher writing the keys to `region`'s pair instead (`None`: the default
+    /// pair), for a client whose region was not configured through it.
+    #[must_use]
+    pub fn for_region(self, region: Option<Region>) -> Self {
+        let inner = &self.inner;
+        KeyRefresher {
+            inner: Arc::new(Inner {
+                receiver: inner.receiver.clone(),
+                client: inner.client.clone(),
+                region,
+                min_interval: inner.min_interval,
+                last: Mutex::new(None),
+                in_flight: tokio::sync::Mutex::new(()),
+            }),
+        }
+    }
+
+    /// Fetches the keys now unless an attempt started less than `min_interval` ago. Callers
     /// that arrive while a fetch is running wait for it and do not start another.
     pub async fn refresh(&self) -> Result<Refresh, ClientError> {
         let _single_flight = self.inner.in_flight.lock().await;
-        if self.recently_refreshed() {
+        if self.recently_attempted() {
             return Ok(Refresh::TooSoon);
+        }
+        // The attempt counts before it is made: a failing API must not be asked again on
+        // every forged delivery.
+        if let Ok(mut last) = self.inner.last.lock() {
+            *last = Some(Instant::now());
         }
         let keys = self.inner.client.signing_keys().await?;
         let pair = KeyPair::new(&keys.current, &keys.next)
             .map_err(|e| ClientError::Decode(alloc::format!("signing keys from the API: {e}")))?;
-        self.inner.receiver.replace_keys(pair);
-        if let Ok(mut last) = self.inner.last.lock() {
-            *last = Some(Instant::now());
+        match self.inner.region {
+            Some(region) => self
+                .inner
+                .receiver
+                .replace_region_keys(region, pair)
+                .map_err(|e| ClientError::Config(alloc::format!("region {region}: {e}")))?,
+            None => self.inner.receiver.replace_keys(pair),
         }
-        tracing::info!("QStash signing keys refreshed");
+        tracing::info!(
+            region = self.inner.region.as_ref().map(Region::as_str),
+            "QStash signing keys refreshed"
+        );
         Ok(Refresh::Updated)
     }
 
     /// Call when a delivery failed its signature check: starts a refresh in the background
     /// (on the current tokio runtime) unless one ran recently. Never blocks the caller.
     pub fn on_signature_failure(&self) {
-        if self.recently_refreshed() || self.inner.in_flight.try_lock().is_err() {
+        if self.recently_attempted() || self.inner.in_flight.try_lock().is_err() {
             return;
         }
         let Ok(runtime) = tokio::runtime::Handle::try_current() else { return };
@@ -122,7 +158,7 @@ impl KeyRefresher {
         self.refresh().await
     }
 
-    fn recently_refreshed(&self) -> bool {
+    fn recently_attempted(&self) -> bool {
         self.inner
             .last
             .lock()

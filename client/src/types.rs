@@ -4,12 +4,12 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::fmt;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::ClientError;
 
 /// One accepted message.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[non_exhaustive]
 pub struct PublishResponse {
     /// QStash's id for the message (`messageId`).
@@ -45,6 +45,10 @@ pub(crate) fn flatten_responses(value: serde_json::Value) -> Result<Vec<PublishR
     while let Some(value) = stack.pop() {
         match value {
             serde_json::Value::Array(items) => stack.extend(items.into_iter().rev()),
+            // The API reference's shape for a URL group: `{"messages": [...]}`.
+            serde_json::Value::Object(mut object) if object.get("messages").is_some_and(|m| m.is_array()) => {
+                stack.extend(object.remove("messages"));
+            }
             other => out.push(serde_json::from_value(other).map_err(|e| ClientError::Decode(e.to_string()))?),
         }
     }

@@ -229,7 +229,9 @@ async fn retry_after_and_server_errors_back_off_and_a_400_is_not_retried() {
         .await;
     let (policy, waits) = recorded();
     let c = client(&server).retry(policy);
-    c.publish("https://h.example/a", "b", &PublishOptions::default()).await.unwrap();
+    // With a deduplication id a repeated publish is dropped by QStash, so a 5xx is retried.
+    let deduplicated = PublishOptions { deduplication_id: Some("order-42".into()), ..Default::default() };
+    c.publish("https://h.example/a", "b", &deduplicated).await.unwrap();
     let waits = waits.lock().unwrap().clone();
     assert_eq!(waits.len(), 3);
     assert!(waits[0] > Duration::from_secs(6) && waits[0] <= Duration::from_secs(7), "{waits:?}");
@@ -264,7 +266,7 @@ async fn daily_limit_far_away_is_returned_at_once_with_its_reset() {
 }
 
 #[tokio::test]
-async fn connection_errors_are_retried_and_the_off_switch_stops_it() {
+async fn connection_errors_are_retried_even_for_a_publish_and_the_off_switch_stops_it() {
     // A port nothing listens on: bind, take the address, close.
     let addr = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
     let (policy, waits) = recorded();
@@ -272,19 +274,20 @@ async fn connection_errors_are_retried_and_the_off_switch_stops_it() {
         Client::new("t").base_url(&format!("http://{addr}")).retry(RetryPolicy { max_retries: 2, ..policy });
     assert!(matches!(
         c.publish("https://h.example/x", "b", &PublishOptions::default()).await,
-        Err(ClientError::Transport(_))
+        Err(ClientError::Connect(_))
     ));
     assert_eq!(waits.lock().unwrap().len(), 2);
     let off = Client::new("t").base_url(&format!("http://{addr}")).retry(RetryPolicy::none());
     assert!(matches!(
         off.publish("https://h.example/x", "b", &PublishOptions::default()).await,
-        Err(ClientError::Transport(_))
+        Err(ClientError::Connect(_))
     ));
 }
 
 #[test]
 fn a_client_without_a_token_is_a_config_error_and_debug_hides_the_token() {
-    let config = ClientConfig { token: Some(String::new()), base_url: Some("https://x".into()), retry: None };
+    let config =
+        ClientConfig { token: Some(String::new()), base_url: Some("https://x".into()), ..Default::default() };
     assert!(matches!(Client::from_config(config), Err(ClientError::Config(_))));
     let client = Client::new("secret-token").base_url("https://qstash.upstash.io/v2/publish/");
     assert_eq!(client.url(), "https://qstash.upstash.io");
@@ -388,4 +391,203 @@ async fn api_errors_carry_status_and_message_and_bad_json_is_a_decode_error() {
         ClientError::Api { status: 401, message: "invalid token".into() }
     );
     assert!(matches!(c.rotate_signing_keys().await, Err(ClientError::Decode(_))));
+}
+
+#[tokio::test]
+async fn a_rotation_whose_answer_failed_is_never_sent_a_second_time() {
+    // The rotation happened (QStash rotated, then its answer was a 502 from a proxy): a
+    // second POST would rotate again and strand every receiver holding the first new pair.
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v2/keys/rotate"))
+        .respond_with(ResponseTemplate::new(502).set_body_string("bad gateway"))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/v2/keys/rotate"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(serde_json::json!({ "current": "sig_c", "next": "sig_d" })),
+        )
+        .mount(&server)
+        .await;
+    let (policy, waits) = recorded();
+    let error = client(&server).retry(policy).rotate_signing_keys().await.unwrap_err();
+    assert_eq!(error, ClientError::Api { status: 502, message: "bad gateway".into() });
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+    assert!(waits.lock().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_rotation_whose_answer_never_came_is_not_repeated() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v2/keys/rotate"))
+        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(30)))
+        .mount(&server)
+        .await;
+    let (policy, _) = recorded();
+    let c = client(&server).retry(policy).timeouts(Duration::from_secs(5), Duration::from_millis(300));
+    let error = tokio::time::timeout(Duration::from_secs(20), c.rotate_signing_keys())
+        .await
+        .expect("the request timeout must end the call")
+        .unwrap_err();
+    assert!(matches!(&error, ClientError::Transport(message) if message.contains("timed out")), "{error:?}");
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_publish_without_deduplication_is_not_repeated_after_a_server_error_but_is_after_a_429() {
+    let server = MockServer::start().await;
+    Mock::given(path("/v2/publish/https://h.example/once"))
+        .respond_with(ResponseTemplate::new(500).set_body_string("internal"))
+        .mount(&server)
+        .await;
+    Mock::given(path("/v2/publish/https://h.example/limited"))
+        .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "1"))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/v2/publish/https://h.example/limited"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({ "messageId": "m" })))
+        .mount(&server)
+        .await;
+    let (policy, _) = recorded();
+    let c = client(&server).retry(policy);
+    let plain = PublishOptions::default();
+    assert!(matches!(
+        c.publish("https://h.example/once", "b", &plain).await,
+        Err(ClientError::Api { status: 500, .. })
+    ));
+    let batch = [BatchMessage {
+        destination: "https://h.example/once".into(),
+        body: "b".into(),
+        options: PublishOptions::default(),
+        queue: None,
+    }];
+    Mock::given(path("/v2/batch")).respond_with(ResponseTemplate::new(503)).mount(&server).await;
+    assert!(c.batch(&batch).await.is_err());
+    assert_eq!(c.publish("https://h.example/limited", "b", &plain).await.unwrap()[0].message_id, "m");
+    let paths: Vec<String> =
+        server.received_requests().await.unwrap().iter().map(|r| r.url.path().to_string()).collect();
+    assert_eq!(
+        paths,
+        [
+            "/v2/publish/https://h.example/once",
+            "/v2/batch",
+            "/v2/publish/https://h.example/limited",
+            "/v2/publish/https://h.example/limited"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_stalled_server_ends_in_a_timeout_error_instead_of_a_hang() {
+    let server = MockServer::start().await;
+    Mock::given(path("/v2/keys"))
+        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(60)))
+        .mount(&server)
+        .await;
+    let config = ClientConfig {
+        token: Some("t".into()),
+        base_url: Some(server.uri()),
+        timeout: Some(Duration::from_millis(300)),
+        retry: Some(RetryPolicy::none()),
+        ..Default::default()
+    };
+    let c = Client::from_config(config).unwrap();
+    let outcome = tokio::time::timeout(Duration::from_secs(20), c.signing_keys()).await;
+    let error = outcome.expect("the client hung past its own timeout").unwrap_err();
+    assert!(matches!(&error, ClientError::Transport(message) if message.contains("timed out")), "{error:?}");
+}
+
+#[test]
+fn clients_get_timeouts_by_default() {
+    let printed = format!("{:?}", Client::new("t"));
+    assert!(printed.contains("connect_timeout: 10s") && printed.contains("timeout: 30s"), "{printed}");
+}
+
+#[tokio::test]
+async fn a_429_with_daily_and_burst_headers_is_the_daily_limit_and_is_not_retried() {
+    let server = MockServer::start().await;
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs();
+    Mock::given(method("POST"))
+        .respond_with(
+            ResponseTemplate::new(429)
+                .insert_header("RateLimit-Limit", "500")
+                .insert_header("RateLimit-Reset", (now + 86_400).to_string().as_str())
+                .insert_header("Burst-RateLimit-Limit", "100")
+                .insert_header("Burst-RateLimit-Reset", (now + 1).to_string().as_str()),
+        )
+        .mount(&server)
+        .await;
+    let (policy, waits) = recorded();
+    let error = client(&server)
+        .retry(policy)
+        .publish("https://h.example/x", "b", &PublishOptions::default())
+        .await
+        .unwrap_err();
+    let ClientError::RateLimited(limit) = error else { panic!("{error:?}") };
+    assert_eq!(limit.limit, "daily");
+    assert!(waits.lock().unwrap().is_empty());
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn key_refresh_for_a_region_client_replaces_that_regions_pair() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v2/keys"))
+        .and(header("authorization", "Bearer us-token"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(serde_json::json!({ "current": "sig_usNew", "next": "sig_usNext" })),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let receiver = SharedReceiver::new(
+        Receiver::builder()
+            .keys(qstash_core::KeyPair::new("sig_euCurrent", "sig_euNext").unwrap())
+            .region("US_EAST_1", qstash_core::KeyPair::new("sig_usOld", "sig_usOldNext").unwrap())
+            .build()
+            .unwrap(),
+    );
+    let config = ClientConfig {
+        token: Some("us-token".into()),
+        base_url: Some(server.uri()),
+        region: Some(qstash_core::Region::US_EAST_1),
+        ..Default::default()
+    };
+    let refresher = KeyRefresher::new(receiver.clone(), Client::from_config(config).unwrap());
+    assert_eq!(refresher.refresh().await.unwrap(), Refresh::Updated);
+
+    let token = Signer::new("sig_usNew").unwrap().token("https://h.example/x", b"").sign();
+    let verified = receiver.verify(&Request::new(&token, b"").region("us-east-1")).unwrap();
+    assert_eq!(verified.region, Some(qstash_core::Region::US_EAST_1));
+    // The default pair is the EU one and stays.
+    let eu = Signer::new("sig_euCurrent").unwrap().token("https://h.example/x", b"").sign();
+    assert!(receiver.verify(&Request::new(&eu, b"")).is_ok());
+}
+
+#[tokio::test]
+async fn failed_refresh_attempts_are_rate_limited_like_successful_ones() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v2/keys"))
+        .respond_with(ResponseTemplate::new(500).set_body_string("down"))
+        .mount(&server)
+        .await;
+    let receiver = SharedReceiver::new(Receiver::new("sig_oldCurrent", "sig_oldNext").unwrap());
+    let c = client(&server).retry(RetryPolicy::none());
+    let refresher = KeyRefresher::with_min_interval(receiver, c, Duration::from_secs(60));
+    assert!(refresher.refresh().await.is_err());
+    // Forged deliveries keep failing their signature check: none of them reaches the API.
+    for _ in 0..20 {
+        assert_eq!(refresher.refresh().await.unwrap(), Refresh::TooSoon);
+        refresher.on_signature_failure();
+    }
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
 }

@@ -299,6 +299,25 @@ impl Receiver {
         Receiver { default: Some(keys), ..self.clone() }
     }
 
+    /// The same configuration with `keys` as the pair of `region` (the pair an
+    /// `Upstash-Region: {region}` delivery is verified with), added when the region had none:
+    /// key rotation for a multi-region account. Fails when the region table is full.
+    pub fn with_region_keys(&self, region: Region, keys: KeyPair) -> Result<Self, ConfigError> {
+        let mut receiver = self.clone();
+        let slots = &mut receiver.regions;
+        let slot = match slots.iter().position(|s| s.as_ref().is_some_and(|(r, _)| *r == region)) {
+            Some(i) => slots.get_mut(i),
+            None => slots.iter_mut().find(|s| s.is_none()),
+        };
+        *slot.ok_or(ConfigError::TooManyRegions)? = Some((region, keys));
+        Ok(receiver)
+    }
+
+    /// Whether `region` has a key pair of its own.
+    pub fn has_region(&self, region: Region) -> bool {
+        self.regions.iter().flatten().any(|(r, _)| *r == region)
+    }
+
     /// The clock tolerance in seconds applied when a request does not set its own.
     pub fn clock_tolerance(&self) -> u64 {
         self.clock_tolerance
@@ -439,15 +458,10 @@ impl ReceiverBuilder {
             self.error.get_or_insert(ConfigError::InvalidRegion);
             return self;
         };
-        let slots = &mut self.receiver.regions;
-        let slot = match slots.iter().position(|s| s.as_ref().is_some_and(|(r, _)| *r == region)) {
-            Some(i) => slots.get_mut(i),
-            None => slots.iter_mut().find(|s| s.is_none()),
-        };
-        match slot {
-            Some(slot) => *slot = Some((region, keys)),
-            None => {
-                self.error.get_or_insert(ConfigError::TooManyRegions);
+        match self.receiver.with_region_keys(region, keys) {
+            Ok(receiver) => self.receiver = receiver,
+            Err(error) => {
+                self.error.get_or_insert(error);
             }
         }
         self

@@ -4,8 +4,8 @@ use std::sync::Arc;
 
 use arc_swap::ArcSwap;
 
-use crate::error::VerifyError;
-use crate::keys::KeyPair;
+use crate::error::{ConfigError, VerifyError};
+use crate::keys::{KeyPair, Region};
 use crate::receiver::{Receiver, Request, Verified, VerifiedToken};
 
 /// A [`Receiver`] shared by every request handler, whose configuration can be swapped at
@@ -47,6 +47,23 @@ impl SharedReceiver {
         self.inner.rcu(|current| current.with_keys(keys.clone()));
     }
 
+    /// Replaces (or adds) the key pair of one region, keeping everything else: key rotation
+    /// for a multi-region account. Fails, changing nothing, when the region table is full.
+    pub fn replace_region_keys(&self, region: Region, keys: KeyPair) -> Result<(), ConfigError> {
+        let mut result = Ok(());
+        self.inner.rcu(|current| match current.with_region_keys(region, keys.clone()) {
+            Ok(updated) => {
+                result = Ok(());
+                Arc::new(updated)
+            }
+            Err(error) => {
+                result = Err(error);
+                Arc::clone(current)
+            }
+        });
+        result
+    }
+
     /// [`Receiver::verify`] on the receiver in force now.
     pub fn verify(&self, request: &Request<'_>) -> Result<Verified, VerifyError> {
         self.inner.load().verify(request)
@@ -66,5 +83,46 @@ impl SharedReceiver {
 impl From<Receiver> for SharedReceiver {
     fn from(receiver: Receiver) -> Self {
         Self::new(receiver)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Signer;
+
+    const CURRENT: &str = "sig_regioncurrent";
+    const NEXT: &str = "sig_regionnext";
+
+    #[test]
+    fn replacing_a_region_pair_changes_only_the_deliveries_of_that_region() {
+        let shared = SharedReceiver::new(Receiver::dev());
+        let signer = Signer::new(CURRENT).unwrap();
+        let token = signer.token("https://a.example/", b"x").sign();
+        let from_us = Request::new(&token, b"x").region("us-east-1");
+        assert!(shared.verify(&from_us).is_err());
+
+        shared.replace_region_keys(Region::US_EAST_1, KeyPair::new(CURRENT, NEXT).unwrap()).unwrap();
+        let verified = shared.verify(&from_us).unwrap();
+        assert_eq!(verified.region, Some(Region::US_EAST_1));
+        // The default pair is untouched: the same token without the region header still fails.
+        assert!(shared.verify(&Request::new(&token, b"x")).is_err());
+        let dev = Signer::dev().token("https://a.example/", b"x").sign();
+        assert!(shared.verify(&Request::new(&dev, b"x")).is_ok());
+    }
+
+    #[test]
+    fn a_full_region_table_refuses_and_keeps_the_receiver() {
+        let mut builder = Receiver::builder().keys(KeyPair::dev());
+        for i in 0..crate::MAX_REGIONS {
+            builder = builder.region(&std::format!("R{i}"), KeyPair::dev());
+        }
+        let shared = SharedReceiver::new(builder.build().unwrap());
+        let extra = Region::parse("EXTRA").unwrap();
+        assert_eq!(
+            shared.replace_region_keys(extra, KeyPair::new(CURRENT, NEXT).unwrap()),
+            Err(ConfigError::TooManyRegions)
+        );
+        assert!(!shared.load().has_region(extra));
     }
 }

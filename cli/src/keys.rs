@@ -1,0 +1,40 @@
+//! `qstash-kit keys`: the account's signing keys.
+
+use clap::Subcommand;
+use qstash_client::SigningKeys;
+
+use crate::Outcome;
+use crate::api::{ApiArgs, block_on, show};
+use crate::failure::Failure;
+
+#[derive(clap::Args, Debug)]
+pub(crate) struct Args {
+    #[command(subcommand)]
+    command: Command,
+    #[command(flatten)]
+    api: ApiArgs,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Print the current and next signing keys (they are secrets: this is what they are for).
+    Get,
+    /// Rotate: the next key becomes current and a new next key is made. Sent once, never
+    /// retried after QStash may have acted on it; check with `keys get` if it failed.
+    Rotate,
+}
+
+fn print(json: bool, keys: &SigningKeys) -> Result<Outcome, Failure> {
+    show(json, &serde_json::json!({ "current": keys.current, "next": keys.next }), |_| {
+        format!("QSTASH_CURRENT_SIGNING_KEY={}\nQSTASH_NEXT_SIGNING_KEY={}", keys.current, keys.next)
+    })
+}
+
+pub(crate) fn run(args: Args, json: bool) -> Result<Outcome, Failure> {
+    let client = args.api.client()?;
+    let keys = match args.command {
+        Command::Get => block_on(async { Ok(client.signing_keys().await?) })?,
+        Command::Rotate => block_on(async { Ok(client.rotate_signing_keys().await?) })?,
+    };
+    print(json, &keys)
+}

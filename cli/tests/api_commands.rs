@@ -1,0 +1,492 @@
+//! Every API subcommand of `qstash-kit` end to end against a local server: the request it
+//! sends, what it prints (text and `--json`) and its exit code; and the defects of the
+//! earlier CLI (flags losing to region variables, whole-second durations only, no
+//! `Content-Type` for a text body, no word of `QSTASH_URL` / `QSTASH_REGION` in `--help`).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a panic in a test is a failed assertion
+
+use std::process::Output;
+
+use assert_cmd::Command;
+use serde_json::{Value, json};
+use wiremock::matchers::{body_json, header, method, path, query_param};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const REGION_VARS: [&str; 7] = [
+    "QSTASH_TOKEN",
+    "QSTASH_URL",
+    "QSTASH_REGION",
+    "US_EAST_1_QSTASH_TOKEN",
+    "US_EAST_1_QSTASH_URL",
+    "EU_CENTRAL_1_QSTASH_TOKEN",
+    "EU_CENTRAL_1_QSTASH_URL",
+];
+
+/// Runs `qstash-kit args…` with `env` (and nothing of the caller's QStash environment) off
+/// the async runtime that serves the mock.
+async fn kit(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
+    let env: Vec<(String, String)> = env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+    tokio::task::spawn_blocking(move || {
+        let mut cmd = Command::cargo_bin("qstash-kit").unwrap();
+        for var in REGION_VARS {
+            cmd.env_remove(var);
+        }
+        cmd.args(&args).envs(env).output().unwrap()
+    })
+    .await
+    .unwrap()
+}
+
+/// `kit` against `server` with a token, expecting success; returns stdout.
+async fn ok(server: &MockServer, args: &[&str]) -> String {
+    let uri = server.uri();
+    let mut all: Vec<&str> = args.to_vec();
+    all.extend(["--api-url", &uri, "--token", "cli-token", "--no-retry"]);
+    let out = kit(&all, &[]).await;
+    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn mock(verb: &str, route: &str) -> wiremock::MockBuilder {
+    Mock::given(method(verb)).and(path(route)).and(header("authorization", "Bearer cli-token"))
+}
+
+async fn reply(server: &MockServer, verb: &str, route: &str, body: Value) {
+    mock(verb, route)
+        .respond_with(ResponseTemplate::new(200).set_body_json(body))
+        .expect(1)
+        .mount(server)
+        .await;
+}
+
+async fn empty(server: &MockServer, verb: &str, route: &str) {
+    mock(verb, route).respond_with(ResponseTemplate::new(200)).expect(1).mount(server).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn flags_win_over_the_region_environment() {
+    let server = MockServer::start().await;
+    Mock::given(path("/v2/keys"))
+        .and(header("authorization", "Bearer flag-token"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({ "current": "sig_a", "next": "sig_b" })),
+        )
+        .expect(2)
+        .mount(&server)
+        .await;
+    let uri = server.uri();
+    let region_env = [
+        ("QSTASH_REGION", "US_EAST_1"),
+        ("US_EAST_1_QSTASH_TOKEN", "region-token"),
+        ("US_EAST_1_QSTASH_URL", "http://127.0.0.1:9"),
+        ("QSTASH_TOKEN", "default-token"),
+    ];
+    let out =
+        kit(&["keys", "get", "--token", "flag-token", "--api-url", &uri, "--no-retry"], &region_env).await;
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // The token flag alone also keeps the region's URL and token out.
+    let out = kit(
+        &["keys", "get", "--token", "flag-token", "--no-retry"],
+        &[("QSTASH_URL", &uri), region_env[0], region_env[1], region_env[2]],
+    )
+    .await;
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_region_environment_is_used_when_no_flag_is_given() {
+    let server = MockServer::start().await;
+    Mock::given(path("/v2/keys"))
+        .and(header("authorization", "Bearer region-token"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({ "current": "sig_a", "next": "sig_b" })),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let uri = server.uri();
+    let env = [
+        ("QSTASH_REGION", "us-east-1"),
+        ("US_EAST_1_QSTASH_TOKEN", "region-token"),
+        ("US_EAST_1_QSTASH_URL", &uri),
+        ("QSTASH_TOKEN", "d"),
+    ];
+    let out = kit(&["--json", "keys", "get"], &env).await;
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let keys: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(keys, json!({ "current": "sig_a", "next": "sig_b" }));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_region_flag_talks_to_the_regions_built_in_api_url() {
+    // Nothing answers here; the error names the URL the client chose.
+    let out = kit(
+        &[
+            "keys",
+            "get",
+            "--region",
+            "us-east-1",
+            "--token",
+            "t",
+            "--no-retry",
+            "--connect-timeout",
+            "2s",
+            "--request-timeout",
+            "3s",
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(5), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("qstash-us-east-1.upstash.io"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = kit(&["keys", "get", "--region", "mars-1", "--token", "t"], &[]).await;
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn delay_and_timeout_take_the_documented_duration_form_and_text_gets_text_plain() {
+    let server = MockServer::start().await;
+    mock("POST", "/v2/publish/https://h.example/hook")
+        .and(header("upstash-delay", "124200s"))
+        .and(header("upstash-timeout", "90s"))
+        .and(header("content-type", "text/plain;charset=UTF-8"))
+        .and(header("upstash-callback-timeout", "20s"))
+        .and(header("upstash-callback-method", "PUT"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "messageId": "m1" })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let out = ok(
+        &server,
+        &[
+            "publish",
+            "https://h.example/hook",
+            "--data",
+            "hello",
+            "--delay",
+            "1d10h30m",
+            "--timeout",
+            "1m30s",
+            "--callback",
+            "https://h.example/cb",
+            "--callback-timeout",
+            "20s",
+            "--callback-method",
+            "PUT",
+        ],
+    )
+    .await;
+    assert_eq!(out.trim(), "m1");
+    let bad = kit(&["publish", "https://h.example/hook", "--delay", "10x", "--token", "t"], &[]).await;
+    assert_eq!(bad.status.code(), Some(2));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn help_names_the_environment_and_the_exit_codes() {
+    let top = kit(&["--help"], &[]).await;
+    let text = String::from_utf8(top.stdout).unwrap();
+    for needle in
+        ["QSTASH_URL", "QSTASH_REGION", "qstash-us-east-1.upstash.io", "Exit codes", "5  QStash unreachable"]
+    {
+        assert!(text.contains(needle), "{needle} missing from --help");
+    }
+    let publish = String::from_utf8(kit(&["publish", "--help"], &[]).await.stdout).unwrap();
+    assert!(publish.contains("QSTASH_URL") && publish.contains("QSTASH_REGION"), "{publish}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn messages_get_cancel_and_cancel_all() {
+    let server = MockServer::start().await;
+    reply(
+        &server,
+        "GET",
+        "/v2/messages/msg_1",
+        json!({ "messageId": "msg_1", "url": "https://h.example/a", "createdAt": 1 }),
+    )
+    .await;
+    empty(&server, "DELETE", "/v2/messages/msg_1").await;
+    mock("DELETE", "/v2/messages")
+        .and(query_param("messageIds", "msg_2"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "cancelled": 2 })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    mock("DELETE", "/v2/messages")
+        .and(query_param("count", "100"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "cancelled": 0 })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    assert!(ok(&server, &["messages", "get", "msg_1"]).await.contains("url: https://h.example/a"));
+    assert_eq!(ok(&server, &["messages", "cancel", "msg_1"]).await.trim(), "cancelled msg_1");
+    let many: Value =
+        serde_json::from_str(&ok(&server, &["--json", "messages", "cancel", "msg_2", "msg_3"]).await)
+            .unwrap();
+    assert_eq!(many, json!({ "cancelled": 2 }));
+    assert_eq!(ok(&server, &["messages", "cancel-all"]).await.trim(), "cancelled 0");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn schedules_every_subcommand() {
+    let server = MockServer::start().await;
+    mock("POST", "/v2/schedules/https://h.example/cron")
+        .and(header("upstash-cron", "0 * * * *"))
+        .and(header("upstash-retries", "1"))
+        .and(header("upstash-schedule-id", "hourly"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "scheduleId": "hourly" })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let schedule = json!({ "scheduleId": "hourly", "cron": "0 * * * *", "destination": "https://h.example/cron", "isPaused": false });
+    reply(&server, "GET", "/v2/schedules/hourly", schedule.clone()).await;
+    mock("GET", "/v2/schedules")
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([schedule])))
+        .expect(2)
+        .mount(&server)
+        .await;
+    empty(&server, "PATCH", "/v2/schedules/hourly/pause").await;
+    empty(&server, "PATCH", "/v2/schedules/hourly/resume").await;
+    empty(&server, "DELETE", "/v2/schedules/hourly").await;
+    let created = ok(
+        &server,
+        &[
+            "schedules",
+            "create",
+            "https://h.example/cron",
+            "--cron",
+            "0 * * * *",
+            "--retries",
+            "1",
+            "--schedule-id",
+            "hourly",
+        ],
+    )
+    .await;
+    assert_eq!(created.trim(), "hourly");
+    assert!(ok(&server, &["schedules", "get", "hourly"]).await.contains("cron: 0 * * * *"));
+    let list = ok(&server, &["schedules", "list"]).await;
+    assert!(list.starts_with("scheduleId") && list.contains("hourly"), "{list}");
+    let listed: Value = serde_json::from_str(&ok(&server, &["--json", "schedules", "list"]).await).unwrap();
+    assert_eq!(listed[0]["scheduleId"], "hourly");
+    for sub in ["pause", "resume", "delete"] {
+        ok(&server, &["schedules", sub, "hourly"]).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn queues_every_subcommand() {
+    let server = MockServer::start().await;
+    mock("POST", "/v2/queues")
+        .and(body_json(json!({ "queueName": "orders", "parallelism": 3, "paused": true })))
+        .respond_with(ResponseTemplate::new(200))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let queue = json!({ "name": "orders", "parallelism": 3, "lag": 0, "paused": true });
+    reply(&server, "GET", "/v2/queues/orders", queue.clone()).await;
+    reply(&server, "GET", "/v2/queues", json!([queue])).await;
+    empty(&server, "POST", "/v2/queues/orders/pause").await;
+    empty(&server, "POST", "/v2/queues/orders/resume").await;
+    empty(&server, "DELETE", "/v2/queues/orders").await;
+    ok(&server, &["queues", "upsert", "orders", "--parallelism", "3", "--paused"]).await;
+    assert!(ok(&server, &["queues", "get", "orders"]).await.contains("parallelism: 3"));
+    assert!(ok(&server, &["queues", "list"]).await.contains("orders"));
+    for sub in ["pause", "resume", "delete"] {
+        let done: Value =
+            serde_json::from_str(&ok(&server, &["--json", "queues", sub, "orders"]).await).unwrap();
+        assert_eq!(done["ok"], true);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn url_groups_every_subcommand() {
+    let server = MockServer::start().await;
+    mock("POST", "/v2/topics/fan/endpoints")
+        .and(body_json(json!({ "endpoints": [{ "name": "a", "url": "https://a.example" }, { "url": "https://b.example" }] })))
+        .respond_with(ResponseTemplate::new(200))
+        .expect(1)
+        .mount(&server)
+        .await;
+    mock("DELETE", "/v2/topics/fan/endpoints")
+        .and(body_json(json!({ "endpoints": [{ "url": "https://b.example" }, { "name": "a" }] })))
+        .respond_with(ResponseTemplate::new(200))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let group = json!({ "name": "fan", "endpoints": [{ "name": "a", "url": "https://a.example" }] });
+    reply(&server, "GET", "/v2/topics/fan", group.clone()).await;
+    reply(&server, "GET", "/v2/topics", json!([group])).await;
+    empty(&server, "DELETE", "/v2/topics/fan").await;
+    ok(&server, &["url-groups", "add-endpoints", "fan", "a=https://a.example", "https://b.example"]).await;
+    ok(&server, &["url-groups", "remove-endpoints", "fan", "--url", "https://b.example", "--name", "a"])
+        .await;
+    assert!(ok(&server, &["url-groups", "get", "fan"]).await.contains("a https://a.example"));
+    assert!(ok(&server, &["url-groups", "list"]).await.contains("fan"));
+    ok(&server, &["url-groups", "delete", "fan"]).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dlq_every_subcommand_and_list_all_follows_the_cursor() {
+    let server = MockServer::start().await;
+    let message = |id: &str| json!({ "dlqId": id, "messageId": format!("msg_{id}"), "url": "https://h.example/a", "responseStatus": 500 });
+    mock("GET", "/v2/dlq")
+        .and(query_param("responseStatus", "500"))
+        .and(wiremock::matchers::query_param_is_missing("cursor"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({ "messages": [message("d1")], "cursor": "next" })),
+        )
+        .expect(2)
+        .mount(&server)
+        .await;
+    mock("GET", "/v2/dlq")
+        .and(query_param("cursor", "next"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "messages": [message("d2")] })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    reply(&server, "GET", "/v2/dlq/d1", message("d1")).await;
+    empty(&server, "DELETE", "/v2/dlq/d1").await;
+    mock("DELETE", "/v2/dlq")
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "deleted": 2 })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    reply(&server, "POST", "/v2/dlq/retry", json!({ "responses": [{ "messageId": "msg_new" }] })).await;
+    let page = ok(&server, &["dlq", "list", "--response-status", "500"]).await;
+    assert!(page.contains("d1") && page.contains("next page: --cursor next"), "{page}");
+    let all: Value = serde_json::from_str(
+        &ok(&server, &["--json", "dlq", "list", "--all", "--response-status", "500"]).await,
+    )
+    .unwrap();
+    assert_eq!(all["messages"].as_array().unwrap().len(), 2);
+    assert!(ok(&server, &["dlq", "get", "d1"]).await.contains("responseStatus: 500"));
+    ok(&server, &["dlq", "delete", "d1"]).await;
+    assert_eq!(ok(&server, &["dlq", "delete", "d2", "d3"]).await.trim(), "deleted 2");
+    assert_eq!(ok(&server, &["dlq", "retry", "d4"]).await.trim(), "msg_new");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logs_with_filters() {
+    let server = MockServer::start().await;
+    mock("GET", "/v2/events")
+        .and(query_param("state", "FAILED"))
+        .and(query_param("label", "billing"))
+        .and(query_param("count", "5"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "cursor": "", "events": [
+            { "time": 1700000000000u64, "state": "FAILED", "messageId": "msg_1", "url": "https://h.example/a", "error": "timeout" }
+        ] })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let out = ok(&server, &["logs", "--state", "failed", "--label", "billing", "--count", "5"]).await;
+    assert!(out.contains("FAILED") && out.contains("msg_1") && out.contains("timeout"), "{out}");
+    let bad = kit(&["logs", "--state", "exploded", "--token", "t"], &[]).await;
+    assert_eq!(bad.status.code(), Some(2));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn flow_control_every_subcommand() {
+    let server = MockServer::start().await;
+    let info = json!({ "flowControlKey": "tenant-1", "waitListSize": 4, "parallelismMax": 2, "parallelismCount": 2 });
+    reply(&server, "GET", "/v2/flowControl", json!([info])).await;
+    reply(&server, "GET", "/v2/flowControl/tenant-1", info).await;
+    reply(&server, "GET", "/v2/globalParallelism", json!({ "parallelismMax": 10, "parallelismCount": 3 }))
+        .await;
+    mock("POST", "/v2/flowControl/tenant-1/pin")
+        .and(query_param("rate", "5"))
+        .respond_with(ResponseTemplate::new(200))
+        .expect(1)
+        .mount(&server)
+        .await;
+    mock("POST", "/v2/flowControl/tenant-1/unpin")
+        .and(query_param("rate", "true"))
+        .respond_with(ResponseTemplate::new(200))
+        .expect(1)
+        .mount(&server)
+        .await;
+    for route in [
+        "/v2/flowControl/tenant-1/resetRate",
+        "/v2/flowControl/tenant-1/pause",
+        "/v2/flowControl/tenant-1/resume",
+    ] {
+        empty(&server, "POST", route).await;
+    }
+    assert!(ok(&server, &["flow-control", "list"]).await.contains("tenant-1"));
+    assert!(ok(&server, &["flow-control", "get", "tenant-1"]).await.contains("waitListSize: 4"));
+    assert!(ok(&server, &["flow-control", "global"]).await.contains("parallelismCount: 3"));
+    ok(&server, &["flow-control", "pin", "tenant-1", "--rate", "5"]).await;
+    ok(&server, &["flow-control", "unpin", "tenant-1", "--rate"]).await;
+    for sub in ["reset", "pause", "resume"] {
+        ok(&server, &["flow-control", sub, "tenant-1"]).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keys_get_and_rotate_and_a_refused_token_exits_3() {
+    let server = MockServer::start().await;
+    reply(&server, "GET", "/v2/keys", json!({ "current": "sig_a", "next": "sig_b" })).await;
+    reply(&server, "POST", "/v2/keys/rotate", json!({ "current": "sig_b", "next": "sig_c" })).await;
+    assert!(ok(&server, &["keys", "get"]).await.contains("QSTASH_CURRENT_SIGNING_KEY=sig_a"));
+    assert!(ok(&server, &["keys", "rotate"]).await.contains("QSTASH_NEXT_SIGNING_KEY=sig_c"));
+    let uri = server.uri();
+    let refused = kit(&["--json", "keys", "get", "--api-url", &uri, "--token", "wrong"], &[]).await;
+    assert_eq!(refused.status.code(), Some(3));
+    let error: Value = serde_json::from_slice(&refused.stdout).unwrap();
+    assert_eq!(error["exitCode"], 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rate_limit_exits_4() {
+    let server = MockServer::start().await;
+    Mock::given(path("/v2/keys"))
+        .respond_with(
+            ResponseTemplate::new(429)
+                .insert_header("RateLimit-Limit", "1")
+                .insert_header("RateLimit-Reset", "9999999999"),
+        )
+        .mount(&server)
+        .await;
+    let uri = server.uri();
+    let out = kit(&["keys", "get", "--api-url", &uri, "--token", "t"], &[]).await;
+    assert_eq!(out.status.code(), Some(4), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn batch_sends_the_file_as_one_request() {
+    let server = MockServer::start().await;
+    mock("POST", "/v2/batch")
+        .and(body_json(json!([
+            { "destination": "https://h.example/a", "headers": { "Upstash-Method": "PUT", "Upstash-Retries": "2" }, "body": "one" },
+            { "destination": "fan", "headers": { "Upstash-Method": "POST" }, "body": "two", "queue": "orders" }
+        ])))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([{ "messageId": "m1" }, [{ "messageId": "m2", "url": "https://x" }, { "messageId": "m3", "url": "https://y" }]])))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let dir = std::env::temp_dir().join(format!("qstash-kit-batch-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("batch.json");
+    std::fs::write(
+        &file,
+        json!([
+            { "destination": "https://h.example/a", "body": "one", "headers": { "Upstash-Method": "PUT", "Upstash-Retries": "2" } },
+            { "destination": "fan", "body": "two", "queue": "orders" }
+        ])
+        .to_string(),
+    )
+    .unwrap();
+    let out: Value =
+        serde_json::from_str(&ok(&server, &["--json", "batch", file.to_str().unwrap()]).await).unwrap();
+    let ids: Vec<&str> =
+        out["messages"].as_array().unwrap().iter().map(|m| m["messageId"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["m1", "m2", "m3"]);
+    std::fs::write(&file, "{}").unwrap();
+    let bad = kit(&["batch", file.to_str().unwrap(), "--token", "t"], &[]).await;
+    assert_eq!(bad.status.code(), Some(2));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

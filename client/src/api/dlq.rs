@@ -1,0 +1,187 @@
+//! The dead-letter queue: messages whose every retry failed (`/v2/dlq`).
+
+use alloc::collections::BTreeMap;
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+use std::time::SystemTime;
+
+use futures_core::Stream;
+use serde::{Deserialize, Serialize};
+
+use super::messages::non_empty;
+use super::{follow, millis};
+use crate::transport::{Call, segment};
+use crate::{Client, ClientError, Message};
+
+/// A message in the DLQ: the message, and the last response its destination gave.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct DlqMessage {
+    /// Its id in the DLQ (not the message id).
+    pub dlq_id: String,
+    /// The message.
+    #[serde(flatten)]
+    pub message: Message,
+    /// The destination's last status.
+    #[serde(default)]
+    pub response_status: Option<u16>,
+    /// The destination's last response headers.
+    #[serde(default)]
+    pub response_header: BTreeMap<String, Vec<String>>,
+    /// The destination's last response body, when it is text.
+    #[serde(default)]
+    pub response_body: Option<String>,
+    /// The destination's last response body in base64, when it is not text.
+    #[serde(default)]
+    pub response_body_base64: Option<String>,
+}
+
+/// One page of the DLQ (`GET /v2/dlq`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[non_exhaustive]
+pub struct DlqPage {
+    /// The messages of this page.
+    #[serde(default)]
+    pub messages: Vec<DlqMessage>,
+    /// The cursor of the next page; `None` on the last.
+    #[serde(default, deserialize_with = "super::cursor")]
+    pub cursor: Option<String>,
+}
+
+/// A message republished from the DLQ.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct DlqRetried {
+    /// The id of the new message.
+    pub message_id: String,
+}
+
+/// Which DLQ messages to list; every field left `None` matches all.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DlqFilter {
+    /// This message id.
+    pub message_id: Option<String>,
+    /// This destination URL.
+    pub url: Option<String>,
+    /// This URL group (`topicName`).
+    pub url_group: Option<String>,
+    /// This schedule.
+    pub schedule_id: Option<String>,
+    /// This queue.
+    pub queue_name: Option<String>,
+    /// This last response status.
+    pub response_status: Option<u16>,
+    /// Failed at or after this time.
+    pub from_date: Option<SystemTime>,
+    /// Failed at or before this time.
+    pub to_date: Option<SystemTime>,
+    /// Published from this IP address.
+    pub caller_ip: Option<String>,
+    /// With this label.
+    pub label: Option<String>,
+    /// With this flow-control key.
+    pub flow_control_key: Option<String>,
+}
+
+impl DlqFilter {
+    fn apply(&self, call: Call) -> Call {
+        call.query_opt("messageId", self.message_id.as_ref())
+            .query_opt("url", self.url.as_ref())
+            .query_opt("topicName", self.url_group.as_ref())
+            .query_opt("scheduleId", self.schedule_id.as_ref())
+            .query_opt("queueName", self.queue_name.as_ref())
+            .query_opt("responseStatus", self.response_status)
+            .query_opt("fromDate", self.from_date.map(millis))
+            .query_opt("toDate", self.to_date.map(millis))
+            .query_opt("callerIp", self.caller_ip.as_ref())
+            .query_opt("label", self.label.as_ref())
+            .query_opt("flowControlKey", self.flow_control_key.as_ref())
+    }
+}
+
+#[derive(Deserialize)]
+struct Deleted {
+    deleted: u64,
+}
+
+#[derive(Deserialize)]
+struct Retried {
+    #[serde(default)]
+    responses: Vec<DlqRetried>,
+}
+
+/// The DLQ API; from [`Client::dlq`].
+#[derive(Debug, Clone, Copy)]
+pub struct Dlq<'a> {
+    client: &'a Client,
+}
+
+impl Client {
+    /// The dead-letter queue: list, get, delete, retry.
+    pub fn dlq(&self) -> Dlq<'_> {
+        Dlq { client: self }
+    }
+}
+
+impl<'a> Dlq<'a> {
+    /// One page of DLQ messages matching `filter`, from `cursor` (`GET /v2/dlq`); `count`
+    /// caps the page size.
+    pub async fn list(
+        &self,
+        filter: &DlqFilter,
+        cursor: Option<&str>,
+        count: Option<u32>,
+    ) -> Result<DlqPage, ClientError> {
+        let call = filter.apply(Call::get("/v2/dlq")).query_opt("cursor", cursor).query_opt("count", count);
+        self.client.fetch(call).await
+    }
+
+    /// Every DLQ message matching `filter`, following the cursor page by page as the stream
+    /// is read.
+    pub fn list_all(&self, filter: DlqFilter) -> impl Stream<Item = Result<DlqMessage, ClientError>> + 'a {
+        let dlq = *self;
+        follow(move |cursor| {
+            let filter = filter.clone();
+            async move {
+                let page = dlq.list(&filter, cursor.as_deref(), None).await?;
+                Ok((page.messages, page.cursor))
+            }
+        })
+    }
+
+    /// One DLQ message (`GET /v2/dlq/{dlqId}`).
+    pub async fn get(&self, dlq_id: &str) -> Result<DlqMessage, ClientError> {
+        non_empty(dlq_id, "DLQ id")?;
+        self.client.fetch(Call::get(format!("/v2/dlq/{}", segment(dlq_id)))).await
+    }
+
+    /// Deletes one DLQ message (`DELETE /v2/dlq/{dlqId}`).
+    pub async fn delete(&self, dlq_id: &str) -> Result<(), ClientError> {
+        non_empty(dlq_id, "DLQ id")?;
+        self.client.run(Call::delete(format!("/v2/dlq/{}", segment(dlq_id)))).await
+    }
+
+    /// Deletes these DLQ messages (`DELETE /v2/dlq?dlqIds=…`); returns how many were
+    /// deleted. An empty list deletes nothing and sends nothing.
+    pub async fn delete_many(&self, dlq_ids: &[&str]) -> Result<u64, ClientError> {
+        if dlq_ids.is_empty() {
+            return Ok(0);
+        }
+        let call = Call::delete("/v2/dlq").query_all("dlqIds", dlq_ids);
+        Ok(self.client.fetch::<Deleted>(call).await?.deleted)
+    }
+
+    /// Publishes these DLQ messages again (`POST /v2/dlq/retry?dlqIds=…`); returns the new
+    /// messages. Not repeated once QStash may have acted on it (each repeat would publish
+    /// the messages again).
+    pub async fn retry(&self, dlq_ids: &[&str]) -> Result<Vec<DlqRetried>, ClientError> {
+        if dlq_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let call = Call::post("/v2/dlq/retry").query_all("dlqIds", dlq_ids).once();
+        Ok(self.client.fetch::<Retried>(call).await?.responses)
+    }
+}

@@ -1,0 +1,225 @@
+//! Logs (events): what happened to each message (`/v2/events`).
+
+use alloc::collections::BTreeMap;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt;
+use std::time::SystemTime;
+
+use futures_core::Stream;
+use serde::{Deserialize, Serialize};
+
+use super::{follow, millis};
+use crate::transport::Call;
+use crate::{Client, ClientError};
+
+/// A message's state in a log event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[non_exhaustive]
+pub enum MessageState {
+    /// Accepted by QStash.
+    Created,
+    /// Ready for delivery.
+    Active,
+    /// Delivered (the destination answered 2xx).
+    Delivered,
+    /// A delivery failed; it will be retried.
+    Error,
+    /// Waiting for its next retry.
+    Retry,
+    /// Every retry failed; it went to the DLQ.
+    Failed,
+    /// Cancelled.
+    Canceled,
+    /// Being delivered.
+    InProgress,
+    /// A state this version does not know.
+    #[serde(other)]
+    Unknown,
+}
+
+impl MessageState {
+    /// The name the API uses (`DELIVERED`, …).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            MessageState::Created => "CREATED",
+            MessageState::Active => "ACTIVE",
+            MessageState::Delivered => "DELIVERED",
+            MessageState::Error => "ERROR",
+            MessageState::Retry => "RETRY",
+            MessageState::Failed => "FAILED",
+            MessageState::Canceled => "CANCELED",
+            MessageState::InProgress => "IN_PROGRESS",
+            MessageState::Unknown => "UNKNOWN",
+        }
+    }
+
+    /// The state named `name` (any case), for filters typed by people.
+    pub fn parse(name: &str) -> Option<Self> {
+        let upper = name.trim().to_ascii_uppercase().replace('-', "_");
+        [
+            MessageState::Created,
+            MessageState::Active,
+            MessageState::Delivered,
+            MessageState::Error,
+            MessageState::Retry,
+            MessageState::Failed,
+            MessageState::Canceled,
+            MessageState::InProgress,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == upper)
+    }
+}
+
+impl fmt::Display for MessageState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One log event.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct LogEvent {
+    /// When it happened (Unix milliseconds).
+    pub time: u64,
+    /// The message's state.
+    pub state: MessageState,
+    /// The message.
+    pub message_id: String,
+    /// The destination URL.
+    #[serde(default)]
+    pub url: Option<String>,
+    /// The URL group.
+    #[serde(default, rename = "topicName")]
+    pub url_group: Option<String>,
+    /// The URL group endpoint's name.
+    #[serde(default)]
+    pub endpoint_name: Option<String>,
+    /// The error, for failed deliveries.
+    #[serde(default)]
+    pub error: Option<String>,
+    /// When the next delivery is due (Unix milliseconds).
+    #[serde(default)]
+    pub next_delivery_time: Option<u64>,
+    /// The headers of the message.
+    #[serde(default)]
+    pub header: BTreeMap<String, serde_json::Value>,
+    /// The body in base64.
+    #[serde(default)]
+    pub body: Option<String>,
+    /// The destination's status.
+    #[serde(default)]
+    pub response_status: Option<u16>,
+    /// The destination's response body.
+    #[serde(default)]
+    pub response_body: Option<String>,
+    /// The queue.
+    #[serde(default)]
+    pub queue_name: Option<String>,
+    /// The schedule.
+    #[serde(default)]
+    pub schedule_id: Option<String>,
+    /// The label.
+    #[serde(default)]
+    pub label: Option<String>,
+}
+
+/// One page of logs (`GET /v2/events`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[non_exhaustive]
+pub struct LogPage {
+    /// The events of this page, newest first.
+    #[serde(default)]
+    pub events: Vec<LogEvent>,
+    /// The cursor of the next page; `None` on the last.
+    #[serde(default, deserialize_with = "super::cursor")]
+    pub cursor: Option<String>,
+}
+
+/// Which events to list; every field left `None` matches all.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LogFilter {
+    /// In this state.
+    pub state: Option<MessageState>,
+    /// Of this message.
+    pub message_id: Option<String>,
+    /// To this URL.
+    pub url: Option<String>,
+    /// To this URL group (`topicName`).
+    pub url_group: Option<String>,
+    /// From this schedule.
+    pub schedule_id: Option<String>,
+    /// On this queue.
+    pub queue_name: Option<String>,
+    /// With this label.
+    pub label: Option<String>,
+    /// At or after this time.
+    pub from_date: Option<SystemTime>,
+    /// At or before this time.
+    pub to_date: Option<SystemTime>,
+    /// Published from this IP address.
+    pub caller_ip: Option<String>,
+    /// With this flow-control key.
+    pub flow_control_key: Option<String>,
+}
+
+impl LogFilter {
+    fn apply(&self, call: Call) -> Call {
+        call.query_opt("state", self.state.map(|s| s.as_str()))
+            .query_opt("messageId", self.message_id.as_ref())
+            .query_opt("url", self.url.as_ref())
+            .query_opt("topicName", self.url_group.as_ref())
+            .query_opt("scheduleId", self.schedule_id.as_ref())
+            .query_opt("queueName", self.queue_name.as_ref())
+            .query_opt("label", self.label.as_ref())
+            .query_opt("fromDate", self.from_date.map(millis))
+            .query_opt("toDate", self.to_date.map(millis))
+            .query_opt("callerIp", self.caller_ip.as_ref())
+            .query_opt("flowControlKey", self.flow_control_key.as_ref())
+    }
+}
+
+/// The logs API; from [`Client::logs`].
+#[derive(Debug, Clone, Copy)]
+pub struct Logs<'a> {
+    client: &'a Client,
+}
+
+impl Client {
+    /// Logs (events): what happened to each message.
+    pub fn logs(&self) -> Logs<'_> {
+        Logs { client: self }
+    }
+}
+
+impl<'a> Logs<'a> {
+    /// One page of events matching `filter`, from `cursor` (`GET /v2/events`); `count` caps
+    /// the page size.
+    pub async fn list(
+        &self,
+        filter: &LogFilter,
+        cursor: Option<&str>,
+        count: Option<u32>,
+    ) -> Result<LogPage, ClientError> {
+        let call =
+            filter.apply(Call::get("/v2/events")).query_opt("cursor", cursor).query_opt("count", count);
+        self.client.fetch(call).await
+    }
+
+    /// Every event matching `filter`, following the cursor page by page as the stream is
+    /// read.
+    pub fn list_all(&self, filter: LogFilter) -> impl Stream<Item = Result<LogEvent, ClientError>> + 'a {
+        let logs = *self;
+        follow(move |cursor| {
+            let filter = filter.clone();
+            async move {
+                let page = logs.list(&filter, cursor.as_deref(), None).await?;
+                Ok((page.events, page.cursor))
+            }
+        })
+    }
+}

@@ -1,0 +1,142 @@
+//! Messages waiting for delivery: get and cancel (`/v2/messages`).
+
+use alloc::collections::BTreeMap;
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use serde::{Deserialize, Serialize};
+
+use crate::transport::{Call, segment};
+use crate::{Client, ClientError};
+
+/// A message QStash has not finished delivering (`GET /v2/messages/{messageId}`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Message {
+    /// Its id.
+    pub message_id: String,
+    /// The destination URL.
+    #[serde(default)]
+    pub url: Option<String>,
+    /// The URL group it was published to, if any.
+    #[serde(default, rename = "topicName")]
+    pub url_group: Option<String>,
+    /// The URL group endpoint's name, if any.
+    #[serde(default)]
+    pub endpoint_name: Option<String>,
+    /// The method QStash calls the destination with.
+    #[serde(default)]
+    pub method: Option<String>,
+    /// The headers forwarded to the destination.
+    #[serde(default)]
+    pub header: BTreeMap<String, Vec<String>>,
+    /// The body, when it is text.
+    #[serde(default)]
+    pub body: Option<String>,
+    /// The body in base64, when it is not text.
+    #[serde(default)]
+    pub body_base64: Option<String>,
+    /// Delivery retries.
+    #[serde(default)]
+    pub max_retries: Option<u32>,
+    /// The retry delay expression.
+    #[serde(default)]
+    pub retry_delay_expression: Option<String>,
+    /// Not delivered before this Unix time (milliseconds).
+    #[serde(default)]
+    pub not_before: Option<u64>,
+    /// When it was created (Unix milliseconds).
+    #[serde(default)]
+    pub created_at: Option<u64>,
+    /// Its callback URL.
+    #[serde(default)]
+    pub callback: Option<String>,
+    /// Its failure callback URL.
+    #[serde(default)]
+    pub failure_callback: Option<String>,
+    /// The queue it was enqueued on.
+    #[serde(default)]
+    pub queue_name: Option<String>,
+    /// The schedule that created it.
+    #[serde(default)]
+    pub schedule_id: Option<String>,
+    /// The IP address that published it.
+    #[serde(default, alias = "callerIP")]
+    pub caller_ip: Option<String>,
+    /// Its flow-control key.
+    #[serde(default)]
+    pub flow_control_key: Option<String>,
+    /// Its label.
+    #[serde(default)]
+    pub label: Option<String>,
+}
+
+/// `#[derive(Deserialize)]` of `{"cancelled": n}`.
+#[derive(Deserialize)]
+struct Cancelled {
+    cancelled: u64,
+}
+
+/// How many messages one "cancel all" request cancels; the call repeats until none is left.
+const CANCEL_BATCH: u32 = 100;
+
+/// The messages API; from [`Client::messages`].
+#[derive(Debug, Clone, Copy)]
+pub struct Messages<'a> {
+    client: &'a Client,
+}
+
+impl Client {
+    /// Messages waiting for delivery: get and cancel.
+    pub fn messages(&self) -> Messages<'_> {
+        Messages { client: self }
+    }
+}
+
+impl Messages<'_> {
+    /// One message (`GET /v2/messages/{messageId}`).
+    pub async fn get(&self, message_id: &str) -> Result<Message, ClientError> {
+        non_empty(message_id, "message id")?;
+        self.client.fetch(Call::get(format!("/v2/messages/{}", segment(message_id)))).await
+    }
+
+    /// Cancels one message (`DELETE /v2/messages/{messageId}`).
+    pub async fn cancel(&self, message_id: &str) -> Result<(), ClientError> {
+        non_empty(message_id, "message id")?;
+        self.client.run(Call::delete(format!("/v2/messages/{}", segment(message_id)))).await
+    }
+
+    /// Cancels these messages (`DELETE /v2/messages?messageIds=…`); returns how many were
+    /// cancelled. An empty list cancels nothing (and sends nothing): it never means "all".
+    pub async fn cancel_many(&self, message_ids: &[&str]) -> Result<u64, ClientError> {
+        if message_ids.is_empty() {
+            return Ok(0);
+        }
+        let call = Call::delete("/v2/messages").query_all("messageIds", message_ids);
+        Ok(self.client.fetch::<Cancelled>(call).await?.cancelled)
+    }
+
+    /// Cancels every pending message, in batches of 100 until a batch cancels none
+    /// (`DELETE /v2/messages?count=100`, repeated); returns how many were cancelled.
+    pub async fn cancel_all(&self) -> Result<u64, ClientError> {
+        let mut total = 0;
+        loop {
+            let call = Call::delete("/v2/messages").query("count", CANCEL_BATCH);
+            let cancelled = self.client.fetch::<Cancelled>(call).await?.cancelled;
+            if cancelled == 0 {
+                return Ok(total);
+            }
+            total += cancelled;
+        }
+    }
+}
+
+/// Refuses an empty id, which would turn a call on one item into a call on the collection.
+pub(crate) fn non_empty(value: &str, what: &str) -> Result<(), ClientError> {
+    if value.is_empty() {
+        return Err(ClientError::Config(format!("the {what} cannot be empty")));
+    }
+    Ok(())
+}
