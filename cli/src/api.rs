@@ -19,7 +19,7 @@ pub(crate) struct ApiArgs {
     /// The QStash token [default: QSTASH_TOKEN, or {REGION}_QSTASH_TOKEN with QSTASH_REGION].
     #[arg(long, global = true)]
     token: Option<String>,
-    /// The API base URL [default: QSTASH_URL, the region's URL, else https://qstash.upstash.io].
+    /// The API base URL [default: QSTASH_URL, the region's URL, else <https://qstash.upstash.io>].
     #[arg(long, global = true)]
     api_url: Option<String>,
     /// The QStash region to talk to: eu-central-1 or us-east-1 (its built-in API URL, and
