@@ -4,7 +4,7 @@
 use std::future::Future;
 use std::time::Duration;
 
-use qstash_client::{Client, ClientConfig, RetryPolicy};
+use qstash_client::{Client, ClientConfig, ClientError, RetryPolicy};
 use qstash_core::Region;
 use serde::Serialize;
 
@@ -65,6 +65,25 @@ pub(crate) fn block_on<T>(call: impl Future<Output = Result<T, Failure>>) -> Res
         .build()
         .map_err(|e| format!("starting the async runtime: {e}"))?;
     runtime.block_on(call)
+}
+
+/// An API area: its subcommands and the connection flags.
+#[derive(clap::Args, Debug)]
+pub(crate) struct Area<C: clap::Subcommand> {
+    #[command(subcommand)]
+    pub(crate) command: C,
+    #[command(flatten)]
+    pub(crate) api: ApiArgs,
+}
+
+/// Runs a call that answers nothing, then reports `what` it did.
+pub(crate) fn act(
+    json: bool,
+    call: impl Future<Output = Result<(), ClientError>>,
+    what: String,
+) -> Result<Outcome, Failure> {
+    block_on(async { Ok(call.await?) })?;
+    done(json, &what)
 }
 
 /// `value` as JSON with `--json`, else as the text `human` makes of it.

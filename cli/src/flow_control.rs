@@ -4,19 +4,14 @@ use clap::Subcommand;
 use qstash_client::{Pin, Unpin};
 
 use crate::Outcome;
-use crate::api::{ApiArgs, block_on, done, fields, show, table};
+use crate::api::{Area, act, block_on, fields, show, table};
 use crate::failure::Failure;
 
-#[derive(clap::Args, Debug)]
-pub(crate) struct Args {
-    #[command(subcommand)]
-    command: Command,
-    #[command(flatten)]
-    api: ApiArgs,
-}
+/// The subcommands, with the connection flags.
+pub(crate) type Args = Area<Command>;
 
 #[derive(Subcommand, Debug)]
-enum Command {
+pub(crate) enum Command {
     /// List flow-control keys.
     List {
         /// Only keys containing this text.
@@ -95,24 +90,13 @@ pub(crate) fn run(args: Args, json: bool) -> Result<Outcome, Failure> {
         Command::Get { key } => show(json, &block_on(async { Ok(fc.get(&key).await?) })?, fields),
         Command::Global => show(json, &block_on(async { Ok(fc.global_parallelism().await?) })?, fields),
         Command::Pin { key, parallelism, rate, period } => {
-            block_on(async { Ok(fc.pin(&key, Pin { parallelism, rate, period }).await?) })?;
-            done(json, &format!("pinned {key}"))
+            act(json, fc.pin(&key, Pin { parallelism, rate, period }), format!("pinned {key}"))
         }
         Command::Unpin { key, parallelism, rate } => {
-            block_on(async { Ok(fc.unpin(&key, Unpin { parallelism, rate }).await?) })?;
-            done(json, &format!("unpinned {key}"))
+            act(json, fc.unpin(&key, Unpin { parallelism, rate }), format!("unpinned {key}"))
         }
-        Command::Reset { key } => {
-            block_on(async { Ok(fc.reset_rate(&key).await?) })?;
-            done(json, &format!("reset the rate of {key}"))
-        }
-        Command::Pause { key } => {
-            block_on(async { Ok(fc.pause(&key).await?) })?;
-            done(json, &format!("paused {key}"))
-        }
-        Command::Resume { key } => {
-            block_on(async { Ok(fc.resume(&key).await?) })?;
-            done(json, &format!("resumed {key}"))
-        }
+        Command::Reset { key } => act(json, fc.reset_rate(&key), format!("reset the rate of {key}")),
+        Command::Pause { key } => act(json, fc.pause(&key), format!("paused {key}")),
+        Command::Resume { key } => act(json, fc.resume(&key), format!("resumed {key}")),
     }
 }

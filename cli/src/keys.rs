@@ -4,19 +4,14 @@ use clap::Subcommand;
 use qstash_client::SigningKeys;
 
 use crate::Outcome;
-use crate::api::{ApiArgs, block_on, show};
+use crate::api::{Area, block_on, show};
 use crate::failure::Failure;
 
-#[derive(clap::Args, Debug)]
-pub(crate) struct Args {
-    #[command(subcommand)]
-    command: Command,
-    #[command(flatten)]
-    api: ApiArgs,
-}
+/// The subcommands, with the connection flags.
+pub(crate) type Args = Area<Command>;
 
 #[derive(Subcommand, Debug)]
-enum Command {
+pub(crate) enum Command {
     /// Print the current and next signing keys (they are secrets: this is what they are for).
     Get,
     /// Rotate: the next key becomes current and a new next key is made. Sent once, never

@@ -21,6 +21,7 @@ mod flow_control;
 mod input;
 mod inspect;
 mod keys;
+mod listing;
 mod logs;
 mod message_args;
 mod messages;

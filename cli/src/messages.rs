@@ -3,19 +3,14 @@
 use clap::Subcommand;
 
 use crate::Outcome;
-use crate::api::{ApiArgs, block_on, done, fields, show};
+use crate::api::{Area, act, block_on, fields, show};
 use crate::failure::Failure;
 
-#[derive(clap::Args, Debug)]
-pub(crate) struct Args {
-    #[command(subcommand)]
-    command: Command,
-    #[command(flatten)]
-    api: ApiArgs,
-}
+/// The subcommands, with the connection flags.
+pub(crate) type Args = Area<Command>;
 
 #[derive(Subcommand, Debug)]
-enum Command {
+pub(crate) enum Command {
     /// Show one message.
     Get {
         /// The message id.
@@ -37,8 +32,7 @@ pub(crate) fn run(args: Args, json: bool) -> Result<Outcome, Failure> {
     match args.command {
         Command::Get { id } => show(json, &block_on(async { Ok(messages.get(&id).await?) })?, fields),
         Command::Cancel { ids } if ids.len() == 1 => {
-            block_on(async { Ok(messages.cancel(&ids[0]).await?) })?;
-            done(json, &format!("cancelled {}", ids[0]))
+            act(json, messages.cancel(&ids[0]), format!("cancelled {}", ids[0]))
         }
         Command::Cancel { ids } => {
             let ids: Vec<&str> = ids.iter().map(String::as_str).collect();

@@ -3,19 +3,14 @@
 use clap::Subcommand;
 
 use crate::Outcome;
-use crate::api::{ApiArgs, block_on, done, fields, show, table};
+use crate::api::{Area, act, block_on, fields, show, table};
 use crate::failure::Failure;
 
-#[derive(clap::Args, Debug)]
-pub(crate) struct Args {
-    #[command(subcommand)]
-    command: Command,
-    #[command(flatten)]
-    api: ApiArgs,
-}
+/// The subcommands, with the connection flags.
+pub(crate) type Args = Area<Command>;
 
 #[derive(Subcommand, Debug)]
-enum Command {
+pub(crate) enum Command {
     /// Create a queue or change it.
     Upsert {
         /// The queue name.
@@ -56,24 +51,14 @@ pub(crate) fn run(args: Args, json: bool) -> Result<Outcome, Failure> {
     let queues = client.queues();
     match args.command {
         Command::Upsert { name, parallelism, paused } => {
-            block_on(async { Ok(queues.upsert(&name, parallelism, paused).await?) })?;
-            done(json, &format!("upserted {name}"))
+            act(json, queues.upsert(&name, parallelism, paused), format!("upserted {name}"))
         }
         Command::Get { name } => show(json, &block_on(async { Ok(queues.get(&name).await?) })?, fields),
         Command::List => show(json, &block_on(async { Ok(queues.list().await?) })?, |list| {
             table(list, &["name", "parallelism", "lag", "paused"])
         }),
-        Command::Pause { name } => {
-            block_on(async { Ok(queues.pause(&name).await?) })?;
-            done(json, &format!("paused {name}"))
-        }
-        Command::Resume { name } => {
-            block_on(async { Ok(queues.resume(&name).await?) })?;
-            done(json, &format!("resumed {name}"))
-        }
-        Command::Delete { name } => {
-            block_on(async { Ok(queues.delete(&name).await?) })?;
-            done(json, &format!("deleted {name}"))
-        }
+        Command::Pause { name } => act(json, queues.pause(&name), format!("paused {name}")),
+        Command::Resume { name } => act(json, queues.resume(&name), format!("resumed {name}")),
+        Command::Delete { name } => act(json, queues.delete(&name), format!("deleted {name}")),
     }
 }

@@ -4,21 +4,16 @@ use clap::Subcommand;
 use qstash_client::{Destination, ScheduleOptions};
 
 use crate::Outcome;
-use crate::api::{ApiArgs, block_on, done, fields, show, table};
+use crate::api::{Area, act, block_on, fields, show, table};
 use crate::failure::Failure;
 use crate::message_args::MessageArgs;
 use crate::publish::options;
 
-#[derive(clap::Args, Debug)]
-pub(crate) struct Args {
-    #[command(subcommand)]
-    command: Command,
-    #[command(flatten)]
-    api: ApiArgs,
-}
+/// The subcommands, with the connection flags.
+pub(crate) type Args = Area<Command>;
 
 #[derive(Subcommand, Debug)]
-enum Command {
+pub(crate) enum Command {
     /// Create a schedule (or update one with --schedule-id).
     Create(Box<Create>),
     /// Show one schedule.
@@ -46,7 +41,7 @@ enum Command {
 }
 
 #[derive(clap::Args, Debug)]
-struct Create {
+pub(crate) struct Create {
     /// The destination URL (or URL group name with --url-group).
     destination: String,
     /// The cron expression, e.g. "*/5 * * * *" (may start with CRON_TZ=…).
@@ -102,17 +97,8 @@ pub(crate) fn run(args: Args, json: bool) -> Result<Outcome, Failure> {
         Command::List => show(json, &block_on(async { Ok(schedules.list().await?) })?, |list| {
             table(list, &["scheduleId", "cron", "destination", "isPaused", "nextScheduleTime"])
         }),
-        Command::Pause { id } => {
-            block_on(async { Ok(schedules.pause(&id).await?) })?;
-            done(json, &format!("paused {id}"))
-        }
-        Command::Resume { id } => {
-            block_on(async { Ok(schedules.resume(&id).await?) })?;
-            done(json, &format!("resumed {id}"))
-        }
-        Command::Delete { id } => {
-            block_on(async { Ok(schedules.delete(&id).await?) })?;
-            done(json, &format!("deleted {id}"))
-        }
+        Command::Pause { id } => act(json, schedules.pause(&id), format!("paused {id}")),
+        Command::Resume { id } => act(json, schedules.resume(&id), format!("resumed {id}")),
+        Command::Delete { id } => act(json, schedules.delete(&id), format!("deleted {id}")),
     }
 }

@@ -4,19 +4,14 @@ use clap::Subcommand;
 use qstash_client::{Endpoint, UrlGroup};
 
 use crate::Outcome;
-use crate::api::{ApiArgs, block_on, done, show, table};
+use crate::api::{Area, act, block_on, show, table};
 use crate::failure::Failure;
 
-#[derive(clap::Args, Debug)]
-pub(crate) struct Args {
-    #[command(subcommand)]
-    command: Command,
-    #[command(flatten)]
-    api: ApiArgs,
-}
+/// The subcommands, with the connection flags.
+pub(crate) type Args = Area<Command>;
 
 #[derive(Subcommand, Debug)]
-enum Command {
+pub(crate) enum Command {
     /// Add endpoints (creating the group if needed).
     AddEndpoints {
         /// The URL group name.
@@ -76,8 +71,8 @@ pub(crate) fn run(args: Args, json: bool) -> Result<Outcome, Failure> {
     match args.command {
         Command::AddEndpoints { name, endpoints } => {
             let endpoints: Vec<Endpoint> = endpoints.iter().map(|e| endpoint(e)).collect();
-            block_on(async { Ok(groups.upsert_endpoints(&name, &endpoints).await?) })?;
-            done(json, &format!("added {} endpoint(s) to {name}", endpoints.len()))
+            let what = format!("added {} endpoint(s) to {name}", endpoints.len());
+            act(json, groups.upsert_endpoints(&name, &endpoints), what)
         }
         Command::RemoveEndpoints { name, urls, names } => {
             let endpoints: Vec<Endpoint> = urls
@@ -88,8 +83,8 @@ pub(crate) fn run(args: Args, json: bool) -> Result<Outcome, Failure> {
             if endpoints.is_empty() {
                 return Err("name endpoints to remove with --url or --name".into());
             }
-            block_on(async { Ok(groups.remove_endpoints(&name, &endpoints).await?) })?;
-            done(json, &format!("removed {} endpoint(s) from {name}", endpoints.len()))
+            let what = format!("removed {} endpoint(s) from {name}", endpoints.len());
+            act(json, groups.remove_endpoints(&name, &endpoints), what)
         }
         Command::Get { name } => show(json, &block_on(async { Ok(groups.get(&name).await?) })?, describe),
         Command::List => show(json, &block_on(async { Ok(groups.list().await?) })?, |list| {
@@ -99,9 +94,6 @@ pub(crate) fn run(args: Args, json: bool) -> Result<Outcome, Failure> {
                 .collect();
             table(&rows, &["name", "endpoints"])
         }),
-        Command::Delete { name } => {
-            block_on(async { Ok(groups.delete(&name).await?) })?;
-            done(json, &format!("deleted {name}"))
-        }
+        Command::Delete { name } => act(json, groups.delete(&name), format!("deleted {name}")),
     }
 }

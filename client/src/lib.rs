@@ -36,9 +36,10 @@ mod rotation;
 mod transport;
 mod types;
 
-pub use api::dlq::{Dlq, DlqFilter, DlqMessage, DlqPage, DlqRetried};
+pub use api::MessageFilter;
+pub use api::dlq::{Dlq, DlqMessage, DlqPage, DlqRetried};
 pub use api::flow_control::{FlowControlApi, FlowControlInfo, GlobalParallelism, Pin, Unpin};
-pub use api::logs::{LogEvent, LogFilter, LogPage, Logs, MessageState};
+pub use api::logs::{LogEvent, LogPage, Logs, MessageState};
 pub use api::messages::{Message, Messages};
 pub use api::queues::{Queue, Queues};
 pub use api::schedules::{Schedule, ScheduleOptions, Schedules};

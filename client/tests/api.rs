@@ -7,8 +7,8 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use futures_util::StreamExt;
 use qstash_client::{
-    Callback, Client, ClientError, DlqFilter, Endpoint, FlowControl, LogFilter, MessageState, Pin,
-    RetryPolicy, ScheduleOptions, Unpin,
+    Callback, Client, ClientError, Endpoint, FlowControl, MessageFilter, MessageState, Pin, RetryPolicy,
+    ScheduleOptions, Unpin,
 };
 use serde_json::json;
 use wiremock::matchers::{body_json, body_string, header, method, path, query_param, query_param_is_missing};
@@ -335,7 +335,7 @@ async fn dlq_list_sends_filters_and_cursor_and_list_all_follows_the_cursor() {
         .mount(&server)
         .await;
     let c = client(&server);
-    let filter = DlqFilter {
+    let filter = MessageFilter {
         url: Some("https://my-api.example.com/hook".into()),
         url_group: Some("my-topic".into()),
         response_status: Some(500),
@@ -355,8 +355,8 @@ async fn dlq_list_sends_filters_and_cursor_and_list_all_follows_the_cursor() {
             ("url", "https://my-api.example.com/hook"),
             ("topicName", "my-topic"),
             ("responseStatus", "500"),
-            ("fromDate", "1700000000000"),
             ("label", "billing"),
+            ("fromDate", "1700000000000"),
         ])
     );
     let page = c.dlq().list(&filter, Some("c2"), Some(10)).await.unwrap();
@@ -424,7 +424,7 @@ async fn logs_list_sends_every_filter_and_list_all_pages() {
         .expect(1)
         .mount(&server)
         .await;
-    let filter = LogFilter {
+    let filter = MessageFilter {
         state: Some(MessageState::Delivered),
         message_id: Some("m1".into()),
         url: Some("https://my-api.example.com/hook".into()),

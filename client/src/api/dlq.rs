@@ -4,13 +4,12 @@ use alloc::collections::BTreeMap;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
-use std::time::SystemTime;
 
 use futures_core::Stream;
 use serde::{Deserialize, Serialize};
 
 use super::messages::non_empty;
-use super::{follow, millis};
+use super::{MessageFilter, follow};
 use crate::transport::{Call, segment};
 use crate::{Client, ClientError, Message};
 
@@ -59,49 +58,6 @@ pub struct DlqRetried {
     pub message_id: String,
 }
 
-/// Which DLQ messages to list; every field left `None` matches all.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DlqFilter {
-    /// This message id.
-    pub message_id: Option<String>,
-    /// This destination URL.
-    pub url: Option<String>,
-    /// This URL group (`topicName`).
-    pub url_group: Option<String>,
-    /// This schedule.
-    pub schedule_id: Option<String>,
-    /// This queue.
-    pub queue_name: Option<String>,
-    /// This last response status.
-    pub response_status: Option<u16>,
-    /// Failed at or after this time.
-    pub from_date: Option<SystemTime>,
-    /// Failed at or before this time.
-    pub to_date: Option<SystemTime>,
-    /// Published from this IP address.
-    pub caller_ip: Option<String>,
-    /// With this label.
-    pub label: Option<String>,
-    /// With this flow-control key.
-    pub flow_control_key: Option<String>,
-}
-
-impl DlqFilter {
-    fn apply(&self, call: Call) -> Call {
-        call.query_opt("messageId", self.message_id.as_ref())
-            .query_opt("url", self.url.as_ref())
-            .query_opt("topicName", self.url_group.as_ref())
-            .query_opt("scheduleId", self.schedule_id.as_ref())
-            .query_opt("queueName", self.queue_name.as_ref())
-            .query_opt("responseStatus", self.response_status)
-            .query_opt("fromDate", self.from_date.map(millis))
-            .query_opt("toDate", self.to_date.map(millis))
-            .query_opt("callerIp", self.caller_ip.as_ref())
-            .query_opt("label", self.label.as_ref())
-            .query_opt("flowControlKey", self.flow_control_key.as_ref())
-    }
-}
-
 #[derive(Deserialize)]
 struct Deleted {
     deleted: u64,
@@ -131,7 +87,7 @@ impl<'a> Dlq<'a> {
     /// caps the page size.
     pub async fn list(
         &self,
-        filter: &DlqFilter,
+        filter: &MessageFilter,
         cursor: Option<&str>,
         count: Option<u32>,
     ) -> Result<DlqPage, ClientError> {
@@ -141,7 +97,10 @@ impl<'a> Dlq<'a> {
 
     /// Every DLQ message matching `filter`, following the cursor page by page as the stream
     /// is read.
-    pub fn list_all(&self, filter: DlqFilter) -> impl Stream<Item = Result<DlqMessage, ClientError>> + 'a {
+    pub fn list_all(
+        &self,
+        filter: MessageFilter,
+    ) -> impl Stream<Item = Result<DlqMessage, ClientError>> + 'a {
         let dlq = *self;
         follow(move |cursor| {
             let filter = filter.clone();

@@ -4,12 +4,11 @@ use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
-use std::time::SystemTime;
 
 use futures_core::Stream;
 use serde::{Deserialize, Serialize};
 
-use super::{follow, millis};
+use super::{MessageFilter, follow};
 use crate::transport::Call;
 use crate::{Client, ClientError};
 
@@ -140,49 +139,6 @@ pub struct LogPage {
     pub cursor: Option<String>,
 }
 
-/// Which events to list; every field left `None` matches all.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct LogFilter {
-    /// In this state.
-    pub state: Option<MessageState>,
-    /// Of this message.
-    pub message_id: Option<String>,
-    /// To this URL.
-    pub url: Option<String>,
-    /// To this URL group (`topicName`).
-    pub url_group: Option<String>,
-    /// From this schedule.
-    pub schedule_id: Option<String>,
-    /// On this queue.
-    pub queue_name: Option<String>,
-    /// With this label.
-    pub label: Option<String>,
-    /// At or after this time.
-    pub from_date: Option<SystemTime>,
-    /// At or before this time.
-    pub to_date: Option<SystemTime>,
-    /// Published from this IP address.
-    pub caller_ip: Option<String>,
-    /// With this flow-control key.
-    pub flow_control_key: Option<String>,
-}
-
-impl LogFilter {
-    fn apply(&self, call: Call) -> Call {
-        call.query_opt("state", self.state.map(|s| s.as_str()))
-            .query_opt("messageId", self.message_id.as_ref())
-            .query_opt("url", self.url.as_ref())
-            .query_opt("topicName", self.url_group.as_ref())
-            .query_opt("scheduleId", self.schedule_id.as_ref())
-            .query_opt("queueName", self.queue_name.as_ref())
-            .query_opt("label", self.label.as_ref())
-            .query_opt("fromDate", self.from_date.map(millis))
-            .query_opt("toDate", self.to_date.map(millis))
-            .query_opt("callerIp", self.caller_ip.as_ref())
-            .query_opt("flowControlKey", self.flow_control_key.as_ref())
-    }
-}
-
 /// The logs API; from [`Client::logs`].
 #[derive(Debug, Clone, Copy)]
 pub struct Logs<'a> {
@@ -201,7 +157,7 @@ impl<'a> Logs<'a> {
     /// the page size.
     pub async fn list(
         &self,
-        filter: &LogFilter,
+        filter: &MessageFilter,
         cursor: Option<&str>,
         count: Option<u32>,
     ) -> Result<LogPage, ClientError> {
@@ -212,7 +168,7 @@ impl<'a> Logs<'a> {
 
     /// Every event matching `filter`, following the cursor page by page as the stream is
     /// read.
-    pub fn list_all(&self, filter: LogFilter) -> impl Stream<Item = Result<LogEvent, ClientError>> + 'a {
+    pub fn list_all(&self, filter: MessageFilter) -> impl Stream<Item = Result<LogEvent, ClientError>> + 'a {
         let logs = *self;
         follow(move |cursor| {
             let filter = filter.clone();

@@ -17,7 +17,8 @@ use std::time::SystemTime;
 use futures_core::Stream;
 use futures_util::{TryStreamExt, stream};
 
-use crate::ClientError;
+use crate::transport::Call;
+use crate::{ClientError, MessageState};
 
 /// A time as the API's filters take it: Unix milliseconds.
 pub(crate) fn millis(time: SystemTime) -> u128 {
@@ -51,4 +52,52 @@ pub(crate) fn cursor<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Resul
         Some(serde_json::Value::Number(n)) => Some(n.to_string()),
         _ => None,
     })
+}
+
+/// Which messages a DLQ or log listing returns; every field left `None` matches all. Filters
+/// that only one listing knows are marked; the other listing ignores them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MessageFilter {
+    /// This message id.
+    pub message_id: Option<String>,
+    /// This destination URL.
+    pub url: Option<String>,
+    /// This URL group (`topicName`).
+    pub url_group: Option<String>,
+    /// From this schedule.
+    pub schedule_id: Option<String>,
+    /// On this queue.
+    pub queue_name: Option<String>,
+    /// With this label.
+    pub label: Option<String>,
+    /// At or after this time.
+    pub from_date: Option<SystemTime>,
+    /// At or before this time.
+    pub to_date: Option<SystemTime>,
+    /// Published from this IP address.
+    pub caller_ip: Option<String>,
+    /// With this flow-control key.
+    pub flow_control_key: Option<String>,
+    /// Logs only: in this state.
+    pub state: Option<MessageState>,
+    /// DLQ only: the destination's last status was this.
+    pub response_status: Option<u16>,
+}
+
+impl MessageFilter {
+    /// The filter as the query parameters both listings take.
+    pub(crate) fn apply(&self, call: Call) -> Call {
+        call.query_opt("state", self.state.map(|s| s.as_str()))
+            .query_opt("messageId", self.message_id.as_ref())
+            .query_opt("url", self.url.as_ref())
+            .query_opt("topicName", self.url_group.as_ref())
+            .query_opt("scheduleId", self.schedule_id.as_ref())
+            .query_opt("queueName", self.queue_name.as_ref())
+            .query_opt("responseStatus", self.response_status)
+            .query_opt("label", self.label.as_ref())
+            .query_opt("fromDate", self.from_date.map(millis))
+            .query_opt("toDate", self.to_date.map(millis))
+            .query_opt("callerIp", self.caller_ip.as_ref())
+            .query_opt("flowControlKey", self.flow_control_key.as_ref())
+    }
 }
