@@ -13,10 +13,18 @@ export type VerifyResult =
   | { verified: false; reason: string; response: Response }
 
 /** Verifies a WHATWG `Request` (consumes its body). */
-export declare function verifyRequest(request: Request, options?: HelperOptions): Promise<VerifyResult>
+export declare function verifyRequest(request: Request, options?: HelperOptions | Gate): Promise<VerifyResult>
 
 /** Wraps a fetch-style handler so it only runs for verified deliveries. */
 export declare function withQStash<Rest extends unknown[]>(
   handler: (request: Request, delivery: FetchDelivery, ...rest: Rest) => Response | Promise<Response>,
   options?: HelperOptions,
 ): (request: Request, ...rest: Rest) => Promise<Response>
+
+/** The receiver class of the build this entry resolved to (native under Node). */
+export { Receiver } from './qstash'
+
+/** Checks deliveries for one endpoint; build it once and pass it instead of options. */
+export declare class Gate {
+  constructor(options?: HelperOptions)
+}

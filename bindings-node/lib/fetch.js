@@ -2,6 +2,7 @@
 // fetch-API helper for Next.js App Router, Hono, Bun, Deno-style handlers.
 
 const { Gate, Rejection } = require('./gate.js')
+const { Receiver } = require('./qstash.js')
 
 /**
  * Verifies a WHATWG `Request`. Resolves `{ verified: true, delivery }` (the body is consumed;
@@ -61,4 +62,6 @@ function withQStash(handler, options = {}) {
   }
 }
 
-module.exports = { verifyRequest, withQStash }
+// `Gate` and `Receiver` too, so the framework helpers (`../frameworks/`) build theirs from
+// whichever build (native or WebAssembly) this entry resolves to.
+module.exports = { Gate, Receiver, verifyRequest, withQStash }

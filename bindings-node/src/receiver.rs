@@ -178,25 +178,21 @@ impl Receiver {
             replay_capacity: None,
         });
         let replay = guard(&config);
-        if config.dev_mode == Some(true) {
-            return Ok(Receiver { inner: qstash_core::Receiver::dev().into(), replay });
-        }
-        let no_keys = config.current_signing_key.is_none() && config.next_signing_key.is_none();
-        if no_keys && config.regions.is_none() {
-            let receiver = qstash_core::Receiver::from_env().map_err(|e| config_error(&e))?;
-            return Ok(Receiver { inner: receiver.into(), replay });
-        }
-        let mut builder =
-            qstash_core::Receiver::builder().clock_tolerance(u64::from(config.clock_tolerance.unwrap_or(0)));
-        if !no_keys {
-            let current = config.current_signing_key.as_deref().unwrap_or_default();
-            let next = config.next_signing_key.as_deref().unwrap_or_default();
-            builder = builder.keys(pair(current, next)?);
-        }
-        for (name, keys) in config.regions.unwrap_or_default() {
-            builder = builder.region(&name, pair(&keys.current_signing_key, &keys.next_signing_key)?);
-        }
-        let receiver = builder.build().map_err(|e| config_error(&e))?;
+        let regions = config.regions.unwrap_or_default();
+        let options = qstash_core::ReceiverOptions {
+            current: config.current_signing_key.as_deref(),
+            next: config.next_signing_key.as_deref(),
+            dev: config.dev_mode == Some(true),
+            regions: regions
+                .iter()
+                .map(|(name, keys)| {
+                    (name.as_str(), keys.current_signing_key.as_str(), keys.next_signing_key.as_str())
+                })
+                .collect(),
+            clock_tolerance: u64::from(config.clock_tolerance.unwrap_or(0)),
+        };
+        let receiver = qstash_core::Receiver::from_options(&options, |name| std::env::var(name).ok())
+            .map_err(|e| config_error(&e))?;
         Ok(Receiver { inner: receiver.into(), replay })
     }
 

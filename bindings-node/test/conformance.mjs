@@ -1,13 +1,15 @@
 // Conformance runner (SPEC.md §8): reads a JSONL file of cases and prints one
-// {"id","verdict","reason"} line per case, in input order.
+// {"id","verdict","reason"} line per case, in input order. `--wasm` runs the cases through
+// the WebAssembly build (`qstash-verify/wasm`) instead of the native addon.
 //
-//     node bindings-node/test/conformance.mjs FILE
+//     node bindings-node/test/conformance.mjs [--wasm] FILE
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
 
 const require = createRequire(import.meta.url)
-const { ConfigError, Receiver, SignatureError } = require('../lib/qstash.js')
+const wasmBuild = process.argv.includes('--wasm')
+const { ConfigError, Receiver, SignatureError } = wasmBuild ? await import('../wasm/inline.mjs') : require('../lib/qstash.js')
 
 /** Runs one case through the public API exactly as a user would. */
 export function verdict(c) {
@@ -44,9 +46,10 @@ export function* run(text) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  if (process.argv.length !== 3) {
-    console.error('usage: conformance.mjs FILE.jsonl')
+  const files = process.argv.slice(2).filter((arg) => arg !== '--wasm')
+  if (files.length !== 1) {
+    console.error('usage: conformance.mjs [--wasm] FILE.jsonl')
     process.exit(2)
   }
-  for (const line of run(readFileSync(process.argv[2], 'utf8'))) console.log(line)
+  for (const line of run(readFileSync(files[0], 'utf8'))) console.log(line)
 }

@@ -6,8 +6,8 @@ import { join } from 'node:path'
 import { test } from 'node:test'
 import { VECTORS, here } from './support.mjs'
 
-test('runner agrees with every public vector on verdict and reason', () => {
-  const out = execFileSync(process.execPath, [join(here, 'conformance.mjs'), VECTORS], { encoding: 'utf8' })
+function check(args) {
+  const out = execFileSync(process.execPath, [join(here, 'conformance.mjs'), ...args, VECTORS], { encoding: 'utf8' })
     .trim()
     .split('\n')
   const cases = readFileSync(VECTORS, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l))
@@ -20,4 +20,13 @@ test('runner agrees with every public vector on verdict and reason', () => {
     if (got.verdict !== c.expect || got.reason !== c.expect_reason) wrong.push([c.id, c.expect_reason, got.reason])
   })
   assert.deepEqual(wrong, [])
+  return out
+}
+
+test('runner agrees with every public vector on verdict and reason', () => {
+  check([])
+})
+
+test('the WebAssembly build gives the native verdicts and reasons on every vector', () => {
+  assert.deepEqual(check(['--wasm']), check([]))
 })

@@ -28,7 +28,9 @@ const DEFAULT_HEADERS = [
 
 const bytes = (value) => (typeof value === 'string' ? Buffer.from(value, 'utf8') : Buffer.from(value.b64, 'base64'))
 
-export function receiver(c) {
+/** The case's receiver, of the native build unless another build's `Receiver` is given. */
+export function receiver(c, Build = Receiver) {
+  const Receiver = Build
   const replayProtection = Boolean(c.replay)
   const pair = { currentSigningKey: CURRENT, nextSigningKey: NEXT }
   switch (c.receiver ?? 'default') {

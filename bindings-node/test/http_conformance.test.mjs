@@ -1,6 +1,6 @@
 // The HTTP conformance cases (`vectors/http_conformance.jsonl`) through the Express
-// middleware over real HTTP on loopback and through the fetch helper with WHATWG Requests:
-// every front end must give the same answers.
+// middleware over real HTTP on loopback and through the fetch helper with WHATWG Requests, on
+// the native build and on the WebAssembly build: every front end must give the same answers.
 import assert from 'node:assert/strict'
 import http from 'node:http'
 import { createRequire } from 'node:module'
@@ -11,6 +11,7 @@ import * as cases from './http_cases.mjs'
 const require = createRequire(import.meta.url)
 const { qstashVerified } = require('../lib/express.js')
 const { withQStash } = require('../lib/fetch.js')
+const wasmBuild = await import('../wasm/inline.mjs')
 
 function expressApp(c) {
   const app = express()
@@ -87,9 +88,9 @@ function fetchRequest(request) {
   return new Request(`http://127.0.0.1${request.target}`, { method: request.method, headers, body, duplex: 'half' })
 }
 
-async function viaFetch(c) {
-  const options = { receiver: cases.receiver(c), ...cases.gateOptions(c), logger: null }
-  const handler = withQStash(async (_request, delivery) => Response.json(cases.answer(delivery)), options)
+async function viaFetch(c, build = { Receiver: undefined, withQStash }) {
+  const options = { receiver: cases.receiver(c, build.Receiver), ...cases.gateOptions(c), logger: null }
+  const handler = build.withQStash(async (_request, delivery) => Response.json(cases.answer(delivery)), options)
   const request = cases.request(c)
   if (c.send_twice) await handler(fetchRequest(request))
   const response = await handler(fetchRequest(request))
@@ -100,11 +101,16 @@ async function viaFetch(c) {
   }
 }
 
-for (const [name, via] of [['express', viaExpress], ['fetch', viaFetch]]) {
+const viaWasm = (c) => viaFetch(c, wasmBuild)
+
+// Edge isolates share no memory: the WebAssembly build has no replay protection to test.
+const runs = (name, c) => !(c.skip && name in c.skip) && !(name === 'fetch (wasm)' && c.replay)
+
+for (const [name, via] of [['express', viaExpress], ['fetch', viaFetch], ['fetch (wasm)', viaWasm]]) {
   test(`${name} answers every HTTP case like every front end`, async () => {
     const failures = []
     let count = 0
-    for (const c of cases.CASES.filter((c) => !(c.skip && name in c.skip))) {
+    for (const c of cases.CASES.filter((c) => runs(name, c))) {
       count += 1
       const { status, headers, body } = await via(c)
       for (const difference of cases.differences(c, status, headers, body)) failures.push(`${c.id}: ${difference}`)

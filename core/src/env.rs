@@ -2,6 +2,7 @@
 
 use std::format;
 use std::string::String;
+use std::vec::Vec;
 
 use crate::error::ConfigError;
 use crate::keys::{KeyPair, Region};
@@ -52,4 +53,46 @@ impl Receiver {
             other => other,
         })
     }
+
+    /// A receiver as the JavaScript packages' `new Receiver(config)` builds one, whatever
+    /// the build (native or WebAssembly): the development keys with `dev`; with no keys and
+    /// no regions, the environment read through `lookup` ([`Receiver::from_vars`]); else
+    /// the given default pair (both keys required, empty ones refused) and region pairs,
+    /// with the clock tolerance.
+    pub fn from_options(
+        options: &ReceiverOptions<'_>,
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<Receiver, ConfigError> {
+        if options.dev {
+            return Ok(Receiver::dev());
+        }
+        let no_keys = options.current.is_none() && options.next.is_none();
+        if no_keys && options.regions.is_empty() {
+            return Receiver::from_vars(lookup);
+        }
+        let mut builder = Receiver::builder().clock_tolerance(options.clock_tolerance);
+        if !no_keys {
+            builder = builder
+                .keys(KeyPair::new(options.current.unwrap_or_default(), options.next.unwrap_or_default())?);
+        }
+        for (region, current, next) in &options.regions {
+            builder = builder.region(region, KeyPair::new(current, next)?);
+        }
+        builder.build()
+    }
+}
+
+/// The options of [`Receiver::from_options`].
+#[derive(Debug, Clone, Default)]
+pub struct ReceiverOptions<'a> {
+    /// The current signing key of the default pair.
+    pub current: Option<&'a str>,
+    /// The next signing key of the default pair.
+    pub next: Option<&'a str>,
+    /// Use the public development keys (and nothing else).
+    pub dev: bool,
+    /// Region pairs: `(region, current, next)`.
+    pub regions: Vec<(&'a str, &'a str, &'a str)>,
+    /// Seconds of clock skew forgiven when a request sets none.
+    pub clock_tolerance: u64,
 }

@@ -68,6 +68,8 @@ mod shared;
 #[cfg(feature = "alloc")]
 mod signer;
 
+#[cfg(feature = "std")]
+pub use env::ReceiverOptions;
 pub use error::{ConfigError, VerifyError};
 pub use keys::{
     DEV_CURRENT_SIGNING_KEY, DEV_NEXT_SIGNING_KEY, KeyPair, KeyUsed, MAX_REGIONS, Region, SigningKey,

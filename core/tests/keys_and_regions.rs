@@ -253,3 +253,37 @@ fn keys_swapped_under_concurrent_verification_are_seen_whole() {
         VerifyError::Signature
     );
 }
+
+#[test]
+fn from_options_builds_what_the_javascript_packages_configure() {
+    use qstash_core::ReceiverOptions;
+    let nothing = |_: &str| None::<String>;
+    // Keys given: the default pair, and region pairs beside it.
+    let options = ReceiverOptions {
+        current: Some("sig_optCurrent"),
+        next: Some("sig_optNext"),
+        regions: vec![("us-east-1", "sig_usCurrent", "sig_usNext")],
+        clock_tolerance: 7,
+        ..ReceiverOptions::default()
+    };
+    let receiver = Receiver::from_options(&options, nothing).unwrap();
+    assert_eq!(receiver.clock_tolerance(), 7);
+    assert!(receiver.has_region(Region::US_EAST_1));
+    let token = Signer::new("sig_optCurrent").unwrap().token("https://a.example/", b"").sign();
+    assert!(receiver.verify(&Request::new(&token, b"")).is_ok());
+    // `dev` wins; no keys at all reads the variables; a half pair is refused.
+    assert!(
+        Receiver::from_options(&ReceiverOptions { dev: true, ..ReceiverOptions::default() }, nothing).is_ok()
+    );
+    let from_vars = Receiver::from_options(
+        &ReceiverOptions::default(),
+        vars(&[("QSTASH_CURRENT_SIGNING_KEY", "sig_envCurrent"), ("QSTASH_NEXT_SIGNING_KEY", "sig_envNext")]),
+    );
+    assert!(from_vars.is_ok());
+    assert_eq!(
+        Receiver::from_options(&ReceiverOptions::default(), nothing).unwrap_err(),
+        ConfigError::MissingEnv { name: "QSTASH_CURRENT_SIGNING_KEY" }
+    );
+    let half = ReceiverOptions { current: Some("sig_optCurrent"), ..ReceiverOptions::default() };
+    assert!(Receiver::from_options(&half, nothing).is_err());
+}

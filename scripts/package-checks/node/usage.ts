@@ -23,3 +23,15 @@ export function reason(error: unknown): string | undefined {
   return error instanceof SignatureError ? error.reason : undefined
 }
 export type Seen = Delivery
+
+// The WebAssembly build and the framework subpaths, typed.
+import { Receiver as WasmReceiver, withQStash as wasmWithQStash, type FetchDelivery } from 'qstash-verify/wasm'
+import { verifySignatureAppRouter } from 'qstash-verify/nextjs'
+import { qstash } from 'qstash-verify/hono'
+import { verifySignatureSvelte } from 'qstash-verify/svelte'
+
+export const edgeClaims = (signature: string) => new WasmReceiver({ devMode: true }).verifySync({ signature, body: 'x' }).sub
+export const edge = wasmWithQStash(async (_request: Request, delivery: FetchDelivery) => new Response(delivery.text()))
+export const appRoute = verifySignatureAppRouter(async (request: Request) => new Response(await request.text()), { url: 'https://a.example/x' })
+export const honoMiddleware = qstash({ bodyLimit: 1024 })
+export const svelteRoute = verifySignatureSvelte(async (event: { request: Request }) => new Response(event.request.url))

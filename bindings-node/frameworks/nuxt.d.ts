@@ -1,0 +1,1 @@
+export { verifySignatureH3 as verifySignatureNuxt, type VerifySignatureConfig } from './h3'
