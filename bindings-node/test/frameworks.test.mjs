@@ -1,9 +1,9 @@
 // The framework subpaths, each under its official export name and driven by the framework
-// itself where its package runs a route without a build step: Hono through `app.request`,
-// Next.js route handlers called with a `NextRequest` and a Pages Router API route behind a
-// Node server, h3 (Nuxt's server) through its Node listener and its web handler. SvelteKit
-// and SolidStart need a Vite build to run a route, so their helpers get the event shape those
-// frameworks pass (`{ request, locals }`).
+// itself: Hono through `app.request`, Next.js route handlers called with a `NextRequest` and a
+// Pages Router API route behind a Node server, h3 (Nuxt's server) through its Node listener
+// and its web handler. SvelteKit runs a real app in `sveltekit.test.mjs`. SolidStart's helper
+// gets the event shape SolidStart passes (`{ request, locals }`): running a SolidStart route
+// takes its whole Vite app toolchain (530 npm packages).
 import assert from 'node:assert/strict'
 import { createServer } from 'node:http'
 import { test } from 'node:test'
@@ -89,7 +89,7 @@ test('h3 / nuxt: verifySignatureH3 and verifySignatureNuxt on the Node listener 
   await signedAndTampered((body, headers) => web(new Request('http://localhost/api/qstash', { method: 'POST', body, headers })))
 })
 
-test('sveltekit and solidstart: the handler gets the event, the delivery is in locals', async () => {
+test('sveltekit and solidstart event shapes: the handler gets the event, the delivery is in locals', async () => {
   for (const wrap of [verifySignatureSvelte, verifySignatureSolidjs]) {
     const route = wrap(async (event) => Response.json({ order: (await event.request.json()).order, id: event.locals.qstash.messageId }), config)
     await signedAndTampered((body, headers) =>

@@ -1,0 +1,2 @@
+// The smallest SvelteKit app: one API route behind verifySignatureSvelte.
+export default { kit: {} }
