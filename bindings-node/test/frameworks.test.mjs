@@ -1,9 +1,8 @@
 // The framework subpaths, each under its official export name and driven by the framework
 // itself: Hono through `app.request`, Next.js route handlers called with a `NextRequest` and a
 // Pages Router API route behind a Node server, h3 (Nuxt's server) through its Node listener
-// and its web handler. SvelteKit runs a real app in `sveltekit.test.mjs`. SolidStart's helper
-// gets the event shape SolidStart passes (`{ request, locals }`): running a SolidStart route
-// takes its whole Vite app toolchain (530 npm packages).
+// and its web handler. SvelteKit and SolidStart run real apps in `sveltekit.test.mjs` and
+// `solidstart.test.mjs`; here their helpers also get the bare event shape (`{ request, locals }`).
 import assert from 'node:assert/strict'
 import { createServer } from 'node:http'
 import { test } from 'node:test'
