@@ -27,3 +27,15 @@ function gateOf(config) {
 export async function verifyCopy(request, gate) {
   return verifyRequest(request.clone(), gate)
 }
+
+/** A handler of `{ request, locals }` events (SvelteKit endpoints, SolidStart API routes)
+ * that only runs for verified deliveries; the delivery is `event.locals.qstash`. */
+export function verifiedEventHandler(handler, config) {
+  const gate = lazyGate(config)
+  return async (event) => {
+    const result = await verifyCopy(event.request, gate())
+    if (!result.verified) return result.response
+    if (event.locals) event.locals.qstash = result.delivery
+    return handler(event)
+  }
+}

@@ -4,9 +4,9 @@
 // status comes from the wasm (qstash-core and qstash-gate); this file only moves bytes.
 // The entry modules (`edge.mjs`, `inline.mjs`) instantiate the wasm before any of this runs.
 import * as wasm from './pkg/qstash_verify.js'
+import { fetchHelpers } from './pkg/fetch-core.mjs'
 
 const encoder = new TextEncoder()
-const decoder = new TextDecoder()
 
 /** Unix seconds now: wasm32 has no clock of its own. */
 const nowSeconds = () => Date.now() / 1000
@@ -255,7 +255,7 @@ class Pending {
     } finally {
       this.#wasm.free()
     }
-    return { ...delivery, body, text: () => decoder.decode(body), json: () => JSON.parse(decoder.decode(body)) }
+    return { ...delivery, body }
   }
 }
 
@@ -270,56 +270,7 @@ function concat(chunks, size) {
   return out
 }
 
-/** Verifies a WHATWG `Request`: `{ verified: true, delivery }` (the body is consumed;
- * `delivery.body` holds the exact bytes) or `{ verified: false, reason, response }`. */
-export async function verifyRequest(request, options = {}) {
-  const gate = options instanceof Gate ? options : new Gate(options)
-  const header = (name) => request.headers.get(name) ?? undefined
-  try {
-    const url = new URL(request.url)
-    const target = url.pathname + url.search
-    const pending = gate.verifyHead(header, target)
-    const chunks = []
-    let size = 0
-    if (request.body) {
-      const reader = request.body.getReader()
-      for (;;) {
-        let step
-        try {
-          step = await reader.read()
-        } catch {
-          throw gate.unreadable(header, target)
-        }
-        if (step.done) break
-        try {
-          pending.update(step.value)
-        } catch (rejection) {
-          reader.cancel().catch(() => {})
-          throw rejection
-        }
-        size += step.value.byteLength
-        chunks.push(step.value)
-      }
-    }
-    const delivery = pending.finish(concat(chunks, size))
-    return { verified: true, delivery }
-  } catch (error) {
-    if (!(error instanceof Rejection)) throw error
-    const response = new Response(error.body, { status: error.status, headers: error.headers })
-    return { verified: false, reason: error.reason, response }
-  }
-}
-
-/** Wraps a fetch-style handler: `export default { fetch: withQStash(async (req, delivery) => …) }`. */
-export function withQStash(handler, options = {}) {
-  let gate
-  return async (request, ...rest) => {
-    // Built on the first request: workerd gives its bindings (the keys) only then.
-    gate ??= options instanceof Gate ? options : new Gate(options)
-    const result = await verifyRequest(request, gate)
-    return result.verified ? handler(request, result.delivery, ...rest) : result.response
-  }
-}
+export const { verifyRequest, withQStash } = fetchHelpers({ Gate, Rejection, concat, lazyGate: true })
 
 /** Every reason code a `SignatureError` or a `Rejection` can carry. */
 export const reasonCodes = () => wasm.reasonCodes()
