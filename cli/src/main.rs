@@ -14,6 +14,7 @@
 
 mod api;
 mod batch;
+mod dev;
 mod dlq;
 mod duration;
 mod failure;
@@ -100,6 +101,8 @@ enum Command {
     FlowControl(flow_control::Args),
     /// Print or rotate the account's signing keys.
     Keys(keys::Args),
+    /// Run a local QStash (development token and keys) that delivers real signed requests.
+    Dev(dev::Args),
 }
 
 /// How a command ended: the exit code and what to print.
@@ -125,6 +128,7 @@ fn main() -> ExitCode {
         Command::Logs(args) => logs::run(*args, json),
         Command::FlowControl(args) => flow_control::run(args, json),
         Command::Keys(args) => keys::run(args, json),
+        Command::Dev(args) => dev::run(args, json),
     };
     match result {
         Ok(Outcome::Ok(text)) => {

@@ -490,3 +490,28 @@ async fn batch_sends_the_file_as_one_request() {
     assert_eq!(bad.status.code(), Some(2));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dev_prints_its_environment_when_ready_and_serves_the_api() {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("qstash-kit"))
+        .args(["--json", "dev", "--port", "0", "--fast-retries"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let line = tokio::task::spawn_blocking(move || {
+        let mut line = String::new();
+        std::io::BufReader::new(stdout).read_line(&mut line).unwrap();
+        line
+    })
+    .await
+    .unwrap();
+    let env: Value = serde_json::from_str(&line).unwrap();
+    let (url, token) = (env["QSTASH_URL"].as_str().unwrap(), env["QSTASH_TOKEN"].as_str().unwrap());
+    assert_eq!(env["QSTASH_CURRENT_SIGNING_KEY"], qstash_core::DEV_CURRENT_SIGNING_KEY);
+    let out = kit(&["keys", "get", "--api-url", url, "--token", token], &[]).await;
+    assert!(String::from_utf8_lossy(&out.stdout).contains(qstash_core::DEV_NEXT_SIGNING_KEY));
+    child.kill().unwrap();
+    child.wait().unwrap();
+}

@@ -1,0 +1,48 @@
+//! `qstash-kit dev`: a local QStash (qstash-dev) with the official dev server's token and keys.
+
+use crate::Outcome;
+use crate::failure::Failure;
+
+#[derive(clap::Args, Debug)]
+pub(crate) struct Args {
+    /// The port to listen on (127.0.0.1).
+    #[arg(long, env = "QSTASH_DEV_PORT", default_value_t = 8080)]
+    port: u16,
+    /// Retry failed deliveries after milliseconds instead of QStash's seconds to a day.
+    #[arg(long)]
+    fast_retries: bool,
+}
+
+pub(crate) fn run(args: Args, json: bool) -> Result<Outcome, Failure> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("starting the async runtime: {e}"))?;
+    runtime.block_on(async {
+        let mut builder = qstash_dev::DevServer::builder().port(args.port);
+        if args.fast_retries {
+            builder = builder.fast_retries();
+        }
+        let server =
+            builder.start().await.map_err(|e| format!("listening on 127.0.0.1:{}: {e}", args.port))?;
+        let (current, next) = server.signing_keys();
+        if json {
+            println!(
+                "{}",
+                serde_json::json!({
+                    "QSTASH_URL": server.url(), "QSTASH_TOKEN": server.token(),
+                    "QSTASH_CURRENT_SIGNING_KEY": current, "QSTASH_NEXT_SIGNING_KEY": next,
+                })
+            );
+        } else {
+            println!("QStash dev server on {} (Ctrl-C stops it). For your app:\n", server.url());
+            println!("export QSTASH_URL={}", server.url());
+            println!("export QSTASH_TOKEN={}", server.token());
+            println!("export QSTASH_CURRENT_SIGNING_KEY={current}");
+            println!("export QSTASH_NEXT_SIGNING_KEY={next}");
+        }
+        tokio::signal::ctrl_c().await.map_err(|e| format!("waiting for Ctrl-C: {e}"))?;
+        server.shutdown().await;
+        Ok(Outcome::Ok("stopped".to_owned()))
+    })
+}

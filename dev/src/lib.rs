@@ -1,0 +1,136 @@
+//! A local QStash for development and tests: the QStash REST API in memory, with the public
+//! development token and signing keys of the official dev server, delivering real requests
+//! signed by `qstash-core`'s [`Signer`](qstash_core::Signer). A test starts one, points its
+//! client at [`DevServer::url`] and its endpoint's verifier at the development keys, and the
+//! whole loop (publish, signed delivery, verification, retries, DLQ) runs on loopback.
+//!
+//! ```no_run
+//! # async fn run() -> std::io::Result<()> {
+//! let dev = qstash_dev::DevServer::builder().fast_retries().start().await?;
+//! println!("QSTASH_URL={} QSTASH_TOKEN={}", dev.url(), dev.token());
+//! dev.shutdown().await;
+//! # Ok(()) }
+//! ```
+//!
+//! What it covers: publish to a URL or a URL group, enqueue, batch; `Upstash-Delay`,
+//! `Upstash-Not-Before`, `Upstash-Method`, `Upstash-Timeout`, forwarded headers; retries with
+//! QStash's backoff (`min(86400, e^(2.5·n))` seconds, scaled down by
+//! [`DevServerBuilder::fast_retries`]) that honour a destination's `Retry-After`; the
+//! `Upstash-Retried` count; the DLQ after the last retry; callbacks and failure callbacks;
+//! deduplication by id and by content; messages, URL groups, queues, logs and the signing-keys
+//! endpoint. Not covered yet: schedules (cron) and flow control.
+
+#![forbid(unsafe_code)]
+
+mod api;
+mod delivery;
+mod spec;
+mod state;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub use state::DEV_TOKEN;
+
+/// A running development server. Dropping it leaves the server running until the runtime
+/// ends; [`DevServer::shutdown`] stops it.
+#[derive(Debug)]
+pub struct DevServer {
+    addr: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+/// How to start a [`DevServer`].
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct DevServerBuilder {
+    port: u16,
+    retry_scale: f64,
+    max_in_flight: usize,
+}
+
+impl DevServer {
+    /// A builder: port 8080 as the official dev server, QStash's real retry delays.
+    pub fn builder() -> DevServerBuilder {
+        DevServerBuilder { port: 8080, retry_scale: 1.0, max_in_flight: 64 }
+    }
+
+    /// Where it listens: `http://127.0.0.1:<port>` (the `QSTASH_URL`).
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The development token (the `QSTASH_TOKEN`), the same as the official dev server's.
+    pub fn token(&self) -> &'static str {
+        DEV_TOKEN
+    }
+
+    /// The development signing keys, `(current, next)`, that every delivery is signed with.
+    pub fn signing_keys(&self) -> (&'static str, &'static str) {
+        (qstash_core::DEV_CURRENT_SIGNING_KEY, qstash_core::DEV_NEXT_SIGNING_KEY)
+    }
+
+    /// Stops accepting requests and waits for the server to end; deliveries in flight stop
+    /// with it.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl DevServerBuilder {
+    /// The port (0: any free one, as tests want).
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
+    /// Retries after milliseconds instead of QStash's seconds to a day, so a test sees a
+    /// message reach the DLQ at once. The order and count of attempts do not change.
+    pub fn fast_retries(mut self) -> Self {
+        self.retry_scale = 0.001;
+        self
+    }
+
+    /// Deliveries in flight at once, across all messages (default 64): a bound, so a flood
+    /// of publishes cannot open unbounded connections.
+    pub fn max_in_flight(mut self, deliveries: usize) -> Self {
+        self.max_in_flight = deliveries.max(1);
+        self
+    }
+
+    /// Binds `127.0.0.1:<port>` and starts serving.
+    pub async fn start(self) -> std::io::Result<DevServer> {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", self.port)).await?;
+        let addr = listener.local_addr()?;
+        let state = Arc::new(state::State::new(
+            delivery::Settings { retry_scale: self.retry_scale, default_timeout: Duration::from_secs(30) },
+            self.max_in_flight,
+        ));
+        let app = api::router(state);
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let served = axum::serve(listener, app).with_graceful_shutdown(async {
+                let _ = stopped.await;
+            });
+            if let Err(error) = served.await {
+                tracing::error!(%error, "the QStash dev server stopped");
+            }
+        });
+        Ok(DevServer { addr, stop: Some(stop), task: Some(task) })
+    }
+}
+
+/// The README's example, compiled as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -1,0 +1,142 @@
+//! What a publish asks for, read from its `Upstash-*` headers as the QStash API defines them.
+
+use std::time::Duration;
+
+use axum::http::HeaderMap;
+
+/// How one message is to be delivered.
+#[derive(Debug, Clone)]
+pub(crate) struct Spec {
+    pub(crate) method: String,
+    pub(crate) delay: Duration,
+    pub(crate) not_before: Option<u64>,
+    pub(crate) retries: u32,
+    pub(crate) timeout: Option<Duration>,
+    pub(crate) callback: Option<String>,
+    pub(crate) failure_callback: Option<String>,
+    /// Headers for the destination: `Upstash-Forward-*` without the prefix, and `Content-Type`.
+    pub(crate) forward: Vec<(String, String)>,
+    pub(crate) deduplication_id: Option<String>,
+    pub(crate) content_based_deduplication: bool,
+}
+
+/// QStash's default retry count.
+const DEFAULT_RETRIES: u32 = 3;
+
+impl Spec {
+    /// The spec of a publish with `headers`, or the message of a 400.
+    pub(crate) fn from_headers(headers: &HeaderMap) -> Result<Spec, String> {
+        let text = |name: &str| -> Result<Option<String>, String> {
+            headers
+                .get(name)
+                .map(|v| v.to_str().map(|s| s.trim().to_owned()).map_err(|_| format!("{name} is not text")))
+                .transpose()
+        };
+        let method = text("upstash-method")?.unwrap_or_else(|| "POST".to_owned()).to_ascii_uppercase();
+        if !["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"].contains(&method.as_str()) {
+            return Err(format!("invalid Upstash-Method: {method}"));
+        }
+        let delay = match text("upstash-delay")? {
+            Some(value) => duration(&value).ok_or_else(|| format!("invalid Upstash-Delay: {value}"))?,
+            None => Duration::ZERO,
+        };
+        let not_before = match text("upstash-not-before")? {
+            Some(value) => {
+                Some(value.parse::<u64>().map_err(|_| format!("invalid Upstash-Not-Before: {value}"))?)
+            }
+            None => None,
+        };
+        let retries = match text("upstash-retries")? {
+            Some(value) => value.parse::<u32>().map_err(|_| format!("invalid Upstash-Retries: {value}"))?,
+            None => DEFAULT_RETRIES,
+        };
+        let timeout = match text("upstash-timeout")? {
+            Some(value) => Some(duration(&value).ok_or_else(|| format!("invalid Upstash-Timeout: {value}"))?),
+            None => None,
+        };
+        let url = |name: &str| -> Result<Option<String>, String> {
+            match text(name)? {
+                Some(value) if value.starts_with("http://") || value.starts_with("https://") => {
+                    Ok(Some(value))
+                }
+                Some(value) => Err(format!("invalid {name}: {value} is not an http(s) URL")),
+                None => Ok(None),
+            }
+        };
+        let mut forward = Vec::new();
+        for (name, value) in headers {
+            let Ok(value) = value.to_str() else { continue };
+            if let Some(target) = name.as_str().strip_prefix("upstash-forward-") {
+                forward.push((target.to_owned(), value.to_owned()));
+            } else if name == "content-type" {
+                forward.push(("content-type".to_owned(), value.to_owned()));
+            }
+        }
+        Ok(Spec {
+            method,
+            delay,
+            not_before,
+            retries,
+            timeout,
+            callback: url("upstash-callback")?,
+            failure_callback: url("upstash-failure-callback")?,
+            forward,
+            deduplication_id: text("upstash-deduplication-id")?,
+            content_based_deduplication: text("upstash-content-based-deduplication")?.as_deref()
+                == Some("true"),
+        })
+    }
+}
+
+/// `10`, `10s`, `5m`, `2h`, `1d`, `1d10h30m` (QStash's duration form) as a duration.
+pub(crate) fn duration(text: &str) -> Option<Duration> {
+    let text = text.trim();
+    if let Ok(seconds) = text.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let mut total = 0u64;
+    let mut number = String::new();
+    for c in text.chars() {
+        if c.is_ascii_digit() {
+            number.push(c);
+            continue;
+        }
+        let unit = match c {
+            'd' => 86_400,
+            'h' => 3_600,
+            'm' => 60,
+            's' => 1,
+            _ => return None,
+        };
+        total = total.checked_add(number.parse::<u64>().ok()?.checked_mul(unit)?)?;
+        number.clear();
+    }
+    number.is_empty().then_some(Duration::from_secs(total))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_in_qstash_form() {
+        assert_eq!(duration("90"), Some(Duration::from_secs(90)));
+        assert_eq!(duration("1d10h30m"), Some(Duration::from_secs(124_200)));
+        assert_eq!(duration("10x"), None);
+        assert_eq!(duration("5"), Some(Duration::from_secs(5)));
+    }
+
+    #[test]
+    fn headers_become_the_spec_and_bad_ones_a_400_message() {
+        let mut headers = HeaderMap::new();
+        headers.insert("upstash-method", "put".parse().unwrap());
+        headers.insert("upstash-retries", "1".parse().unwrap());
+        headers.insert("upstash-forward-x-tenant", "acme".parse().unwrap());
+        headers.insert("content-type", "application/json".parse().unwrap());
+        let spec = Spec::from_headers(&headers).unwrap();
+        assert_eq!((spec.method.as_str(), spec.retries), ("PUT", 1));
+        assert!(spec.forward.contains(&("x-tenant".to_owned(), "acme".to_owned())));
+        headers.insert("upstash-delay", "soon".parse().unwrap());
+        assert!(Spec::from_headers(&headers).unwrap_err().contains("Upstash-Delay"));
+    }
+}
