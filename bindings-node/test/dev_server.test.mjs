@@ -1,0 +1,73 @@
+// The local QStash (`qstash-kit dev`) with a client no one here wrote: the official
+// @upstash/qstash `Client`, pointed at the dev server, publishes to an Express endpoint behind
+// `qstashVerified` with the development keys; the delivery arrives signed and verifies, and a
+// failing endpoint's message ends in the DLQ the official client then lists.
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { createInterface } from 'node:readline'
+import { join } from 'node:path'
+import { after, before, test } from 'node:test'
+import express from 'express'
+import { Client } from '@upstash/qstash'
+import { here, qstash } from './support.mjs'
+import { createRequire } from 'node:module'
+
+const require = createRequire(import.meta.url)
+const { qstashVerified } = require('../lib/express.js')
+const { Receiver } = qstash
+
+let dev
+let env
+let server
+let base
+const waiting = new Map()
+
+/** Resolves with the next verified delivery to `path`. */
+const delivered = (path) => new Promise((resolve) => waiting.set(path, resolve))
+
+before(async () => {
+  dev = spawn('cargo', ['run', '-q', '-p', 'qstash-kit', '--', '--json', 'dev', '--port', '0', '--fast-retries'], {
+    cwd: join(here, '..', '..'),
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  const lines = createInterface({ input: dev.stdout })
+  env = JSON.parse(await new Promise((resolve) => lines.once('line', resolve)))
+
+  const app = express()
+  const verified = qstashVerified({ receiver: Receiver.dev(), logger: null })
+  app.post('/hook', verified, (req, res) => {
+    waiting.get('/hook')?.({ body: req.body, messageId: req.qstash.messageId, sub: req.qstash.claims.sub })
+    res.json({ ok: true })
+  })
+  app.post('/fail', verified, (req, res) => res.status(500).send('broken'))
+  server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s))
+  })
+  base = `http://127.0.0.1:${server.address().port}`
+})
+
+after(async () => {
+  dev?.kill('SIGINT')
+  await new Promise((resolve) => server?.close(resolve) ?? resolve())
+})
+
+test('the official client publishes through qstash-kit dev and the delivery verifies', async () => {
+  const client = new Client({ baseUrl: env.QSTASH_URL, token: env.QSTASH_TOKEN, enableTelemetry: false })
+  const arrived = delivered('/hook')
+  const { messageId } = await client.publishJSON({ url: `${base}/hook`, body: { order: 42 } })
+  const delivery = await arrived
+  assert.deepEqual(delivery, { body: { order: 42 }, messageId, sub: `${base}/hook` })
+})
+
+test('a failing endpoint ends in the DLQ, which the official client lists', async () => {
+  const client = new Client({ baseUrl: env.QSTASH_URL, token: env.QSTASH_TOKEN, enableTelemetry: false })
+  const { messageId } = await client.publish({ url: `${base}/fail`, body: 'doomed', retries: 1 })
+  let messages = []
+  for (let i = 0; i < 100 && messages.length === 0; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    messages = (await client.dlq.listMessages()).messages.filter((m) => m.messageId === messageId)
+  }
+  assert.equal(messages.length, 1)
+  assert.equal(messages[0].responseStatus, 500)
+  assert.equal(messages[0].responseBody, 'broken')
+})

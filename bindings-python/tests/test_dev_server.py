@@ -1,0 +1,105 @@
+"""The local QStash (``qstash-kit dev``) delivering to a FastAPI endpoint (served by uvicorn)
+and a Flask one (served by werkzeug): the qstash-kit client CLI publishes through the dev
+server, and each endpoint verifies the signed delivery with the development keys."""
+
+from __future__ import annotations
+
+import json
+import queue
+import socket
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import uvicorn
+from fastapi import Depends, FastAPI
+from flask import Flask, g
+from werkzeug.serving import make_server
+
+from qstash_verify import Receiver
+from qstash_verify.fastapi import Delivery, install
+from qstash_verify.fastapi import qstash_verified as fastapi_verified
+from qstash_verify.flask import qstash_verified as flask_verified
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def kit(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["cargo", "run", "-q", "-p", "qstash-kit", "--", *args], cwd=ROOT, capture_output=True, text=True, check=False)
+
+
+@pytest.fixture(scope="module")
+def dev():
+    process = subprocess.Popen(
+        ["cargo", "run", "-q", "-p", "qstash-kit", "--", "--json", "dev", "--port", "0", "--fast-retries"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    env = json.loads(process.stdout.readline())
+    yield env
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def publish(dev: dict, url: str, body: str) -> str:
+    out = kit("--json", "publish", url, "--data", body, "--content-type", "application/json",
+              "--api-url", dev["QSTASH_URL"], "--token", dev["QSTASH_TOKEN"])
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout)["messages"][0]["messageId"]
+
+
+def test_fastapi_endpoint_gets_a_verified_delivery(dev):
+    seen: queue.Queue = queue.Queue()
+    app = FastAPI()
+    install(app)
+
+    @app.post("/hook")
+    async def hook(delivery: Delivery = Depends(fastapi_verified(Receiver.dev()))):
+        seen.put((delivery.message_id, json.loads(delivery.body), delivery.claims.sub))
+        return {"ok": True}
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.02)
+    try:
+        url = f"http://127.0.0.1:{port}/hook"
+        message_id = publish(dev, url, '{"order": 42}')
+        assert seen.get(timeout=10) == (message_id, {"order": 42}, url)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def test_flask_endpoint_gets_a_verified_delivery(dev):
+    seen: queue.Queue = queue.Queue()
+    app = Flask(__name__)
+
+    @app.post("/hook")
+    @flask_verified(Receiver.dev())
+    def hook():
+        seen.put((g.qstash.message_id, json.loads(g.qstash.body), g.qstash.claims.sub))
+        return {"ok": True}
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/hook"
+        message_id = publish(dev, url, '{"order": 7}')
+        assert seen.get(timeout=10) == (message_id, {"order": 7}, url)
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
