@@ -18,10 +18,10 @@ use crate::delivery;
 use crate::spec::Spec;
 use crate::state::{DEV_TOKEN, Endpoint, Message, Queue, State, new_id, now_millis};
 
-type AppState = Arc<State>;
+pub(crate) type AppState = Arc<State>;
 
 /// An API error in QStash's shape: `{"error": "…"}` with its status.
-struct ApiError(StatusCode, String);
+pub(crate) struct ApiError(pub(crate) StatusCode, pub(crate) String);
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
@@ -29,15 +29,15 @@ impl IntoResponse for ApiError {
     }
 }
 
-fn bad_request(message: impl Into<String>) -> ApiError {
+pub(crate) fn bad_request(message: impl Into<String>) -> ApiError {
     ApiError(StatusCode::BAD_REQUEST, message.into())
 }
 
-fn not_found(what: &str, id: &str) -> ApiError {
+pub(crate) fn not_found(what: &str, id: &str) -> ApiError {
     ApiError(StatusCode::NOT_FOUND, format!("{what} {id} not found"))
 }
 
-type Reply = Result<Response, ApiError>;
+pub(crate) type Reply = Result<Response, ApiError>;
 
 pub(crate) fn router(state: AppState) -> Router {
     Router::new()
@@ -51,6 +51,14 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/v2/dlq/retry", post(dlq_retry))
         .route("/v2/dlq/{id}", get(dlq_get).delete(dlq_delete))
         .route("/v2/events", get(events))
+        .route("/v2/schedules", get(crate::schedules::list))
+        .route(
+            "/v2/schedules/{*rest}",
+            post(crate::schedules::create)
+                .get(crate::schedules::get)
+                .delete(crate::schedules::delete)
+                .patch(crate::schedules::pause_or_resume),
+        )
         .route("/v2/topics", get(url_groups))
         .route("/v2/topics/{name}", get(url_group).delete(url_group_delete))
         .route("/v2/topics/{name}/endpoints", post(endpoints_add).delete(endpoints_remove))
@@ -73,7 +81,7 @@ async fn authorize(request: Request, next: Next) -> Response {
 }
 
 /// The destination in a publish path, with the query that belongs to it.
-fn destination(uri: &Uri, prefix_segments: usize) -> String {
+pub(crate) fn destination(uri: &Uri, prefix_segments: usize) -> String {
     let path = uri.path();
     let mut rest = path;
     for _ in 0..prefix_segments {
@@ -101,6 +109,18 @@ fn accept(
     body: Bytes,
 ) -> Result<Value, ApiError> {
     let spec = Spec::from_headers(headers).map_err(bad_request)?;
+    accept_spec(state, queue, None, destination, spec, body)
+}
+
+/// [`accept`] with the spec already read (a schedule keeps its own and names itself).
+pub(crate) fn accept_spec(
+    state: &AppState,
+    queue: Option<&str>,
+    schedule_id: Option<&str>,
+    destination: &str,
+    spec: Spec,
+    body: Bytes,
+) -> Result<Value, ApiError> {
     let targets: Vec<(String, Option<String>, Option<String>)> = if is_url(destination) {
         vec![(destination.to_owned(), None, None)]
     } else {
@@ -135,6 +155,7 @@ fn accept(
             url_group: url_group.clone(),
             endpoint_name,
             queue: queue.map(str::to_owned),
+            schedule_id: schedule_id.map(str::to_owned),
             spec: spec.clone(),
             body: body.clone(),
             created_at: now_millis(),

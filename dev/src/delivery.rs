@@ -186,6 +186,9 @@ async fn attempt(state: &State, message: &Message, retried: u32) -> Answer {
     if let Some(group) = &message.url_group {
         request = request.header("upstash-topic-name", group.as_str());
     }
+    if let Some(schedule) = &message.schedule_id {
+        request = request.header("upstash-schedule-id", schedule.as_str());
+    }
     match request.body(message.body.clone()).send().await {
         Ok(response) => {
             let status = response.status().as_u16();
@@ -254,6 +257,7 @@ fn callback(
         url_group: None,
         endpoint_name: None,
         queue: None,
+        schedule_id: None,
         spec,
         body: bytes::Bytes::from(body.to_string()),
         created_at: now_millis(),

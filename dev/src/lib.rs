@@ -18,12 +18,14 @@
 //! [`DevServerBuilder::fast_retries`]) that honour a destination's `Retry-After`; the
 //! `Upstash-Retried` count; the DLQ after the last retry; callbacks and failure callbacks;
 //! deduplication by id and by content; messages, URL groups, queues, logs and the signing-keys
-//! endpoint. Not covered yet: schedules (cron) and flow control.
+//! endpoint; schedules with cron (in UTC; a sixth, leading seconds field is accepted so a test
+//! need not wait a minute). Not covered: flow control and `CRON_TZ`.
 
 #![forbid(unsafe_code)]
 
 mod api;
 mod delivery;
+mod schedules;
 mod spec;
 mod state;
 

@@ -30,6 +30,7 @@ pub(crate) struct Message {
     pub(crate) url_group: Option<String>,
     pub(crate) endpoint_name: Option<String>,
     pub(crate) queue: Option<String>,
+    pub(crate) schedule_id: Option<String>,
     pub(crate) spec: Spec,
     pub(crate) body: Bytes,
     pub(crate) created_at: u64,
@@ -57,6 +58,7 @@ impl Message {
             ("topicName", self.url_group.clone()),
             ("endpointName", self.endpoint_name.clone()),
             ("queueName", self.queue.clone()),
+            ("scheduleId", self.schedule_id.clone()),
             ("callback", self.spec.callback.clone()),
             ("failureCallback", self.spec.failure_callback.clone()),
         ];
@@ -130,8 +132,58 @@ pub(crate) struct Queue {
     pub(crate) permits: Arc<Semaphore>,
 }
 
+/// A cron schedule: what it publishes and when it last and next runs.
+#[derive(Debug, Clone)]
+pub(crate) struct Schedule {
+    pub(crate) id: String,
+    pub(crate) cron: String,
+    pub(crate) destination: String,
+    pub(crate) spec: Spec,
+    pub(crate) body: Bytes,
+    pub(crate) paused: bool,
+    pub(crate) created_at: u64,
+    pub(crate) last_run: Option<u64>,
+    pub(crate) next_run: Option<u64>,
+    /// Changed by every update, so the ticker of an older version stops.
+    pub(crate) generation: u64,
+}
+
+impl Schedule {
+    pub(crate) fn json(&self) -> Value {
+        let mut header = serde_json::Map::new();
+        for (name, value) in &self.spec.forward {
+            header.insert(name.clone(), Value::from(vec![value.clone()]));
+        }
+        let mut out = serde_json::json!({
+            "scheduleId": self.id,
+            "cron": self.cron,
+            "createdAt": self.created_at,
+            "destination": self.destination,
+            "method": self.spec.method,
+            "header": header,
+            "body": String::from_utf8_lossy(&self.body),
+            "retries": self.spec.retries,
+            "delay": self.spec.delay.as_secs(),
+            "isPaused": self.paused,
+        });
+        let optional = [
+            ("callback", self.spec.callback.clone().map(Value::from)),
+            ("failureCallback", self.spec.failure_callback.clone().map(Value::from)),
+            ("lastScheduleTime", self.last_run.map(Value::from)),
+            ("nextScheduleTime", self.next_run.map(Value::from)),
+        ];
+        for (name, value) in optional {
+            if let Some(value) = value {
+                out[name] = value;
+            }
+        }
+        out
+    }
+}
+
 #[derive(Debug, Default)]
 pub(crate) struct Inner {
+    pub(crate) schedules: BTreeMap<String, Schedule>,
     pub(crate) messages: HashMap<String, Message>,
     pub(crate) dlq: Vec<DeadLetter>,
     pub(crate) events: Vec<Event>,

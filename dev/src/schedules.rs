@@ -1,0 +1,155 @@
+//! Schedules: a cron expression that publishes its message each time it comes round.
+
+use std::time::Duration;
+
+use axum::Json;
+use axum::extract::State as Shared;
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::IntoResponse;
+use bytes::Bytes;
+use chrono::Utc;
+use croner::Cron;
+use serde_json::{Value, json};
+
+use crate::api::{ApiError, AppState, Reply, accept_spec, bad_request, destination, not_found};
+use crate::spec::Spec;
+use crate::state::{Schedule, new_id, now_millis};
+
+/// The cron expression, parsed: five fields as QStash takes them, or six with seconds first.
+fn parse(cron: &str) -> Result<Cron, ApiError> {
+    if cron.trim_start().starts_with("CRON_TZ=") {
+        return Err(bad_request("CRON_TZ is not supported by the dev server: schedules run in UTC"));
+    }
+    Cron::new(cron)
+        .with_seconds_optional()
+        .parse()
+        .map_err(|e| bad_request(format!("invalid Upstash-Cron {cron:?}: {e}")))
+}
+
+/// The Unix milliseconds of the next run after now.
+fn next_run(cron: &Cron) -> Option<u64> {
+    let next = cron.find_next_occurrence(&Utc::now(), false).ok()?;
+    u64::try_from(next.timestamp_millis()).ok()
+}
+
+/// `POST /v2/schedules/{destination}`: creates a schedule, or updates the one named by
+/// `Upstash-Schedule-Id`.
+pub(crate) async fn create(
+    Shared(state): Shared<AppState>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Reply {
+    let destination = destination(&uri, 2);
+    let cron_text = headers
+        .get("upstash-cron")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .ok_or_else(|| bad_request("Upstash-Cron is required"))?
+        .to_owned();
+    let cron = parse(&cron_text)?;
+    let spec = Spec::from_headers(&headers).map_err(bad_request)?;
+    let id = match headers.get("upstash-schedule-id").and_then(|v| v.to_str().ok()) {
+        Some(id) if !id.trim().is_empty() => id.trim().to_owned(),
+        _ => new_id("scd"),
+    };
+    let generation = {
+        let mut inner = state.lock();
+        let generation = inner.schedules.get(&id).map_or(0, |s| s.generation + 1);
+        let created_at = inner.schedules.get(&id).map_or_else(now_millis, |s| s.created_at);
+        inner.schedules.insert(
+            id.clone(),
+            Schedule {
+                id: id.clone(),
+                cron: cron_text,
+                destination,
+                spec,
+                body,
+                paused: false,
+                created_at,
+                last_run: None,
+                next_run: next_run(&cron),
+                generation,
+            },
+        );
+        generation
+    };
+    tokio::spawn(tick(state.clone(), id.clone(), cron, generation));
+    Ok(Json(json!({ "scheduleId": id })).into_response())
+}
+
+/// Publishes the schedule's message each time the cron comes round, until the schedule is
+/// deleted or replaced.
+async fn tick(state: AppState, id: String, cron: Cron, generation: u64) {
+    loop {
+        let Some(at) = next_run(&cron) else { return };
+        let wait = at.saturating_sub(now_millis());
+        tokio::time::sleep(Duration::from_millis(wait)).await;
+        let due = {
+            let mut inner = state.lock();
+            match inner.schedules.get_mut(&id) {
+                Some(schedule) if schedule.generation == generation => {
+                    schedule.next_run = next_run(&cron);
+                    if schedule.paused {
+                        None
+                    } else {
+                        schedule.last_run = Some(now_millis());
+                        Some((schedule.destination.clone(), schedule.spec.clone(), schedule.body.clone()))
+                    }
+                }
+                _ => return,
+            }
+        };
+        if let Some((destination, spec, body)) = due {
+            if let Err(ApiError(_, error)) = accept_spec(&state, None, Some(&id), &destination, spec, body) {
+                tracing::warn!(schedule = %id, %error, "a scheduled publish failed");
+            }
+        }
+    }
+}
+
+/// `GET /v2/schedules`.
+pub(crate) async fn list(Shared(state): Shared<AppState>) -> Reply {
+    let all: Vec<Value> = state.lock().schedules.values().map(Schedule::json).collect();
+    Ok(Json(all).into_response())
+}
+
+/// The schedule id, and the action after it (`pause`, `resume`), from the path.
+fn id_and_action(uri: &Uri) -> (String, Option<String>) {
+    let rest = destination(uri, 2);
+    let rest = rest.split('?').next().unwrap_or_default();
+    match rest.split_once('/') {
+        Some((id, action)) => (id.to_owned(), Some(action.to_owned())),
+        None => (rest.to_owned(), None),
+    }
+}
+
+/// `GET /v2/schedules/{id}`.
+pub(crate) async fn get(Shared(state): Shared<AppState>, uri: Uri) -> Reply {
+    let (id, _) = id_and_action(&uri);
+    let inner = state.lock();
+    let schedule = inner.schedules.get(&id).ok_or_else(|| not_found("schedule", &id))?;
+    Ok(Json(schedule.json()).into_response())
+}
+
+/// `DELETE /v2/schedules/{id}`.
+pub(crate) async fn delete(Shared(state): Shared<AppState>, uri: Uri) -> Reply {
+    let (id, _) = id_and_action(&uri);
+    state.lock().schedules.remove(&id).ok_or_else(|| not_found("schedule", &id))?;
+    Ok(StatusCode::OK.into_response())
+}
+
+/// `PATCH /v2/schedules/{id}/pause` and `…/resume`.
+pub(crate) async fn pause_or_resume(Shared(state): Shared<AppState>, uri: Uri) -> Reply {
+    let (id, action) = id_and_action(&uri);
+    let paused = match action.as_deref() {
+        Some("pause") => true,
+        Some("resume") => false,
+        _ => return Ok(ApiError(StatusCode::NOT_FOUND, "no such endpoint".into()).into_response()),
+    };
+    let mut inner = state.lock();
+    let schedule = inner.schedules.get_mut(&id).ok_or_else(|| not_found("schedule", &id))?;
+    schedule.paused = paused;
+    Ok(StatusCode::OK.into_response())
+}

@@ -1,0 +1,155 @@
+//! qstash-client against the dev server, endpoint by endpoint (every area the dev server
+//! covers): what the client sends is understood, and what the dev server answers parses.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a panic in a test is a failed assertion
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::routing::post;
+use qstash_axum::{QStashLayer, VerifiedMessage};
+use qstash_client::{
+    BatchMessage, Client, ClientError, Destination, Endpoint, MessageFilter, PublishOptions, ScheduleOptions,
+};
+use qstash_core::Receiver;
+use qstash_dev::DevServer;
+use tokio::sync::mpsc;
+
+type Seen = mpsc::UnboundedSender<(Option<String>, Bytes)>;
+
+async fn record(State(seen): State<Seen>, message: VerifiedMessage, body: Bytes) -> &'static str {
+    let _ = seen.send((message.schedule_id.clone(), body));
+    "ok"
+}
+
+async fn endpoint() -> (String, mpsc::UnboundedReceiver<(Option<String>, Bytes)>) {
+    let (seen, deliveries) = mpsc::unbounded_channel();
+    let app = Router::new()
+        .route("/hook", post(record))
+        .route_layer(QStashLayer::new(Receiver::dev()))
+        .with_state(seen);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (base, deliveries)
+}
+
+async fn next(deliveries: &mut mpsc::UnboundedReceiver<(Option<String>, Bytes)>) -> (Option<String>, Bytes) {
+    tokio::time::timeout(Duration::from_secs(10), deliveries.recv())
+        .await
+        .expect("no delivery within 10 s")
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_area_the_dev_server_covers() {
+    let dev = DevServer::builder().port(0).fast_retries().start().await.unwrap();
+    let (base, mut deliveries) = endpoint().await;
+    let hook = format!("{base}/hook");
+    let client = Client::new(dev.token()).base_url(&dev.url());
+
+    // Enqueue and batch.
+    client.queues().upsert("orders", 2, false).await.unwrap();
+    client.enqueue("orders", hook.as_str(), "queued", &PublishOptions::default()).await.unwrap();
+    assert_eq!(next(&mut deliveries).await.1, Bytes::from("queued"));
+    let batch = [
+        BatchMessage {
+            destination: Destination::Url(hook.clone()),
+            body: "one".into(),
+            options: PublishOptions::default(),
+            queue: None,
+        },
+        BatchMessage {
+            destination: Destination::Url(hook.clone()),
+            body: "two".into(),
+            options: PublishOptions::default(),
+            queue: Some("orders".into()),
+        },
+    ];
+    assert_eq!(client.batch(&batch).await.unwrap().len(), 2);
+    let mut bodies = vec![next(&mut deliveries).await.1, next(&mut deliveries).await.1];
+    bodies.sort();
+    assert_eq!(bodies, [Bytes::from("one"), Bytes::from("two")]);
+
+    // Queues.
+    let queue = client.queues().get("orders").await.unwrap();
+    assert_eq!((queue.name.as_str(), queue.parallelism), ("orders", 2));
+    assert_eq!(client.queues().list().await.unwrap().len(), 1);
+    client.queues().pause("orders").await.unwrap();
+    assert!(client.queues().get("orders").await.unwrap().paused);
+    client.queues().resume("orders").await.unwrap();
+    client.queues().delete("orders").await.unwrap();
+    assert!(matches!(client.queues().get("orders").await, Err(ClientError::Api { status: 404, .. })));
+
+    // URL groups.
+    client.url_groups().upsert_endpoints("fan", &[Endpoint::url(hook.clone()).named("only")]).await.unwrap();
+    assert_eq!(client.url_groups().get("fan").await.unwrap().endpoints.len(), 1);
+    assert_eq!(client.url_groups().list().await.unwrap().len(), 1);
+    client
+        .url_groups()
+        .remove_endpoints("fan", &[Endpoint { name: Some("only".into()), url: None }])
+        .await
+        .unwrap();
+    assert!(client.url_groups().get("fan").await.unwrap().endpoints.is_empty());
+    client.url_groups().delete("fan").await.unwrap();
+
+    // Messages: get, cancel, cancel many.
+    let later = PublishOptions { delay: Some(Duration::from_secs(30)), ..Default::default() };
+    let a = client.publish(hook.as_str(), "a", &later).await.unwrap()[0].message_id.clone();
+    let b = client.publish(hook.as_str(), "b", &later).await.unwrap()[0].message_id.clone();
+    let c = client.publish(hook.as_str(), "c", &later).await.unwrap()[0].message_id.clone();
+    assert_eq!(client.messages().get(&a).await.unwrap().message_id, a);
+    client.messages().cancel(&a).await.unwrap();
+    assert_eq!(client.messages().cancel_many(&[b.as_str(), c.as_str()]).await.unwrap(), 2);
+
+    // DLQ: a message to nowhere fails into it; get, retry, delete, delete many.
+    let nowhere = PublishOptions { retries: Some(0), ..Default::default() };
+    client.publish("http://127.0.0.1:9/closed", "x", &nowhere).await.unwrap();
+    client.publish("http://127.0.0.1:9/closed", "y", &nowhere).await.unwrap();
+    let mut page = client.dlq().list(&MessageFilter::default(), None, None).await.unwrap();
+    for _ in 0..100 {
+        if page.messages.len() == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        page = client.dlq().list(&MessageFilter::default(), None, None).await.unwrap();
+    }
+    assert_eq!(page.messages.len(), 2);
+    let first = page.messages[0].dlq_id.clone();
+    assert_eq!(client.dlq().get(&first).await.unwrap().dlq_id, first);
+    client.dlq().delete(&first).await.unwrap();
+    let second = page.messages[1].dlq_id.clone();
+    assert_eq!(client.dlq().delete_many(&[second.as_str()]).await.unwrap(), 1);
+
+    // Logs.
+    let events = client
+        .logs()
+        .list(&MessageFilter { message_id: Some(a.clone()), ..Default::default() }, None, None)
+        .await
+        .unwrap();
+    assert_eq!(events.events[0].state.to_string(), "CANCELED");
+
+    // Schedules: every second (a leading seconds field), delivered with its id.
+    let id =
+        client.schedules().create(hook.as_str(), "tick", &ScheduleOptions::new("* * * * * *")).await.unwrap();
+    let (schedule_id, body) = next(&mut deliveries).await;
+    assert_eq!((schedule_id.as_deref(), body), (Some(id.as_str()), Bytes::from("tick")));
+    let schedule = client.schedules().get(&id).await.unwrap();
+    assert_eq!((schedule.cron.as_str(), schedule.destination.as_str()), ("* * * * * *", hook.as_str()));
+    assert_eq!(client.schedules().list().await.unwrap().len(), 1);
+    client.schedules().pause(&id).await.unwrap();
+    assert!(client.schedules().get(&id).await.unwrap().is_paused);
+    client.schedules().resume(&id).await.unwrap();
+    client.schedules().delete(&id).await.unwrap();
+    assert!(matches!(client.schedules().get(&id).await, Err(ClientError::Api { status: 404, .. })));
+    let bad = ScheduleOptions::new("every tuesday");
+    assert!(matches!(
+        client.schedules().create(hook.as_str(), "", &bad).await,
+        Err(ClientError::Api { status: 400, .. })
+    ));
+
+    // Keys.
+    assert_eq!(client.signing_keys().await.unwrap().current, dev.signing_keys().0);
+    dev.shutdown().await;
+}
