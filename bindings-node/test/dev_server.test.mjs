@@ -59,6 +59,19 @@ test('the official client publishes through qstash-kit dev and the delivery veri
   assert.deepEqual(delivery, { body: { order: 42 }, messageId, sub: `${base}/hook` })
 })
 
+test('qstash-kit publish goes through the dev server to the Express endpoint too', async () => {
+  const { execFileSync } = await import('node:child_process')
+  const arrived = delivered('/hook')
+  const out = execFileSync(
+    'cargo',
+    ['run', '-q', '-p', 'qstash-kit', '--', '--json', 'publish', `${base}/hook`, '--data', '{"order":7}',
+      '--content-type', 'application/json', '--api-url', env.QSTASH_URL, '--token', env.QSTASH_TOKEN],
+    { cwd: join(here, '..', '..'), encoding: 'utf8' },
+  )
+  const messageId = JSON.parse(out).messages[0].messageId
+  assert.deepEqual(await arrived, { body: { order: 7 }, messageId, sub: `${base}/hook` })
+})
+
 test('a failing endpoint ends in the DLQ, which the official client lists', async () => {
   const client = new Client({ baseUrl: env.QSTASH_URL, token: env.QSTASH_TOKEN, enableTelemetry: false })
   const { messageId } = await client.publish({ url: `${base}/fail`, body: 'doomed', retries: 1 })
