@@ -51,6 +51,10 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/v2/dlq/retry", post(dlq_retry))
         .route("/v2/dlq/{id}", get(dlq_get).delete(dlq_delete))
         .route("/v2/events", get(events))
+        .route("/v2/flowControl", get(crate::flow::list))
+        .route("/v2/flowControl/{key}", get(crate::flow::get))
+        .route("/v2/flowControl/{key}/{action}", post(crate::flow::control))
+        .route("/v2/globalParallelism", get(crate::flow::global))
         .route("/v2/schedules", get(crate::schedules::list))
         .route(
             "/v2/schedules/{*rest}",
@@ -248,7 +252,7 @@ async fn cancel(Shared(state): Shared<AppState>, Path(id): Path<String>) -> Repl
 }
 
 /// The values of `name` in a query (`a=1&a=2`), percent-decoded.
-fn query_values(query: &Option<String>, name: &str) -> Vec<String> {
+pub(crate) fn query_values(query: &Option<String>, name: &str) -> Vec<String> {
     let pairs: Vec<(String, String)> =
         serde_urlencoded::from_str(query.as_deref().unwrap_or_default()).unwrap_or_default();
     pairs.into_iter().filter(|(k, _)| k == name).map(|(_, v)| v).collect()

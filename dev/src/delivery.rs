@@ -66,8 +66,13 @@ async fn deliver(state: Arc<State>, message: Message) {
         if !state.lock().messages.contains_key(&message.id) {
             return;
         }
+        let flow = match &message.spec.flow_control {
+            Some(flow) => Some(crate::flow::slot(&state, flow).await),
+            None => None,
+        };
         state.log(&message, "ACTIVE", |_| {});
         let answer = attempt(&state, &message, retried).await;
+        drop(flow);
         if answer.succeeded() {
             state.log(&message, "DELIVERED", |e| e.response_status = answer.status);
             state.lock().messages.remove(&message.id);
@@ -250,6 +255,7 @@ fn callback(
         forward: vec![("content-type".to_owned(), "application/json".to_owned())],
         deduplication_id: None,
         content_based_deduplication: false,
+        flow_control: None,
     };
     let message = Message {
         id: new_id("msg"),

@@ -19,12 +19,14 @@
 //! `Upstash-Retried` count; the DLQ after the last retry; callbacks and failure callbacks;
 //! deduplication by id and by content; messages, URL groups, queues, logs and the signing-keys
 //! endpoint; schedules with cron (in UTC; a sixth, leading seconds field is accepted so a test
-//! need not wait a minute). Not covered: flow control and `CRON_TZ`.
+//! need not wait a minute); flow control (parallelism and rate per key, pause, resume, pin,
+//! unpin, reset). Not covered: `CRON_TZ`.
 
 #![forbid(unsafe_code)]
 
 mod api;
 mod delivery;
+mod flow;
 mod schedules;
 mod spec;
 mod state;

@@ -18,6 +18,39 @@ pub(crate) struct Spec {
     pub(crate) forward: Vec<(String, String)>,
     pub(crate) deduplication_id: Option<String>,
     pub(crate) content_based_deduplication: bool,
+    pub(crate) flow_control: Option<FlowControl>,
+}
+
+/// `Upstash-Flow-Control-Key` and the limits of `Upstash-Flow-Control-Value`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct FlowControl {
+    pub(crate) key: String,
+    pub(crate) parallelism: Option<u32>,
+    pub(crate) rate: Option<u32>,
+    pub(crate) period: Option<Duration>,
+}
+
+impl FlowControl {
+    /// `parallelism=2, rate=10, period=60s` for `key`.
+    fn parse(key: String, value: &str) -> Result<FlowControl, String> {
+        let mut flow = FlowControl { key, parallelism: None, rate: None, period: None };
+        for part in value.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let (name, number) = part
+                .split_once('=')
+                .ok_or_else(|| format!("invalid Upstash-Flow-Control-Value part {part:?}"))?;
+            let invalid = || format!("invalid Upstash-Flow-Control-Value part {part:?}");
+            match name.trim() {
+                "parallelism" => flow.parallelism = Some(number.trim().parse().map_err(|_| invalid())?),
+                "rate" => flow.rate = Some(number.trim().parse().map_err(|_| invalid())?),
+                "period" => flow.period = Some(duration(number).ok_or_else(invalid)?),
+                _ => return Err(invalid()),
+            }
+        }
+        if flow.parallelism.is_none() && flow.rate.is_none() {
+            return Err("Upstash-Flow-Control-Value needs a parallelism or a rate".into());
+        }
+        Ok(flow)
+    }
 }
 
 /// QStash's default retry count.
@@ -72,6 +105,13 @@ impl Spec {
                 forward.push(("content-type".to_owned(), value.to_owned()));
             }
         }
+        let flow_control = match (text("upstash-flow-control-key")?, text("upstash-flow-control-value")?) {
+            (Some(key), Some(value)) => Some(FlowControl::parse(key, &value)?),
+            (Some(_), None) => {
+                return Err("Upstash-Flow-Control-Key needs an Upstash-Flow-Control-Value".into());
+            }
+            (None, _) => None,
+        };
         Ok(Spec {
             method,
             delay,
@@ -84,6 +124,7 @@ impl Spec {
             deduplication_id: text("upstash-deduplication-id")?,
             content_based_deduplication: text("upstash-content-based-deduplication")?.as_deref()
                 == Some("true"),
+            flow_control,
         })
     }
 }
@@ -136,6 +177,13 @@ mod tests {
         let spec = Spec::from_headers(&headers).unwrap();
         assert_eq!((spec.method.as_str(), spec.retries), ("PUT", 1));
         assert!(spec.forward.contains(&("x-tenant".to_owned(), "acme".to_owned())));
+        headers.insert("upstash-flow-control-key", "tenant".parse().unwrap());
+        headers.insert("upstash-flow-control-value", "parallelism=2, period=1m".parse().unwrap());
+        let flow = Spec::from_headers(&headers).unwrap().flow_control.unwrap();
+        assert_eq!(
+            (flow.parallelism, flow.rate, flow.period),
+            (Some(2), None, Some(Duration::from_secs(60)))
+        );
         headers.insert("upstash-delay", "soon".parse().unwrap());
         assert!(Spec::from_headers(&headers).unwrap_err().contains("Upstash-Delay"));
     }

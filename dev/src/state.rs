@@ -184,6 +184,7 @@ impl Schedule {
 #[derive(Debug, Default)]
 pub(crate) struct Inner {
     pub(crate) schedules: BTreeMap<String, Schedule>,
+    pub(crate) flow_keys: BTreeMap<String, crate::flow::FlowKey>,
     pub(crate) messages: HashMap<String, Message>,
     pub(crate) dlq: Vec<DeadLetter>,
     pub(crate) events: Vec<Event>,
@@ -197,6 +198,7 @@ pub(crate) struct Inner {
 pub(crate) struct State {
     pub(crate) settings: Settings,
     pub(crate) in_flight: Semaphore,
+    pub(crate) max_in_flight: u64,
     pub(crate) http: reqwest::Client,
     inner: Mutex<Inner>,
 }
@@ -206,6 +208,7 @@ impl State {
         State {
             settings,
             in_flight: Semaphore::new(max_in_flight),
+            max_in_flight: max_in_flight as u64,
             // Destinations are the developer's own endpoints: never follow their redirects.
             http: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())

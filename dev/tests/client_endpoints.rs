@@ -149,6 +149,32 @@ async fn every_area_the_dev_server_covers() {
         Err(ClientError::Api { status: 400, .. })
     ));
 
+    // Flow control: a key appears with the first message that names it.
+    let limited = PublishOptions {
+        flow_control: Some(qstash_client::FlowControl {
+            key: "tenant-1".into(),
+            parallelism: Some(1),
+            rate: Some(5),
+            period: None,
+        }),
+        ..Default::default()
+    };
+    client.publish(hook.as_str(), "limited", &limited).await.unwrap();
+    assert_eq!(next(&mut deliveries).await.1, Bytes::from("limited"));
+    let fc = client.flow_control();
+    let key = fc.get("tenant-1").await.unwrap();
+    assert_eq!((key.parallelism_max, key.rate_max), (1, 5));
+    assert_eq!(fc.list(Some("tenant")).await.unwrap().len(), 1);
+    assert_eq!(fc.global_parallelism().await.unwrap().parallelism_count, 0);
+    fc.pin("tenant-1", qstash_client::Pin { parallelism: Some(3), ..Default::default() }).await.unwrap();
+    let pinned = fc.get("tenant-1").await.unwrap();
+    assert!(pinned.is_pinned_parallelism && pinned.parallelism_max == 3);
+    fc.unpin("tenant-1", qstash_client::Unpin { parallelism: true, rate: false }).await.unwrap();
+    fc.reset_rate("tenant-1").await.unwrap();
+    fc.pause("tenant-1").await.unwrap();
+    assert!(fc.get("tenant-1").await.unwrap().is_paused);
+    fc.resume("tenant-1").await.unwrap();
+
     // Keys.
     assert_eq!(client.signing_keys().await.unwrap().current, dev.signing_keys().0);
     dev.shutdown().await;
