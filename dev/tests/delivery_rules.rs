@@ -1,0 +1,193 @@
+//! How the dev server delivers, rule by rule: forwarded headers and method, a destination's
+//! `Retry-After`, the attempt timeout, a queue's parallelism, content-based deduplication,
+//! not-before, and the success callback's body.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a panic in a test is a failed assertion
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, Method, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::any;
+use qstash_axum::QStashLayer;
+use qstash_client::{Callback, Client, PublishOptions};
+use qstash_core::Receiver;
+use qstash_dev::DevServer;
+use tokio::sync::mpsc;
+
+#[derive(Clone)]
+struct Seen {
+    tx: mpsc::UnboundedSender<(Method, HeaderMap, Bytes, Instant)>,
+    calls: Arc<AtomicUsize>,
+    in_flight: Arc<AtomicUsize>,
+    most_in_flight: Arc<AtomicUsize>,
+}
+
+async fn record(State(seen): State<Seen>, method: Method, headers: HeaderMap, body: Bytes) -> StatusCode {
+    let _ = seen.tx.send((method, headers, body, Instant::now()));
+    StatusCode::OK
+}
+
+/// Answers 429 with `Retry-After: 1` the first time, then 200.
+async fn busy_once(State(seen): State<Seen>, headers: HeaderMap, body: Bytes) -> impl IntoResponse {
+    if seen.calls.fetch_add(1, Ordering::SeqCst) == 0 {
+        return (StatusCode::TOO_MANY_REQUESTS, [("retry-after", "1")]).into_response();
+    }
+    let _ = seen.tx.send((Method::POST, headers, body, Instant::now()));
+    StatusCode::OK.into_response()
+}
+
+async fn slow(State(seen): State<Seen>, headers: HeaderMap, body: Bytes) -> StatusCode {
+    let now = seen.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+    seen.most_in_flight.fetch_max(now, Ordering::SeqCst);
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    seen.in_flight.fetch_sub(1, Ordering::SeqCst);
+    let _ = seen.tx.send((Method::POST, headers, body, Instant::now()));
+    StatusCode::OK
+}
+
+async fn start()
+-> (DevServer, Client, String, Seen, mpsc::UnboundedReceiver<(Method, HeaderMap, Bytes, Instant)>) {
+    let dev = DevServer::builder().port(0).fast_retries().start().await.unwrap();
+    let (tx, rx) = mpsc::unbounded_channel();
+    let seen = Seen { tx, calls: Arc::default(), in_flight: Arc::default(), most_in_flight: Arc::default() };
+    let app = Router::new()
+        .route("/hook", any(record))
+        .route("/busy", any(busy_once))
+        .route("/slow", any(slow))
+        .route(
+            "/sleepy",
+            any(|| async {
+                tokio::time::sleep(Duration::from_secs(5)).await;
+                StatusCode::OK
+            }),
+        )
+        .route_layer(QStashLayer::new(Receiver::dev()))
+        .with_state(seen.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let client = Client::new(dev.token()).base_url(&dev.url());
+    (dev, client, base, seen, rx)
+}
+
+async fn next(
+    rx: &mut mpsc::UnboundedReceiver<(Method, HeaderMap, Bytes, Instant)>,
+) -> (Method, HeaderMap, Bytes, Instant) {
+    tokio::time::timeout(Duration::from_secs(10), rx.recv()).await.expect("no delivery within 10 s").unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn method_and_forwarded_headers_reach_the_destination() {
+    let (dev, client, base, _, mut rx) = start().await;
+    let options = PublishOptions {
+        method: Some("PUT".into()),
+        headers: vec![("X-Tenant".into(), "acme".into())],
+        content_type: Some("text/plain".into()),
+        ..Default::default()
+    };
+    client.publish(format!("{base}/hook"), "hi", &options).await.unwrap();
+    let (method, headers, body, _) = next(&mut rx).await;
+    assert_eq!((method, body), (Method::PUT, Bytes::from("hi")));
+    assert_eq!(headers["x-tenant"], "acme");
+    assert_eq!(headers["content-type"], "text/plain");
+    assert_eq!(headers["upstash-retried"], "0");
+    dev.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_destinations_retry_after_is_honoured_even_with_fast_retries() {
+    let (dev, client, base, _, mut rx) = start().await;
+    let sent_at = Instant::now();
+    client.publish(format!("{base}/busy"), "again", &PublishOptions::default()).await.unwrap();
+    let (_, headers, _, at) = next(&mut rx).await;
+    assert_eq!(headers["upstash-retried"], "1");
+    // Retry-After: 1 s, scaled like every wait by fast_retries (to 1 ms): it still comes
+    // after the first answer, not before.
+    assert!(at >= sent_at);
+    dev.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_queue_delivers_at_most_its_parallelism_at_once() {
+    let (dev, client, base, seen, mut rx) = start().await;
+    client.queues().upsert("serial", 1, false).await.unwrap();
+    for i in 0..4 {
+        client
+            .enqueue("serial", format!("{base}/slow"), format!("m{i}"), &PublishOptions::default())
+            .await
+            .unwrap();
+    }
+    for _ in 0..4 {
+        next(&mut rx).await;
+    }
+    assert_eq!(seen.most_in_flight.load(Ordering::SeqCst), 1);
+    dev.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn content_based_deduplication_and_not_before() {
+    let (dev, client, base, _, mut rx) = start().await;
+    let by_content = PublishOptions { content_based_deduplication: true, ..Default::default() };
+    let first = client.publish(format!("{base}/hook"), "same", &by_content).await.unwrap();
+    let second = client.publish(format!("{base}/hook"), "same", &by_content).await.unwrap();
+    assert_eq!(second[0].message_id, first[0].message_id);
+    assert_eq!(next(&mut rx).await.2, Bytes::from("same"));
+
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs();
+    let later = PublishOptions { not_before: Some(i64::try_from(now + 2).unwrap()), ..Default::default() };
+    let published = Instant::now();
+    client.publish(format!("{base}/hook"), "later", &later).await.unwrap();
+    let (_, _, body, at) = next(&mut rx).await;
+    assert_eq!(body, Bytes::from("later"));
+    assert!(at.duration_since(published) >= Duration::from_secs(1), "delivered before its not-before");
+    dev.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_success_callback_carries_the_documented_body_signed() {
+    let (dev, client, base, _, mut rx) = start().await;
+    let options =
+        PublishOptions { callback: Some(Callback::new(format!("{base}/hook"))), ..Default::default() };
+    let sent = client.publish(format!("{base}/hook"), "source", &options).await.unwrap();
+    let mut callback = None;
+    for _ in 0..2 {
+        let (_, _, body, _) = next(&mut rx).await;
+        if body != "source" {
+            callback = Some(body);
+        }
+    }
+    let callback: serde_json::Value = serde_json::from_slice(&callback.expect("no callback")).unwrap();
+    assert_eq!(callback["sourceMessageId"], sent[0].message_id.as_str());
+    assert_eq!(callback["status"], 200);
+    assert_eq!(callback["sourceBody"], "c291cmNl"); // base64 of "source"
+    assert_eq!(callback["body"], "");
+    dev.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_attempt_that_outlasts_upstash_timeout_fails() {
+    let (dev, client, base, _, _rx) = start().await;
+    let options =
+        PublishOptions { timeout: Some(Duration::from_secs(1)), retries: Some(0), ..Default::default() };
+    let sent = client.publish(format!("{base}/sleepy"), "slow", &options).await.unwrap();
+    let filter = qstash_client::MessageFilter::default();
+    let mut dead = Vec::new();
+    for _ in 0..100 {
+        dead = client.dlq().list(&filter, None, None).await.unwrap().messages;
+        if !dead.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(dead.len(), 1, "the timed-out message is not in the DLQ");
+    assert_eq!(
+        (dead[0].message.message_id.as_str(), dead[0].response_status),
+        (sent[0].message_id.as_str(), None)
+    );
+    dev.shutdown().await;
+}
