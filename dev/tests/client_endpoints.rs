@@ -102,6 +102,8 @@ async fn every_area_the_dev_server_covers() {
     assert_eq!(client.messages().get(&a).await.unwrap().message_id, a);
     client.messages().cancel(&a).await.unwrap();
     assert_eq!(client.messages().cancel_many(&[b.as_str(), c.as_str()]).await.unwrap(), 2);
+    client.publish(hook.as_str(), "d", &later).await.unwrap();
+    assert_eq!(client.messages().cancel_all().await.unwrap(), 1);
 
     // DLQ: a message to nowhere fails into it; get, retry, delete, delete many.
     let nowhere = PublishOptions { retries: Some(0), ..Default::default() };
