@@ -4,12 +4,12 @@
 use std::future::Future;
 use std::time::Duration;
 
-use qstash_client::{Client, ClientConfig, ClientError, RetryPolicy};
+use qstash_client::{Client, ClientConfig, ClientError, RetryPolicy, parse_duration};
 use qstash_core::Region;
 use serde::Serialize;
 
+use crate::Outcome;
 use crate::failure::Failure;
-use crate::{Outcome, duration};
 
 /// Connection flags. Flags win over the environment; without them the variables of the
 /// official SDKs apply (see the `--help` of the top command).
@@ -30,10 +30,10 @@ pub(crate) struct ApiArgs {
     #[arg(long, global = true)]
     no_retry: bool,
     /// How long opening a connection may take (e.g. 10s).
-    #[arg(long, global = true, value_parser = duration::parse, default_value = "10s")]
+    #[arg(long, global = true, value_parser = parse_duration, default_value = "10s")]
     connect_timeout: Duration,
     /// How long one request may take from start to end (e.g. 30s).
-    #[arg(long, global = true, value_parser = duration::parse, default_value = "30s")]
+    #[arg(long, global = true, value_parser = parse_duration, default_value = "30s")]
     request_timeout: Duration,
 }
 

@@ -16,7 +16,6 @@ mod api;
 mod batch;
 mod dev;
 mod dlq;
-mod duration;
 mod failure;
 mod flow_control;
 mod input;

@@ -2,9 +2,8 @@
 
 use std::time::Duration;
 
-use qstash_client::{Callback, FlowControl, Redact};
+use qstash_client::{Callback, FlowControl, Redact, parse_duration};
 
-use crate::duration;
 use crate::failure::Failure;
 use crate::input::body;
 
@@ -28,7 +27,7 @@ pub(crate) struct MessageArgs {
     #[arg(long)]
     pub(crate) method: Option<String>,
     /// Delay before delivery: 90, 90s, 10m, 1d10h30m.
-    #[arg(long, value_parser = duration::parse)]
+    #[arg(long, value_parser = parse_duration)]
     pub(crate) delay: Option<Duration>,
     /// Delivery retries.
     #[arg(long)]
@@ -37,7 +36,7 @@ pub(crate) struct MessageArgs {
     #[arg(long)]
     pub(crate) retry_delay: Option<String>,
     /// How long QStash waits for the destination: 30, 30s, 2m.
-    #[arg(long, value_parser = duration::parse)]
+    #[arg(long, value_parser = parse_duration)]
     pub(crate) timeout: Option<Duration>,
     /// Callback URL.
     #[arg(long)]
@@ -46,7 +45,7 @@ pub(crate) struct MessageArgs {
     #[arg(long, requires = "callback")]
     pub(crate) callback_method: Option<String>,
     /// How long QStash waits for the callback: 30s, 2m.
-    #[arg(long, requires = "callback", value_parser = duration::parse)]
+    #[arg(long, requires = "callback", value_parser = parse_duration)]
     pub(crate) callback_timeout: Option<Duration>,
     /// The callback's retries.
     #[arg(long, requires = "callback")]
@@ -64,7 +63,7 @@ pub(crate) struct MessageArgs {
     #[arg(long, requires = "failure_callback")]
     pub(crate) failure_callback_method: Option<String>,
     /// How long QStash waits for the failure callback.
-    #[arg(long, requires = "failure_callback", value_parser = duration::parse)]
+    #[arg(long, requires = "failure_callback", value_parser = parse_duration)]
     pub(crate) failure_callback_timeout: Option<Duration>,
     /// The failure callback's retries.
     #[arg(long, requires = "failure_callback")]
@@ -85,7 +84,7 @@ pub(crate) struct MessageArgs {
     #[arg(long, requires = "flow_control_key")]
     pub(crate) rate: Option<u32>,
     /// Flow control: the rate's period: 1s, 1m.
-    #[arg(long, requires = "flow_control_key", value_parser = duration::parse)]
+    #[arg(long, requires = "flow_control_key", value_parser = parse_duration)]
     pub(crate) period: Option<Duration>,
     /// A label (repeatable).
     #[arg(long = "label")]

@@ -29,6 +29,7 @@ extern crate alloc;
 
 mod api;
 mod config;
+mod duration;
 mod error;
 mod options;
 mod retry;
@@ -45,6 +46,7 @@ pub use api::queues::{Queue, Queues};
 pub use api::schedules::{Schedule, ScheduleOptions, Schedules};
 pub use api::url_groups::{Endpoint, UrlGroup, UrlGroups};
 pub use config::{ClientConfig, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, region_base_url};
+pub use duration::{InvalidDuration, parse_duration};
 pub use error::{ClientError, RateLimit};
 pub use options::{BatchMessage, Callback, Destination, FlowControl, PublishOptions, Redact};
 pub use retry::{RetryPolicy, Sleep, may_retry};

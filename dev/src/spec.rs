@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use axum::http::HeaderMap;
+use qstash_client::parse_duration;
 
 /// How one message is to be delivered.
 #[derive(Debug, Clone)]
@@ -42,7 +43,7 @@ impl FlowControl {
             match name.trim() {
                 "parallelism" => flow.parallelism = Some(number.trim().parse().map_err(|_| invalid())?),
                 "rate" => flow.rate = Some(number.trim().parse().map_err(|_| invalid())?),
-                "period" => flow.period = Some(duration(number).ok_or_else(invalid)?),
+                "period" => flow.period = Some(parse_duration(number).map_err(|_| invalid())?),
                 _ => return Err(invalid()),
             }
         }
@@ -70,7 +71,9 @@ impl Spec {
             return Err(format!("invalid Upstash-Method: {method}"));
         }
         let delay = match text("upstash-delay")? {
-            Some(value) => duration(&value).ok_or_else(|| format!("invalid Upstash-Delay: {value}"))?,
+            Some(value) => {
+                parse_duration(&value).map_err(|error| format!("invalid Upstash-Delay: {error}"))?
+            }
             None => Duration::ZERO,
         };
         let not_before = match text("upstash-not-before")? {
@@ -84,7 +87,9 @@ impl Spec {
             None => DEFAULT_RETRIES,
         };
         let timeout = match text("upstash-timeout")? {
-            Some(value) => Some(duration(&value).ok_or_else(|| format!("invalid Upstash-Timeout: {value}"))?),
+            Some(value) => {
+                Some(parse_duration(&value).map_err(|error| format!("invalid Upstash-Timeout: {error}"))?)
+            }
             None => None,
         };
         let url = |name: &str| -> Result<Option<String>, String> {
@@ -129,43 +134,9 @@ impl Spec {
     }
 }
 
-/// `10`, `10s`, `5m`, `2h`, `1d`, `1d10h30m` (QStash's duration form) as a duration.
-pub(crate) fn duration(text: &str) -> Option<Duration> {
-    let text = text.trim();
-    if let Ok(seconds) = text.parse::<u64>() {
-        return Some(Duration::from_secs(seconds));
-    }
-    let mut total = 0u64;
-    let mut number = String::new();
-    for c in text.chars() {
-        if c.is_ascii_digit() {
-            number.push(c);
-            continue;
-        }
-        let unit = match c {
-            'd' => 86_400,
-            'h' => 3_600,
-            'm' => 60,
-            's' => 1,
-            _ => return None,
-        };
-        total = total.checked_add(number.parse::<u64>().ok()?.checked_mul(unit)?)?;
-        number.clear();
-    }
-    number.is_empty().then_some(Duration::from_secs(total))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn durations_in_qstash_form() {
-        assert_eq!(duration("90"), Some(Duration::from_secs(90)));
-        assert_eq!(duration("1d10h30m"), Some(Duration::from_secs(124_200)));
-        assert_eq!(duration("10x"), None);
-        assert_eq!(duration("5"), Some(Duration::from_secs(5)));
-    }
 
     #[test]
     fn headers_become_the_spec_and_bad_ones_a_400_message() {
