@@ -44,7 +44,8 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/v2/publish/{*destination}", post(publish))
         .route("/v2/enqueue/{queue}/{*destination}", post(enqueue))
         .route("/v2/batch", post(batch))
-        .route("/v2/keys", get(keys))
+        .route("/v2/keys", get(crate::keys::get))
+        .route("/v2/keys/rotate", post(crate::keys::rotate))
         .route("/v2/messages", axum::routing::delete(cancel_many))
         .route("/v2/messages/{id}", get(message).delete(cancel))
         .route("/v2/dlq", get(dlq_list).delete(dlq_delete_many))
@@ -230,13 +231,6 @@ async fn batch(Shared(state): Shared<AppState>, body: Bytes) -> Reply {
         )?);
     }
     Ok(Json(answers).into_response())
-}
-
-async fn keys() -> Response {
-    Json(
-        json!({ "current": qstash_core::DEV_CURRENT_SIGNING_KEY, "next": qstash_core::DEV_NEXT_SIGNING_KEY }),
-    )
-    .into_response()
 }
 
 async fn message(Shared(state): Shared<AppState>, Path(id): Path<String>) -> Reply {

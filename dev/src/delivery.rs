@@ -5,7 +5,6 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::http::HeaderMap;
-use qstash_core::Signer;
 use serde_json::{Value, json};
 
 use crate::spec::Spec;
@@ -175,7 +174,7 @@ async fn attempt(state: &State, message: &Message, retried: u32) -> Answer {
             error: Some("server stopping".into()),
         };
     };
-    let signer = Signer::dev();
+    let signer = state.lock().keys.signer();
     let token = signer.token(&message.url, &message.body).sign();
     let method = reqwest::Method::from_bytes(message.spec.method.as_bytes()).unwrap_or(reqwest::Method::POST);
     let mut request = state

@@ -17,19 +17,21 @@
 //! QStash's backoff (`min(86400, e^(2.5·n))` seconds, scaled down by
 //! [`DevServerBuilder::fast_retries`]) that honour a destination's `Retry-After`; the
 //! `Upstash-Retried` count; the DLQ after the last retry; callbacks and failure callbacks;
-//! deduplication by id and by content; messages, URL groups, queues, logs and the signing-keys
-//! endpoint; schedules with cron (in UTC; a sixth, leading seconds field is accepted so a test
-//! need not wait a minute); flow control (parallelism and rate per key, pause, resume, pin,
-//! unpin, reset). Not covered: `CRON_TZ`.
+//! deduplication by id and by content; messages, URL groups, queues, logs and the signing keys
+//! (with QStash's rotation, to test a verifier's); schedules with cron (in UTC, or in the zone a leading `CRON_TZ=` names; a sixth,
+//! leading seconds field is accepted so a test need not wait a minute); flow control
+//! (parallelism and rate per key, pause, resume, pin, unpin, reset).
 
 #![forbid(unsafe_code)]
 
 mod api;
 mod delivery;
 mod flow;
+mod keys;
 mod schedules;
 mod spec;
 mod state;
+mod timetable;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -45,6 +47,7 @@ pub use state::DEV_TOKEN;
 #[derive(Debug)]
 pub struct DevServer {
     addr: SocketAddr,
+    state: Arc<state::State>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
 }
@@ -74,9 +77,12 @@ impl DevServer {
         DEV_TOKEN
     }
 
-    /// The development signing keys, `(current, next)`, that every delivery is signed with.
-    pub fn signing_keys(&self) -> (&'static str, &'static str) {
-        (qstash_core::DEV_CURRENT_SIGNING_KEY, qstash_core::DEV_NEXT_SIGNING_KEY)
+    /// The signing keys, `(current, next)`; deliveries are signed with the current one. They
+    /// are the public development pair (`qstash_core::Receiver::dev()` verifies) until
+    /// `POST /v2/keys/rotate`, which rotates them as QStash does: the next key becomes the
+    /// current one and a new next key is made.
+    pub fn signing_keys(&self) -> (String, String) {
+        self.state.lock().keys.pair()
     }
 
     /// Stops accepting requests and waits for the server to end; deliveries in flight stop
@@ -120,7 +126,7 @@ impl DevServerBuilder {
             delivery::Settings { retry_scale: self.retry_scale, default_timeout: Duration::from_secs(30) },
             self.max_in_flight,
         ));
-        let app = api::router(state);
+        let app = api::router(state.clone());
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             let served = axum::serve(listener, app).with_graceful_shutdown(async {
@@ -130,7 +136,7 @@ impl DevServerBuilder {
                 tracing::error!(%error, "the QStash dev server stopped");
             }
         });
-        Ok(DevServer { addr, stop: Some(stop), task: Some(task) })
+        Ok(DevServer { addr, state, stop: Some(stop), task: Some(task) })
     }
 }
 

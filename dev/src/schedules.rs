@@ -8,28 +8,16 @@ use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::IntoResponse;
 use bytes::Bytes;
 use chrono::Utc;
-use croner::Cron;
 use serde_json::{Value, json};
 
 use crate::api::{ApiError, AppState, Reply, accept_spec, bad_request, destination, not_found};
 use crate::spec::Spec;
 use crate::state::{Schedule, new_id, now_millis};
-
-/// The cron expression, parsed: five fields as QStash takes them, or six with seconds first.
-fn parse(cron: &str) -> Result<Cron, ApiError> {
-    if cron.trim_start().starts_with("CRON_TZ=") {
-        return Err(bad_request("CRON_TZ is not supported by the dev server: schedules run in UTC"));
-    }
-    Cron::new(cron)
-        .with_seconds_optional()
-        .parse()
-        .map_err(|e| bad_request(format!("invalid Upstash-Cron {cron:?}: {e}")))
-}
+use crate::timetable::Timetable;
 
 /// The Unix milliseconds of the next run after now.
-fn next_run(cron: &Cron) -> Option<u64> {
-    let next = cron.find_next_occurrence(&Utc::now(), false).ok()?;
-    u64::try_from(next.timestamp_millis()).ok()
+fn next_run(timetable: &Timetable) -> Option<u64> {
+    u64::try_from(timetable.next_after(Utc::now())?.timestamp_millis()).ok()
 }
 
 /// `POST /v2/schedules/{destination}`: creates a schedule, or updates the one named by
@@ -48,7 +36,7 @@ pub(crate) async fn create(
         .filter(|c| !c.is_empty())
         .ok_or_else(|| bad_request("Upstash-Cron is required"))?
         .to_owned();
-    let cron = parse(&cron_text)?;
+    let timetable = Timetable::parse(&cron_text).map_err(bad_request)?;
     let spec = Spec::from_headers(&headers).map_err(bad_request)?;
     let id = match headers.get("upstash-schedule-id").and_then(|v| v.to_str().ok()) {
         Some(id) if !id.trim().is_empty() => id.trim().to_owned(),
@@ -69,28 +57,28 @@ pub(crate) async fn create(
                 paused: false,
                 created_at,
                 last_run: None,
-                next_run: next_run(&cron),
+                next_run: next_run(&timetable),
                 generation,
             },
         );
         generation
     };
-    tokio::spawn(tick(state.clone(), id.clone(), cron, generation));
+    tokio::spawn(tick(state.clone(), id.clone(), timetable, generation));
     Ok(Json(json!({ "scheduleId": id })).into_response())
 }
 
 /// Publishes the schedule's message each time the cron comes round, until the schedule is
 /// deleted or replaced.
-async fn tick(state: AppState, id: String, cron: Cron, generation: u64) {
+async fn tick(state: AppState, id: String, timetable: Timetable, generation: u64) {
     loop {
-        let Some(at) = next_run(&cron) else { return };
+        let Some(at) = next_run(&timetable) else { return };
         let wait = at.saturating_sub(now_millis());
         tokio::time::sleep(Duration::from_millis(wait)).await;
         let due = {
             let mut inner = state.lock();
             match inner.schedules.get_mut(&id) {
                 Some(schedule) if schedule.generation == generation => {
-                    schedule.next_run = next_run(&cron);
+                    schedule.next_run = next_run(&timetable);
                     if schedule.paused {
                         None
                     } else {

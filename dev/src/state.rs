@@ -191,6 +191,7 @@ pub(crate) struct Inner {
     pub(crate) url_groups: BTreeMap<String, (u64, Vec<Endpoint>)>,
     pub(crate) queues: BTreeMap<String, Queue>,
     pub(crate) deduplication: HashMap<String, (String, Instant)>,
+    pub(crate) keys: crate::keys::SigningKeys,
 }
 
 /// The server's state, shared by the API handlers and the delivery tasks.

@@ -150,6 +150,19 @@ async fn every_area_the_dev_server_covers() {
         client.schedules().create(hook.as_str(), "", &bad).await,
         Err(ClientError::Api { status: 400, .. })
     ));
+    // CRON_TZ: midnight in Kathmandu (UTC+05:45) is 18:15 UTC.
+    let nepal = ScheduleOptions::new("CRON_TZ=Asia/Kathmandu 0 0 * * *");
+    let id = client.schedules().create(hook.as_str(), "", &nepal).await.unwrap();
+    let next_run = client.schedules().get(&id).await.unwrap().next_schedule_time.unwrap() / 1000;
+    assert_eq!(next_run % 86_400, 18 * 3_600 + 15 * 60);
+    client.schedules().delete(&id).await.unwrap();
+    let mars = ScheduleOptions::new("CRON_TZ=Mars/Olympus 0 0 * * *");
+    match client.schedules().create(hook.as_str(), "", &mars).await {
+        Err(ClientError::Api { status: 400, message }) => {
+            assert!(message.contains("not an IANA time zone"), "{message}")
+        }
+        other => panic!("a made-up zone was not refused: {other:?}"),
+    }
 
     // Flow control: a key appears with the first message that names it.
     let limited = PublishOptions {
@@ -167,7 +180,14 @@ async fn every_area_the_dev_server_covers() {
     let key = fc.get("tenant-1").await.unwrap();
     assert_eq!((key.parallelism_max, key.rate_max), (1, 5));
     assert_eq!(fc.list(Some("tenant")).await.unwrap().len(), 1);
-    assert_eq!(fc.global_parallelism().await.unwrap().parallelism_count, 0);
+    // The handler has run, but the delivery counts as in flight until its answer is back.
+    tokio::time::timeout(Duration::from_secs(10), async {
+        while fc.global_parallelism().await.unwrap().parallelism_count != 0 {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    })
+    .await
+    .expect("a finished delivery still counts as in flight");
     fc.pin("tenant-1", qstash_client::Pin { parallelism: Some(3), ..Default::default() }).await.unwrap();
     let pinned = fc.get("tenant-1").await.unwrap();
     assert!(pinned.is_pinned_parallelism && pinned.parallelism_max == 3);

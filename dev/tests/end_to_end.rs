@@ -58,7 +58,7 @@ async fn publish_reaches_a_verifying_endpoint_signed_with_the_dev_keys() {
     assert_eq!(dev.token(), DEV_TOKEN);
 
     let keys = client.signing_keys().await.unwrap();
-    assert_eq!((keys.current.as_str(), keys.next.as_str()), dev.signing_keys());
+    assert_eq!((keys.current, keys.next), dev.signing_keys());
 
     let sent = client.publish(format!("{base}/hook"), "hello", &PublishOptions::default()).await.unwrap();
     let (sub, id, retried, body) = next(&mut deliveries).await;

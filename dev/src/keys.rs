@@ -1,0 +1,105 @@
+//! The signing keys: the public development pair until a rotation, then keys of the server's
+//! own, rotated as QStash rotates them, so a verifier's rotation handling can be tested.
+
+use std::fmt;
+
+use axum::Json;
+use axum::extract::State as Shared;
+use axum::response::{IntoResponse, Response};
+use qstash_core::Signer;
+use serde_json::json;
+
+use crate::api::AppState;
+use crate::state::new_id;
+
+/// The current and next signing keys, and their signers.
+#[derive(Clone)]
+pub(crate) struct SigningKeys {
+    current: String,
+    next: String,
+    signer: Signer,
+    next_signer: Signer,
+}
+
+impl Default for SigningKeys {
+    fn default() -> Self {
+        SigningKeys {
+            current: qstash_core::DEV_CURRENT_SIGNING_KEY.to_owned(),
+            next: qstash_core::DEV_NEXT_SIGNING_KEY.to_owned(),
+            signer: Signer::dev(),
+            next_signer: Signer::dev_next(),
+        }
+    }
+}
+
+impl fmt::Debug for SigningKeys {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SigningKeys").field("current", &"[REDACTED]").field("next", &"[REDACTED]").finish()
+    }
+}
+
+impl SigningKeys {
+    /// `(current, next)`.
+    pub(crate) fn pair(&self) -> (String, String) {
+        (self.current.clone(), self.next.clone())
+    }
+
+    /// The signer every delivery is signed with: the current key's.
+    pub(crate) fn signer(&self) -> Signer {
+        self.signer.clone()
+    }
+
+    /// QStash's rotation: the next key becomes the current one and a new next key is made.
+    /// A verifier that holds both old keys keeps accepting deliveries after one rotation.
+    pub(crate) fn rotate(&mut self) {
+        let fresh = new_id("sig");
+        // A key made here is never empty nor a development key, the two that `new` refuses.
+        let Ok(fresh_signer) = Signer::new(&fresh) else { return };
+        self.current = std::mem::replace(&mut self.next, fresh);
+        self.signer = std::mem::replace(&mut self.next_signer, fresh_signer);
+    }
+}
+
+fn answer(keys: &SigningKeys) -> Response {
+    let (current, next) = keys.pair();
+    Json(json!({ "current": current, "next": next })).into_response()
+}
+
+/// `GET /v2/keys`.
+pub(crate) async fn get(Shared(state): Shared<AppState>) -> Response {
+    answer(&state.lock().keys)
+}
+
+/// `POST /v2/keys/rotate`: rotates, and answers with the new pair.
+pub(crate) async fn rotate(Shared(state): Shared<AppState>) -> Response {
+    let mut inner = state.lock();
+    inner.keys.rotate();
+    answer(&inner.keys)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_rotation_promotes_the_next_key_and_makes_a_new_one() {
+        let mut keys = SigningKeys::default();
+        keys.rotate();
+        let (current, next) = keys.pair();
+        assert_eq!(current, qstash_core::DEV_NEXT_SIGNING_KEY);
+        assert!(next.starts_with("sig_") && next != qstash_core::DEV_CURRENT_SIGNING_KEY && next != current);
+        let token = keys.signer().token("https://example.com/hook", b"body").sign();
+        let request = qstash_core::Request::new(&token, b"body").url("https://example.com/hook");
+        assert!(qstash_core::Receiver::dev().verify(&request).is_ok(), "the old pair's next key verifies");
+        keys.rotate();
+        assert_eq!(keys.pair().0, next);
+    }
+
+    #[test]
+    fn keys_never_print() {
+        assert_eq!(
+            format!("{:?}", SigningKeys::default()),
+            "SigningKeys { current: \"[REDACTED]\", next: \"[REDACTED]\" }"
+        );
+    }
+}
