@@ -2,6 +2,9 @@
 //! covers): what the client sends is understood, and what the dev server answers parses.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a panic in a test is a failed assertion
 
+mod common;
+use common::next;
+
 use std::time::Duration;
 
 use axum::Router;
@@ -29,17 +32,8 @@ async fn endpoint() -> (String, mpsc::UnboundedReceiver<(Option<String>, Bytes)>
         .route("/hook", post(record))
         .route_layer(QStashLayer::new(Receiver::dev()))
         .with_state(seen);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let base = common::serve(app).await;
     (base, deliveries)
-}
-
-async fn next(deliveries: &mut mpsc::UnboundedReceiver<(Option<String>, Bytes)>) -> (Option<String>, Bytes) {
-    tokio::time::timeout(Duration::from_secs(10), deliveries.recv())
-        .await
-        .expect("no delivery within 10 s")
-        .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -3,6 +3,9 @@
 //! not-before, and the success callback's body.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a panic in a test is a failed assertion
 
+mod common;
+use common::next;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -68,17 +71,9 @@ async fn start()
         )
         .route_layer(QStashLayer::new(Receiver::dev()))
         .with_state(seen.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let base = common::serve(app).await;
     let client = Client::new(dev.token()).base_url(&dev.url());
     (dev, client, base, seen, rx)
-}
-
-async fn next(
-    rx: &mut mpsc::UnboundedReceiver<(Method, HeaderMap, Bytes, Instant)>,
-) -> (Method, HeaderMap, Bytes, Instant) {
-    tokio::time::timeout(Duration::from_secs(10), rx.recv()).await.expect("no delivery within 10 s").unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -3,6 +3,9 @@
 //! failing endpoint is retried into the DLQ and its failure callback arrives signed.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a panic in a test is a failed assertion
 
+mod common;
+use common::next;
+
 use std::time::Duration;
 
 use axum::Router;
@@ -35,19 +38,8 @@ async fn app() -> (String, mpsc::UnboundedReceiver<(String, String, Option<u32>,
         .route("/fail", post(|| async { (StatusCode::SERVICE_UNAVAILABLE, "down for maintenance") }))
         .route_layer(QStashLayer::new(Receiver::dev()))
         .with_state(seen);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, verified).await.unwrap() });
+    let base = common::serve(verified).await;
     (base, deliveries)
-}
-
-async fn next(
-    deliveries: &mut mpsc::UnboundedReceiver<(String, String, Option<u32>, Bytes)>,
-) -> (String, String, Option<u32>, Bytes) {
-    tokio::time::timeout(Duration::from_secs(10), deliveries.recv())
-        .await
-        .expect("no delivery within 10 s")
-        .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

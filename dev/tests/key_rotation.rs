@@ -3,6 +3,9 @@
 //! on accepting deliveries, while one that kept the first pair stops after the second rotation.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a panic in a test is a failed assertion
 
+mod common;
+use common::next;
+
 use std::time::Duration;
 
 use axum::Router;
@@ -27,17 +30,8 @@ async fn app(shared: SharedReceiver) -> (String, mpsc::UnboundedReceiver<Bytes>)
     let refreshed = Router::new().route("/refreshed", post(record)).route_layer(QStashLayer::new(shared));
     let stale = Router::new().route("/stale", post(record)).route_layer(QStashLayer::new(Receiver::dev()));
     let app = refreshed.merge(stale).with_state(seen);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let base = common::serve(app).await;
     (base, deliveries)
-}
-
-async fn next(deliveries: &mut mpsc::UnboundedReceiver<Bytes>) -> Bytes {
-    tokio::time::timeout(Duration::from_secs(10), deliveries.recv())
-        .await
-        .expect("no delivery within 10 s")
-        .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
