@@ -10,6 +10,11 @@
 //! however many verifiers ask at once, and swaps it in atomically. A client configured for a
 //! region (`QSTASH_REGION`) reads that region's keys, and they replace the region's pair, the
 //! one `Upstash-Region` deliveries are verified with.
+//!
+//! A pair that holds one of the public development keys is refused
+//! ([`ClientError::Decode`]) and the receiver keeps its keys: those keys sign only for
+//! `Receiver::dev()`, which a receiver opts into itself, never through an API answer. Against
+//! a `qstash-kit dev` server the refresher therefore takes keys from the second rotation on.
 
 use alloc::sync::Arc;
 use core::time::Duration;
