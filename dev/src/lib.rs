@@ -18,9 +18,10 @@
 //! [`DevServerBuilder::fast_retries`]) that honour a destination's `Retry-After`; the
 //! `Upstash-Retried` count; the DLQ after the last retry; callbacks and failure callbacks;
 //! deduplication by id and by content; messages, URL groups, queues, logs and the signing keys
-//! (with QStash's rotation, to test a verifier's); schedules with cron (in UTC, or in the zone a leading `CRON_TZ=` names; a sixth,
-//! leading seconds field is accepted so a test need not wait a minute); flow control
-//! (parallelism and rate per key, pause, resume, pin, unpin, reset).
+//! (with QStash's rotation, to test a verifier's); schedules with cron (in UTC, or in the zone
+//! a leading `CRON_TZ=` names; a sixth, leading seconds field is accepted so a test need not
+//! wait a minute); flow control (parallelism and rate per key, pause, resume, pin, unpin,
+//! reset).
 
 #![forbid(unsafe_code)]
 
