@@ -51,16 +51,17 @@ fn mock(verb: &str, route: &str) -> wiremock::MockBuilder {
     Mock::given(method(verb)).and(path(route)).and(header("authorization", "Bearer cli-token"))
 }
 
+/// Mounts `mock`, answering with `answer`, to be called exactly once.
+async fn once(server: &MockServer, mock: wiremock::MockBuilder, answer: ResponseTemplate) {
+    mock.respond_with(answer).expect(1).mount(server).await;
+}
+
 async fn reply(server: &MockServer, verb: &str, route: &str, body: Value) {
-    mock(verb, route)
-        .respond_with(ResponseTemplate::new(200).set_body_json(body))
-        .expect(1)
-        .mount(server)
-        .await;
+    once(server, mock(verb, route), ResponseTemplate::new(200).set_body_json(body)).await;
 }
 
 async fn empty(server: &MockServer, verb: &str, route: &str) {
-    mock(verb, route).respond_with(ResponseTemplate::new(200)).expect(1).mount(server).await;
+    once(server, mock(verb, route), ResponseTemplate::new(200)).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -96,14 +97,12 @@ async fn flags_win_over_the_region_environment() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_region_environment_is_used_when_no_flag_is_given() {
     let server = MockServer::start().await;
-    Mock::given(path("/v2/keys"))
-        .and(header("authorization", "Bearer region-token"))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(json!({ "current": "sig_a", "next": "sig_b" })),
-        )
-        .expect(1)
-        .mount(&server)
-        .await;
+    once(
+        &server,
+        Mock::given(path("/v2/keys")).and(header("authorization", "Bearer region-token")),
+        ResponseTemplate::new(200).set_body_json(json!({ "current": "sig_a", "next": "sig_b" })),
+    )
+    .await;
     let uri = server.uri();
     let env = [
         ("QSTASH_REGION", "us-east-1"),
@@ -150,16 +149,17 @@ async fn the_region_flag_talks_to_the_regions_built_in_api_url() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn delay_and_timeout_take_the_documented_duration_form_and_text_gets_text_plain() {
     let server = MockServer::start().await;
-    mock("POST", "/v2/publish/https://h.example/hook")
-        .and(header("upstash-delay", "124200s"))
-        .and(header("upstash-timeout", "90s"))
-        .and(header("content-type", "text/plain;charset=UTF-8"))
-        .and(header("upstash-callback-timeout", "20s"))
-        .and(header("upstash-callback-method", "PUT"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "messageId": "m1" })))
-        .expect(1)
-        .mount(&server)
-        .await;
+    once(
+        &server,
+        mock("POST", "/v2/publish/https://h.example/hook")
+            .and(header("upstash-delay", "124200s"))
+            .and(header("upstash-timeout", "90s"))
+            .and(header("content-type", "text/plain;charset=UTF-8"))
+            .and(header("upstash-callback-timeout", "20s"))
+            .and(header("upstash-callback-method", "PUT")),
+        ResponseTemplate::new(200).set_body_json(json!({ "messageId": "m1" })),
+    )
+    .await;
     let out = ok(
         &server,
         &[
@@ -209,18 +209,18 @@ async fn messages_get_cancel_and_cancel_all() {
     )
     .await;
     empty(&server, "DELETE", "/v2/messages/msg_1").await;
-    mock("DELETE", "/v2/messages")
-        .and(query_param("messageIds", "msg_2"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "cancelled": 2 })))
-        .expect(1)
-        .mount(&server)
-        .await;
-    mock("DELETE", "/v2/messages")
-        .and(query_param("count", "100"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "cancelled": 0 })))
-        .expect(1)
-        .mount(&server)
-        .await;
+    once(
+        &server,
+        mock("DELETE", "/v2/messages").and(query_param("messageIds", "msg_2")),
+        ResponseTemplate::new(200).set_body_json(json!({ "cancelled": 2 })),
+    )
+    .await;
+    once(
+        &server,
+        mock("DELETE", "/v2/messages").and(query_param("count", "100")),
+        ResponseTemplate::new(200).set_body_json(json!({ "cancelled": 0 })),
+    )
+    .await;
     assert!(ok(&server, &["messages", "get", "msg_1"]).await.contains("url: https://h.example/a"));
     assert_eq!(ok(&server, &["messages", "cancel", "msg_1"]).await.trim(), "cancelled msg_1");
     let many: Value =
@@ -233,14 +233,15 @@ async fn messages_get_cancel_and_cancel_all() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn schedules_every_subcommand() {
     let server = MockServer::start().await;
-    mock("POST", "/v2/schedules/https://h.example/cron")
-        .and(header("upstash-cron", "0 * * * *"))
-        .and(header("upstash-retries", "1"))
-        .and(header("upstash-schedule-id", "hourly"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "scheduleId": "hourly" })))
-        .expect(1)
-        .mount(&server)
-        .await;
+    once(
+        &server,
+        mock("POST", "/v2/schedules/https://h.example/cron")
+            .and(header("upstash-cron", "0 * * * *"))
+            .and(header("upstash-retries", "1"))
+            .and(header("upstash-schedule-id", "hourly")),
+        ResponseTemplate::new(200).set_body_json(json!({ "scheduleId": "hourly" })),
+    )
+    .await;
     let schedule = json!({ "scheduleId": "hourly", "cron": "0 * * * *", "destination": "https://h.example/cron", "isPaused": false });
     reply(&server, "GET", "/v2/schedules/hourly", schedule.clone()).await;
     mock("GET", "/v2/schedules")
@@ -280,12 +281,13 @@ async fn schedules_every_subcommand() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn queues_every_subcommand() {
     let server = MockServer::start().await;
-    mock("POST", "/v2/queues")
-        .and(body_json(json!({ "queueName": "orders", "parallelism": 3, "paused": true })))
-        .respond_with(ResponseTemplate::new(200))
-        .expect(1)
-        .mount(&server)
-        .await;
+    once(
+        &server,
+        mock("POST", "/v2/queues")
+            .and(body_json(json!({ "queueName": "orders", "parallelism": 3, "paused": true }))),
+        ResponseTemplate::new(200),
+    )
+    .await;
     let queue = json!({ "name": "orders", "parallelism": 3, "lag": 0, "paused": true });
     reply(&server, "GET", "/v2/queues/orders", queue.clone()).await;
     reply(&server, "GET", "/v2/queues", json!([queue])).await;
@@ -305,18 +307,15 @@ async fn queues_every_subcommand() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn url_groups_every_subcommand() {
     let server = MockServer::start().await;
-    mock("POST", "/v2/topics/fan/endpoints")
-        .and(body_json(json!({ "endpoints": [{ "name": "a", "url": "https://a.example" }, { "url": "https://b.example" }] })))
-        .respond_with(ResponseTemplate::new(200))
-        .expect(1)
-        .mount(&server)
-        .await;
-    mock("DELETE", "/v2/topics/fan/endpoints")
-        .and(body_json(json!({ "endpoints": [{ "url": "https://b.example" }, { "name": "a" }] })))
-        .respond_with(ResponseTemplate::new(200))
-        .expect(1)
-        .mount(&server)
-        .await;
+    once(&server, mock("POST", "/v2/topics/fan/endpoints")
+        .and(body_json(json!({ "endpoints": [{ "name": "a", "url": "https://a.example" }, { "url": "https://b.example" }] }))), ResponseTemplate::new(200)).await;
+    once(
+        &server,
+        mock("DELETE", "/v2/topics/fan/endpoints")
+            .and(body_json(json!({ "endpoints": [{ "url": "https://b.example" }, { "name": "a" }] }))),
+        ResponseTemplate::new(200),
+    )
+    .await;
     let group = json!({ "name": "fan", "endpoints": [{ "name": "a", "url": "https://a.example" }] });
     reply(&server, "GET", "/v2/topics/fan", group.clone()).await;
     reply(&server, "GET", "/v2/topics", json!([group])).await;
@@ -343,19 +342,15 @@ async fn dlq_every_subcommand_and_list_all_follows_the_cursor() {
         .expect(2)
         .mount(&server)
         .await;
-    mock("GET", "/v2/dlq")
-        .and(query_param("cursor", "next"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "messages": [message("d2")] })))
-        .expect(1)
-        .mount(&server)
-        .await;
+    once(
+        &server,
+        mock("GET", "/v2/dlq").and(query_param("cursor", "next")),
+        ResponseTemplate::new(200).set_body_json(json!({ "messages": [message("d2")] })),
+    )
+    .await;
     reply(&server, "GET", "/v2/dlq/d1", message("d1")).await;
     empty(&server, "DELETE", "/v2/dlq/d1").await;
-    mock("DELETE", "/v2/dlq")
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "deleted": 2 })))
-        .expect(1)
-        .mount(&server)
-        .await;
+    reply(&server, "DELETE", "/v2/dlq", json!({ "deleted": 2 })).await;
     reply(&server, "POST", "/v2/dlq/retry", json!({ "responses": [{ "messageId": "msg_new" }] })).await;
     let page = ok(&server, &["dlq", "list", "--response-status", "500"]).await;
     assert!(page.contains("d1") && page.contains("next page: --cursor next"), "{page}");
@@ -373,16 +368,12 @@ async fn dlq_every_subcommand_and_list_all_follows_the_cursor() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn logs_with_filters() {
     let server = MockServer::start().await;
-    mock("GET", "/v2/events")
+    once(&server, mock("GET", "/v2/events")
         .and(query_param("state", "FAILED"))
         .and(query_param("label", "billing"))
-        .and(query_param("count", "5"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "cursor": "", "events": [
+        .and(query_param("count", "5")), ResponseTemplate::new(200).set_body_json(json!({ "cursor": "", "events": [
             { "time": 1700000000000u64, "state": "FAILED", "messageId": "msg_1", "url": "https://h.example/a", "error": "timeout" }
-        ] })))
-        .expect(1)
-        .mount(&server)
-        .await;
+        ] }))).await;
     let out = ok(&server, &["logs", "--state", "failed", "--label", "billing", "--count", "5"]).await;
     assert!(out.contains("FAILED") && out.contains("msg_1") && out.contains("timeout"), "{out}");
     let bad = kit(&["logs", "--state", "exploded", "--token", "t"], &[]).await;
@@ -397,18 +388,18 @@ async fn flow_control_every_subcommand() {
     reply(&server, "GET", "/v2/flowControl/tenant-1", info).await;
     reply(&server, "GET", "/v2/globalParallelism", json!({ "parallelismMax": 10, "parallelismCount": 3 }))
         .await;
-    mock("POST", "/v2/flowControl/tenant-1/pin")
-        .and(query_param("rate", "5"))
-        .respond_with(ResponseTemplate::new(200))
-        .expect(1)
-        .mount(&server)
-        .await;
-    mock("POST", "/v2/flowControl/tenant-1/unpin")
-        .and(query_param("rate", "true"))
-        .respond_with(ResponseTemplate::new(200))
-        .expect(1)
-        .mount(&server)
-        .await;
+    once(
+        &server,
+        mock("POST", "/v2/flowControl/tenant-1/pin").and(query_param("rate", "5")),
+        ResponseTemplate::new(200),
+    )
+    .await;
+    once(
+        &server,
+        mock("POST", "/v2/flowControl/tenant-1/unpin").and(query_param("rate", "true")),
+        ResponseTemplate::new(200),
+    )
+    .await;
     for route in [
         "/v2/flowControl/tenant-1/resetRate",
         "/v2/flowControl/tenant-1/pause",
@@ -459,15 +450,11 @@ async fn a_rate_limit_exits_4() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn batch_sends_the_file_as_one_request() {
     let server = MockServer::start().await;
-    mock("POST", "/v2/batch")
+    once(&server, mock("POST", "/v2/batch")
         .and(body_json(json!([
             { "destination": "https://h.example/a", "headers": { "Upstash-Method": "PUT", "Upstash-Retries": "2" }, "body": "one" },
             { "destination": "fan", "headers": { "Upstash-Method": "POST" }, "body": "two", "queue": "orders" }
-        ])))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!([{ "messageId": "m1" }, [{ "messageId": "m2", "url": "https://x" }, { "messageId": "m3", "url": "https://y" }]])))
-        .expect(1)
-        .mount(&server)
-        .await;
+        ]))), ResponseTemplate::new(200).set_body_json(json!([{ "messageId": "m1" }, [{ "messageId": "m2", "url": "https://x" }, { "messageId": "m3", "url": "https://y" }]]))).await;
     let dir = std::env::temp_dir().join(format!("qstash-kit-batch-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("batch.json");

@@ -23,6 +23,16 @@ fn expect(verb: &str, route: &str) -> wiremock::MockBuilder {
     Mock::given(method(verb)).and(path(route)).and(header("authorization", "Bearer test-token"))
 }
 
+/// Mounts `mock`, answering with `answer`, to be called exactly once.
+async fn once(server: &MockServer, mock: wiremock::MockBuilder, answer: ResponseTemplate) {
+    mock.respond_with(answer).expect(1).mount(server).await;
+}
+
+/// `verb route` answers 200 with `body` as JSON, exactly once.
+async fn reply(server: &MockServer, verb: &str, route: &str, body: impl serde::Serialize) {
+    once(server, expect(verb, route), ResponseTemplate::new(200).set_body_json(body)).await;
+}
+
 /// The query of the only request the server received, as ordered pairs.
 async fn query_of(server: &MockServer) -> Vec<(String, String)> {
     let requests: Vec<Request> = server.received_requests().await.unwrap();
@@ -55,11 +65,12 @@ const MESSAGE: &str = r#"{
 #[tokio::test]
 async fn messages_get_parses_the_reference_example() {
     let server = MockServer::start().await;
-    expect("GET", "/v2/messages/msg_123")
-        .respond_with(ResponseTemplate::new(200).set_body_raw(MESSAGE, "application/json"))
-        .expect(1)
-        .mount(&server)
-        .await;
+    once(
+        &server,
+        expect("GET", "/v2/messages/msg_123"),
+        ResponseTemplate::new(200).set_body_raw(MESSAGE, "application/json"),
+    )
+    .await;
     let message = client(&server).messages().get("msg_123").await.unwrap();
     assert_eq!(message.message_id, "msg_26hZCxZCuWyyTWPmSVBrNB882AMRP1TsgzpygELRcLWep");
     assert_eq!(message.url_group.as_deref(), Some("my-topic"));
@@ -72,20 +83,12 @@ async fn messages_get_parses_the_reference_example() {
 #[tokio::test]
 async fn messages_cancel_one_many_and_all() {
     let server = MockServer::start().await;
-    expect("DELETE", "/v2/messages/msg_1")
-        .respond_with(ResponseTemplate::new(202))
-        .expect(1)
-        .mount(&server)
-        .await;
+    once(&server, expect("DELETE", "/v2/messages/msg_1"), ResponseTemplate::new(202)).await;
     let c = client(&server);
     c.messages().cancel("msg_1").await.unwrap();
     server.reset().await;
 
-    expect("DELETE", "/v2/messages")
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "cancelled": 2 })))
-        .expect(1)
-        .mount(&server)
-        .await;
+    reply(&server, "DELETE", "/v2/messages", json!({ "cancelled": 2 })).await;
     assert_eq!(c.messages().cancel_many(&["msg_1", "msg_2"]).await.unwrap(), 2);
     assert_eq!(query_of(&server).await, pairs(&[("messageIds", "msg_1"), ("messageIds", "msg_2")]));
     assert_eq!(c.messages().cancel_many(&[]).await.unwrap(), 0);
@@ -110,28 +113,29 @@ async fn messages_cancel_one_many_and_all() {
 #[tokio::test]
 async fn schedules_create_sends_the_cron_and_every_message_option_as_headers() {
     let server = MockServer::start().await;
-    expect("POST", "/v2/schedules/https://my-api.example.com/cron")
-        .and(header("upstash-cron", "*/5 * * * *"))
-        .and(header("upstash-schedule-id", "nightly"))
-        .and(header("upstash-queue-name", "reports"))
-        .and(header("upstash-method", "PUT"))
-        .and(header("upstash-retries", "2"))
-        .and(header("upstash-delay", "60s"))
-        .and(header("upstash-timeout", "20s"))
-        .and(header("upstash-retry-delay", "1000"))
-        .and(header("upstash-callback", "https://cb.example/ok"))
-        .and(header("upstash-callback-retries", "1"))
-        .and(header("upstash-failure-callback", "https://cb.example/fail"))
-        .and(header("upstash-flow-control-key", "tenant-1"))
-        .and(header("upstash-flow-control-value", "parallelism=2"))
-        .and(header("upstash-label", "nightly"))
-        .and(header("upstash-forward-x-tenant", "acme"))
-        .and(header("content-type", "application/json"))
-        .and(body_string(r#"{"report":"daily"}"#))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "scheduleId": "scd_1234" })))
-        .expect(1)
-        .mount(&server)
-        .await;
+    once(
+        &server,
+        expect("POST", "/v2/schedules/https://my-api.example.com/cron")
+            .and(header("upstash-cron", "*/5 * * * *"))
+            .and(header("upstash-schedule-id", "nightly"))
+            .and(header("upstash-queue-name", "reports"))
+            .and(header("upstash-method", "PUT"))
+            .and(header("upstash-retries", "2"))
+            .and(header("upstash-delay", "60s"))
+            .and(header("upstash-timeout", "20s"))
+            .and(header("upstash-retry-delay", "1000"))
+            .and(header("upstash-callback", "https://cb.example/ok"))
+            .and(header("upstash-callback-retries", "1"))
+            .and(header("upstash-failure-callback", "https://cb.example/fail"))
+            .and(header("upstash-flow-control-key", "tenant-1"))
+            .and(header("upstash-flow-control-value", "parallelism=2"))
+            .and(header("upstash-label", "nightly"))
+            .and(header("upstash-forward-x-tenant", "acme"))
+            .and(header("content-type", "application/json"))
+            .and(body_string(r#"{"report":"daily"}"#)),
+        ResponseTemplate::new(200).set_body_json(json!({ "scheduleId": "scd_1234" })),
+    )
+    .await;
     let options = ScheduleOptions {
         schedule_id: Some("nightly".into()),
         queue: Some("reports".into()),
@@ -184,16 +188,18 @@ const SCHEDULE: &str = r#"{
 #[tokio::test]
 async fn schedules_get_list_pause_resume_delete() {
     let server = MockServer::start().await;
-    expect("GET", "/v2/schedules/scd_1234")
-        .respond_with(ResponseTemplate::new(200).set_body_raw(SCHEDULE, "application/json"))
-        .expect(1)
-        .mount(&server)
-        .await;
-    expect("GET", "/v2/schedules")
-        .respond_with(ResponseTemplate::new(200).set_body_raw(format!("[{SCHEDULE}]"), "application/json"))
-        .expect(1)
-        .mount(&server)
-        .await;
+    once(
+        &server,
+        expect("GET", "/v2/schedules/scd_1234"),
+        ResponseTemplate::new(200).set_body_raw(SCHEDULE, "application/json"),
+    )
+    .await;
+    once(
+        &server,
+        expect("GET", "/v2/schedules"),
+        ResponseTemplate::new(200).set_body_raw(format!("[{SCHEDULE}]"), "application/json"),
+    )
+    .await;
     for (verb, route) in [
         ("PATCH", "/v2/schedules/scd_1234/pause"),
         ("PATCH", "/v2/schedules/scd_1234/resume"),
@@ -219,24 +225,17 @@ async fn schedules_get_list_pause_resume_delete() {
 #[tokio::test]
 async fn queues_upsert_get_list_pause_resume_delete() {
     let server = MockServer::start().await;
-    expect("POST", "/v2/queues")
-        .and(header("content-type", "application/json"))
-        .and(body_json(json!({ "queueName": "orders", "parallelism": 4, "paused": false })))
-        .respond_with(ResponseTemplate::new(200))
-        .expect(1)
-        .mount(&server)
-        .await;
+    once(
+        &server,
+        expect("POST", "/v2/queues")
+            .and(header("content-type", "application/json"))
+            .and(body_json(json!({ "queueName": "orders", "parallelism": 4, "paused": false }))),
+        ResponseTemplate::new(200),
+    )
+    .await;
     let queue = json!({ "createdAt": 1754565618803u64, "updatedAt": 1754565619000u64, "name": "orders", "parallelism": 4, "lag": 12, "paused": false });
-    expect("GET", "/v2/queues/orders")
-        .respond_with(ResponseTemplate::new(200).set_body_json(&queue))
-        .expect(1)
-        .mount(&server)
-        .await;
-    expect("GET", "/v2/queues")
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!([queue])))
-        .expect(1)
-        .mount(&server)
-        .await;
+    reply(&server, "GET", "/v2/queues/orders", &queue).await;
+    reply(&server, "GET", "/v2/queues", json!([queue])).await;
     for (verb, route) in [
         ("POST", "/v2/queues/orders/pause"),
         ("POST", "/v2/queues/orders/resume"),
@@ -257,36 +256,21 @@ async fn queues_upsert_get_list_pause_resume_delete() {
 #[tokio::test]
 async fn url_groups_add_remove_get_list_delete() {
     let server = MockServer::start().await;
-    expect("POST", "/v2/topics/fanout/endpoints")
+    once(&server, expect("POST", "/v2/topics/fanout/endpoints")
         .and(header("content-type", "application/json"))
-        .and(body_json(json!({ "endpoints": [{ "name": "a", "url": "https://a.example/hook" }, { "url": "https://b.example/hook" }] })))
-        .respond_with(ResponseTemplate::new(200))
-        .expect(1)
-        .mount(&server)
-        .await;
-    expect("DELETE", "/v2/topics/fanout/endpoints")
-        .and(body_json(json!({ "endpoints": [{ "name": "a" }] })))
-        .respond_with(ResponseTemplate::new(200))
-        .expect(1)
-        .mount(&server)
-        .await;
+        .and(body_json(json!({ "endpoints": [{ "name": "a", "url": "https://a.example/hook" }, { "url": "https://b.example/hook" }] }))), ResponseTemplate::new(200)).await;
+    once(
+        &server,
+        expect("DELETE", "/v2/topics/fanout/endpoints")
+            .and(body_json(json!({ "endpoints": [{ "name": "a" }] }))),
+        ResponseTemplate::new(200),
+    )
+    .await;
     let group = json!({ "createdAt": 1623345678001u64, "updatedAt": 1623345678001u64, "name": "fanout",
         "endpoints": [{ "name": "b", "url": "https://b.example/hook" }] });
-    expect("GET", "/v2/topics/fanout")
-        .respond_with(ResponseTemplate::new(200).set_body_json(&group))
-        .expect(1)
-        .mount(&server)
-        .await;
-    expect("GET", "/v2/topics")
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!([group])))
-        .expect(1)
-        .mount(&server)
-        .await;
-    expect("DELETE", "/v2/topics/fanout")
-        .respond_with(ResponseTemplate::new(200))
-        .expect(1)
-        .mount(&server)
-        .await;
+    reply(&server, "GET", "/v2/topics/fanout", &group).await;
+    reply(&server, "GET", "/v2/topics", json!([group])).await;
+    once(&server, expect("DELETE", "/v2/topics/fanout"), ResponseTemplate::new(200)).await;
     let c = client(&server);
     let groups = c.url_groups();
     groups
@@ -319,15 +303,13 @@ fn dlq_message(id: &str) -> serde_json::Value {
 #[tokio::test]
 async fn dlq_list_sends_filters_and_cursor_and_list_all_follows_the_cursor() {
     let server = MockServer::start().await;
-    expect("GET", "/v2/dlq")
-        .and(query_param_is_missing("cursor"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(json!({ "messages": [dlq_message("d1"), dlq_message("d2")], "cursor": "c2" })),
-        )
-        .expect(1)
-        .mount(&server)
-        .await;
+    once(
+        &server,
+        expect("GET", "/v2/dlq").and(query_param_is_missing("cursor")),
+        ResponseTemplate::new(200)
+            .set_body_json(json!({ "messages": [dlq_message("d1"), dlq_message("d2")], "cursor": "c2" })),
+    )
+    .await;
     expect("GET", "/v2/dlq")
         .and(query_param("cursor", "c2"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "messages": [dlq_message("d3")] })))
@@ -368,26 +350,20 @@ async fn dlq_list_sends_filters_and_cursor_and_list_all_follows_the_cursor() {
 #[tokio::test]
 async fn dlq_get_delete_delete_many_and_retry() {
     let server = MockServer::start().await;
-    expect("GET", "/v2/dlq/d1")
-        .respond_with(ResponseTemplate::new(200).set_body_json(dlq_message("d1")))
-        .expect(1)
-        .mount(&server)
-        .await;
+    reply(&server, "GET", "/v2/dlq/d1", dlq_message("d1")).await;
     expect("DELETE", "/v2/dlq/d1").respond_with(ResponseTemplate::new(200)).expect(1).mount(&server).await;
-    expect("DELETE", "/v2/dlq")
-        .and(query_param("dlqIds", "d2"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "deleted": 2 })))
-        .expect(1)
-        .mount(&server)
-        .await;
-    expect("POST", "/v2/dlq/retry")
-        .and(query_param("dlqIds", "d3"))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(json!({ "responses": [{ "messageId": "msg_new" }] })),
-        )
-        .expect(1)
-        .mount(&server)
-        .await;
+    once(
+        &server,
+        expect("DELETE", "/v2/dlq").and(query_param("dlqIds", "d2")),
+        ResponseTemplate::new(200).set_body_json(json!({ "deleted": 2 })),
+    )
+    .await;
+    once(
+        &server,
+        expect("POST", "/v2/dlq/retry").and(query_param("dlqIds", "d3")),
+        ResponseTemplate::new(200).set_body_json(json!({ "responses": [{ "messageId": "msg_new" }] })),
+    )
+    .await;
     let c = client(&server);
     let dlq = c.dlq();
     assert_eq!(dlq.get("d1").await.unwrap().response_body.as_deref(), Some("internal error"));
@@ -406,24 +382,20 @@ async fn logs_list_sends_every_filter_and_list_all_pages() {
         json!({ "time": 1692537600000u64, "state": state, "messageId": id, "url": "https://my-api.example.com/hook",
                 "topicName": "my-topic", "header": { "Content-Type": ["application/json"] }, "body": "e30=" })
     };
-    expect("GET", "/v2/events")
-        .and(query_param_is_missing("cursor"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(json!({ "cursor": 1692537600001u64, "events": [event("m1", "DELIVERED")] })),
-        )
-        .expect(1)
-        .mount(&server)
-        .await;
-    expect("GET", "/v2/events")
-        .and(query_param("cursor", "1692537600001"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(json!({ "cursor": "", "events": [event("m2", "SOMETHING_NEW")] })),
-        )
-        .expect(1)
-        .mount(&server)
-        .await;
+    once(
+        &server,
+        expect("GET", "/v2/events").and(query_param_is_missing("cursor")),
+        ResponseTemplate::new(200)
+            .set_body_json(json!({ "cursor": 1692537600001u64, "events": [event("m1", "DELIVERED")] })),
+    )
+    .await;
+    once(
+        &server,
+        expect("GET", "/v2/events").and(query_param("cursor", "1692537600001")),
+        ResponseTemplate::new(200)
+            .set_body_json(json!({ "cursor": "", "events": [event("m2", "SOMETHING_NEW")] })),
+    )
+    .await;
     let filter = MessageFilter {
         state: Some(MessageState::Delivered),
         message_id: Some("m1".into()),
@@ -461,34 +433,17 @@ async fn flow_control_list_get_pin_unpin_reset_pause_resume_and_global_paralleli
     let info = json!({ "flowControlKey": "tenant-1", "waitListSize": 3, "parallelismMax": 5, "parallelismCount": 2,
         "rateMax": 100, "rateCount": 40, "ratePeriod": 60, "ratePeriodStart": 1754565600000u64,
         "isPaused": false, "isPinnedParallelism": true, "isPinnedRate": false });
-    expect("GET", "/v2/flowControl")
-        .and(query_param("search", "tenant"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!([info])))
-        .expect(1)
-        .mount(&server)
+    once(
+        &server,
+        expect("GET", "/v2/flowControl").and(query_param("search", "tenant")),
+        ResponseTemplate::new(200).set_body_json(json!([info])),
+    )
+    .await;
+    reply(&server, "GET", "/v2/flowControl/tenant-1", &info).await;
+    reply(&server, "GET", "/v2/globalParallelism", json!({ "parallelismMax": 100, "parallelismCount": 7 }))
         .await;
-    expect("GET", "/v2/flowControl/tenant-1")
-        .respond_with(ResponseTemplate::new(200).set_body_json(&info))
-        .expect(1)
-        .mount(&server)
-        .await;
-    expect("GET", "/v2/globalParallelism")
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(json!({ "parallelismMax": 100, "parallelismCount": 7 })),
-        )
-        .expect(1)
-        .mount(&server)
-        .await;
-    expect("POST", "/v2/flowControl/tenant-1/pin")
-        .respond_with(ResponseTemplate::new(200))
-        .expect(1)
-        .mount(&server)
-        .await;
-    expect("POST", "/v2/flowControl/tenant-1/unpin")
-        .respond_with(ResponseTemplate::new(200))
-        .expect(1)
-        .mount(&server)
-        .await;
+    once(&server, expect("POST", "/v2/flowControl/tenant-1/pin"), ResponseTemplate::new(200)).await;
+    once(&server, expect("POST", "/v2/flowControl/tenant-1/unpin"), ResponseTemplate::new(200)).await;
     for route in [
         "/v2/flowControl/tenant-1/resetRate",
         "/v2/flowControl/tenant-1/pause",
@@ -516,24 +471,16 @@ async fn flow_control_list_get_pin_unpin_reset_pause_resume_and_global_paralleli
 #[tokio::test]
 async fn names_with_slashes_stay_one_path_segment() {
     let server = MockServer::start().await;
-    expect("DELETE", "/v2/queues/a%2Fb")
-        .respond_with(ResponseTemplate::new(200))
-        .expect(1)
-        .mount(&server)
-        .await;
+    once(&server, expect("DELETE", "/v2/queues/a%2Fb"), ResponseTemplate::new(200)).await;
     client(&server).queues().delete("a/b").await.unwrap();
 }
 
 #[tokio::test]
 async fn a_publish_to_a_url_group_in_the_reference_object_shape_is_read_too() {
     let server = MockServer::start().await;
-    expect("POST", "/v2/publish/fanout")
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "messages": [
+    reply(&server, "POST", "/v2/publish/fanout", json!({ "messages": [
             { "messageId": "m1", "url": "https://a.example" }, { "messageId": "m2", "url": "https://b.example", "deduplicated": true }
-        ] })))
-        .expect(1)
-        .mount(&server)
-        .await;
+        ] })).await;
     let sent = client(&server)
         .publish(qstash_client::Destination::UrlGroup("fanout".into()), "x", &Default::default())
         .await

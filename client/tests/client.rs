@@ -7,7 +7,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use qstash_client::{
-    BatchMessage, Client, ClientConfig, ClientError, Destination, PublishOptions, RetryPolicy,
+    BatchMessage, Client, ClientConfig, ClientError, Destination, PublishOptions, PublishResponse,
+    RetryPolicy,
 };
 use qstash_client::{KeyRefresher, Refresh};
 use qstash_core::{Receiver, Request, SharedReceiver, Signer};
@@ -29,25 +30,40 @@ fn recorded() -> (RetryPolicy, Arc<Mutex<Vec<Duration>>>) {
     (policy, waits)
 }
 
+/// One publish to `server` on a recorded retry clock: its result and the waits it asked for.
+async fn publish_recorded(server: &MockServer) -> (Result<Vec<PublishResponse>, ClientError>, Vec<Duration>) {
+    let (policy, waits) = recorded();
+    let sent =
+        client(server).retry(policy).publish("https://h.example/x", "b", &PublishOptions::default()).await;
+    let waits = waits.lock().unwrap().clone();
+    (sent, waits)
+}
+
 fn client(server: &MockServer) -> Client {
     Client::new("test-token").base_url(&server.uri())
+}
+
+/// Mounts `mock`, answering with `answer`, to be called exactly once.
+async fn once(server: &MockServer, mock: wiremock::MockBuilder, answer: ResponseTemplate) {
+    mock.respond_with(answer).expect(1).mount(server).await;
 }
 
 #[tokio::test]
 async fn publish_sends_the_exact_method_path_headers_and_body() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/v2/publish/https://my-app.example.com/api/qstash"))
-        .and(header("authorization", "Bearer test-token"))
-        .and(header("upstash-forward-x-tenant", "acme"))
-        .and(header("upstash-retries", "3"))
-        .and(header("upstash-delay", "10s"))
-        .and(header("upstash-method", "POST"))
-        .and(body_bytes(b"\x00binary\xff".to_vec()))
-        .respond_with(ResponseTemplate::new(201).set_body_json(serde_json::json!({ "messageId": "msg_1" })))
-        .expect(1)
-        .mount(&server)
-        .await;
+    once(
+        &server,
+        Mock::given(method("POST"))
+            .and(path("/v2/publish/https://my-app.example.com/api/qstash"))
+            .and(header("authorization", "Bearer test-token"))
+            .and(header("upstash-forward-x-tenant", "acme"))
+            .and(header("upstash-retries", "3"))
+            .and(header("upstash-delay", "10s"))
+            .and(header("upstash-method", "POST"))
+            .and(body_bytes(b"\x00binary\xff".to_vec())),
+        ResponseTemplate::new(201).set_body_json(serde_json::json!({ "messageId": "msg_1" })),
+    )
+    .await;
     let options = PublishOptions {
         headers: vec![("X-Tenant".into(), "acme".into())],
         retries: Some(3),
@@ -65,13 +81,14 @@ async fn publish_sends_the_exact_method_path_headers_and_body() {
 #[tokio::test]
 async fn destination_query_and_port_are_sent_unchanged() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/v2/publish/https://h.example:8443/hook"))
-        .and(wiremock::matchers::query_param("tenant", "a b"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({ "messageId": "m" })))
-        .expect(1)
-        .mount(&server)
-        .await;
+    once(
+        &server,
+        Mock::given(method("POST"))
+            .and(path("/v2/publish/https://h.example:8443/hook"))
+            .and(wiremock::matchers::query_param("tenant", "a b")),
+        ResponseTemplate::new(200).set_body_json(serde_json::json!({ "messageId": "m" })),
+    )
+    .await;
     client(&server)
         .publish("https://h.example:8443/hook?tenant=a%20b", Vec::new(), &PublishOptions::default())
         .await
@@ -109,22 +126,18 @@ async fn publish_json_to_a_url_group_returns_one_response_per_endpoint() {
 #[tokio::test]
 async fn enqueue_and_batch_use_their_endpoints() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/v2/enqueue/emails/https://h.example/send"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({ "messageId": "q1" })))
-        .expect(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
+    once(
+        &server,
+        Mock::given(method("POST")).and(path("/v2/enqueue/emails/https://h.example/send")),
+        ResponseTemplate::new(200).set_body_json(serde_json::json!({ "messageId": "q1" })),
+    )
+    .await;
+    once(&server, Mock::given(method("POST"))
         .and(path("/v2/batch"))
         .and(body_json(serde_json::json!([
             { "destination": "https://h.example/a", "headers": { "Upstash-Method": "POST" }, "body": "one" },
             { "destination": "https://h.example/b", "headers": { "Upstash-Method": "PUT", "Upstash-Retries": "1" }, "body": "two", "queue": "q" },
-        ])))
-        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!([{ "messageId": "b1" }, { "messageId": "b2" }])))
-        .expect(1)
-        .mount(&server)
-        .await;
+        ]))), ResponseTemplate::new(200).set_body_json(serde_json::json!([{ "messageId": "b1" }, { "messageId": "b2" }]))).await;
     let c = client(&server);
     assert_eq!(
         c.enqueue("emails", "https://h.example/send", "hi", &PublishOptions::default()).await.unwrap()[0]
@@ -160,15 +173,12 @@ async fn signing_keys_and_rotation() {
         )
         .mount(&server)
         .await;
-    Mock::given(method("POST"))
-        .and(path("/v2/keys/rotate"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(serde_json::json!({ "current": "sig_b", "next": "sig_c" })),
-        )
-        .expect(1)
-        .mount(&server)
-        .await;
+    once(
+        &server,
+        Mock::given(method("POST")).and(path("/v2/keys/rotate")),
+        ResponseTemplate::new(200).set_body_json(serde_json::json!({ "current": "sig_b", "next": "sig_c" })),
+    )
+    .await;
     let c = client(&server);
     let keys = c.signing_keys().await.unwrap();
     assert_eq!((keys.current.as_str(), keys.next.as_str()), ("sig_a", "sig_b"));
@@ -193,14 +203,8 @@ async fn burst_rate_limit_is_retried_after_its_reset_then_succeeds() {
         .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({ "messageId": "m" })))
         .mount(&server)
         .await;
-    let (policy, waits) = recorded();
-    let sent = client(&server)
-        .retry(policy)
-        .publish("https://h.example/x", "b", &PublishOptions::default())
-        .await
-        .unwrap();
-    assert_eq!(sent[0].message_id, "m");
-    let waits = waits.lock().unwrap().clone();
+    let (sent, waits) = publish_recorded(&server).await;
+    assert_eq!(sent.unwrap()[0].message_id, "m");
     assert_eq!(waits.len(), 1);
     assert!(waits[0] > Duration::from_secs(1) && waits[0] <= Duration::from_secs(3), "{waits:?}");
 }
@@ -222,11 +226,12 @@ async fn retry_after_and_server_errors_back_off_and_a_400_is_not_retried() {
         .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({ "messageId": "ok" })))
         .mount(&server)
         .await;
-    Mock::given(path("/v2/publish/https://h.example/bad"))
-        .respond_with(ResponseTemplate::new(400).set_body_string("invalid destination"))
-        .expect(1)
-        .mount(&server)
-        .await;
+    once(
+        &server,
+        Mock::given(path("/v2/publish/https://h.example/bad")),
+        ResponseTemplate::new(400).set_body_string("invalid destination"),
+    )
+    .await;
     let (policy, waits) = recorded();
     let c = client(&server).retry(policy);
     // With a deduplication id a repeated publish is dropped by QStash, so a 5xx is retried.
@@ -244,25 +249,20 @@ async fn retry_after_and_server_errors_back_off_and_a_400_is_not_retried() {
 async fn daily_limit_far_away_is_returned_at_once_with_its_reset() {
     let server = MockServer::start().await;
     let tomorrow = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() + 86_400;
-    Mock::given(method("POST"))
-        .respond_with(
-            ResponseTemplate::new(429)
-                .insert_header("RateLimit-Limit", "500")
-                .insert_header("RateLimit-Reset", tomorrow.to_string().as_str()),
-        )
-        .expect(1)
-        .mount(&server)
-        .await;
-    let (policy, waits) = recorded();
-    let error = client(&server)
-        .retry(policy)
-        .publish("https://h.example/x", "b", &PublishOptions::default())
-        .await
-        .unwrap_err();
+    once(
+        &server,
+        Mock::given(method("POST")),
+        ResponseTemplate::new(429)
+            .insert_header("RateLimit-Limit", "500")
+            .insert_header("RateLimit-Reset", tomorrow.to_string().as_str()),
+    )
+    .await;
+    let (sent, waits) = publish_recorded(&server).await;
+    let error = sent.unwrap_err();
     let ClientError::RateLimited(limit) = error else { panic!("{error:?}") };
     assert_eq!(limit.limit, "daily");
     assert_eq!(limit.reset, Some(UNIX_EPOCH + Duration::from_secs(tomorrow)));
-    assert!(waits.lock().unwrap().is_empty());
+    assert!(waits.is_empty());
 }
 
 #[tokio::test]
@@ -297,18 +297,14 @@ fn a_client_without_a_token_is_a_config_error_and_debug_hides_the_token() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn key_refresh_swaps_keys_once_for_many_concurrent_signature_failures() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/v2/keys"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(
-                    serde_json::json!({ "current": "sig_rotatedCurrent", "next": "sig_rotatedNext" }),
-                )
-                .set_delay(Duration::from_millis(50)),
-        )
-        .expect(1)
-        .mount(&server)
-        .await;
+    once(
+        &server,
+        Mock::given(method("GET")).and(path("/v2/keys")),
+        ResponseTemplate::new(200)
+            .set_body_json(serde_json::json!({ "current": "sig_rotatedCurrent", "next": "sig_rotatedNext" }))
+            .set_delay(Duration::from_millis(50)),
+    )
+    .await;
     let receiver = SharedReceiver::new(Receiver::new("sig_oldCurrent", "sig_oldNext").unwrap());
     let refresher =
         KeyRefresher::with_min_interval(receiver.clone(), client(&server), Duration::from_secs(60));
@@ -337,26 +333,23 @@ async fn key_refresh_swaps_keys_once_for_many_concurrent_signature_failures() {
 #[tokio::test]
 async fn json_variants_serialise_the_body_and_set_the_content_type() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/v2/enqueue/orders/https://h.example/o"))
-        .and(header("content-type", "application/json"))
-        .and(header("upstash-deduplication-id", "d-1"))
-        .and(body_json(serde_json::json!({ "id": 7 })))
-        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({ "messageId": "e1" })))
-        .expect(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
+    once(
+        &server,
+        Mock::given(method("POST"))
+            .and(path("/v2/enqueue/orders/https://h.example/o"))
+            .and(header("content-type", "application/json"))
+            .and(header("upstash-deduplication-id", "d-1"))
+            .and(body_json(serde_json::json!({ "id": 7 }))),
+        ResponseTemplate::new(200).set_body_json(serde_json::json!({ "messageId": "e1" })),
+    )
+    .await;
+    once(&server, Mock::given(method("POST"))
         .and(path("/v2/batch"))
         .and(body_json(serde_json::json!([{
             "destination": "group-a",
             "headers": { "Content-Type": "application/json", "Upstash-Method": "POST" },
             "body": "{\"id\":8}",
-        }])))
-        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!([[{ "messageId": "g1", "url": "https://a" }, { "messageId": "g2", "url": "https://b" }]])))
-        .expect(1)
-        .mount(&server)
-        .await;
+        }]))), ResponseTemplate::new(200).set_body_json(serde_json::json!([[{ "messageId": "g1", "url": "https://a" }, { "messageId": "g2", "url": "https://b" }]]))).await;
     let c = client(&server);
     let options = PublishOptions { deduplication_id: Some("d-1".into()), ..Default::default() };
     let sent = c
@@ -522,31 +515,24 @@ async fn a_429_with_daily_and_burst_headers_is_the_daily_limit_and_is_not_retrie
         )
         .mount(&server)
         .await;
-    let (policy, waits) = recorded();
-    let error = client(&server)
-        .retry(policy)
-        .publish("https://h.example/x", "b", &PublishOptions::default())
-        .await
-        .unwrap_err();
+    let (sent, waits) = publish_recorded(&server).await;
+    let error = sent.unwrap_err();
     let ClientError::RateLimited(limit) = error else { panic!("{error:?}") };
     assert_eq!(limit.limit, "daily");
-    assert!(waits.lock().unwrap().is_empty());
+    assert!(waits.is_empty());
     assert_eq!(server.received_requests().await.unwrap().len(), 1);
 }
 
 #[tokio::test]
 async fn key_refresh_for_a_region_client_replaces_that_regions_pair() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/v2/keys"))
-        .and(header("authorization", "Bearer us-token"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(serde_json::json!({ "current": "sig_usNew", "next": "sig_usNext" })),
-        )
-        .expect(1)
-        .mount(&server)
-        .await;
+    once(
+        &server,
+        Mock::given(method("GET")).and(path("/v2/keys")).and(header("authorization", "Bearer us-token")),
+        ResponseTemplate::new(200)
+            .set_body_json(serde_json::json!({ "current": "sig_usNew", "next": "sig_usNext" })),
+    )
+    .await;
     let receiver = SharedReceiver::new(
         Receiver::builder()
             .keys(qstash_core::KeyPair::new("sig_euCurrent", "sig_euNext").unwrap())
