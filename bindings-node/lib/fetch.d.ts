@@ -18,7 +18,7 @@ export declare function verifyRequest(request: Request, options?: HelperOptions 
 /** Wraps a fetch-style handler so it only runs for verified deliveries. */
 export declare function withQStash<Rest extends unknown[]>(
   handler: (request: Request, delivery: FetchDelivery, ...rest: Rest) => Response | Promise<Response>,
-  options?: HelperOptions,
+  options?: HelperOptions | Gate,
 ): (request: Request, ...rest: Rest) => Promise<Response>
 
 /** The receiver class of the build this entry resolved to (native under Node). */

@@ -1,7 +1,7 @@
 // Compiled with `tsc --noEmit`: the package's types as a TypeScript user meets them.
 import { ConfigError, Receiver, RedisReplayGuard, SignatureError, Signer, type Claims, type SignatureErrorReason } from '../lib/qstash'
 import { qstashVerified, type Delivery } from '../lib/express'
-import { verifyRequest, withQStash } from '../lib/fetch'
+import { Gate, verifyRequest, withQStash } from '../lib/fetch'
 
 async function main(): Promise<void> {
   const receiver = new Receiver({ currentSigningKey: 'sig_a', nextSigningKey: 'sig_b' })
@@ -23,6 +23,7 @@ async function main(): Promise<void> {
   }
   const middleware = qstashVerified({ receiver, bodyLimit: 1024, parse: 'json' })
   const handler = withQStash(async (_request: Request, delivery) => Response.json(delivery.json<{ a: number }>()))
+  const gated = withQStash(async () => new Response('ok'), new Gate({ receiver, url: 'https://a.example/x' }))
   const result = await verifyRequest(new Request('https://a.example/x'), { publicBase: 'https://a.example' })
   if (result.verified) {
     const d: Delivery = result.delivery
@@ -35,6 +36,7 @@ async function main(): Promise<void> {
   void key
   void middleware
   void handler
+  void gated
 }
 
 void main
