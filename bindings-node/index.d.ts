@@ -22,8 +22,9 @@ export declare class Gate {
   get bodyLimit(): number
   /**
    * Checks the token, the URL and the declared length from the request head alone: the
-   * values of `headerNames()` in order (`undefined` when absent) and the raw path and query.
-   * Returns the `PendingDelivery` to feed the body to, or the `Rejection`.
+   * values of `headerNames()` in order (`undefined` when absent) and the original target
+   * (the raw path and query, or the absolute URL). Returns the `PendingDelivery` to feed
+   * the body to, or the `Rejection`.
    */
   verifyHead(headers: Array<string | undefined | null>, target: string): PendingDelivery | Rejection
   /** The refusal for a body that could not be read (the client went away, broken framing). */
@@ -52,12 +53,14 @@ export declare class PendingDelivery {
   update(chunk: string | Uint8Array): Rejection | null
   /**
    * Checks the body's hash, parses the delivery headers and checks for a replay with a
-   * guard that answers at once (in memory; a store that would make it wait refuses with 503).
+   * guard that answers at once (in memory; a store that would make it wait refuses with
+   * 503: use `finishAsync`).
    */
   finish(): Delivery | Rejection
   /**
-   * `finish` for a gate whose replay check waits for a store (Redis): the round trip runs on
-   * the libuv thread pool, so the event loop goes on meanwhile.
+   * `finish` for a gate whose replay check waits for a store (Redis): the store is asked on
+   * its own thread and the promise settles through the event loop, so neither the loop nor
+   * libuv's thread pool waits for it; the store's timeout bounds the wait.
    */
   finishAsync(): Promise<Delivery | Rejection>
 }
@@ -79,17 +82,18 @@ export declare class Receiver {
    *
    * `scratch` starts with a header of [`PACKED_HEADER`] bytes written through typed-array
    * views (native byte order): `i32` lengths of the signature, the URL and the region
-   * (`-1` = absent), the `i32` offset where the body ends, an `i32` flag and the `u32`
-   * clock tolerance, an `i32` flag, four unused bytes, then `now` as an `f64`. After the
-   * header come the UTF-8 of the signature, the URL and the region back to back, then, up
-   * to the end offset, the body when it was a string; a `Buffer`/`Uint8Array` body comes as
-   * `body`. Each number is one typed-array store in JS instead of one N-API conversion here.
+   * (`-1` = absent), the `i32` offset where the text ends, `i32` flags (1: a clock
+   * tolerance is given, 2: `now` is given), four unused bytes, then the clock tolerance
+   * and `now` as `f64`s. After the header come the UTF-8 of the signature, the URL and the
+   * region back to back, then, up to the end offset, the body when it was a string; a
+   * `Buffer`/`Uint8Array` body comes as `body`. Each number is one typed-array store in JS
+   * instead of one N-API conversion here, and the tolerance is checked here, by the gate.
    *
    * Returns the claims packed as `key`, `region`, `exp`, `nbf`, `iat` and the UTF-16
    * length of `jti` (`-1` when absent), each followed by a NUL, then `jti` and `sub` back to
    * back (`sub` and `jti` may contain NULs, hence the length). A failure returns `!`, the
-   * reason, a NUL and the message, so the wrapper throws one `SignatureError` instead of
-   * paying for two JS error objects.
+   * error's code (a reason, or `config`), a NUL and the message, so the wrapper throws one
+   * error instead of paying for two JS error objects.
    */
   verifyPacked(scratch: Uint8Array, body?: Uint8Array | undefined | null): string
   /**
@@ -178,7 +182,7 @@ export interface Claims {
 export declare const DEFAULT_BODY_LIMIT: number
 
 /**
- * A verified delivery: the claims and the (unsigned) delivery headers QStash sets, `null`
+ * A verified delivery: the claims and the (unsigned) delivery headers QStash sets, absent
  * when missing or not valid.
  */
 export interface Delivery {
@@ -198,15 +202,20 @@ export interface Delivery {
 
 /**
  * Options of `new Gate(receiver, options)`: at most one URL policy (SPEC.md §7.3) and the
- * body limit.
+ * body limit, checked by the gate.
  */
 export interface GateOptions {
   /** Compare `sub` with this exact URL. */
   url?: string
   /** Compare `sub` with this public origin plus the request's path and query. */
   publicBase?: string
-  /** Rebuild the URL from the `Forwarded` / `X-Forwarded-*` headers of this many trusted proxies. */
-  forwarded?: number
+  /**
+   * Rebuild the URL from the proxy header family your proxy sets: `'x-forwarded'`
+   * (`X-Forwarded-Proto` and `X-Forwarded-Host`) or `'forwarded'` (RFC 7239).
+   */
+  forwarded?: string
+  /** How many trusted proxies append to those headers (default 1). */
+  trustedProxies?: number
   /** `false` skips the URL check. */
   checkUrl?: boolean
   /** Largest body accepted, in bytes (default 10 MiB). */
@@ -262,7 +271,7 @@ export interface RedisReplayOptions {
   prefix?: string
   /** Accept deliveries when Redis cannot answer (logged) instead of refusing them with 503. */
   failOpen?: boolean
-  /** How long to wait for Redis, in milliseconds (default 1000). */
+  /** How long to wait for Redis, in milliseconds (default 1000, at most an hour). */
   timeoutMs?: number
 }
 

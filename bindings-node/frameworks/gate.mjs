@@ -1,31 +1,21 @@
-// What every framework helper shares: the gate built once from the official helpers' config
-// (`currentSigningKey`, `nextSigningKey`, `clockTolerance`, `devMode`, `url`) plus qstash-verify's
-// own options, on whichever build `qstash-verify/fetch` resolves to (native under Node,
-// WebAssembly on edge runtimes).
-import { Gate, Receiver, verifyRequest } from 'qstash-verify/fetch'
+// What every framework helper shares, on whichever build `qstash-verify/fetch` resolves to
+// (native under Node, WebAssembly on edge runtimes): the gate built from the official helpers'
+// config on the first request (`lazyGate`), and the two ways a request reaches it.
+import { lazyGate, verifyRequest } from 'qstash-verify/fetch'
 
-export { verifyRequest }
-
-/** A function returning the gate, built on the first request (workerd and Vercel Edge set
- * the environment per request, and a module-level throw would break the whole route file). */
-export function lazyGate(config = {}) {
-  let gate
-  return () => (gate ??= gateOf(config))
-}
-
-function gateOf(config) {
-  if (config instanceof Gate) return config
-  const { currentSigningKey, nextSigningKey, clockTolerance, devMode, receiver, ...options } = config
-  const keys = currentSigningKey !== undefined || nextSigningKey !== undefined || devMode || clockTolerance !== undefined
-  return new Gate({
-    ...options,
-    receiver: receiver ?? (keys ? new Receiver({ currentSigningKey, nextSigningKey, devMode, clockTolerance }) : undefined),
-  })
-}
+export { lazyGate, verifyRequest }
 
 /** Verifies a copy of `request`, so the handler can still read the original's body. */
 export async function verifyCopy(request, gate) {
   return verifyRequest(request.clone(), gate)
+}
+
+/** Verifies a Node `IncomingMessage` whose body has not been read (or was parsed first, when
+ * `parsed`, which the gate then refuses as a body that does not match), against its original
+ * target. Loaded only on this path: edge runtimes have no `node:stream`. */
+export async function verifyNodeRequest(req, gate, { parsed = false } = {}) {
+  const { targetOf, toFetchRequest } = await import('../lib/node-request.js')
+  return verifyRequest(toFetchRequest(req, { body: !parsed }), gate, targetOf(req))
 }
 
 /** A handler of `{ request, locals }` events (SvelteKit endpoints, SolidStart API routes)

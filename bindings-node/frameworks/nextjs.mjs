@@ -1,6 +1,6 @@
 // Next.js: the export names and call signatures of `@upstash/qstash/nextjs`, with the URL
 // check, the body limit, reasons and never a 500. Migrating is a one-line import change.
-import { lazyGate, verifyCopy, verifyRequest } from './gate.mjs'
+import { lazyGate, verifyCopy, verifyNodeRequest } from './gate.mjs'
 
 /** App Router route handler: `export const POST = verifySignatureAppRouter(async (req) => …)`. */
 export function verifySignatureAppRouter(handler, config) {
@@ -28,21 +28,11 @@ export function verifySignatureEdge(handler, config) {
 export function verifySignature(handler, config) {
   const gate = lazyGate(config)
   return async (req, res) => {
-    const { Readable } = await import('node:stream')
-    const host = req.headers.host ?? 'localhost'
     const parsed = req.body !== undefined && req.readableEnded
-    const request = new Request(new URL(req.url ?? '/', `http://${host}`), {
-      method: req.method,
-      headers: Object.entries(req.headers).flatMap(([name, value]) =>
-        Array.isArray(value) ? value.map((v) => [name, v]) : value === undefined ? [] : [[name, value]],
-      ),
-      body: parsed || req.method === 'GET' || req.method === 'HEAD' ? undefined : Readable.toWeb(req),
-      duplex: 'half',
-    })
     if (parsed) {
       gate().logger?.warn?.('QStash: the body was parsed before verification: set `export const config = { api: { bodyParser: false } }`')
     }
-    const result = await verifyRequest(request, gate())
+    const result = await verifyNodeRequest(req, gate(), { parsed })
     if (!result.verified) {
       res.statusCode = result.response.status
       for (const [name, value] of result.response.headers) res.setHeader(name, value)

@@ -1,36 +1,54 @@
 'use strict'
 // Express middleware: verifies the delivery before the route handler runs.
 
-const { Gate, Rejection } = require('./gate.js')
+const { api } = require('./qstash.js')
+const { targetOf } = require('./node-request.js')
+
+const { Rejection, gateOf } = api
+
+/** What to log when a body parser ran first and kept no bytes to verify. */
+const PARSED_FIRST =
+  'QStash: the body was parsed before qstashVerified() and no raw bytes were kept, so it cannot be verified: ' +
+  "mount qstashVerified() before body parsers, or keep the bytes with express.raw({ type: '*/*' }) " +
+  'or express.json({ verify: (req, res, buf) => { req.rawBody = buf } })'
+
+/** The exact bytes a body parser that ran first kept: `req.rawBody` (the `verify` option of
+ * `express.json()`), or `req.body` as `express.raw()` leaves it. */
+function keptBytes(req, consumed) {
+  const raw = req.rawBody
+  if (raw instanceof Uint8Array) return raw
+  if (typeof raw === 'string') return Buffer.from(raw, 'utf8')
+  return consumed && req.body instanceof Uint8Array ? req.body : undefined
+}
 
 /**
  * `app.post('/api/qstash', qstashVerified(), handler)`: checks the token from the headers,
  * reads the raw body with a limit while hashing it, checks the hash, then sets `req.qstash`
  * (claims, raw body, delivery headers) and `req.body` (parsed JSON for JSON content types,
- * text for `text/*`, else the raw `Buffer`). Refusals answer 401/413/400 JSON; never 500.
- * Mount it before `express.json()` (or any body parser) on the route.
+ * text for `text/*`, else the raw `Buffer`). Refusals answer with the gate's status and JSON;
+ * never 500. Mount it before body parsers, or after one that keeps the raw bytes.
  */
 function qstashVerified(options = {}) {
-  const gate = new Gate(options)
+  const gate = gateOf(options)
   const parse = options.parse ?? 'auto'
   return function qstashVerifiedMiddleware(req, res, next) {
     const header = (name) => {
       const value = req.headers[name]
-      return Array.isArray(value) ? value[0] : value
+      return Array.isArray(value) ? value.join(', ') : value
     }
     const reject = (rejection) => {
       if (!(rejection instanceof Rejection)) return next(rejection)
       // Whatever of the body is left is not wanted; answering and closing is enough.
       res.status(rejection.status).set(rejection.headers).send(rejection.body)
     }
-    // `originalUrl` keeps the prefix of routers mounted with `app.use('/v1', router)`.
-    const target = req.originalUrl || req.url
+    const target = targetOf(req)
     let pending
     try {
       pending = gate.verifyHead(header, target)
     } catch (error) {
       return reject(error)
     }
+    /** The hash of everything fed to `pending`, the replay check, then the handler. */
     const done = async (body) => {
       let delivery
       try {
@@ -46,20 +64,21 @@ function qstashVerified(options = {}) {
       }
       next()
     }
-    if (Buffer.isBuffer(req.rawBody)) {
-      try {
-        pending.update(req.rawBody)
-      } catch (error) {
-        return reject(error)
-      }
-      return done(req.rawBody)
-    }
     // `req.complete` only says the parser has received the whole message (true after any
     // `await` in an earlier middleware); the body is gone only once it was read to its end
     // or a body parser took it.
-    if (req.readableEnded || req._body === true) {
-      // A body parser ran first and kept no raw bytes: nothing left to verify against.
-      gate.logger?.error?.('qstashVerified must run before body parsers (express.json(), ...)')
+    const consumed = req.readableEnded || req._body === true
+    const kept = keptBytes(req, consumed)
+    if (kept) {
+      try {
+        pending.update(kept)
+      } catch (rejection) {
+        return reject(rejection)
+      }
+      return done(Buffer.isBuffer(kept) ? kept : Buffer.from(kept.buffer, kept.byteOffset, kept.byteLength))
+    }
+    if (consumed) {
+      gate.logger?.error?.(PARSED_FIRST)
       return reject(gate.unreadable(header, target))
     }
     const chunks = []

@@ -1,16 +1,16 @@
-import type { Delivery, HelperOptions } from './express'
+// fetch-API helpers (the native build, whose bodies are `Buffer`s; edge runtimes load the
+// WebAssembly one, typed by `../wasm/index.d.ts`).
+import type { Delivery as CoreDelivery, Gate, HelperOptions, RejectionReason } from './core'
 
-export type { Delivery, HelperOptions }
+export { Gate, Receiver, Rejection, type HelperOptions } from './core'
 
-/** A verified delivery from a fetch `Request`, with decoders for its body. */
-export interface FetchDelivery extends Delivery {
-  text(): string
-  json<T = unknown>(): T
-}
+/** A verified delivery from a fetch `Request`, its body a `Buffer`. */
+export type FetchDelivery = CoreDelivery<Buffer>
+export type Delivery = FetchDelivery
 
 export type VerifyResult =
   | { verified: true; delivery: FetchDelivery }
-  | { verified: false; reason: string; response: Response }
+  | { verified: false; reason: RejectionReason; response: Response }
 
 /** Verifies a WHATWG `Request` (consumes its body). */
 export declare function verifyRequest(request: Request, options?: HelperOptions | Gate): Promise<VerifyResult>
@@ -20,11 +20,3 @@ export declare function withQStash<Rest extends unknown[]>(
   handler: (request: Request, delivery: FetchDelivery, ...rest: Rest) => Response | Promise<Response>,
   options?: HelperOptions | Gate,
 ): (request: Request, ...rest: Rest) => Promise<Response>
-
-/** The receiver class of the build this entry resolved to (native under Node). */
-export { Receiver } from './qstash'
-
-/** Checks deliveries for one endpoint; build it once and pass it instead of options. */
-export declare class Gate {
-  constructor(options?: HelperOptions)
-}

@@ -1,12 +1,11 @@
 'use strict'
-// fetch-API helper for Next.js App Router, Hono, Bun, Deno-style handlers.
+// fetch-API helpers for Next.js App Router, Hono, Bun, Deno-style handlers (the native
+// build; edge runtimes load the WebAssembly one, which exports the same).
 
-const { Gate, Rejection } = require('./gate.js')
-const { Receiver } = require('./qstash.js')
-const { fetchHelpers } = require('./fetch-core.js')
+const { api } = require('./qstash.js')
 
-const { verifyRequest, withQStash } = fetchHelpers({ Gate, Rejection, concat: (chunks, size) => Buffer.concat(chunks, size) })
+const { Gate, Receiver, Rejection, gateOf, lazyGate, verifyRequest, withQStash } = api
 
-// `Gate` and `Receiver` too, so the framework helpers (`../frameworks/`) build theirs from
-// whichever build (native or WebAssembly) this entry resolves to.
-module.exports = { Gate, Receiver, verifyRequest, withQStash }
+// `Gate`, `Receiver`, `gateOf` and `lazyGate` too, so the framework helpers (`../frameworks/`)
+// build theirs from whichever build this entry resolves to.
+module.exports = { Gate, Receiver, Rejection, gateOf, lazyGate, verifyRequest, withQStash }

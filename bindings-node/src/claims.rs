@@ -1,7 +1,7 @@
 //! What a verified delivery tells the caller.
 
 use napi_derive::napi;
-use qstash_core::{KeyUsed, Region, Verified};
+use qstash_gate::host::{ClaimsView, HostError};
 
 /// The verified claims of a delivery.
 #[napi(object)]
@@ -24,23 +24,17 @@ pub struct Claims {
     pub region: Option<String>,
 }
 
-impl From<Verified> for Claims {
-    fn from(verified: Verified) -> Self {
-        Claims::from_parts(verified.claims, verified.key, verified.region)
-    }
-}
-
-impl Claims {
-    pub(crate) fn from_parts(claims: qstash_core::Claims, key: KeyUsed, region: Option<Region>) -> Self {
+impl From<&ClaimsView> for Claims {
+    fn from(view: &ClaimsView) -> Self {
         Claims {
-            iss: claims.iss.to_owned(),
-            sub: claims.sub().to_owned(),
-            jti: claims.jti().map(str::to_owned),
-            exp: claims.exp,
-            nbf: claims.nbf,
-            iat: claims.iat,
-            key: key.as_str().to_owned(),
-            region: region.as_ref().map(|r| r.as_str().to_owned()),
+            iss: view.iss().to_owned(),
+            sub: view.sub().to_owned(),
+            jti: view.jti().map(str::to_owned),
+            exp: view.exp(),
+            nbf: view.nbf(),
+            iat: view.iat(),
+            key: view.key().to_owned(),
+            region: view.region().map(str::to_owned),
         }
     }
 }
@@ -56,14 +50,14 @@ pub struct VerifyOutcome {
     pub message: Option<String>,
 }
 
-impl From<Result<Verified, qstash_core::VerifyError>> for VerifyOutcome {
-    fn from(result: Result<Verified, qstash_core::VerifyError>) -> Self {
+impl From<Result<ClaimsView, HostError>> for VerifyOutcome {
+    fn from(result: Result<ClaimsView, HostError>) -> Self {
         match result {
-            Ok(verified) => VerifyOutcome { claims: Some(verified.into()), reason: None, message: None },
+            Ok(view) => VerifyOutcome { claims: Some(Claims::from(&view)), reason: None, message: None },
             Err(error) => VerifyOutcome {
                 claims: None,
-                reason: Some(error.reason().to_owned()),
-                message: Some(error.to_string()),
+                reason: Some(error.code().to_owned()),
+                message: Some(error.message().to_owned()),
             },
         }
     }

@@ -1,16 +1,21 @@
-//! `Gate`, `PendingDelivery` and `Rejection`: `qstash-gate`'s request-to-verdict sequence for
-//! the Express and fetch helpers, which only move bytes.
+//! `Gate`, `PendingDelivery`, `Rejection` and `Delivery`: `qstash-gate`'s request-to-verdict
+//! sequence for the JavaScript helpers, which only move bytes. Every rule (options, head,
+//! target, refusal, delivery) is the gate's `host` contract; this module converts JavaScript
+//! values to and from it.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
-use napi::bindgen_prelude::AsyncTask;
-use napi::{Either, Env, Task};
+use napi::bindgen_prelude::Object;
+use napi::{Either, Env};
 use napi_derive::napi;
-use qstash_gate::{HEADERS_READ, HeadValues, UrlPolicy};
+use qstash_gate::host::{DeliveryView, GateOptions as Options, Number, Refusal};
+use qstash_gate::replay::ReplayGuard;
+use qstash_gate::{HEADERS_READ, IndexedHead};
 
 use crate::body::{Body, bytes};
 use crate::claims::Claims;
+use crate::error::host_error;
 use crate::receiver::Receiver;
 use crate::replay::RedisReplayGuard;
 
@@ -21,26 +26,28 @@ pub fn header_names() -> Vec<&'static str> {
 }
 
 /// Options of `new Gate(receiver, options)`: at most one URL policy (SPEC.md §7.3) and the
-/// body limit.
+/// body limit, checked by the gate.
 #[napi(object)]
 pub struct GateOptions {
     /// Compare `sub` with this exact URL.
     pub url: Option<String>,
     /// Compare `sub` with this public origin plus the request's path and query.
     pub public_base: Option<String>,
-    /// Rebuild the URL from the `Forwarded` / `X-Forwarded-*` headers of this many trusted proxies.
-    pub forwarded: Option<u32>,
+    /// Rebuild the URL from the proxy header family your proxy sets: `'x-forwarded'`
+    /// (`X-Forwarded-Proto` and `X-Forwarded-Host`) or `'forwarded'` (RFC 7239).
+    pub forwarded: Option<String>,
+    /// How many trusted proxies append to those headers (default 1).
+    pub trusted_proxies: Option<f64>,
     /// `false` skips the URL check.
     pub check_url: Option<bool>,
     /// Largest body accepted, in bytes (default 10 MiB).
-    pub body_limit: Option<u32>,
+    pub body_limit: Option<f64>,
 }
 
 /// Why the gate refused a request, with everything the response needs.
 #[napi]
 pub struct Rejection {
-    rejection: qstash_gate::Rejection,
-    log_message: String,
+    refusal: Refusal,
 }
 
 #[napi]
@@ -48,45 +55,41 @@ impl Rejection {
     /// 401, 413, 400 or 503.
     #[napi(getter)]
     pub fn status(&self) -> u32 {
-        u32::from(self.rejection.status())
+        u32::from(self.refusal.status)
     }
 
     /// The stable reason code (`signature`, `expired`, `payload_too_large`, …).
     #[napi(getter)]
     pub fn reason(&self) -> &'static str {
-        self.rejection.reason()
+        self.refusal.reason
     }
 
     /// The `error` member of the body: `invalid_signature` for every 401, else the reason.
     #[napi(getter)]
     pub fn error(&self) -> &'static str {
-        self.rejection.error()
+        self.refusal.error
     }
 
     /// The response body, JSON text: `{"error":…,"reason":…}`.
     #[napi(getter)]
     pub fn body(&self) -> String {
-        self.rejection.json_body()
+        self.refusal.body.clone()
     }
 
     /// The response headers (`content-type`, and `www-authenticate` on a 401).
     #[napi(getter)]
     pub fn headers(&self) -> HashMap<&'static str, &'static str> {
-        let mut headers = HashMap::from([("content-type", "application/json")]);
-        if let Some(scheme) = self.rejection.www_authenticate() {
-            headers.insert("www-authenticate", scheme);
-        }
-        headers
+        self.refusal.headers.iter().copied().collect()
     }
 
     /// What to log: reason, message id and path, never the token, the keys or the query.
     #[napi(getter)]
     pub fn log_message(&self) -> String {
-        self.log_message.clone()
+        self.refusal.log_message.clone()
     }
 }
 
-/// A verified delivery: the claims and the (unsigned) delivery headers QStash sets, `null`
+/// A verified delivery: the claims and the (unsigned) delivery headers QStash sets, absent
 /// when missing or not valid.
 #[napi(object)]
 pub struct Delivery {
@@ -104,21 +107,44 @@ pub struct Delivery {
     pub topic_name: Option<String>,
 }
 
+impl From<DeliveryView> for Delivery {
+    fn from(view: DeliveryView) -> Self {
+        Delivery {
+            claims: Claims::from(&view.claims),
+            message_id: view.message_id,
+            retried: view.retried,
+            region: view.region,
+            schedule_id: view.schedule_id,
+            topic_name: view.topic_name,
+        }
+    }
+}
+
+/// What a finished delivery resolves to: the delivery, or why it was refused.
+type Outcome = Either<Delivery, Rejection>;
+
+/// How `finishAsync`'s promise is settled on the JavaScript thread: with the outcome already
+/// made, wherever it was made.
+type Settle = Box<dyn FnOnce(Env) -> napi::Result<Outcome> + Send>;
+
+fn settle(outcome: Outcome) -> Settle {
+    Box::new(move |_| Ok(outcome))
+}
+
 /// Checks deliveries for one endpoint: keys, URL policy, body limit, replay protection.
 #[napi]
 pub struct Gate {
     gate: qstash_gate::Gate,
 }
 
-fn reject(gate: &qstash_gate::Gate, rejection: qstash_gate::Rejection, head: &HeadValues) -> Rejection {
-    let log_message = gate.log_line(&rejection, head);
-    Rejection { rejection, log_message }
-}
-
-fn head_of(values: Vec<Option<String>>, target: String) -> HeadValues {
-    let mut head = HeadValues { target, ..HeadValues::default() };
-    for (slot, value) in head.values.iter_mut().zip(values) {
-        *slot = value.map(String::into_bytes);
+/// The head from the values of `headerNames()` in order (absent: `undefined` or `null`) and
+/// the original target.
+fn head_of(values: Vec<Option<String>>, target: &str) -> IndexedHead<'static> {
+    let mut head = IndexedHead::new(qstash_gate::host::original_target(target).into_owned());
+    for (name, value) in HEADERS_READ.iter().zip(values) {
+        if let Some(value) = value {
+            head.push(name, value.into_bytes().into());
+        }
     }
     head
 }
@@ -132,37 +158,20 @@ impl Gate {
         receiver: &Receiver,
         options: Option<GateOptions>,
         replay_guard: Option<&RedisReplayGuard>,
-    ) -> napi::Result<Self> {
-        let options = options.unwrap_or(GateOptions {
-            url: None,
-            public_base: None,
-            forwarded: None,
-            check_url: None,
-            body_limit: None,
-        });
-        let policy = UrlPolicy::from_options(
-            options.url,
-            options.public_base,
-            options.forwarded.map(|hops| hops as usize),
-            options.check_url != Some(false),
-        )
-        .map_err(|e| napi::Error::new(napi::Status::InvalidArg, e))?;
-        let mut gate = qstash_gate::Gate::new(receiver.shared().clone()).with_url_policy(policy);
-        if let Some(limit) = options.body_limit {
-            gate = gate.with_body_limit(limit as usize);
+    ) -> napi::Result<Self, &'static str> {
+        let mut gate_options = Options::default();
+        if let Some(options) = options {
+            gate_options.url = options.url;
+            gate_options.public_base = options.public_base;
+            gate_options.forwarded = options.forwarded;
+            gate_options.trusted_proxies = options.trusted_proxies.map(Number::Float);
+            gate_options.check_url = options.check_url;
+            gate_options.body_limit = options.body_limit.map(Number::Float);
         }
-        match (receiver.replay_guard(), replay_guard) {
-            (Some(_), Some(_)) => {
-                return Err(napi::Error::new(
-                    napi::Status::InvalidArg,
-                    "the receiver already has in-memory replay protection: pass replayGuard or \
-                     replayProtection: true, not both",
-                ));
-            }
-            (Some(memory), None) => gate = gate.with_replay_guard(memory),
-            (None, Some(redis)) => gate = gate.with_replay_guard(redis.shared()),
-            (None, None) => {}
-        }
+        let store = replay_guard.map(|guard| guard.shared() as Arc<dyn ReplayGuard>);
+        let gate = gate_options
+            .build(receiver.shared().clone(), receiver.replay_guard(), store)
+            .map_err(host_error)?;
         Ok(Gate { gate })
     }
 
@@ -174,27 +183,29 @@ impl Gate {
 
     /// The largest body accepted, in bytes.
     #[napi(getter)]
-    pub fn body_limit(&self) -> u32 {
-        u32::try_from(self.gate.body_limit()).unwrap_or(u32::MAX)
+    pub fn body_limit(&self) -> f64 {
+        // Limits are at most 2^53 - 1 (the gate's option check), exact as a double.
+        self.gate.body_limit() as f64
     }
 
     /// Checks the token, the URL and the declared length from the request head alone: the
-    /// values of `headerNames()` in order (`undefined` when absent) and the raw path and query.
-    /// Returns the `PendingDelivery` to feed the body to, or the `Rejection`.
+    /// values of `headerNames()` in order (`undefined` when absent) and the original target
+    /// (the raw path and query, or the absolute URL). Returns the `PendingDelivery` to feed
+    /// the body to, or the `Rejection`.
     #[napi]
     pub fn verify_head(
         &self,
         #[napi(ts_arg_type = "Array<string | undefined | null>")] headers: Vec<Option<String>>,
         target: String,
     ) -> Either<PendingDelivery, Rejection> {
-        let head = head_of(headers, target);
+        let head = head_of(headers, &target);
         match self.gate.verify_head(&head) {
             Ok(pending) => Either::A(PendingDelivery {
                 gate: self.gate.clone(),
-                head,
+                head: Arc::new(head),
                 pending: Mutex::new(Some(pending)),
             }),
-            Err(rejection) => Either::B(reject(&self.gate, rejection, &head)),
+            Err(rejection) => Either::B(Rejection { refusal: self.gate.refusal(&rejection, &head) }),
         }
     }
 
@@ -205,7 +216,8 @@ impl Gate {
         #[napi(ts_arg_type = "Array<string | undefined | null>")] headers: Vec<Option<String>>,
         target: String,
     ) -> Rejection {
-        reject(&self.gate, qstash_gate::Rejection::BadBody, &head_of(headers, target))
+        let head = head_of(headers, &target);
+        Rejection { refusal: self.gate.refusal(&qstash_gate::Rejection::BadBody, &head) }
     }
 }
 
@@ -213,14 +225,20 @@ impl Gate {
 #[napi]
 pub struct PendingDelivery {
     gate: qstash_gate::Gate,
-    head: HeadValues,
+    head: Arc<IndexedHead<'static>>,
     pending: Mutex<Option<qstash_gate::Pending>>,
 }
 
 impl PendingDelivery {
-    fn finished(&self) -> Rejection {
-        // Fed or finished after it was already finished: nothing valid is left to check.
-        reject(&self.gate, qstash_gate::Rejection::BadBody, &self.head)
+    fn refuse(&self, rejection: &qstash_gate::Rejection) -> Rejection {
+        Rejection { refusal: self.gate.refusal(rejection, &*self.head) }
+    }
+
+    /// The pending delivery, once; fed or finished after it was finished, nothing valid is
+    /// left to check and the answer is the unreadable-body refusal.
+    fn take(&self) -> Result<qstash_gate::Pending, Rejection> {
+        let taken = self.pending.lock().ok().and_then(|mut slot| slot.take());
+        taken.ok_or_else(|| self.refuse(&qstash_gate::Rejection::BadBody))
     }
 }
 
@@ -230,89 +248,56 @@ impl PendingDelivery {
     /// the limit, else `null`.
     #[napi]
     pub fn update(&self, #[napi(ts_arg_type = "string | Uint8Array")] chunk: Body) -> Option<Rejection> {
-        let Ok(mut slot) = self.pending.lock() else { return Some(self.finished()) };
-        let Some(pending) = slot.as_mut() else { return Some(self.finished()) };
+        let Ok(mut slot) = self.pending.lock() else {
+            return Some(self.refuse(&qstash_gate::Rejection::BadBody));
+        };
+        let Some(pending) = slot.as_mut() else { return Some(self.refuse(&qstash_gate::Rejection::BadBody)) };
         let rejection = pending.update(bytes(&chunk)).err()?;
         *slot = None;
-        Some(reject(&self.gate, rejection, &self.head))
+        Some(self.refuse(&rejection))
     }
 
     /// Checks the body's hash, parses the delivery headers and checks for a replay with a
-    /// guard that answers at once (in memory; a store that would make it wait refuses with 503).
-    #[napi]
-    pub fn finish(&self) -> Either<Delivery, Rejection> {
-        let taken = self.pending.lock().ok().and_then(|mut slot| slot.take());
-        let Some(pending) = taken else { return Either::B(self.finished()) };
-        outcome(&self.gate, &self.head, self.gate.finish_now(pending, &self.head))
-    }
-
-    /// `finish` for a gate whose replay check waits for a store (Redis): the round trip runs on
-    /// the libuv thread pool, so the event loop goes on meanwhile.
-    #[napi(ts_return_type = "Promise<Delivery | Rejection>")]
-    pub fn finish_async(&self) -> AsyncTask<FinishTask> {
-        let pending = self.pending.lock().ok().and_then(|mut slot| slot.take());
-        AsyncTask::new(FinishTask { gate: self.gate.clone(), head: self.head.clone(), pending })
-    }
-}
-
-fn outcome(
-    gate: &qstash_gate::Gate,
-    head: &HeadValues,
-    result: Result<qstash_gate::Delivery, qstash_gate::Rejection>,
-) -> Either<Delivery, Rejection> {
-    match result {
-        Ok(delivery) => {
-            let qstash_gate::Delivery {
-                claims,
-                key,
-                region,
-                message_id,
-                retried,
-                region_header,
-                schedule_id,
-                topic_name,
-                ..
-            } = delivery;
-            Either::A(Delivery {
-                claims: Claims::from_parts(claims, key, region),
-                message_id,
-                retried,
-                region: region_header,
-                schedule_id,
-                topic_name,
-            })
+    /// guard that answers at once (in memory; a store that would make it wait refuses with
+    /// 503: use `finishAsync`).
+    #[napi(ts_return_type = "Delivery | Rejection")]
+    pub fn finish(&self) -> Outcome {
+        let finished = self.take().and_then(|pending| {
+            self.gate.finish_now(pending, &*self.head).map_err(|rejection| self.refuse(&rejection))
+        });
+        match finished {
+            Ok(delivery) => Either::A(Delivery::from(DeliveryView::from(delivery))),
+            Err(rejection) => Either::B(rejection),
         }
-        Err(rejection) => Either::B(reject(gate, rejection, head)),
     }
-}
 
-/// The work of `finishAsync`.
-pub struct FinishTask {
-    gate: qstash_gate::Gate,
-    head: HeadValues,
-    pending: Option<qstash_gate::Pending>,
-}
-
-impl Task for FinishTask {
-    type Output = Result<qstash_gate::Delivery, qstash_gate::Rejection>;
-    type JsValue = Either<Delivery, Rejection>;
-
-    fn compute(&mut self) -> napi::Result<Self::Output> {
-        // Already finished: nothing valid is left to check.
-        let Some(pending) = self.pending.take() else { return Ok(Err(qstash_gate::Rejection::BadBody)) };
-        let delivery = match pending.finish(&self.head) {
-            Ok(delivery) => delivery,
-            Err(rejection) => return Ok(Err(rejection)),
-        };
-        if let Some(check) = self.gate.replay_check(&delivery) {
-            if let Err(rejection) = qstash_gate::replay::blocking::wait(check) {
-                return Ok(Err(rejection));
+    /// `finish` for a gate whose replay check waits for a store (Redis): the store is asked on
+    /// its own thread and the promise settles through the event loop, so neither the loop nor
+    /// libuv's thread pool waits for it; the store's timeout bounds the wait.
+    #[napi(ts_return_type = "Promise<Delivery | Rejection>")]
+    pub fn finish_async<'env>(&self, env: &'env Env) -> napi::Result<Object<'env>> {
+        let (deferred, promise) = env.create_deferred::<Outcome, Settle>()?;
+        let checked = self.take().and_then(|pending| {
+            let delivery = pending.finish(&*self.head).map_err(|rejection| self.refuse(&rejection))?;
+            let check = self.gate.replay_check(&delivery);
+            Ok((delivery, check))
+        });
+        match checked {
+            Err(rejection) => deferred.resolve(settle(Either::B(rejection))),
+            Ok((delivery, None)) => {
+                deferred.resolve(settle(Either::A(Delivery::from(DeliveryView::from(delivery)))))
+            }
+            Ok((delivery, Some(check))) => {
+                let (gate, head) = (self.gate.clone(), Arc::clone(&self.head));
+                qstash_gate::replay::runtime::spawn(check, move |verdict| {
+                    let outcome = match verdict {
+                        Ok(()) => Either::A(Delivery::from(DeliveryView::from(delivery))),
+                        Err(rejection) => Either::B(Rejection { refusal: gate.refusal(&rejection, &*head) }),
+                    };
+                    deferred.resolve(settle(outcome));
+                });
             }
         }
-        Ok(Ok(delivery))
-    }
-
-    fn resolve(&mut self, _env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {
-        Ok(outcome(&self.gate, &self.head, output))
+        Ok(promise)
     }
 }

@@ -6,6 +6,7 @@
 
 mod body;
 mod claims;
+mod error;
 mod gate;
 mod pending;
 mod receiver;
@@ -13,7 +14,7 @@ mod replay;
 mod signer;
 
 pub use claims::{Claims, VerifyOutcome};
-pub use gate::{Delivery, FinishTask, Gate, GateOptions, PendingDelivery, Rejection, header_names};
+pub use gate::{Delivery, Gate, GateOptions, PendingDelivery, Rejection, header_names};
 pub use pending::PendingBody;
 pub use receiver::{PACKED_HEADER, Receiver, ReceiverConfig, SigningKeys, TokenRequest, VerifyRequest};
 pub use replay::{RedisReplayGuard, RedisReplayOptions};
@@ -39,13 +40,5 @@ pub fn reason_codes() -> Vec<&'static str> {
 #[napi]
 pub const DEFAULT_BODY_LIMIT: u32 = 10 * 1024 * 1024;
 
-/// A failed verification as a JS error whose `code` is the reason (`expired`, `body`, …);
-/// `lib/qstash.js` turns it into a `SignatureError`.
-pub(crate) fn reason_error(error: &qstash_core::VerifyError) -> napi::Error<&'static str> {
-    napi::Error::new(error.reason(), error.to_string())
-}
-
-/// A configuration error (`code` = `config`).
-pub(crate) fn config_error(error: &qstash_core::ConfigError) -> napi::Error {
-    napi::Error::new(napi::Status::InvalidArg, format!("config: {error}"))
-}
+// The constant napi exports is written out for its generated types; it is the gate's.
+const _: () = assert!(DEFAULT_BODY_LIMIT as usize == qstash_gate::DEFAULT_BODY_LIMIT);

@@ -7,7 +7,7 @@ use qstash_core::{BodyHasher, VerifiedToken};
 use qstash_gate::replay::MemoryReplayGuard;
 
 use crate::claims::Claims;
-use crate::reason_error;
+use crate::error::host_error;
 
 /// Returned by `Receiver.verifyToken`: `update(chunk)` as the body arrives, then `finish()`
 /// returns the claims or throws (`code` = `body`).
@@ -59,10 +59,10 @@ impl PendingBody {
     #[napi]
     pub fn finish(&self) -> napi::Result<Claims, &'static str> {
         let (token, hasher) = self.state.lock().map_err(|_| finished())?.take().ok_or_else(finished)?;
-        let verified = hasher.verify(token).map_err(|e| reason_error(&e))?;
+        let verified = hasher.verify(token).map_err(host_error)?;
         if let Some(guard) = &self.replay {
-            guard.check_verified(&verified, self.clock_tolerance).map_err(|e| reason_error(&e))?;
+            guard.check_verified(&verified, self.clock_tolerance).map_err(host_error)?;
         }
-        Ok(Claims::from(verified))
+        Ok(Claims::from(&qstash_gate::host::ClaimsView::from(verified)))
     }
 }

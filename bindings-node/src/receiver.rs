@@ -9,12 +9,13 @@ use napi_derive::napi;
 use std::sync::Arc;
 
 use qstash_core::{KeyPair, Request, SharedReceiver, VerifyError};
+use qstash_gate::host::{self, ClaimsView, HostError, Number};
 use qstash_gate::replay::MemoryReplayGuard;
 
 use crate::body::{Body, bytes};
 use crate::claims::VerifyOutcome;
+use crate::error::host_error;
 use crate::pending::PendingBody;
-use crate::{config_error, reason_error};
 
 /// A key pair.
 #[napi(object)]
@@ -40,11 +41,11 @@ pub struct ReceiverConfig {
     /// picked by the `upstashRegion` of a request.
     pub regions: Option<HashMap<String, SigningKeys>>,
     /// Clock tolerance in seconds for requests that do not set their own (default 0).
-    pub clock_tolerance: Option<u32>,
+    pub clock_tolerance: Option<f64>,
     /// Refuse a token whose `jti` this receiver already accepted (reason `replayed`).
     pub replay_protection: Option<bool>,
     /// How many token ids the replay guard remembers at most (default 100 000).
-    pub replay_capacity: Option<u32>,
+    pub replay_capacity: Option<f64>,
 }
 
 /// One delivery to verify.
@@ -58,7 +59,7 @@ pub struct VerifyRequest {
     /// The URL the token must name (`sub`); omitted: not checked.
     pub url: Option<Either<String, Null>>,
     /// Seconds of clock difference to accept on `exp` / `nbf`.
-    pub clock_tolerance: Option<Either<u32, Null>>,
+    pub clock_tolerance: Option<Either<f64, Null>>,
     /// The `Upstash-Region` header, for multi-region accounts.
     pub upstash_region: Option<Either<String, Null>>,
     /// Unix seconds to verify at instead of the system clock (tests, replays of old logs).
@@ -75,7 +76,7 @@ pub struct TokenRequest {
     /// The request's path and query (`/hook?x=1`): the token's must be the same.
     pub path_and_query: Option<Either<String, Null>>,
     /// Seconds of clock difference to accept.
-    pub clock_tolerance: Option<Either<u32, Null>>,
+    pub clock_tolerance: Option<Either<f64, Null>>,
     /// The `Upstash-Region` header.
     pub upstash_region: Option<Either<String, Null>>,
     /// Unix seconds to verify at instead of the system clock.
@@ -101,22 +102,21 @@ impl Receiver {
     }
 }
 
-/// The in-memory replay guard, when the config asks for one.
-fn guard(config: &ReceiverConfig) -> Option<Arc<MemoryReplayGuard>> {
-    (config.replay_protection == Some(true))
-        .then(|| Arc::new(MemoryReplayGuard::new(config.replay_capacity.map_or(100_000, |c| c as usize))))
-}
-
 /// Checks a verified delivery against the replay guard, if there is one.
 fn check_replay(
     replay: &Option<Arc<MemoryReplayGuard>>,
     receiver: &SharedReceiver,
     verified: &qstash_core::Verified,
-    clock_tolerance: Option<u32>,
-) -> Result<(), VerifyError> {
+    clock_tolerance: Option<u64>,
+) -> Result<(), HostError> {
     let Some(guard) = replay else { return Ok(()) };
-    let tolerance = clock_tolerance.map_or_else(|| receiver.load().clock_tolerance(), u64::from);
-    guard.check_verified(verified, tolerance)
+    let tolerance = clock_tolerance.unwrap_or_else(|| receiver.load().clock_tolerance());
+    guard.check_verified(verified, tolerance).map_err(HostError::from)
+}
+
+/// A per-call clock tolerance, checked by the gate.
+fn tolerance(value: Option<&f64>) -> Result<Option<u64>, HostError> {
+    value.map(|&seconds| host::clock_tolerance(Number::Float(seconds))).transpose().map_err(HostError::from)
 }
 
 /// A JS value that may be `undefined` or `null`, as the official SDK's users pass either.
@@ -137,15 +137,15 @@ fn unix_now() -> i64 {
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
-fn pair(current: &str, next: &str) -> napi::Result<KeyPair> {
-    KeyPair::new(current, next).map_err(|e| config_error(&e))
+fn pair(current: &str, next: &str) -> napi::Result<KeyPair, &'static str> {
+    KeyPair::new(current, next).map_err(host_error)
 }
 
 fn request<'a>(
     signature: Option<&'a [u8]>,
     body: &'a [u8],
     url: Option<&'a str>,
-    clock_tolerance: Option<u32>,
+    clock_tolerance: Option<u64>,
     region: Option<&'a str>,
 ) -> Request<'a> {
     let mut request = Request::from_header(signature, body);
@@ -156,7 +156,7 @@ fn request<'a>(
         request = request.region(region);
     }
     if let Some(tolerance) = clock_tolerance {
-        request = request.clock_tolerance(u64::from(tolerance));
+        request = request.clock_tolerance(tolerance);
     }
     request
 }
@@ -167,7 +167,7 @@ impl Receiver {
     /// keys they are read from the environment. Throws on empty keys and on the public
     /// development keys (use `Receiver.dev()` or `devMode: true`).
     #[napi(constructor)]
-    pub fn new(config: Option<ReceiverConfig>) -> napi::Result<Self> {
+    pub fn new(config: Option<ReceiverConfig>) -> napi::Result<Self, &'static str> {
         let config = config.unwrap_or(ReceiverConfig {
             current_signing_key: None,
             next_signing_key: None,
@@ -177,7 +177,10 @@ impl Receiver {
             replay_protection: None,
             replay_capacity: None,
         });
-        let replay = guard(&config);
+        let capacity = config.replay_capacity.map(Number::Float);
+        let replay =
+            host::memory_guard(config.replay_protection == Some(true), capacity).map_err(host_error)?;
+        let clock_tolerance = tolerance(config.clock_tolerance.as_ref()).map_err(host_error)?;
         let regions = config.regions.unwrap_or_default();
         let options = qstash_core::ReceiverOptions {
             current: config.current_signing_key.as_deref(),
@@ -189,10 +192,10 @@ impl Receiver {
                     (name.as_str(), keys.current_signing_key.as_str(), keys.next_signing_key.as_str())
                 })
                 .collect(),
-            clock_tolerance: u64::from(config.clock_tolerance.unwrap_or(0)),
+            clock_tolerance: clock_tolerance.unwrap_or(0),
         };
         let receiver = qstash_core::Receiver::from_options(&options, |name| std::env::var(name).ok())
-            .map_err(|e| config_error(&e))?;
+            .map_err(host_error)?;
         Ok(Receiver { inner: receiver.into(), replay })
     }
 
@@ -208,22 +211,23 @@ impl Receiver {
     ///
     /// `scratch` starts with a header of [`PACKED_HEADER`] bytes written through typed-array
     /// views (native byte order): `i32` lengths of the signature, the URL and the region
-    /// (`-1` = absent), the `i32` offset where the body ends, an `i32` flag and the `u32`
-    /// clock tolerance, an `i32` flag, four unused bytes, then `now` as an `f64`. After the
-    /// header come the UTF-8 of the signature, the URL and the region back to back, then, up
-    /// to the end offset, the body when it was a string; a `Buffer`/`Uint8Array` body comes as
-    /// `body`. Each number is one typed-array store in JS instead of one N-API conversion here.
+    /// (`-1` = absent), the `i32` offset where the text ends, `i32` flags (1: a clock
+    /// tolerance is given, 2: `now` is given), four unused bytes, then the clock tolerance
+    /// and `now` as `f64`s. After the header come the UTF-8 of the signature, the URL and the
+    /// region back to back, then, up to the end offset, the body when it was a string; a
+    /// `Buffer`/`Uint8Array` body comes as `body`. Each number is one typed-array store in JS
+    /// instead of one N-API conversion here, and the tolerance is checked here, by the gate.
     ///
     /// Returns the claims packed as `key`, `region`, `exp`, `nbf`, `iat` and the UTF-16
     /// length of `jti` (`-1` when absent), each followed by a NUL, then `jti` and `sub` back to
     /// back (`sub` and `jti` may contain NULs, hence the length). A failure returns `!`, the
-    /// reason, a NUL and the message, so the wrapper throws one `SignatureError` instead of
-    /// paying for two JS error objects.
+    /// error's code (a reason, or `config`), a NUL and the message, so the wrapper throws one
+    /// error instead of paying for two JS error objects.
     #[napi]
     pub fn verify_packed(&self, scratch: &[u8], body: Option<&[u8]>) -> String {
-        let verified = (|| -> Result<qstash_core::Verified, VerifyError> {
-            let header =
-                PackedHeader::read(scratch).ok_or(VerifyError::Malformed { what: "request fields" })?;
+        let verified = (|| -> Result<qstash_core::Verified, HostError> {
+            let malformed = || HostError::from(VerifyError::Malformed { what: "request fields" });
+            let header = PackedHeader::read(scratch).ok_or_else(malformed)?;
             let mut rest = scratch.get(HEADER..header.end).unwrap_or_default();
             let signature = take_field(&mut rest, header.signature_len)?;
             let url = take_field(&mut rest, header.url_len)?
@@ -231,8 +235,8 @@ impl Receiver {
                 .transpose()
                 .map_err(|_| VerifyError::Subject)?;
             let region = take_field(&mut rest, header.region_len)?.and_then(|r| std::str::from_utf8(r).ok());
+            let tolerance = tolerance(header.clock_tolerance.as_ref())?;
             // What is left of the scratch up to the end offset is the body when it was a string.
-            let tolerance = header.clock_tolerance;
             let request = request(signature, body.unwrap_or(rest), url, tolerance, region);
             let verified = self.inner.verify_at(&request, header.now.unwrap_or_else(unix_now))?;
             check_replay(&self.replay, &self.inner, &verified, tolerance)?;
@@ -240,7 +244,7 @@ impl Receiver {
         })();
         match verified {
             Ok(verified) => pack(&verified),
-            Err(error) => format!("!{}\0{error}", error.reason()),
+            Err(error) => format!("!{}\0{}", error.code(), error.message()),
         }
     }
 
@@ -260,7 +264,7 @@ impl Receiver {
     #[napi]
     pub fn verify_token(&self, request: TokenRequest) -> napi::Result<PendingBody, &'static str> {
         let now = given(&request.now).copied().unwrap_or_else(unix_now);
-        let tolerance = given(&request.clock_tolerance).copied();
+        let tolerance = tolerance(given(&request.clock_tolerance)).map_err(host_error)?;
         let head = self::request(
             text(&request.signature).map(str::as_bytes),
             &[],
@@ -268,20 +272,24 @@ impl Receiver {
             tolerance,
             text(&request.upstash_region),
         );
-        let token = self.inner.verify_token_at(&head, now).map_err(|e| reason_error(&e))?;
+        let token = self.inner.verify_token_at(&head, now).map_err(host_error)?;
         if let Some(target) = text(&request.path_and_query) {
             if !qstash_gate::subject_matches_target(token.claims().sub(), target) {
-                return Err(reason_error(&VerifyError::Subject));
+                return Err(host_error(VerifyError::Subject));
             }
         }
-        let tolerance = tolerance.map_or_else(|| self.inner.load().clock_tolerance(), u64::from);
+        let tolerance = tolerance.unwrap_or_else(|| self.inner.load().clock_tolerance());
         Ok(PendingBody::new(token, self.replay.clone(), tolerance))
     }
 
     /// Replaces the default key pair (key rotation); verifications that start afterwards use
     /// the new keys.
     #[napi]
-    pub fn replace_keys(&self, current_signing_key: String, next_signing_key: String) -> napi::Result<()> {
+    pub fn replace_keys(
+        &self,
+        current_signing_key: String,
+        next_signing_key: String,
+    ) -> napi::Result<(), &'static str> {
         self.inner.replace_keys(pair(&current_signing_key, &next_signing_key)?);
         Ok(())
     }
@@ -351,22 +359,21 @@ impl Task for VerifyTask {
 
     fn compute(&mut self) -> napi::Result<VerifyOutcome> {
         let Some(r) = self.request.take() else {
-            return Ok(Err::<qstash_core::Verified, _>(VerifyError::Missing).into());
+            return Ok(Err::<ClaimsView, _>(HostError::from(VerifyError::Missing)).into());
         };
-        let request = request(
-            text(&r.signature).map(str::as_bytes),
-            bytes(&r.body),
-            text(&r.url),
-            given(&r.clock_tolerance).copied(),
-            text(&r.upstash_region),
-        );
-        let tolerance = given(&r.clock_tolerance).copied();
-        let verified = self
-            .receiver
-            .verify_at(&request, given(&r.now).copied().unwrap_or_else(unix_now))
-            .and_then(|verified| {
-                check_replay(&self.replay, &self.receiver, &verified, tolerance).map(|()| verified)
-            });
+        let verified = tolerance(given(&r.clock_tolerance)).and_then(|tolerance| {
+            let request = request(
+                text(&r.signature).map(str::as_bytes),
+                bytes(&r.body),
+                text(&r.url),
+                tolerance,
+                text(&r.upstash_region),
+            );
+            let verified =
+                self.receiver.verify_at(&request, given(&r.now).copied().unwrap_or_else(unix_now))?;
+            check_replay(&self.replay, &self.receiver, &verified, tolerance)?;
+            Ok(ClaimsView::from(verified))
+        });
         Ok(verified.into())
     }
 
@@ -387,33 +394,35 @@ struct PackedHeader {
     url_len: i32,
     region_len: i32,
     end: usize,
-    clock_tolerance: Option<u32>,
+    clock_tolerance: Option<f64>,
     now: Option<i64>,
 }
 
 impl PackedHeader {
     fn read(scratch: &[u8]) -> Option<Self> {
         let header = scratch.first_chunk::<HEADER>()?;
-        let word = |i: usize| -> Option<[u8; 4]> { header.get(i * 4..i * 4 + 4)?.try_into().ok() };
-        let int = |i: usize| word(i).map(i32::from_ne_bytes);
-        let now = f64::from_ne_bytes(header.get(32..40)?.try_into().ok()?);
+        let int = |i: usize| Some(i32::from_ne_bytes(header.get(i * 4..i * 4 + 4)?.try_into().ok()?));
+        let float = |at: usize| Some(f64::from_ne_bytes(header.get(at..at + 8)?.try_into().ok()?));
+        let flags = int(4)?;
+        let now = float(32)?;
         Some(PackedHeader {
             signature_len: int(0)?,
             url_len: int(1)?,
             region_len: int(2)?,
             end: usize::try_from(int(3)?).ok()?,
-            clock_tolerance: (int(4)? != 0).then_some(u32::from_ne_bytes(word(5)?)),
+            clock_tolerance: if flags & 1 != 0 { Some(float(24)?) } else { None },
             // What N-API's int64 conversion gives: truncated, and 0 for NaN or infinities.
-            now: (int(6)? != 0).then_some(if now.is_finite() { now as i64 } else { 0 }),
+            now: (flags & 2 != 0).then_some(if now.is_finite() { now as i64 } else { 0 }),
         })
     }
 }
 
 /// The next `len` bytes of the packed request fields (`None` for `-1`, an absent field).
-fn take_field<'a>(rest: &mut &'a [u8], len: i32) -> Result<Option<&'a [u8]>, VerifyError> {
+fn take_field<'a>(rest: &mut &'a [u8], len: i32) -> Result<Option<&'a [u8]>, HostError> {
     let Ok(len) = usize::try_from(len) else { return Ok(None) };
-    let (field, tail) =
-        rest.split_at_checked(len).ok_or(VerifyError::Malformed { what: "request fields" })?;
+    let (field, tail) = rest
+        .split_at_checked(len)
+        .ok_or(HostError::from(VerifyError::Malformed { what: "request fields" }))?;
     *rest = tail;
     Ok(Some(field))
 }

@@ -1,12 +1,14 @@
 //! `RedisReplayGuard`: replay protection shared by every process and machine of a service, on
-//! `qstash-gate`'s Redis guard and its blocking entry points (never called on the event loop
-//! but for the connection at start-up).
+//! `qstash-gate`'s Redis guard and its store runtime (connected to once, at start-up, waited
+//! for on the calling thread; every check after that runs on the store's own thread).
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use napi_derive::napi;
-use qstash_gate::replay::blocking;
+use qstash_gate::host::{self, Number};
+use qstash_gate::replay::runtime;
+
+use crate::error::host_error;
 
 /// Options of `new RedisReplayGuard(url, options)`.
 #[napi(object)]
@@ -15,8 +17,8 @@ pub struct RedisReplayOptions {
     pub prefix: Option<String>,
     /// Accept deliveries when Redis cannot answer (logged) instead of refusing them with 503.
     pub fail_open: Option<bool>,
-    /// How long to wait for Redis, in milliseconds (default 1000).
-    pub timeout_ms: Option<u32>,
+    /// How long to wait for Redis, in milliseconds (default 1000, at most an hour).
+    pub timeout_ms: Option<f64>,
 }
 
 /// Remembers accepted token ids in Redis (`SET qstash:jti:<jti> 1 NX EXAT <exp>`), so a
@@ -38,19 +40,23 @@ impl RedisReplayGuard {
 impl RedisReplayGuard {
     /// `new RedisReplayGuard('redis://127.0.0.1:6379/0', { prefix, failOpen, timeoutMs })`.
     #[napi(constructor)]
-    pub fn new(url: String, options: Option<RedisReplayOptions>) -> napi::Result<Self> {
-        let mut guard =
-            blocking::connect(&url).map_err(|e| napi::Error::new(napi::Status::GenericFailure, e))?;
-        if let Some(options) = options {
-            if let Some(prefix) = options.prefix {
-                guard = guard.prefix(prefix);
-            }
-            guard = guard.fail_open(options.fail_open.unwrap_or(false));
-            if let Some(ms) = options.timeout_ms.filter(|&ms| ms > 0) {
-                guard = guard.timeout(Duration::from_millis(u64::from(ms)));
-            }
+    pub fn new(url: String, options: Option<RedisReplayOptions>) -> napi::Result<Self, &'static str> {
+        let (prefix, fail_open, timeout) = match options {
+            Some(options) => (options.prefix, options.fail_open, options.timeout_ms),
+            None => (None, None, None),
+        };
+        let timeout = timeout
+            .map(|ms| host::store_timeout(Number::Float(ms / 1000.0)))
+            .transpose()
+            .map_err(host_error)?;
+        let mut guard = runtime::connect(&url).map_err(|e| napi::Error::new("store", e))?;
+        if let Some(prefix) = prefix {
+            guard = guard.prefix(prefix);
         }
-        Ok(RedisReplayGuard { guard: Arc::new(guard) })
+        if let Some(timeout) = timeout {
+            guard = guard.timeout(timeout);
+        }
+        Ok(RedisReplayGuard { guard: Arc::new(guard.fail_open(fail_open.unwrap_or(false))) })
     }
 
     /// `RedisReplayGuard { prefix, fail_open, timeout }` (no connection details).

@@ -3,7 +3,7 @@
 use napi_derive::napi;
 
 use crate::body::{Body, bytes};
-use crate::config_error;
+use crate::error::host_error;
 
 /// Overrides of the claims QStash would set.
 #[napi(object)]
@@ -32,8 +32,8 @@ pub struct Signer {
 impl Signer {
     /// A signer with `key` (throws on empty keys and on the development keys: use `dev()`).
     #[napi(constructor)]
-    pub fn new(key: String) -> napi::Result<Self> {
-        qstash_core::Signer::new(&key).map(|inner| Signer { inner }).map_err(|e| config_error(&e))
+    pub fn new(key: String) -> napi::Result<Self, &'static str> {
+        qstash_core::Signer::new(&key).map(|inner| Signer { inner }).map_err(host_error)
     }
 
     /// A signer with the public development current key (what `Receiver.dev()` accepts).

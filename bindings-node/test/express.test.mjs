@@ -87,10 +87,45 @@ test('binary bodies arrive intact', async () => {
   assert.deepEqual(Buffer.from(await r.arrayBuffer()), binary)
 })
 
-test('mounted after a body parser it refuses with 400 instead of guessing', async () => {
-  const r = await post('/api/late', BODY, Signer.dev().sign('https://h.example/api/late', BODY))
-  assert.equal(r.status, 400)
-  assert.deepEqual(await r.json(), { error: 'unreadable_body', reason: 'unreadable_body' })
+test('mounted after a body parser that kept no bytes it refuses with 400 and says how to mount it', async () => {
+  const logged = []
+  const app = express()
+  const logger = { warn: () => {}, error: (line) => logged.push(line) }
+  app.post('/api/late', express.json(), qstashVerified({ receiver: Receiver.dev(), logger }), (req, res) => res.send('never'))
+  await withServer(app, async (at) => {
+    const r = await post('/api/late', BODY, Signer.dev().sign('https://h.example/api/late', BODY), {}, at)
+    assert.equal(r.status, 400)
+    assert.deepEqual(await r.json(), { error: 'unreadable_body', reason: 'unreadable_body' })
+  })
+  assert.equal(logged.length, 1)
+  assert.match(logged[0], /before body parsers/)
+  assert.match(logged[0], /express\.raw\(\{ type: '\*\/\*' \}\)/)
+})
+
+test('after a body parser that keeps the raw bytes it verifies exactly those bytes', async () => {
+  // The set-ups webhook guides show: `express.raw` leaves the bytes in `req.body`, the
+  // `verify` option of `express.json` keeps them in `req.rawBody`.
+  const keepRaw = (req, res, buf) => {
+    req.rawBody = buf
+  }
+  const app = express()
+  const quiet = { receiver: Receiver.dev(), logger: null }
+  const answer = (req, res) => res.json({ id: req.qstash.messageId, body: req.body, bytes: req.qstash.body.length })
+  app.post('/api/raw-parser', express.raw({ type: '*/*' }), qstashVerified(quiet), answer)
+  app.post('/api/json-verify', express.json({ verify: keepRaw }), qstashVerified(quiet), answer)
+  app.use('/mounted', express.raw({ type: '*/*' }), express.Router().post('/hook', qstashVerified(quiet), answer))
+  await withServer(app, async (at) => {
+    for (const path of ['/api/raw-parser', '/api/json-verify', '/mounted/hook']) {
+      const url = `https://my-app.example.com${path}`
+      const ok = await post(path, BODY, Signer.dev().sign(url, BODY), {}, at)
+      assert.equal(ok.status, 200, `${path}: ${await ok.clone().text()}`)
+      assert.deepEqual(await ok.json(), { id: 'msg_1', body: { order: 42 }, bytes: BODY.length }, path)
+      // The kept bytes are what is checked: a tampered body is refused as such.
+      const tampered = await post(path, '{"order":43}', Signer.dev().sign(url, BODY), {}, at)
+      assert.equal(tampered.status, 401, path)
+      assert.deepEqual(await tampered.json(), { error: 'invalid_signature', reason: 'body' }, path)
+    }
+  })
 })
 
 test('with replay protection the second delivery of a token is 401 replayed, not 500', async () => {

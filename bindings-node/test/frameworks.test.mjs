@@ -4,7 +4,7 @@
 // and its web handler. SvelteKit and SolidStart run real apps in `sveltekit.test.mjs` and
 // `solidstart.test.mjs`; here their helpers also get the bare event shape (`{ request, locals }`).
 import assert from 'node:assert/strict'
-import { createServer } from 'node:http'
+import { createServer, request } from 'node:http'
 import { test } from 'node:test'
 import { Hono } from 'hono'
 import { NextRequest } from 'next/server.js'
@@ -86,6 +86,72 @@ test('h3 / nuxt: verifySignatureH3 and verifySignatureNuxt on the Node listener 
   }
   const web = toWebHandler(h3App(verifySignatureNuxt))
   await signedAndTampered((body, headers) => web(new Request('http://localhost/api/qstash', { method: 'POST', body, headers })))
+})
+
+/** Serves a Node request listener on loopback for the length of `use`. */
+async function serving(listener, use) {
+  const server = createServer(listener)
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+  try {
+    return await use(server.address().port)
+  } finally {
+    server.closeAllConnections()
+    await new Promise((resolve) => server.close(resolve))
+  }
+}
+
+/** A POST whose `Host` header is whatever `host` is (no client library sends a malformed one
+ * on its own); resolves the status code and the body. */
+function postWithHost(port, host, path, headers, body) {
+  return new Promise((resolve, reject) => {
+    const outgoing = request({ host: '127.0.0.1', port, path, method: 'POST', setHost: false, headers: { ...headers, host } })
+    outgoing.on('error', reject)
+    outgoing.on('response', (response) => {
+      let text = ''
+      response.on('data', (chunk) => (text += chunk))
+      response.on('end', () => resolve({ status: response.statusCode, body: text }))
+    })
+    outgoing.end(body)
+  })
+}
+
+test('h3 / nuxt under a prefix compare the target the delivery arrived with', async () => {
+  // `app.use('/api', …)` (and Nitro's baseURL) strip the prefix from `req.url` before the
+  // handler runs; QStash signed the whole URL.
+  const hook = verifySignatureH3(async (event) => ({ order: JSON.parse(await readRawBody(event)).order, id: event.context.qstash.messageId }), config)
+  const app = createApp().use('/api', createApp().use(createRouter().post('/qstash', hook)))
+  const headers = (url) => ({ ...signed(), 'upstash-signature': Signer.dev().sign(url, BODY) })
+  await serving(toNodeListener(app), async (port) => {
+    const base = `http://127.0.0.1:${port}`
+    const ok = await fetch(`${base}/api/qstash`, { method: 'POST', body: BODY, headers: headers('https://my-app.example.com/api/qstash') })
+    assert.equal(ok.status, 200, await ok.clone().text())
+    assert.deepEqual(await ok.json(), { order: 42, id: 'msg_fw' })
+    // A token minted for the route without its prefix is for another URL.
+    const stripped = await fetch(`${base}/api/qstash`, { method: 'POST', body: BODY, headers: headers('https://my-app.example.com/qstash') })
+    assert.equal(stripped.status, 401)
+    assert.deepEqual(await stripped.json(), { error: 'invalid_signature', reason: 'subject' })
+  })
+  const web = toWebHandler(app)
+  const ok = await web(new Request('http://localhost/api/qstash', { method: 'POST', body: BODY, headers: headers('https://my-app.example.com/api/qstash') }))
+  assert.equal(ok.status, 200)
+  const stripped = await web(new Request('http://localhost/api/qstash', { method: 'POST', body: BODY, headers: headers('https://my-app.example.com/qstash') }))
+  assert.equal(stripped.status, 401)
+})
+
+test('a malformed Host is a refusal or a delivery, never a 500, in the Node helpers', async () => {
+  const pages = verifySignature((req, res) => res.end(JSON.stringify({ id: req.qstash.messageId })), config)
+  const h3 = toNodeListener(h3App(verifySignatureH3))
+  for (const [name, listener] of [['pages router', (req, res) => pages(req, res)], ['h3', h3]]) {
+    await serving(listener, async (port) => {
+      for (const host of ['a b', 'example.com:99999', '[::1']) {
+        const unsigned = await postWithHost(port, host, '/api/qstash', { 'content-type': 'application/json' }, BODY)
+        assert.equal(unsigned.status, 401, `${name}, Host ${host}: ${unsigned.body}`)
+        assert.deepEqual(JSON.parse(unsigned.body), { error: 'invalid_signature', reason: 'missing' })
+        const delivered = await postWithHost(port, host, '/api/qstash', signed(), BODY)
+        assert.equal(delivered.status, 200, `${name}, Host ${host}: ${delivered.body}`)
+      }
+    })
+  }
 })
 
 test('sveltekit and solidstart event shapes: the handler gets the event, the delivery is in locals', async () => {

@@ -56,6 +56,7 @@ export function gateOptions(c) {
     url: gate.url,
     publicBase: gate.public_base,
     forwarded: gate.forwarded,
+    trustedProxies: gate.trusted_proxies,
     checkUrl: gate.check_url,
     bodyLimit: gate.body_limit,
   }

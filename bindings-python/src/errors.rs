@@ -1,38 +1,38 @@
-//! The two exception types, with the stable reason codes of SPEC.md §3 on `.reason`.
+//! The exceptions, raised by the one convention of the bindings (`qstash_gate::host::HostError`):
+//! a reason code raises `SignatureError` with `.reason`, `config` raises `ConfigError`.
 
 use pyo3::create_exception;
 use pyo3::exceptions::{PyException, PyValueError};
 use pyo3::prelude::*;
+use qstash_gate::host::HostError;
 
 create_exception!(
     qstash_verify,
     SignatureError,
     PyException,
     "A delivery did not verify. `.reason` is the stable code (`missing`, `malformed`, `signature`, \
-     `issuer`, `expired`, `not_yet_valid`, `subject`, `body`, `no_keys`)."
+     `issuer`, `expired`, `not_yet_valid`, `subject`, `body`, `no_keys`, `replayed`)."
 );
 
 create_exception!(
     qstash_verify,
     ConfigError,
     PyValueError,
-    "Keys or regions that cannot build a receiver or signer (empty keys, the public development \
-     keys outside `dev()`, bad region names, missing environment variables). `.reason` is `config`."
+    "Keys, regions or options that cannot work (empty keys, the public development keys outside \
+     `dev()`, bad region names, missing environment variables, out-of-range numbers). `.reason` \
+     is `config`."
 );
 
-/// A `SignatureError` carrying `reason`.
-pub(crate) fn signature_error(py: Python<'_>, error: &qstash_core::VerifyError) -> PyErr {
-    with_reason(py, SignatureError::new_err(error.to_string()), error.reason())
-}
-
-/// A `ConfigError` (`reason == "config"`).
-pub(crate) fn config_error(py: Python<'_>, error: &qstash_core::ConfigError) -> PyErr {
-    with_reason(py, ConfigError::new_err(error.to_string()), error.reason())
-}
-
-fn with_reason(py: Python<'_>, error: PyErr, reason: &'static str) -> PyErr {
+/// The exception for an error of the gate or the core.
+pub(crate) fn raise(py: Python<'_>, error: impl Into<HostError>) -> PyErr {
+    let error = error.into();
+    let exception = if error.is_verification() {
+        SignatureError::new_err(error.message().to_owned())
+    } else {
+        ConfigError::new_err(error.message().to_owned())
+    };
     // Setting an attribute on a fresh exception instance cannot fail in practice; if it ever
     // did, the exception is still raised, only without `.reason`.
-    let _ = error.value(py).setattr("reason", reason);
-    error
+    let _ = exception.value(py).setattr("reason", error.code());
+    exception
 }

@@ -1,18 +1,23 @@
-//! `Gate`, `PendingDelivery`, `Delivery` and the `Rejection` exception: `qstash-gate`'s
-//! request-to-verdict sequence for the FastAPI and Flask helpers, which only move bytes.
+//! `Gate`, `PendingDelivery`, `Delivery` and the `QStashRejection` exception: `qstash-gate`'s
+//! request-to-verdict sequence for the framework helpers, which only move bytes. Every rule
+//! (options, head, target, refusal, delivery) is the gate's `host` contract; this module
+//! converts Python values to and from it.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use pyo3::create_exception;
-use pyo3::exceptions::{PyException, PyRuntimeError, PyValueError};
+use pyo3::exceptions::{PyException, PyRuntimeError};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use qstash_core::SharedReceiver;
-use qstash_gate::{HEADERS_READ, HeadValues, Rejection, UrlPolicy, join_lines};
+use qstash_gate::host::{self, DeliveryView, GateOptions, Refusal};
+use qstash_gate::replay::ReplayGuard;
+use qstash_gate::{IndexedHead, Rejection};
 
 use crate::body::{BodyBytes, RELEASE_GIL_FROM};
 use crate::claims::Claims;
-use crate::errors::config_error;
+use crate::errors::raise;
+use crate::options::{optional_number, repr, text};
 use crate::receiver::{Receiver, Token};
 use crate::replay::RedisReplayGuard;
 
@@ -26,52 +31,39 @@ create_exception!(
      the response needs."
 );
 
-/// The Python exception for a gate refusal, logged the way the gate logs it.
-fn rejection_error(
-    py: Python<'_>,
-    gate: &qstash_gate::Gate,
-    rejection: &Rejection,
-    head: &HeadValues,
-) -> PyErr {
-    let error = QStashRejection::new_err(rejection.to_string());
+/// The gate's refusal as the Python exception.
+fn rejection_error(py: Python<'_>, refusal: Refusal) -> PyErr {
+    let error = QStashRejection::new_err(format!("QStash delivery rejected: {}", refusal.reason));
     let value = error.value(py);
     let headers = PyDict::new(py);
     // Setting attributes on a fresh exception and items on a fresh dict cannot fail in
     // practice; if one ever did, the exception is still raised with what it has.
-    let _ = headers.set_item("content-type", "application/json");
-    if let Some(scheme) = rejection.www_authenticate() {
-        let _ = headers.set_item("www-authenticate", scheme);
+    for (name, header) in refusal.headers {
+        let _ = headers.set_item(name, header);
     }
-    let _ = value.setattr("status", rejection.status());
-    let _ = value.setattr("reason", rejection.reason());
-    let _ = value.setattr("error", rejection.error());
-    let _ = value.setattr("body", rejection.json_body());
+    let _ = value.setattr("status", refusal.status);
+    let _ = value.setattr("reason", refusal.reason);
+    let _ = value.setattr("error", refusal.error);
+    let _ = value.setattr("body", refusal.body);
     let _ = value.setattr("headers", headers);
-    let _ = value.setattr("log_message", gate.log_line(rejection, head));
+    let _ = value.setattr("log_message", refusal.log_message);
     error
 }
 
-/// The head of a request as the gate reads it: every header it needs, looked up once, and the
-/// raw path and query. A header mapping with `getlist` (Starlette, Werkzeug) gives every line
-/// of a repeated header, joined as the gate expects; otherwise its `get` is used (Starlette's
-/// and Flask's mappings ignore case; a plain `dict` needs lower-case names).
-fn head_of(headers: &Bound<'_, PyAny>, target: &str) -> PyResult<HeadValues> {
-    let mut head = HeadValues { target: target.to_owned(), ..HeadValues::default() };
+/// The head of a request as the gate reads it: every header it needs, looked up once, and
+/// the original target. A header mapping with `getlist` (Starlette, Werkzeug) gives every line
+/// of a repeated header; otherwise its `get` is used (Starlette's and Flask's mappings ignore
+/// case; a plain `dict` needs lower-case names).
+fn head_of(headers: &Bound<'_, PyAny>, target: &str) -> PyResult<IndexedHead<'static>> {
     let lines_of = headers.hasattr("getlist")?;
-    for (slot, name) in head.values.iter_mut().zip(HEADERS_READ) {
+    IndexedHead::from_lookup(host::original_target(target).into_owned(), |name| -> PyResult<_> {
         if lines_of {
             let lines: Vec<Token> = headers.call_method1("getlist", (name,))?.extract()?;
-            if !lines.is_empty() {
-                *slot = Some(join_lines(lines.iter().map(Token::as_bytes)));
-            }
-        } else {
-            let value = headers.call_method1("get", (name,))?;
-            if !value.is_none() {
-                *slot = Some(value.extract::<Token>()?.as_bytes().to_vec());
-            }
+            return Ok(lines.iter().map(|line| line.as_bytes().to_vec()).collect());
         }
-    }
-    Ok(head)
+        let value = headers.call_method1("get", (name,))?;
+        Ok(if value.is_none() { Vec::new() } else { vec![value.extract::<Token>()?.as_bytes().to_vec()] })
+    })
 }
 
 /// Checks deliveries for one endpoint: keys, URL policy, body limit, replay protection.
@@ -82,47 +74,40 @@ pub(crate) struct Gate {
 
 #[pymethods]
 impl Gate {
-    /// `Gate(receiver=None, *, url=None, public_base=None, forwarded=None, check_url=True,
-    /// body_limit=DEFAULT_BODY_LIMIT, replay_guard=None)`. Without a receiver,
-    /// `Receiver.from_env()`; a receiver built with `replay_protection=True` refuses replays
-    /// within this process, a `RedisReplayGuard` across every process that shares its Redis.
-    /// The URL policy is the request's path and query unless one of `url` (exact),
-    /// `public_base`, `forwarded` (the number of trusted proxies whose `Forwarded` /
-    /// `X-Forwarded-*` headers count) or `check_url=False` is given.
+    /// `Gate(receiver=None, *, url=None, public_base=None, forwarded=None,
+    /// trusted_proxies=None, check_url=True, body_limit=None, replay_guard=None)`. Without a
+    /// receiver, `Receiver.from_env()`; a receiver built with `replay_protection=True` refuses
+    /// replays within this process, a `RedisReplayGuard` across every process that shares its
+    /// Redis. The URL policy is the request's path and query unless one of `url` (exact),
+    /// `public_base`, `forwarded` (`"x-forwarded"` or `"forwarded"`: the header family your
+    /// proxy sets, with `trusted_proxies` of them, default 1) or `check_url=False` is given.
     #[new]
-    #[pyo3(signature = (receiver=None, *, url=None, public_base=None, forwarded=None, check_url=true, body_limit=qstash_gate::DEFAULT_BODY_LIMIT, replay_guard=None))]
+    #[pyo3(signature = (receiver=None, *, url=None, public_base=None, forwarded=None, trusted_proxies=None, check_url=true, body_limit=None, replay_guard=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
         receiver: Option<&Receiver>,
         url: Option<String>,
         public_base: Option<String>,
-        forwarded: Option<usize>,
+        forwarded: Option<&Bound<'_, PyAny>>,
+        trusted_proxies: Option<&Bound<'_, PyAny>>,
         check_url: bool,
-        body_limit: usize,
+        body_limit: Option<&Bound<'_, PyAny>>,
         replay_guard: Option<&RedisReplayGuard>,
     ) -> PyResult<Self> {
-        let policy =
-            UrlPolicy::from_options(url, public_base, forwarded, check_url).map_err(PyValueError::new_err)?;
-        let (shared, replay) = match receiver {
+        let mut options = GateOptions::default();
+        options.url = url;
+        options.public_base = public_base;
+        options.forwarded = text(forwarded)?;
+        options.trusted_proxies = optional_number("trusted_proxies", trusted_proxies)?;
+        options.check_url = Some(check_url);
+        options.body_limit = optional_number("body_limit", body_limit)?;
+        let (shared, memory) = match receiver {
             Some(receiver) => (receiver.shared().clone(), receiver.replay_guard()),
-            None => {
-                let receiver = qstash_core::Receiver::from_env().map_err(|e| config_error(py, &e))?;
-                (SharedReceiver::new(receiver), None)
-            }
+            None => (SharedReceiver::new(qstash_core::Receiver::from_env().map_err(|e| raise(py, e))?), None),
         };
-        let mut gate = qstash_gate::Gate::new(shared).with_url_policy(policy).with_body_limit(body_limit);
-        match (replay, replay_guard) {
-            (Some(_), Some(_)) => {
-                return Err(PyValueError::new_err(
-                    "the receiver already has in-memory replay protection: pass replay_guard= or \
-                     replay_protection=True, not both",
-                ));
-            }
-            (Some(memory), None) => gate = gate.with_replay_guard(memory),
-            (None, Some(redis)) => gate = gate.with_replay_guard(redis.shared()),
-            (None, None) => {}
-        }
+        let store = replay_guard.map(|guard| guard.shared() as Arc<dyn ReplayGuard>);
+        let gate = options.build(shared, memory, store).map_err(|e| raise(py, e))?;
         Ok(Gate { gate })
     }
 
@@ -134,8 +119,8 @@ impl Gate {
 
     /// Checks the token, the URL and the declared length from the request head alone (nothing
     /// of the body is read) and returns the `PendingDelivery` to feed the body to; raises
-    /// `QStashRejection`. `headers` is the request's header mapping, `target` its raw path and
-    /// query.
+    /// `QStashRejection`. `headers` is the request's header mapping, `target` its original
+    /// path and query (or its absolute URL).
     fn verify_head(
         &self,
         py: Python<'_>,
@@ -146,10 +131,10 @@ impl Gate {
         match self.gate.verify_head(&head) {
             Ok(pending) => Ok(PendingDelivery {
                 gate: self.gate.clone(),
-                head: head.clone(),
+                head: Arc::new(head),
                 state: Mutex::new(State::Ready(pending)),
             }),
-            Err(rejection) => Err(rejection_error(py, &self.gate, &rejection, &head)),
+            Err(rejection) => Err(rejection_error(py, self.gate.refusal(&rejection, &head))),
         }
     }
 
@@ -157,7 +142,15 @@ impl Gate {
     /// 400 `unreadable_body`, to raise from the helper that was reading it.
     fn unreadable(&self, py: Python<'_>, headers: &Bound<'_, PyAny>, target: &str) -> PyResult<PyErr> {
         let head = head_of(headers, target)?;
-        Ok(rejection_error(py, &self.gate, &Rejection::BadBody, &head))
+        Ok(rejection_error(py, self.gate.refusal(&Rejection::BadBody, &head)))
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Gate(body_limit={}, replay_guard={})",
+            self.gate.body_limit(),
+            if self.gate.has_replay_guard() { "set" } else { "None" }
+        )
     }
 }
 
@@ -169,11 +162,12 @@ enum State {
 }
 
 /// A delivery whose token verified, waiting for its body: `update(chunk)` as it arrives (raises
-/// `QStashRejection` 413 past the limit), then `finish(body)`.
+/// `QStashRejection` 413 past the limit), then `finish(body)` (synchronous servers) or
+/// `await finish_async(body)` (asyncio servers).
 #[pyclass(frozen, module = "qstash_verify._native")]
 pub(crate) struct PendingDelivery {
     gate: qstash_gate::Gate,
-    head: HeadValues,
+    head: Arc<IndexedHead<'static>>,
     // Only ever held with the interpreter held, never across a release of it (see `update`).
     state: Mutex<State>,
 }
@@ -202,7 +196,7 @@ impl PendingDelivery {
     }
 
     fn reject(&self, py: Python<'_>, rejection: &Rejection) -> PyErr {
-        rejection_error(py, &self.gate, rejection, &self.head)
+        rejection_error(py, self.gate.refusal(rejection, &*self.head))
     }
 }
 
@@ -230,43 +224,113 @@ impl PendingDelivery {
     }
 
     /// Checks the body's hash, parses the delivery headers and checks for a replay; returns the
-    /// `Delivery` holding `body` (the bytes fed to `update`), or raises `QStashRejection`.
+    /// `Delivery` holding `body` (the bytes fed to `update`), or raises `QStashRejection`. A
+    /// shared store (Redis) is waited for on this thread with the interpreter released: for
+    /// synchronous servers; asyncio code awaits `finish_async` instead.
     fn finish(&self, py: Python<'_>, body: Py<PyAny>) -> PyResult<Delivery> {
         let pending = self.take(State::Finished)?;
         let delivery = if self.gate.replay_waits() {
-            let delivery = pending.finish(&self.head).map_err(|rejection| self.reject(py, &rejection))?;
+            let delivery = pending.finish(&*self.head).map_err(|rejection| self.reject(py, &rejection))?;
             if let Some(check) = self.gate.replay_check(&delivery) {
-                crate::replay::block_on(py, check).map_err(|rejection| self.reject(py, &rejection))?;
+                py.detach(|| qstash_gate::replay::runtime::wait(check)).map_err(|r| self.reject(py, &r))?;
             }
             delivery
         } else {
-            self.gate.finish_now(pending, &self.head).map_err(|rejection| self.reject(py, &rejection))?
+            self.gate.finish_now(pending, &*self.head).map_err(|rejection| self.reject(py, &rejection))?
         };
-        let qstash_gate::Delivery {
-            claims,
-            key,
-            region,
-            message_id,
-            retried,
-            region_header,
-            schedule_id,
-            topic_name,
-            ..
-        } = delivery;
-        Ok(Delivery {
-            claims: Py::new(py, Claims::from_parts(claims, key, region))?,
-            body,
-            message_id,
-            retried,
-            region: region_header,
-            schedule_id,
-            topic_name,
-        })
+        Delivery::new(py, DeliveryView::from(delivery), body)
+    }
+
+    /// `finish` for asyncio servers: an awaitable of the `Delivery` (or of `QStashRejection`).
+    /// A shared store (Redis) is asked on the store's own thread and the answer comes back
+    /// through the event loop, so neither the loop nor any thread pool waits for it; the
+    /// store's timeout bounds the wait (503 `replay_store_unavailable`).
+    fn finish_async(&self, py: Python<'_>, body: Py<PyAny>) -> PyResult<Py<PyAny>> {
+        let event_loop = py.import("asyncio")?.call_method0("get_running_loop")?;
+        let future = event_loop.call_method0("create_future")?;
+        let pending = self.take(State::Finished)?;
+        let check = if self.gate.replay_waits() {
+            pending.finish(&*self.head).map(|delivery| {
+                let check = self.gate.replay_check(&delivery);
+                (delivery, check)
+            })
+        } else {
+            self.gate.finish_now(pending, &*self.head).map(|delivery| (delivery, None))
+        };
+        let (delivery, check) = match check {
+            Ok(ready) => ready,
+            Err(rejection) => {
+                future.call_method1("set_exception", (self.reject(py, &rejection).into_value(py),))?;
+                return Ok(future.unbind());
+            }
+        };
+        let Some(check) = check else {
+            future.call_method1("set_result", (Delivery::new(py, DeliveryView::from(delivery), body)?,))?;
+            return Ok(future.unbind());
+        };
+        let settle = Settle {
+            future: future.clone().unbind(),
+            event_loop: event_loop.unbind(),
+            gate: self.gate.clone(),
+            head: Arc::clone(&self.head),
+            delivery: Mutex::new(Some((DeliveryView::from(delivery), body))),
+            verdict: Mutex::new(None),
+        };
+        let settle = Py::new(py, settle)?;
+        qstash_gate::replay::runtime::spawn(check, move |verdict| {
+            // Back on the interpreter only to hand the verdict to the loop's thread; when the
+            // interpreter is shutting down there is no loop left to tell.
+            let _ = Python::try_attach(|py| {
+                let settle = settle.bind(py);
+                if let Ok(mut slot) = settle.get().verdict.lock() {
+                    *slot = Some(verdict);
+                }
+                let event_loop = settle.get().event_loop.bind(py);
+                // A closed loop has no one waiting any more.
+                let _ = event_loop.call_method1("call_soon_threadsafe", (settle,));
+            });
+        });
+        Ok(future.unbind())
+    }
+}
+
+/// Resolves a `finish_async` future on its loop's thread once the store has answered.
+#[pyclass(frozen, module = "qstash_verify._native")]
+struct Settle {
+    future: Py<PyAny>,
+    event_loop: Py<PyAny>,
+    gate: qstash_gate::Gate,
+    head: Arc<IndexedHead<'static>>,
+    delivery: Mutex<Option<(DeliveryView, Py<PyAny>)>>,
+    verdict: Mutex<Option<Result<(), Rejection>>>,
+}
+
+#[pymethods]
+impl Settle {
+    fn __call__(&self, py: Python<'_>) -> PyResult<()> {
+        let future = self.future.bind(py);
+        // Cancelled while the store was asked (the client went away): nothing to settle.
+        if future.call_method0("done")?.is_truthy()? {
+            return Ok(());
+        }
+        let verdict = self.verdict.lock().ok().and_then(|mut slot| slot.take());
+        let delivery = self.delivery.lock().ok().and_then(|mut slot| slot.take());
+        match (verdict, delivery) {
+            (Some(Ok(())), Some((view, body))) => {
+                future.call_method1("set_result", (Delivery::new(py, view, body)?,))?;
+            }
+            (verdict, _) => {
+                let rejection = verdict.and_then(Result::err).unwrap_or(Rejection::ReplayStoreUnavailable);
+                let error = rejection_error(py, self.gate.refusal(&rejection, &*self.head));
+                future.call_method1("set_exception", (error.into_value(py),))?;
+            }
+        }
+        Ok(())
     }
 }
 
 /// A verified delivery: the signed claims, the exact body bytes, and the (unsigned) delivery
-/// headers QStash sets (absent when missing or not valid).
+/// headers QStash sets (`None` when missing or not valid).
 #[pyclass(frozen, get_all, module = "qstash_verify._native")]
 pub(crate) struct Delivery {
     /// The verified claims.
@@ -285,12 +349,34 @@ pub(crate) struct Delivery {
     topic_name: Option<String>,
 }
 
+impl Delivery {
+    fn new(py: Python<'_>, view: DeliveryView, body: Py<PyAny>) -> PyResult<Self> {
+        Ok(Delivery {
+            claims: Py::new(py, Claims::from(view.claims))?,
+            body,
+            message_id: view.message_id,
+            retried: view.retried,
+            region: view.region,
+            schedule_id: view.schedule_id,
+            topic_name: view.topic_name,
+        })
+    }
+}
+
 #[pymethods]
 impl Delivery {
-    fn __repr__(&self) -> String {
-        format!(
-            "Delivery(message_id={:?}, retried={:?}, region={:?}, schedule_id={:?}, topic_name={:?})",
-            self.message_id, self.retried, self.region, self.schedule_id, self.topic_name
-        )
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let body: String = self.body.bind(py).repr()?.extract()?;
+        let body =
+            if body.chars().count() > 60 { format!("<{} bytes>", self.body.bind(py).len()?) } else { body };
+        Ok(format!(
+            "Delivery(message_id={}, retried={}, region={}, schedule_id={}, topic_name={}, claims={}, body={body})",
+            repr(py, self.message_id.as_deref())?,
+            self.retried.map_or_else(|| "None".to_owned(), |n| n.to_string()),
+            repr(py, self.region.as_deref())?,
+            repr(py, self.schedule_id.as_deref())?,
+            repr(py, self.topic_name.as_deref())?,
+            self.claims.bind(py).repr()?,
+        ))
     }
 }

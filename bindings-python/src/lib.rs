@@ -7,6 +7,7 @@ mod body;
 mod claims;
 mod errors;
 mod gate;
+mod options;
 mod pending;
 mod receiver;
 mod replay;

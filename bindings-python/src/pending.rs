@@ -9,7 +9,7 @@ use qstash_gate::replay::MemoryReplayGuard;
 
 use crate::body::{BodyBytes, RELEASE_GIL_FROM};
 use crate::claims::Claims;
-use crate::errors::signature_error;
+use crate::errors::raise;
 
 /// Returned by `Receiver.verify_token`: feed the body with `update(chunk)` as it arrives, then
 /// `finish()` returns the `Claims` or raises `SignatureError` (`body`).
@@ -96,11 +96,11 @@ impl PendingBody {
     /// Compares the hash of everything passed to `update` with the token.
     fn finish(&self, py: Python<'_>) -> PyResult<Claims> {
         let (token, hasher) = *self.take(State::Finished)?;
-        let verified = hasher.verify(token).map_err(|e| signature_error(py, &e))?;
+        let verified = hasher.verify(token).map_err(|e| raise(py, e))?;
         if let Some(guard) = &self.replay {
-            guard.check_verified(&verified, self.clock_tolerance).map_err(|e| signature_error(py, &e))?;
+            guard.check_verified(&verified, self.clock_tolerance).map_err(|e| raise(py, e))?;
         }
-        Ok(Claims::new(verified))
+        Ok(Claims::from(qstash_gate::host::ClaimsView::from(verified)))
     }
 
     /// The destination URL the verified token names (before the body is checked).

@@ -2,17 +2,18 @@
 
 use std::collections::HashMap;
 
-use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::pybacked::{PyBackedBytes, PyBackedStr};
 use std::sync::Arc;
 
 use qstash_core::{KeyPair, Request, SharedReceiver, Verified};
+use qstash_gate::host::{self, ClaimsView};
 use qstash_gate::replay::MemoryReplayGuard;
 
 use crate::body::{BodyBytes, RELEASE_GIL_FROM};
 use crate::claims::Claims;
-use crate::errors::{config_error, signature_error};
+use crate::errors::raise;
+use crate::options::optional_number;
 use crate::pending::PendingBody;
 
 /// The `Upstash-Signature` header value, as `str` or `bytes` (`None` = header absent).
@@ -38,18 +39,23 @@ pub(crate) struct Receiver {
     replay: Option<Arc<MemoryReplayGuard>>,
 }
 
-/// The in-memory replay guard, when asked for.
-fn guard(replay_protection: bool, replay_capacity: usize) -> Option<Arc<MemoryReplayGuard>> {
-    replay_protection.then(|| Arc::new(MemoryReplayGuard::new(replay_capacity)))
+/// The in-memory replay guard of `replay_protection=True`, holding `replay_capacity` ids.
+fn guard(
+    py: Python<'_>,
+    replay_protection: bool,
+    replay_capacity: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Option<Arc<MemoryReplayGuard>>> {
+    let capacity = optional_number("replay_capacity", replay_capacity)?;
+    host::memory_guard(replay_protection, capacity).map_err(|e| raise(py, e))
 }
 
 fn keys(py: Python<'_>, current: &str, next: &str) -> PyResult<KeyPair> {
-    KeyPair::new(current, next).map_err(|e| config_error(py, &e))
+    KeyPair::new(current, next).map_err(|e| raise(py, e))
 }
 
-fn tolerance(clock_tolerance: Option<i64>) -> PyResult<Option<u64>> {
-    clock_tolerance
-        .map(|t| u64::try_from(t).map_err(|_| PyValueError::new_err("clock_tolerance must be >= 0")))
+fn tolerance(py: Python<'_>, clock_tolerance: Option<&Bound<'_, PyAny>>) -> PyResult<Option<u64>> {
+    optional_number("clock_tolerance", clock_tolerance)?
+        .map(|t| host::clock_tolerance(t).map_err(|e| raise(py, e)))
         .transpose()
 }
 
@@ -73,7 +79,7 @@ impl Receiver {
     fn check_replay(&self, py: Python<'_>, verified: &Verified, tolerance: Option<u64>) -> PyResult<()> {
         let Some(guard) = &self.replay else { return Ok(()) };
         let tolerance = tolerance.unwrap_or_else(|| self.inner.load().clock_tolerance());
-        guard.check_verified(verified, tolerance).map_err(|e| signature_error(py, &e))
+        guard.check_verified(verified, tolerance).map_err(|e| raise(py, e))
     }
 }
 
@@ -84,54 +90,63 @@ impl Receiver {
     /// tolerance in seconds. Refuses empty keys and the public development keys (`dev()`).
     ///
     /// `replay_protection=True` refuses a token whose `jti` this receiver already accepted
-    /// (reason `replayed`), remembering up to `replay_capacity` ids until they expire.
+    /// (reason `replayed`), remembering up to `replay_capacity` ids (default 100 000) until
+    /// they expire.
     #[new]
-    #[pyo3(signature = (current_signing_key=None, next_signing_key=None, *, regions=None, clock_tolerance=0, replay_protection=false, replay_capacity=100_000))]
+    #[pyo3(signature = (current_signing_key=None, next_signing_key=None, *, regions=None, clock_tolerance=None, replay_protection=false, replay_capacity=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
         current_signing_key: Option<&str>,
         next_signing_key: Option<&str>,
         regions: Option<HashMap<String, (String, String)>>,
-        clock_tolerance: i64,
+        clock_tolerance: Option<&Bound<'_, PyAny>>,
         replay_protection: bool,
-        replay_capacity: usize,
+        replay_capacity: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let mut builder =
-            qstash_core::Receiver::builder().clock_tolerance(tolerance(Some(clock_tolerance))?.unwrap_or(0));
+            qstash_core::Receiver::builder().clock_tolerance(tolerance(py, clock_tolerance)?.unwrap_or(0));
         match (current_signing_key, next_signing_key) {
             (Some(current), Some(next)) => builder = builder.keys(keys(py, current, next)?),
             (None, None) => {}
             // One key alone is a configuration mistake, reported like an empty one.
             (current, _) => {
                 let which = if current.is_none() { "current" } else { "next" };
-                return Err(config_error(py, &qstash_core::ConfigError::EmptyKey { which }));
+                return Err(raise(py, qstash_core::ConfigError::EmptyKey { which }));
             }
         }
         for (name, (current, next)) in regions.unwrap_or_default() {
             builder = builder.region(&name, keys(py, &current, &next)?);
         }
-        let receiver = builder.build().map_err(|e| config_error(py, &e))?;
-        Ok(Receiver { inner: receiver.into(), replay: guard(replay_protection, replay_capacity) })
+        let receiver = builder.build().map_err(|e| raise(py, e))?;
+        Ok(Receiver { inner: receiver.into(), replay: guard(py, replay_protection, replay_capacity)? })
     }
 
     /// A receiver with the public local-development keys (QStash CLI dev server, tests).
     #[staticmethod]
-    #[pyo3(signature = (*, replay_protection=false, replay_capacity=100_000))]
-    fn dev(replay_protection: bool, replay_capacity: usize) -> Self {
-        Receiver {
+    #[pyo3(signature = (*, replay_protection=false, replay_capacity=None))]
+    fn dev(
+        py: Python<'_>,
+        replay_protection: bool,
+        replay_capacity: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        Ok(Receiver {
             inner: qstash_core::Receiver::dev().into(),
-            replay: guard(replay_protection, replay_capacity),
-        }
+            replay: guard(py, replay_protection, replay_capacity)?,
+        })
     }
 
     /// Keys from `QSTASH_CURRENT_SIGNING_KEY` / `QSTASH_NEXT_SIGNING_KEY` and, when
     /// `QSTASH_REGION` is set, the `{REGION}_QSTASH_*_SIGNING_KEY` pairs.
     #[staticmethod]
-    #[pyo3(signature = (*, replay_protection=false, replay_capacity=100_000))]
-    fn from_env(py: Python<'_>, replay_protection: bool, replay_capacity: usize) -> PyResult<Self> {
-        let receiver = qstash_core::Receiver::from_env().map_err(|e| config_error(py, &e))?;
-        Ok(Receiver { inner: receiver.into(), replay: guard(replay_protection, replay_capacity) })
+    #[pyo3(signature = (*, replay_protection=false, replay_capacity=None))]
+    fn from_env(
+        py: Python<'_>,
+        replay_protection: bool,
+        replay_capacity: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        let receiver = qstash_core::Receiver::from_env().map_err(|e| raise(py, e))?;
+        Ok(Receiver { inner: receiver.into(), replay: guard(py, replay_protection, replay_capacity)? })
     }
 
     /// Verifies a delivery and returns its `Claims`; raises `SignatureError` (with `.reason`)
@@ -146,12 +161,12 @@ impl Receiver {
         signature: Option<Token>,
         body: &Bound<'_, PyAny>,
         url: Option<&str>,
-        clock_tolerance: Option<i64>,
+        clock_tolerance: Option<&Bound<'_, PyAny>>,
         region: Option<&str>,
         now: Option<i64>,
     ) -> PyResult<Claims> {
         let body = BodyBytes::extract(body)?;
-        let tolerance = tolerance(clock_tolerance)?;
+        let tolerance = tolerance(py, clock_tolerance)?;
         let now = now.unwrap_or_else(unix_now);
         let run = || {
             let mut request = Request::from_header(signature.as_ref().map(Token::as_bytes), body.as_bytes());
@@ -167,9 +182,9 @@ impl Receiver {
             self.inner.verify_at(&request, now)
         };
         let verdict = if body.as_bytes().len() >= RELEASE_GIL_FROM { py.detach(run) } else { run() };
-        let verified = verdict.map_err(|e| signature_error(py, &e))?;
+        let verified = verdict.map_err(|e| raise(py, e))?;
         self.check_replay(py, &verified, tolerance)?;
-        Ok(Claims::new(verified))
+        Ok(Claims::from(ClaimsView::from(verified)))
     }
 
     /// Verifies everything but the body, before it is read; returns a `PendingBody` to feed
@@ -182,7 +197,7 @@ impl Receiver {
         signature: Option<Token>,
         url: Option<&str>,
         path_and_query: Option<&str>,
-        clock_tolerance: Option<i64>,
+        clock_tolerance: Option<&Bound<'_, PyAny>>,
         region: Option<&str>,
         now: Option<i64>,
     ) -> PyResult<PendingBody> {
@@ -193,17 +208,15 @@ impl Receiver {
         if let Some(region) = region {
             request = request.region(region);
         }
-        let tolerance = tolerance(clock_tolerance)?;
+        let tolerance = tolerance(py, clock_tolerance)?;
         if let Some(tolerance) = tolerance {
             request = request.clock_tolerance(tolerance);
         }
-        let token = self
-            .inner
-            .verify_token_at(&request, now.unwrap_or_else(unix_now))
-            .map_err(|e| signature_error(py, &e))?;
+        let token =
+            self.inner.verify_token_at(&request, now.unwrap_or_else(unix_now)).map_err(|e| raise(py, e))?;
         if let Some(target) = path_and_query {
             if !qstash_gate::subject_matches_target(token.claims().sub(), target) {
-                return Err(signature_error(py, &qstash_core::VerifyError::Subject));
+                return Err(raise(py, qstash_core::VerifyError::Subject));
             }
         }
         let tolerance = tolerance.unwrap_or_else(|| self.inner.load().clock_tolerance());
@@ -228,8 +241,19 @@ impl Receiver {
         self.replay.as_ref().map_or(0, |g| g.len())
     }
 
-    fn __repr__(&self) -> String {
-        // Keys print as [REDACTED].
-        format!("{:?}", self.inner.load())
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let receiver = self.inner.load();
+        let keys = if receiver.has_default_keys() { "[REDACTED]" } else { "None" };
+        let regions = receiver
+            .regions()
+            .map(|region| crate::options::repr(py, Some(region.as_str())))
+            .collect::<PyResult<Vec<_>>>()?;
+        Ok(format!(
+            "Receiver(current_signing_key={keys}, next_signing_key={keys}, regions=[{}], clock_tolerance={}, \
+             replay_protection={})",
+            regions.join(", "),
+            receiver.clock_tolerance(),
+            if self.replay.is_some() { "True" } else { "False" },
+        ))
     }
 }

@@ -1,18 +1,15 @@
 //! `RedisReplayGuard`: replay protection shared by every worker and machine of a service, on
-//! `qstash-gate`'s Redis guard and its blocking entry points.
+//! `qstash-gate`'s Redis guard and its store runtime.
 
 use std::sync::Arc;
-use std::time::Duration;
 
-use pyo3::exceptions::{PyConnectionError, PyValueError};
+use pyo3::exceptions::PyConnectionError;
 use pyo3::prelude::*;
-use qstash_gate::replay::blocking;
-use qstash_gate::{Rejection, ReplayCheck};
+use qstash_gate::host;
+use qstash_gate::replay::runtime;
 
-/// Waits for a replay check on the store, with the interpreter released.
-pub(crate) fn block_on(py: Python<'_>, check: ReplayCheck) -> Result<(), Rejection> {
-    py.detach(|| blocking::wait(check))
-}
+use crate::errors::raise;
+use crate::options::{number, repr};
 
 /// Remembers accepted token ids in Redis (`SET qstash:jti:<jti> 1 NX EXAT <exp>`), so a
 /// delivery replayed to another worker process or machine is refused too.
@@ -35,26 +32,36 @@ impl RedisReplayGuard {
 #[pymethods]
 impl RedisReplayGuard {
     #[new]
-    #[pyo3(signature = (url, *, prefix=None, fail_open=false, timeout=1.0))]
+    #[pyo3(signature = (url, *, prefix=None, fail_open=false, timeout=None))]
     fn new(
         py: Python<'_>,
         url: &str,
         prefix: Option<String>,
         fail_open: bool,
-        timeout: f64,
+        timeout: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
-        let timeout = Duration::try_from_secs_f64(timeout)
-            .ok()
-            .filter(|t| !t.is_zero())
-            .ok_or_else(|| PyValueError::new_err("timeout must be a positive number of seconds"))?;
-        let mut guard = py.detach(|| blocking::connect(url)).map_err(PyConnectionError::new_err)?;
+        let timeout = match timeout.filter(|t| !t.is_none()) {
+            Some(seconds) => {
+                Some(host::store_timeout(number("timeout", seconds)?).map_err(|e| raise(py, e))?)
+            }
+            None => None,
+        };
+        let mut guard = py.detach(|| runtime::connect(url)).map_err(PyConnectionError::new_err)?;
         if let Some(prefix) = prefix {
             guard = guard.prefix(prefix);
         }
-        Ok(RedisReplayGuard { guard: Arc::new(guard.fail_open(fail_open).timeout(timeout)) })
+        if let Some(timeout) = timeout {
+            guard = guard.timeout(timeout);
+        }
+        Ok(RedisReplayGuard { guard: Arc::new(guard.fail_open(fail_open)) })
     }
 
-    fn __repr__(&self) -> String {
-        format!("{:?}", self.guard)
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!(
+            "RedisReplayGuard(prefix={}, fail_open={}, timeout={:?})",
+            repr(py, Some(self.guard.key_prefix()))?,
+            if self.guard.fails_open() { "True" } else { "False" },
+            self.guard.store_timeout().as_secs_f64(),
+        ))
     }
 }

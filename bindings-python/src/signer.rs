@@ -3,7 +3,7 @@
 use pyo3::prelude::*;
 
 use crate::body::BodyBytes;
-use crate::errors::config_error;
+use crate::errors::raise;
 
 /// Mints `Upstash-Signature` tokens with one signing key, byte-identical in shape to QStash's.
 #[pyclass(frozen, module = "qstash_verify._native")]
@@ -16,7 +16,7 @@ impl Signer {
     /// A signer with `key` (refuses empty keys and the development keys: use `dev()`).
     #[new]
     fn new(py: Python<'_>, key: &str) -> PyResult<Self> {
-        qstash_core::Signer::new(key).map(|inner| Signer { inner }).map_err(|e| config_error(py, &e))
+        qstash_core::Signer::new(key).map(|inner| Signer { inner }).map_err(|e| raise(py, e))
     }
 
     /// A signer with the public development current key (what `Receiver.dev()` accepts).

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
+from typing import Any, Tuple
+
+import httpx
 import pytest
 from conftest import URL
+from held_store import HeldStore
 from fastapi import Depends, FastAPI, Request
 from fastapi.testclient import TestClient
 from pydantic import BaseModel
 
-from qstash_verify import Receiver, Signer
+from qstash_verify import Receiver, RedisReplayGuard, Signer
 from qstash_verify.fastapi import Delivery, install, qstash_verified
 
 BODY = b'{"order":42}'
@@ -145,3 +151,109 @@ def test_a_retried_header_that_is_not_a_count_is_absent_not_a_500(retried: str) 
     r = make_app().post(PATH, content=BODY, headers={**headers(token), "upstash-retried": retried.encode()})
     assert r.status_code == 200
     assert r.json()["retried"] is None
+
+
+class CountedBody:
+    """An ASGI ``receive`` that sends ``body`` in chunks and counts how many the app asked for."""
+
+    def __init__(self, body: bytes, chunk: int = 1024) -> None:
+        self.chunks = [body[i : i + chunk] for i in range(0, len(body), chunk)] or [b""]
+        self.read = 0
+
+    async def __call__(self) -> dict:
+        if self.read < len(self.chunks):
+            self.read += 1
+            return {"type": "http.request", "body": self.chunks[self.read - 1], "more_body": self.read < len(self.chunks)}
+        await asyncio.Event().wait()  # nothing more is coming until the app answers
+        return {"type": "http.disconnect"}
+
+
+async def asgi_post(app: Any, path: str, headers: dict, receive: Any) -> Tuple[int, bytes]:
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
+        "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "",
+        "headers": [(k.encode(), v.encode()) for k, v in headers.items()],
+        "client": ("127.0.0.1", 40000), "server": ("127.0.0.1", 8000),
+    }
+    answer: dict = {"status": 0, "body": b""}
+
+    async def send(message: dict) -> None:
+        if message["type"] == "http.response.start":
+            answer["status"] = message["status"]
+        elif message["type"] == "http.response.body":
+            answer["body"] += message.get("body", b"")
+
+    await app(scope, receive, send)
+    return answer["status"], answer["body"]
+
+
+def test_a_route_with_a_body_parameter_is_verified_before_any_of_the_body_is_read() -> None:
+    app = FastAPI()
+    install(app)
+    verified = qstash_verified(Receiver.dev())
+
+    @app.post("/api/orders")
+    async def orders(order: Order, delivery: Delivery = Depends(verified)) -> dict:
+        return {"order": order.order, "id": delivery.message_id}
+
+    big = b'{"order": 1, "padding": "' + b"x" * (256 * 1024) + b'"}'
+    unsigned = CountedBody(big)
+    status, body = asyncio.run(asgi_post(app, "/api/orders", {"content-type": "application/json"}, unsigned))
+    assert (status, json.loads(body)) == (401, {"error": "invalid_signature", "reason": "missing"})
+    assert unsigned.read == 0, f"{unsigned.read} chunks of an unsigned body were read"
+    signed = CountedBody(BODY)
+    token = Signer.dev().sign("https://my-app.example.com/api/orders", BODY)
+    status, body = asyncio.run(asgi_post(app, "/api/orders", {"content-type": "application/json", "upstash-signature": token, "upstash-message-id": "m"}, signed))
+    assert (status, json.loads(body)) == (200, {"order": 42, "id": "m"})
+    # A tampered body is the gate's refusal, never FastAPI's validation error.
+    tampered = CountedBody(b'{"order":"x"}')
+    status, body = asyncio.run(asgi_post(app, "/api/orders", {"content-type": "application/json", "upstash-signature": token}, tampered))
+    assert (status, json.loads(body)) == (401, {"error": "invalid_signature", "reason": "body"})
+
+
+def test_without_install_a_body_parameter_route_still_verifies_and_says_how_to_verify_first(caplog: Any) -> None:
+    client = make_app(installed=False)
+    token = Signer.dev().sign("https://my-app.example.com/api/orders", BODY)
+    json_headers = headers(token, **{"content-type": "application/json"})
+    assert client.post("/api/orders", content=BODY, headers=json_headers).status_code == 200
+    assert "install(app)" in caplog.text
+    assert client.post("/api/orders", content=b'{"order":43}', headers=json_headers).status_code == 401
+
+
+def test_waiting_for_the_replay_store_leaves_the_event_loop_free() -> None:
+    with HeldStore() as store:
+        # Longer than any wait below: the delivery ends because the store answers, not by timeout.
+        guard = RedisReplayGuard(store.url, timeout=30)
+        app = FastAPI()
+        install(app)
+        verified = qstash_verified(Receiver.dev(), replay_guard=guard)
+
+        @app.post(PATH)
+        async def hook(delivery: Delivery = Depends(verified)) -> dict:
+            return {"id": delivery.message_id}
+
+        @app.get("/health")
+        async def health() -> dict:
+            return {"up": True}
+
+        async def scenario() -> None:
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+                delivery = asyncio.ensure_future(client.post(PATH, content=BODY, headers=headers(Signer.dev().sign(URL, BODY))))
+                # Waits on a thread of the test's, so the loop is free for the app meanwhile.
+                await asyncio.to_thread(store.wait_for_sets, 1)
+                health = await client.get("/health")
+                assert health.json() == {"up": True}
+                assert not delivery.done(), "the delivery ended before the store answered"
+                store.release()
+                answer = await delivery
+                assert (answer.status_code, answer.json()) == (200, {"id": "msg_1"})
+
+        asyncio.run(scenario())
+
+
+def test_a_store_that_does_not_answer_in_time_refuses_with_503() -> None:
+    with HeldStore() as store:
+        client = make_app(replay_guard=RedisReplayGuard(store.url, timeout=0.2))
+        r = client.post(PATH, content=BODY, headers=headers(Signer.dev().sign(URL, BODY)))
+        assert (r.status_code, r.json()) == (503, {"error": "replay_store_unavailable", "reason": "replay_store_unavailable"})

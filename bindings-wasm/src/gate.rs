@@ -1,56 +1,36 @@
 //! `Gate` and `PendingDelivery`: `qstash-gate`'s sequence for the fetch helpers, which only
-//! move bytes. Refusals are thrown as plain objects with everything the response needs.
+//! move bytes. Every rule (options, head, target, refusal, delivery) is the gate's `host`
+//! contract; refusals are thrown as the gate's `Refusal`, plain objects with everything the
+//! response needs.
 
-use qstash_gate::{HeadValues, UrlPolicy};
-use serde::Serialize;
+use qstash_gate::host::{DeliveryView, GateOptions as Options, Number};
+use qstash_gate::{HEADERS_READ, IndexedHead, Rejection};
+use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
 use crate::receiver::Receiver;
-use crate::{Claims, seconds, to_js};
+use crate::{host_error, seconds, to_js};
 
-/// A refusal: status, reason, the JSON body text, the headers and the line to log.
-#[derive(Serialize)]
+/// The options of `new Gate(receiver, options)`, as the JavaScript wrapper passes them.
+#[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
-struct Rejection {
-    status: u16,
-    reason: &'static str,
-    error: &'static str,
-    body: String,
-    headers: Vec<(&'static str, &'static str)>,
-    log_message: String,
+struct GateOptions {
+    url: Option<String>,
+    public_base: Option<String>,
+    forwarded: Option<String>,
+    trusted_proxies: Option<f64>,
+    check_url: Option<bool>,
+    body_limit: Option<f64>,
 }
 
-fn reject(gate: &qstash_gate::Gate, rejection: &qstash_gate::Rejection, head: &HeadValues) -> JsValue {
-    let mut headers = vec![("content-type", "application/json")];
-    if let Some(scheme) = rejection.www_authenticate() {
-        headers.push(("www-authenticate", scheme));
-    }
-    to_js(&Rejection {
-        status: rejection.status(),
-        reason: rejection.reason(),
-        error: rejection.error(),
-        body: rejection.json_body(),
-        headers,
-        log_message: gate.log_line(rejection, head),
-    })
-}
-
-/// A verified delivery: the claims and the (unsigned) delivery headers QStash sets.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Delivery {
-    claims: Claims,
-    message_id: Option<String>,
-    retried: Option<u32>,
-    region: Option<String>,
-    schedule_id: Option<String>,
-    topic_name: Option<String>,
-}
-
-fn head_of(values: Vec<JsValue>, target: String) -> HeadValues {
-    let mut head = HeadValues { target, ..HeadValues::default() };
-    for (slot, value) in head.values.iter_mut().zip(values) {
-        *slot = value.as_string().map(String::into_bytes);
+/// The head from the values of `headerNames()` in order (absent: `undefined`) and the
+/// original target.
+fn head_of(values: Vec<JsValue>, target: &str) -> IndexedHead<'static> {
+    let mut head = IndexedHead::new(qstash_gate::host::original_target(target).into_owned());
+    for (name, value) in HEADERS_READ.iter().zip(values) {
+        if let Some(value) = value.as_string() {
+            head.push(name, value.into_bytes().into());
+        }
     }
     head
 }
@@ -64,57 +44,56 @@ pub struct Gate {
 
 #[wasm_bindgen]
 impl Gate {
-    /// A gate over `receiver`'s keys with at most one URL policy (`url`, `publicBase`,
-    /// `forwarded` hops, or `checkUrl: false`) and the body limit (default 10 MiB).
+    /// A gate over `receiver`'s keys with the options of every front end (`url`,
+    /// `publicBase`, `forwarded`, `trustedProxies`, `checkUrl`, `bodyLimit`), each checked by
+    /// the gate; throws `{ code: "config", message }`.
     #[wasm_bindgen(constructor)]
-    pub fn new(
-        receiver: &Receiver,
-        url: Option<String>,
-        public_base: Option<String>,
-        forwarded: Option<u32>,
-        check_url: Option<bool>,
-        body_limit: Option<u32>,
-    ) -> Result<Gate, JsError> {
-        let policy = UrlPolicy::from_options(
-            url,
-            public_base,
-            forwarded.map(|hops| hops as usize),
-            check_url != Some(false),
-        )
-        .map_err(JsError::new)?;
-        let mut gate = qstash_gate::Gate::new(receiver.shared().clone()).with_url_policy(policy);
-        if let Some(limit) = body_limit {
-            gate = gate.with_body_limit(limit as usize);
-        }
+    pub fn new(receiver: &Receiver, options: JsValue) -> Result<Gate, JsValue> {
+        let given: GateOptions = if options.is_undefined() || options.is_null() {
+            GateOptions::default()
+        } else {
+            serde_wasm_bindgen::from_value(options)
+                .map_err(|e| crate::config_error(&format!("invalid gate options: {e}")))?
+        };
+        let mut options = Options::default();
+        options.url = given.url;
+        options.public_base = given.public_base;
+        options.forwarded = given.forwarded;
+        options.trusted_proxies = given.trusted_proxies.map(Number::Float);
+        options.check_url = given.check_url;
+        options.body_limit = given.body_limit.map(Number::Float);
+        let gate = options.build(receiver.shared().clone(), None, None).map_err(host_error)?;
         Ok(Gate { gate })
     }
 
     /// The largest body accepted, in bytes.
     #[wasm_bindgen(getter, js_name = bodyLimit)]
-    pub fn body_limit(&self) -> u32 {
-        u32::try_from(self.gate.body_limit()).unwrap_or(u32::MAX)
+    pub fn body_limit(&self) -> f64 {
+        // Limits are at most 2^53 - 1 (the gate's option check), exact as a double.
+        self.gate.body_limit() as f64
     }
 
     /// Checks the token, the URL and the declared length at `now` from the head alone: the
-    /// values of `headerNames()` in order (`undefined` when absent) and the raw path and
-    /// query. Returns the `PendingDelivery` to feed the body to, or throws the rejection.
+    /// values of `headerNames()` in order (`undefined` when absent) and the original target
+    /// (the raw path and query, or the request's URL). Returns the `PendingDelivery` to feed
+    /// the body to, or throws the refusal.
     #[wasm_bindgen(js_name = verifyHead)]
     pub fn verify_head(
         &self,
         headers: Vec<JsValue>,
-        target: String,
+        target: &str,
         now: f64,
     ) -> Result<PendingDelivery, JsValue> {
         let head = head_of(headers, target);
         match self.gate.verify_head_at(&head, seconds(now)) {
             Ok(pending) => Ok(PendingDelivery { gate: self.gate.clone(), head, pending: Some(pending) }),
-            Err(rejection) => Err(reject(&self.gate, &rejection, &head)),
+            Err(rejection) => Err(to_js(&self.gate.refusal(&rejection, &head))),
         }
     }
 
     /// The refusal for a body that could not be read (the client went away, broken framing).
-    pub fn unreadable(&self, headers: Vec<JsValue>, target: String) -> JsValue {
-        reject(&self.gate, &qstash_gate::Rejection::BadBody, &head_of(headers, target))
+    pub fn unreadable(&self, headers: Vec<JsValue>, target: &str) -> JsValue {
+        to_js(&self.gate.refusal(&Rejection::BadBody, &head_of(headers, target)))
     }
 }
 
@@ -122,41 +101,36 @@ impl Gate {
 #[wasm_bindgen]
 pub struct PendingDelivery {
     gate: qstash_gate::Gate,
-    head: HeadValues,
+    head: IndexedHead<'static>,
     pending: Option<qstash_gate::Pending>,
+}
+
+impl PendingDelivery {
+    fn refuse(&self, rejection: &Rejection) -> JsValue {
+        to_js(&self.gate.refusal(rejection, &self.head))
+    }
 }
 
 #[wasm_bindgen]
 impl PendingDelivery {
-    /// Hashes the next chunk of the body; throws the rejection (413) once the body is over
-    /// the limit.
+    /// Hashes the next chunk of the body; throws the refusal (413) once the body is over the
+    /// limit.
     pub fn update(&mut self, chunk: &[u8]) -> Result<(), JsValue> {
-        let Some(pending) = self.pending.as_mut() else {
-            return Err(reject(&self.gate, &qstash_gate::Rejection::BadBody, &self.head));
-        };
+        let Some(pending) = self.pending.as_mut() else { return Err(self.refuse(&Rejection::BadBody)) };
         if let Err(rejection) = pending.update(chunk) {
             self.pending = None;
-            return Err(reject(&self.gate, &rejection, &self.head));
+            return Err(self.refuse(&rejection));
         }
         Ok(())
     }
 
     /// Checks the body's hash and parses the delivery headers: returns the delivery, or
-    /// throws the rejection.
+    /// throws the refusal.
     pub fn finish(&mut self) -> Result<JsValue, JsValue> {
-        let Some(pending) = self.pending.take() else {
-            return Err(reject(&self.gate, &qstash_gate::Rejection::BadBody, &self.head));
-        };
+        let Some(pending) = self.pending.take() else { return Err(self.refuse(&Rejection::BadBody)) };
         match pending.finish(&self.head) {
-            Ok(delivery) => Ok(to_js(&Delivery {
-                claims: Claims::new(delivery.claims, delivery.key, delivery.region),
-                message_id: delivery.message_id,
-                retried: delivery.retried,
-                region: delivery.region_header,
-                schedule_id: delivery.schedule_id,
-                topic_name: delivery.topic_name,
-            })),
-            Err(rejection) => Err(reject(&self.gate, &rejection, &self.head)),
+            Ok(delivery) => Ok(to_js(&DeliveryView::from(delivery))),
+            Err(rejection) => Err(self.refuse(&rejection)),
         }
     }
 }

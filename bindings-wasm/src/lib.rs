@@ -29,36 +29,22 @@ pub fn reason_codes() -> Vec<String> {
     qstash_gate::Rejection::reason_codes().map(str::to_owned).collect()
 }
 
-/// The verified claims of a delivery, as a plain JavaScript object.
-#[derive(Serialize)]
-pub(crate) struct Claims {
-    iss: String,
-    sub: String,
-    jti: Option<String>,
-    exp: f64,
-    nbf: f64,
-    iat: Option<f64>,
-    key: &'static str,
-    region: Option<String>,
+/// An error of the gate or the core, thrown as `{ code, message }` (the bindings' one
+/// convention: a reason code, or `config`); the JavaScript wrapper turns it into a
+/// `SignatureError` or a `ConfigError`.
+pub(crate) fn host_error(error: impl Into<qstash_gate::host::HostError>) -> JsValue {
+    to_js(&error.into())
 }
 
-impl Claims {
-    pub(crate) fn new(
-        claims: qstash_core::Claims,
-        key: qstash_core::KeyUsed,
-        region: Option<qstash_core::Region>,
-    ) -> Self {
-        Claims {
-            iss: claims.iss.to_owned(),
-            sub: claims.sub().to_owned(),
-            jti: claims.jti().map(str::to_owned),
-            exp: claims.exp,
-            nbf: claims.nbf,
-            iat: claims.iat,
-            key: key.as_str(),
-            region: region.as_ref().map(|r| r.as_str().to_owned()),
-        }
+/// A configuration mistake found before the gate could see it (an options object of the wrong
+/// shape), thrown like the gate's.
+pub(crate) fn config_error(message: &str) -> JsValue {
+    #[derive(Serialize)]
+    struct ConfigError<'a> {
+        code: &'static str,
+        message: &'a str,
     }
+    to_js(&ConfigError { code: "config", message })
 }
 
 /// `value` as a plain JavaScript object (maps as objects, `None` as `null`).

@@ -3,18 +3,11 @@
 use std::collections::HashMap;
 
 use qstash_core::{KeyPair, ReceiverOptions, Request, SharedReceiver};
-use serde::{Deserialize, Serialize};
+use qstash_gate::host::{self, ClaimsView, HostError, Number};
+use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
-use crate::{Claims, seconds, to_js};
-
-/// Why a verification failed: the reason code and a message, thrown as a plain object that
-/// the JavaScript wrapper turns into a `SignatureError`.
-#[derive(Serialize)]
-struct Failure {
-    reason: &'static str,
-    message: String,
-}
+use crate::{config_error, host_error, seconds, to_js};
 
 /// A key pair in `config.regions`.
 #[derive(Deserialize)]
@@ -33,7 +26,7 @@ struct Config {
     dev_mode: Option<bool>,
     #[serde(default)]
     regions: HashMap<String, Keys>,
-    clock_tolerance: Option<u32>,
+    clock_tolerance: Option<f64>,
 }
 
 /// Verifies QStash deliveries. Keys can be replaced on a live receiver; they never print.
@@ -42,9 +35,9 @@ pub struct Receiver {
     shared: SharedReceiver,
 }
 
-/// A configuration mistake, thrown as an `Error` whose message starts with `config: `.
-fn config_error(error: &qstash_core::ConfigError) -> JsError {
-    JsError::new(&format!("config: {error}"))
+/// A clock tolerance as JavaScript passes it, checked by the gate.
+fn tolerance(seconds: Option<f64>) -> Result<Option<u64>, HostError> {
+    seconds.map(|seconds| host::clock_tolerance(Number::Float(seconds))).transpose().map_err(HostError::from)
 }
 
 #[wasm_bindgen]
@@ -53,13 +46,15 @@ impl Receiver {
     /// (`currentSigningKey`, `nextSigningKey`, `devMode`, `regions`, `clockTolerance`); with
     /// no keys and no regions, the keys come from `variables`, the environment as an object
     /// (`QSTASH_CURRENT_SIGNING_KEY`, …, `QSTASH_REGION`), which the JavaScript wrapper reads
-    /// where the runtime has one. Refuses empty keys and the public development keys.
+    /// where the runtime has one. Refuses empty keys and the public development keys; throws
+    /// `{ code: "config", message }`.
     #[wasm_bindgen(constructor)]
-    pub fn new(config: JsValue, variables: JsValue) -> Result<Receiver, JsError> {
+    pub fn new(config: JsValue, variables: JsValue) -> Result<Receiver, JsValue> {
         let config: Config = if config.is_undefined() || config.is_null() {
             Config::default()
         } else {
-            serde_wasm_bindgen::from_value(config).map_err(|e| JsError::new(&format!("config: {e}")))?
+            serde_wasm_bindgen::from_value(config)
+                .map_err(|e| config_error(&format!("invalid receiver options: {e}")))?
         };
         let variables: HashMap<String, String> =
             serde_wasm_bindgen::from_value(variables).unwrap_or_default();
@@ -74,39 +69,37 @@ impl Receiver {
                     (name.as_str(), keys.current_signing_key.as_str(), keys.next_signing_key.as_str())
                 })
                 .collect(),
-            clock_tolerance: u64::from(config.clock_tolerance.unwrap_or(0)),
+            clock_tolerance: tolerance(config.clock_tolerance).map_err(host_error)?.unwrap_or(0),
         };
         let receiver = qstash_core::Receiver::from_options(&options, |name| variables.get(name).cloned())
-            .map_err(|e| config_error(&e))?;
+            .map_err(host_error)?;
         Ok(Receiver { shared: SharedReceiver::new(receiver) })
-    }
-
-    /// A receiver with the public local-development keys (QStash CLI dev server, tests).
-    pub fn dev() -> Receiver {
-        Receiver { shared: SharedReceiver::new(qstash_core::Receiver::dev()) }
     }
 
     /// Replaces the default key pair (key rotation).
     #[wasm_bindgen(js_name = replaceKeys)]
-    pub fn replace_keys(&self, current_signing_key: &str, next_signing_key: &str) -> Result<(), JsError> {
-        let keys = KeyPair::new(current_signing_key, next_signing_key).map_err(|e| config_error(&e))?;
+    pub fn replace_keys(&self, current_signing_key: &str, next_signing_key: &str) -> Result<(), JsValue> {
+        let keys = KeyPair::new(current_signing_key, next_signing_key).map_err(host_error)?;
         self.shared.replace_keys(keys);
         Ok(())
     }
 
     /// Verifies a whole delivery at `now` (Unix seconds): returns the claims, or throws
-    /// `{ reason, message }`.
+    /// `{ code, message }`.
     pub fn verify(
         &self,
         signature: Option<String>,
         body: &[u8],
         url: Option<String>,
         region: Option<String>,
-        clock_tolerance: Option<u32>,
+        clock_tolerance: Option<f64>,
         now: f64,
     ) -> Result<JsValue, JsValue> {
-        let request = request(signature.as_deref(), body, url.as_deref(), region.as_deref(), clock_tolerance);
-        outcome(self.shared.verify_at(&request, seconds(now)))
+        let verified = tolerance(clock_tolerance).and_then(|tolerance| {
+            let request = request(signature.as_deref(), body, url.as_deref(), region.as_deref(), tolerance);
+            Ok(self.shared.verify_at(&request, seconds(now))?)
+        });
+        outcome(verified)
     }
 
     /// [`Receiver::verify`] with the body's SHA-256 computed by the caller: the JavaScript
@@ -119,24 +112,22 @@ impl Receiver {
         digest: &[u8],
         url: Option<String>,
         region: Option<String>,
-        clock_tolerance: Option<u32>,
+        clock_tolerance: Option<f64>,
         now: f64,
     ) -> Result<JsValue, JsValue> {
-        let request = request(signature.as_deref(), &[], url.as_deref(), region.as_deref(), clock_tolerance);
-        let verified =
-            self.shared.verify_token_at(&request, seconds(now)).and_then(
-                |token| match <&[u8; 32]>::try_from(digest) {
-                    Ok(digest) => token.verify_body_digest(digest),
-                    Err(_) => Err(qstash_core::VerifyError::Body),
-                },
-            );
+        let verified = tolerance(clock_tolerance).and_then(|tolerance| {
+            let request = request(signature.as_deref(), &[], url.as_deref(), region.as_deref(), tolerance);
+            let token = self.shared.verify_token_at(&request, seconds(now))?;
+            let digest = <&[u8; 32]>::try_from(digest).map_err(|_| qstash_core::VerifyError::Body)?;
+            Ok(token.verify_body_digest(digest)?)
+        });
         outcome(verified)
     }
 
     /// `Receiver { keys: [REDACTED] }`: keys never print.
     #[wasm_bindgen(js_name = toString)]
     pub fn to_js_string(&self) -> String {
-        "Receiver { keys: [REDACTED] }".to_owned()
+        format!("{:?}", self.shared.load())
     }
 }
 
@@ -145,7 +136,7 @@ fn request<'a>(
     body: &'a [u8],
     url: Option<&'a str>,
     region: Option<&'a str>,
-    clock_tolerance: Option<u32>,
+    clock_tolerance: Option<u64>,
 ) -> Request<'a> {
     let mut request = Request::from_header(signature.map(str::as_bytes), body);
     if let Some(url) = url {
@@ -155,15 +146,15 @@ fn request<'a>(
         request = request.region(region);
     }
     if let Some(seconds) = clock_tolerance {
-        request = request.clock_tolerance(u64::from(seconds));
+        request = request.clock_tolerance(seconds);
     }
     request
 }
 
-fn outcome(result: Result<qstash_core::Verified, qstash_core::VerifyError>) -> Result<JsValue, JsValue> {
+fn outcome(result: Result<qstash_core::Verified, HostError>) -> Result<JsValue, JsValue> {
     match result {
-        Ok(verified) => Ok(to_js(&Claims::new(verified.claims, verified.key, verified.region))),
-        Err(error) => Err(to_js(&Failure { reason: error.reason(), message: error.to_string() })),
+        Ok(verified) => Ok(to_js(&ClaimsView::from(verified))),
+        Err(error) => Err(host_error(error)),
     }
 }
 

@@ -64,7 +64,7 @@ impl Receiver {
         lookup: impl Fn(&str) -> Option<String>,
     ) -> Result<Receiver, ConfigError> {
         if options.dev {
-            return Ok(Receiver::dev());
+            return Receiver::builder().keys(KeyPair::dev()).clock_tolerance(options.clock_tolerance).build();
         }
         let no_keys = options.current.is_none() && options.next.is_none();
         if no_keys && options.regions.is_empty() {

@@ -31,16 +31,13 @@ pub enum VerifyError {
     Body,
     /// The receiver has no key pair for this request (no default pair and no pair for its region).
     NoKeys,
-    /// The token's `jti` was already accepted before it expired.
-    Replayed,
-    /// The replay store could not be asked, so the request was refused (fail closed).
-    ReplayStoreUnavailable,
 }
 
 impl VerifyError {
     /// Every code [`VerifyError::reason`] can return, in the order of SPEC.md §3.2. The
-    /// bindings export this list rather than spelling the codes out again.
-    pub const REASON_CODES: [&'static str; 11] = [
+    /// refusals of an HTTP front end add their own codes to these (`qstash-gate`'s
+    /// `Rejection::reason_codes`, which the bindings export).
+    pub const REASON_CODES: [&'static str; 9] = [
         "missing",
         "malformed",
         "no_keys",
@@ -50,13 +47,10 @@ impl VerifyError {
         "not_yet_valid",
         "subject",
         "body",
-        "replayed",
-        "replay_store_unavailable",
     ];
 
     /// The stable, lower-case reason code (`missing`, `malformed`, `signature`, `issuer`,
-    /// `expired`, `not_yet_valid`, `subject`, `body`, `no_keys`, `replayed`,
-    /// `replay_store_unavailable`).
+    /// `expired`, `not_yet_valid`, `subject`, `body`, `no_keys`).
     pub const fn reason(&self) -> &'static str {
         match self {
             Self::Missing => "missing",
@@ -68,8 +62,6 @@ impl VerifyError {
             Self::Subject => "subject",
             Self::Body => "body",
             Self::NoKeys => "no_keys",
-            Self::Replayed => "replayed",
-            Self::ReplayStoreUnavailable => "replay_store_unavailable",
         }
     }
 
@@ -90,8 +82,6 @@ impl fmt::Display for VerifyError {
             Self::Subject => f.write_str("token subject does not match the expected URL"),
             Self::Body => f.write_str("body does not match the token's body hash"),
             Self::NoKeys => f.write_str("no signing keys are configured for this request"),
-            Self::Replayed => f.write_str("token was already used (replay)"),
-            Self::ReplayStoreUnavailable => f.write_str("replay store is unavailable"),
         }
     }
 }
@@ -170,8 +160,6 @@ mod tests {
             VerifyError::NotYetValid,
             VerifyError::Subject,
             VerifyError::Body,
-            VerifyError::Replayed,
-            VerifyError::ReplayStoreUnavailable,
         ];
         assert_eq!(every.map(|e| e.reason()), VerifyError::REASON_CODES);
     }

@@ -80,27 +80,10 @@ pub use shared::SharedReceiver;
 #[cfg(feature = "alloc")]
 pub use signer::{Signer, TOKEN_LIFETIME_SECS, TokenBuilder};
 
-/// The MAC layer on its own (HMAC-SHA256 with a constant-time tag check), exposed so its
-/// known-answer tests (Wycheproof) run against exactly the code the verifier uses.
+/// What the fuzz targets (`fuzz/`) and the known-answer tests reach below the public API:
+/// the MAC layer on its own and the two payload readers. Not API: it changes without notice.
 #[doc(hidden)]
-pub mod mac {
-    use hmac::Mac as _;
-
-    /// Whether `tag` is the full HMAC-SHA256 of `message` under `key`; truncated tags never are.
-    pub fn verify(key: &[u8], message: &[u8], tag: &[u8]) -> bool {
-        crate::keys::HmacSha256::new_from_slice(key)
-            .is_ok_and(|mac| mac.chain_update(message).verify_slice(tag).is_ok())
-    }
-
-    /// The full HMAC-SHA256 tag of `message` under `key`.
-    pub fn tag(key: &[u8], message: &[u8]) -> [u8; 32] {
-        let mut out = [0u8; 32];
-        if let Ok(mac) = crate::keys::HmacSha256::new_from_slice(key) {
-            out.copy_from_slice(&mac.chain_update(message).finalize().into_bytes());
-        }
-        out
-    }
-}
+pub mod internal;
 
 #[cfg(feature = "std")]
 impl Receiver {
@@ -115,11 +98,6 @@ impl Receiver {
         self.verify_token_at(request, clock::now())
     }
 }
-
-/// Entry points for the fuzz targets in `fuzz/` and the corpus replay test; not API.
-#[cfg(feature = "fuzzing")]
-#[doc(hidden)]
-pub mod fuzzing;
 
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]

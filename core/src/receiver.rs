@@ -318,6 +318,16 @@ impl Receiver {
         self.regions.iter().flatten().any(|(r, _)| *r == region)
     }
 
+    /// Whether the receiver has a default key pair (used for requests of no configured region).
+    pub fn has_default_keys(&self) -> bool {
+        self.default.is_some()
+    }
+
+    /// The regions that have a key pair of their own, in the order they were added.
+    pub fn regions(&self) -> impl Iterator<Item = &Region> {
+        self.regions.iter().flatten().map(|(region, _)| region)
+    }
+
     /// The clock tolerance in seconds applied when a request does not set its own.
     pub fn clock_tolerance(&self) -> u64 {
         self.clock_tolerance

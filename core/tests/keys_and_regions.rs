@@ -271,10 +271,12 @@ fn from_options_builds_what_the_javascript_packages_configure() {
     assert!(receiver.has_region(Region::US_EAST_1));
     let token = Signer::new("sig_optCurrent").unwrap().token("https://a.example/", b"").sign();
     assert!(receiver.verify(&Request::new(&token, b"")).is_ok());
-    // `dev` wins; no keys at all reads the variables; a half pair is refused.
-    assert!(
-        Receiver::from_options(&ReceiverOptions { dev: true, ..ReceiverOptions::default() }, nothing).is_ok()
-    );
+    // `dev` wins, keeping the tolerance; no keys at all reads the variables; a half pair is
+    // refused.
+    let dev = ReceiverOptions { dev: true, clock_tolerance: 5, ..ReceiverOptions::default() };
+    let dev = Receiver::from_options(&dev, nothing).unwrap();
+    assert_eq!((dev.clock_tolerance(), dev.has_default_keys(), dev.regions().count()), (5, true, 0));
+    assert!(!receiver.has_default_keys() || receiver.regions().eq([&Region::US_EAST_1]));
     let from_vars = Receiver::from_options(
         &ReceiverOptions::default(),
         vars(&[("QSTASH_CURRENT_SIGNING_KEY", "sig_envCurrent"), ("QSTASH_NEXT_SIGNING_KEY", "sig_envNext")]),

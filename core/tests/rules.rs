@@ -494,8 +494,6 @@ fn every_reason_code_is_the_stable_lower_case_string() {
         (VerifyError::Subject, "subject"),
         (VerifyError::Body, "body"),
         (VerifyError::NoKeys, "no_keys"),
-        (VerifyError::Replayed, "replayed"),
-        (VerifyError::ReplayStoreUnavailable, "replay_store_unavailable"),
     ];
     for (e, code) in all {
         assert_eq!(e.reason(), code);

@@ -45,7 +45,7 @@ fn full_length_tags_verify_exactly_when_wycheproof_says_valid() {
     let mut checked = 0;
     for group in vectors().groups.iter().filter(|g| g.tag_bits == 256) {
         for case in &group.tests {
-            let ok = qstash_core::mac::verify(&hex(&case.key), &hex(&case.msg), &hex(&case.tag));
+            let ok = qstash_core::internal::mac::verify(&hex(&case.key), &hex(&case.msg), &hex(&case.tag));
             assert_eq!(ok, case.result == "valid", "tcId {}", case.id);
             checked += 1;
         }
@@ -62,8 +62,8 @@ fn truncated_tags_are_refused_and_valid_ones_are_prefixes_of_the_full_tag() {
     for group in vectors().groups.iter().filter(|g| g.tag_bits == 128) {
         for case in &group.tests {
             let (key, msg, tag) = (hex(&case.key), hex(&case.msg), hex(&case.tag));
-            assert!(!qstash_core::mac::verify(&key, &msg, &tag), "tcId {}", case.id);
-            let full = qstash_core::mac::tag(&key, &msg);
+            assert!(!qstash_core::internal::mac::verify(&key, &msg, &tag), "tcId {}", case.id);
+            let full = qstash_core::internal::mac::tag(&key, &msg);
             assert_eq!(full.starts_with(&tag) && tag.len() == 16, case.result == "valid", "tcId {}", case.id);
             checked += 1;
         }

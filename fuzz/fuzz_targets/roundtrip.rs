@@ -1,3 +1,3 @@
 //! Signer output always verifies; one flipped bit or a changed body never does.
 #![no_main]
-libfuzzer_sys::fuzz_target!(|data: &[u8]| qstash_core::fuzzing::roundtrip(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| qstash_fuzz::roundtrip(data));

@@ -63,29 +63,20 @@ pub fn parse_retried(value: &[u8]) -> Option<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::IndexedHead;
     use qstash_core::{Receiver, Request, Signer};
-
-    struct Head(&'static [(&'static str, &'static [u8])]);
-
-    impl RequestHead for Head {
-        fn header(&self, name: &str) -> Option<&[u8]> {
-            self.0.iter().find(|(k, _)| *k == name).map(|(_, v)| *v)
-        }
-        fn path_and_query(&self) -> &str {
-            "/"
-        }
-    }
 
     #[test]
     fn delivery_headers_are_read_and_bad_values_ignored() {
         let token = Signer::dev().token("https://a.example/", b"").sign();
         let verified = Receiver::dev().verify(&Request::new(&token, b"")).unwrap();
-        let head = Head(&[
+        let lines: [(&str, &[u8]); 4] = [
             ("upstash-message-id", b"msg_1"),
             ("upstash-retried", b" 2 "),
             ("upstash-topic-name", b"\xff"),
             ("upstash-schedule-id", b"scd\x01"),
-        ]);
+        ];
+        let head = IndexedHead::from_headers("/", lines);
         let d = Delivery::new(verified, &head);
         assert_eq!(d.message_id.as_deref(), Some("msg_1"));
         assert_eq!(d.retried, Some(2));

@@ -73,6 +73,11 @@ impl Gate {
         self
     }
 
+    /// Whether a replay guard is set.
+    pub fn has_replay_guard(&self) -> bool {
+        self.replay_guard.is_some()
+    }
+
     /// The replay check for a verified delivery, or `None` without a guard. Resolves to the
     /// rejection when the delivery is a replay or the store cannot answer (pass it to
     /// [`Gate::reject`] to log it).
@@ -226,15 +231,21 @@ impl Gate {
         rejection
     }
 
-    /// Logs a rejection at the configured level with its reason, the (unsigned)
-    /// `Upstash-Message-Id` and the request path; never the token, the keys or the query.
-    /// A `signature` refusal also calls the signature-failure hook.
-    pub fn log_rejection(&self, rejection: &Rejection, head: &impl RequestHead) {
+    /// What happens to every refusal whichever way it is logged: a `signature` refusal calls
+    /// the signature-failure hook.
+    pub(crate) fn refused(&self, rejection: &Rejection) {
         if let (Rejection::Unauthorized(VerifyError::Signature), Some(hook)) =
             (rejection, &self.on_signature_failure)
         {
             hook();
         }
+    }
+
+    /// Logs a rejection to `tracing` at the configured level with its reason, the (unsigned)
+    /// `Upstash-Message-Id` and the request path; never the token, the keys or the query.
+    /// A `signature` refusal also calls the signature-failure hook.
+    pub fn log_rejection(&self, rejection: &Rejection, head: &impl RequestHead) {
+        self.refused(rejection);
         let (reason, message_id, path) = log_fields(rejection, head);
         match self.log_level {
             Level::ERROR => tracing::error!(reason, message_id, path, "QStash delivery rejected"),
@@ -335,29 +346,23 @@ impl Pending {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::IndexedHead;
     use qstash_core::{Receiver, Signer};
 
-    struct Head<'a>(&'a str, &'a [(&'a str, &'a [u8])]);
-
-    impl RequestHead for Head<'_> {
-        fn header(&self, name: &str) -> Option<&[u8]> {
-            self.1.iter().find(|(k, _)| *k == name).map(|(_, v)| *v)
-        }
-        fn path_and_query(&self) -> &str {
-            self.0
-        }
+    fn head<'a, const N: usize>(target: &'a str, headers: [(&'a str, &'a [u8]); N]) -> IndexedHead<'a> {
+        IndexedHead::from_headers(target, headers)
     }
 
     #[test]
     fn a_declared_length_over_the_limit_is_refused_after_the_token_verified() {
         let gate = Gate::new(Receiver::dev()).with_body_limit(10);
         let token = Signer::dev().token("https://a.example/h", b"").sign();
-        let over = Head("/h", &[("upstash-signature", token.as_bytes()), ("content-length", b"11")]);
+        let over = head("/h", [("upstash-signature", token.as_bytes()), ("content-length", b"11")]);
         assert_eq!(gate.verify_head(&over).unwrap_err(), Rejection::PayloadTooLarge { limit: 10 });
         // Without a valid token the reason is the token's, whatever the length.
-        let unsigned = Head("/h", &[("content-length", b"11")]);
+        let unsigned = head("/h", [("content-length", b"11")]);
         assert_eq!(gate.verify_head(&unsigned).unwrap_err(), Rejection::Unauthorized(VerifyError::Missing));
-        let within = Head("/h", &[("upstash-signature", token.as_bytes()), ("content-length", b"10")]);
+        let within = head("/h", [("upstash-signature", token.as_bytes()), ("content-length", b"10")]);
         assert!(gate.verify_head(&within).is_ok());
     }
 
@@ -365,9 +370,9 @@ mod tests {
     fn path_and_query_policy_refuses_a_token_for_another_route() {
         let gate = Gate::new(Receiver::dev());
         let token = Signer::dev().token("https://a.example/h?x=1", b"").sign();
-        let other = Head("/h?x=2", &[("upstash-signature", token.as_bytes())]);
+        let other = head("/h?x=2", [("upstash-signature", token.as_bytes())]);
         assert_eq!(gate.verify_head(&other).unwrap_err().reason(), "subject");
-        let same = Head("/h?x=1", &[("upstash-signature", token.as_bytes())]);
+        let same = head("/h?x=1", [("upstash-signature", token.as_bytes())]);
         assert!(gate.verify_head(&same).is_ok());
     }
 }

@@ -5,34 +5,26 @@
 //!
 //! `qstash-axum`, `qstash-actix` and the Python and Node packages only move bytes between
 //! their framework and a [`Gate`], which is why they answer every request the same way.
-//! Another framework needs a [`RequestHead`] view of its request, a loop that feeds the body
-//! to [`Pending::update`], and a response built from [`Rejection::status`],
-//! [`Rejection::json_body`] and [`Rejection::www_authenticate`].
+//! Another framework fills an [`IndexedHead`] from its request, feeds the body to
+//! [`Pending::update`], and answers a refusal with [`Rejection::status`],
+//! [`Rejection::headers`] and [`Rejection::json_body`]; a binding to another language uses
+//! the [`host`] module for everything it hands across.
 //!
 //! ```
-//! use qstash_gate::{Gate, RequestHead};
+//! use qstash_gate::{Gate, IndexedHead};
 //! use qstash_core::{Receiver, Signer};
-//!
-//! struct Head<'a> { target: &'a str, token: &'a [u8] }
-//!
-//! impl RequestHead for Head<'_> {
-//!     fn header(&self, name: &str) -> Option<&[u8]> {
-//!         (name == "upstash-signature").then_some(self.token)
-//!     }
-//!     fn path_and_query(&self) -> &str { self.target }
-//! }
 //!
 //! let gate = Gate::new(Receiver::dev());
 //! let body = b"{\"n\":1}";
 //! let token = Signer::dev().token("https://public.example/hook?x=1", body).sign();
-//! let head = Head { target: "/hook?x=1", token: token.as_bytes() };
+//! let head = IndexedHead::from_headers("/hook?x=1", [("upstash-signature", token.as_bytes())]);
 //!
 //! let mut pending = gate.verify_head(&head).expect("headers verify before the body is read");
 //! pending.update(body).expect("within the body limit"); // chunk by chunk as it streams in
 //! let delivery = pending.finish(&head).expect("the body is the one signed");
 //! assert_eq!(delivery.claims.sub(), "https://public.example/hook?x=1");
 //!
-//! let wrong_route = Head { target: "/other", token: token.as_bytes() };
+//! let wrong_route = IndexedHead::from_headers("/other", [("upstash-signature", token.as_bytes())]);
 //! assert_eq!(gate.verify_head(&wrong_route).unwrap_err().reason(), "subject");
 //! ```
 
@@ -44,15 +36,16 @@ extern crate alloc;
 mod delivery;
 mod gate;
 mod head;
+pub mod host;
 mod rejection;
 pub mod replay;
 mod url_policy;
 
 pub use delivery::{Delivery, parse_retried};
 pub use gate::{DEFAULT_BODY_LIMIT, Gate, Pending, ReplayCheck};
-pub use head::{HEADERS_READ, HeadValues, RequestHead, header_index, join_lines};
+pub use head::{HEADERS_READ, IndexedHead, RequestHead};
 pub use rejection::Rejection;
-pub use url_policy::{ExpectedSubject, UrlPolicy, path_and_query_of, subject_matches_target};
+pub use url_policy::{ExpectedSubject, ProxyHeaders, UrlPolicy, path_and_query_of, subject_matches_target};
 
 /// The README's example, compiled and run as a doctest.
 #[cfg(doctest)]

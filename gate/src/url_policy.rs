@@ -3,10 +3,11 @@
 use alloc::borrow::Cow;
 use alloc::format;
 use alloc::string::String;
+use core::num::NonZeroU8;
 
-use super::RequestHead;
+use crate::head::{RequestHead, visible_ascii};
 
-/// Which URL the token's `sub` claim must name.
+/// Which URL the token's `sub` claim must name (SPEC.md §7.3).
 ///
 /// QStash signs the destination URL it was given. Behind a proxy, your service sees another
 /// scheme, host or port, so the default compares only what proxies keep: path and query.
@@ -26,18 +27,54 @@ pub enum UrlPolicy {
     PublicBase(String),
     /// `sub` must equal this URL exactly, whatever the request path (one route per layer).
     Exact(String),
-    /// Rebuild the public URL from `Forwarded` (RFC 7239) or `X-Forwarded-Proto` /
-    /// `X-Forwarded-Host`, falling back to `Host`, with one trusted proxy in front: the
-    /// element that proxy appended (the last one) counts, never one the client wrote before
-    /// it. Use only when a proxy you trust sets these headers: otherwise any client can choose
-    /// them. A host holding `/`, `?`, `#`, `@` or whitespace is refused (`subject`).
-    Forwarded,
-    /// [`UrlPolicy::Forwarded`] behind a chain of this many trusted proxies: the element this
-    /// many places from the end counts (`1` is the last, as `Forwarded`).
-    ForwardedHops(usize),
+    /// `sub` must equal `proto://host` + the request's path and query, with proto and host
+    /// taken from the one header family your proxy sets ([`ProxyHeaders`]), from the element
+    /// that proxy appended: `hops` places from the end (`1`, the last, for one proxy; `2`
+    /// behind two that both append). Only that family is read, never the other one, which a
+    /// client could send through the proxy; an element that is absent, holds bytes that are
+    /// not visible ASCII, lacks `proto` or `host`, or names a host that is not a host refuses
+    /// the delivery (`subject`). Use it only behind a proxy that always sets these headers.
+    Forwarded {
+        /// The header family the proxy sets.
+        headers: ProxyHeaders,
+        /// How many trusted proxies append to it (the element used is this many from the end).
+        hops: NonZeroU8,
+    },
     /// Do not check `sub` against the request (it must still be a string). Only for endpoints
     /// that check it themselves.
     Skip,
+}
+
+/// The proxy headers [`UrlPolicy::Forwarded`] rebuilds the public URL from: the one family
+/// the proxy in front of the service sets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ProxyHeaders {
+    /// `Forwarded: for=…;proto=https;host=api.example.com` (RFC 7239): `proto` and `host`
+    /// from the same element.
+    Forwarded,
+    /// `X-Forwarded-Proto` and `X-Forwarded-Host` (nginx, Vercel, Traefik, Caddy): the
+    /// element at the same position from the end of each.
+    XForwarded,
+}
+
+impl ProxyHeaders {
+    /// `"forwarded"` or `"x-forwarded"`, the names every front end's `forwarded` option takes.
+    pub fn parse(name: &str) -> Option<Self> {
+        match name {
+            "forwarded" => Some(ProxyHeaders::Forwarded),
+            "x-forwarded" => Some(ProxyHeaders::XForwarded),
+            _ => None,
+        }
+    }
+
+    /// The option name of this family: `"forwarded"` or `"x-forwarded"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProxyHeaders::Forwarded => "forwarded",
+            ProxyHeaders::XForwarded => "x-forwarded",
+        }
+    }
 }
 
 /// What a [`UrlPolicy`] makes of a request: the `sub` it must carry.
@@ -55,28 +92,9 @@ pub enum ExpectedSubject<'a> {
 }
 
 impl UrlPolicy {
-    /// The policy named by the options every front end takes (SPEC.md §7.3): an exact `url`, a
-    /// `public_base`, `forwarded` (the number of trusted proxies), or no check
-    /// (`check_url == false`); path and query when none is given. At most one may be given,
-    /// and `forwarded` counts at least one proxy; the error says what is wrong.
-    pub fn from_options(
-        url: Option<String>,
-        public_base: Option<String>,
-        forwarded: Option<usize>,
-        check_url: bool,
-    ) -> Result<UrlPolicy, &'static str> {
-        let chosen = [url.is_some(), public_base.is_some(), forwarded.is_some(), !check_url];
-        if chosen.iter().filter(|&&c| c).count() > 1 {
-            return Err("choose one URL policy: url, public base, forwarded or no URL check");
-        }
-        Ok(match (url, public_base, forwarded) {
-            (Some(url), _, _) => UrlPolicy::Exact(url),
-            (_, Some(base), _) => UrlPolicy::PublicBase(base),
-            (_, _, Some(0)) => return Err("forwarded counts trusted proxies: at least 1"),
-            (_, _, Some(hops)) => UrlPolicy::ForwardedHops(hops),
-            _ if !check_url => UrlPolicy::Skip,
-            _ => UrlPolicy::PathAndQuery,
-        })
+    /// [`UrlPolicy::Forwarded`] behind one proxy that sets `headers`.
+    pub fn forwarded(headers: ProxyHeaders) -> Self {
+        UrlPolicy::Forwarded { headers, hops: NonZeroU8::MIN }
     }
 
     /// The `sub` this request must carry under this policy.
@@ -93,8 +111,9 @@ impl UrlPolicy {
                 ExpectedSubject::Exact(Cow::Owned(format!("{}{path_and_query}", base.trim_end_matches('/'))))
             }
             UrlPolicy::Exact(url) => ExpectedSubject::Exact(Cow::Borrowed(url)),
-            UrlPolicy::Forwarded => forwarded_subject(head, 1, &path_and_query),
-            UrlPolicy::ForwardedHops(hops) => forwarded_subject(head, *hops, &path_and_query),
+            UrlPolicy::Forwarded { headers, hops } => {
+                forwarded_subject(head, *headers, usize::from(hops.get()), &path_and_query)
+            }
             UrlPolicy::Skip => ExpectedSubject::Skip,
         }
     }
@@ -130,66 +149,107 @@ pub fn subject_matches_target(sub: &str, target: &str) -> bool {
     path_and_query_of(sub).as_deref() == Some(target)
 }
 
-/// `proto://host` + path and query from the proxy headers, `hops` elements from the end.
-fn forwarded_subject<'a>(head: &impl RequestHead, hops: usize, path_and_query: &str) -> ExpectedSubject<'a> {
-    let (proto, host) = forwarded_origin(head, hops.max(1));
-    let proto_ok = proto.bytes().next().is_some_and(|b| b.is_ascii_alphabetic())
-        && proto.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'));
-    let host_ok = !host.is_empty()
-        && !host.bytes().any(|b| matches!(b, b'/' | b'?' | b'#' | b'@' | b'\\') || b.is_ascii_whitespace());
-    if proto_ok && host_ok {
-        ExpectedSubject::Exact(Cow::Owned(format!("{proto}://{host}{path_and_query}")))
-    } else {
-        ExpectedSubject::Unmatchable
+/// `proto://host` + path and query from the element `hops` places from the end of the proxy
+/// headers of the family the user named; unmatchable when that element is absent or not a
+/// scheme and a host.
+fn forwarded_subject<'a>(
+    head: &impl RequestHead,
+    headers: ProxyHeaders,
+    hops: usize,
+    path_and_query: &str,
+) -> ExpectedSubject<'a> {
+    let origin = match headers {
+        ProxyHeaders::Forwarded => rfc7239_origin(head, hops),
+        ProxyHeaders::XForwarded => x_forwarded_origin(head, hops),
+    };
+    match origin {
+        Some((proto, host)) if is_scheme(proto) && is_host(host) => {
+            ExpectedSubject::Exact(Cow::Owned(format!("{proto}://{host}{path_and_query}")))
+        }
+        _ => ExpectedSubject::Unmatchable,
     }
 }
 
-/// The element `hops` places from the end of a comma-separated list (`1` is the last).
-fn from_end(list: &str, hops: usize) -> Option<&str> {
-    list.rsplit(',').nth(hops - 1).map(str::trim)
+/// A URL scheme (RFC 3986 §3.1): a letter, then letters, digits, `+`, `-` and `.`.
+fn is_scheme(text: &str) -> bool {
+    text.bytes().next().is_some_and(|b| b.is_ascii_alphabetic())
+        && text.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
 }
 
-/// Scheme and host from `Forwarded`, then `X-Forwarded-*`, then `Host` / the request target.
-/// Each proxy appends its element to the end of these lists, so the trusted one is counted
-/// from the end; anything before it was written by whoever sent the request to that proxy.
-fn forwarded_origin(head: &impl RequestHead, hops: usize) -> (String, String) {
+/// A host with an optional port, as a proxy forwards it: a name, an IPv4 address or a
+/// bracketed IPv6 address. Nothing that would end the authority (`/`, `?`, `#`, `@`, `\`,
+/// whitespace) or is not part of one.
+fn is_host(text: &str) -> bool {
+    !text.is_empty()
+        && text.bytes().all(|b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b':' | b'[' | b']' | b'%')
+        })
+}
+
+/// The element `hops` places from the end of a comma-separated list (`1` is the last), or
+/// `None` when the list is shorter.
+fn from_end(list: &str, hops: usize) -> Option<&str> {
+    list.rsplit(',').nth(hops.checked_sub(1)?).map(str::trim)
+}
+
+/// A proxy header's value, present and visible ASCII; a value holding anything else was not
+/// written by a proxy that follows the RFCs and is refused rather than skipped.
+fn proxy_header<'h>(head: &'h impl RequestHead, name: &str) -> Option<&'h str> {
+    head.header(name).and_then(visible_ascii)
+}
+
+/// `proto` and `host` of one `Forwarded` element (RFC 7239 §4): `;`-separated `name=value`
+/// pairs, values tokens or quoted strings. A pair that is not one, a parameter given twice,
+/// or an element missing either refuses.
+fn rfc7239_origin(head: &impl RequestHead, hops: usize) -> Option<(&str, &str)> {
+    let element = from_end(proxy_header(head, "forwarded")?, hops)?;
     let (mut proto, mut host) = (None, None);
-    if let Some(element) = head.header_str("forwarded").and_then(|v| from_end(v, hops)) {
-        for pair in element.split(';') {
-            let Some((key, value)) = pair.trim().split_once('=') else { continue };
-            let value = String::from(value.trim().trim_matches('"'));
-            match key.trim() {
-                k if k.eq_ignore_ascii_case("proto") => proto = Some(value),
-                k if k.eq_ignore_ascii_case("host") => host = Some(value),
-                _ => {}
-            }
+    for pair in element.split(';') {
+        let (name, value) = pair.trim().split_once('=')?;
+        let value = unquote(value.trim())?;
+        let slot = match name.trim() {
+            n if n.eq_ignore_ascii_case("proto") => &mut proto,
+            n if n.eq_ignore_ascii_case("host") => &mut host,
+            _ => continue,
+        };
+        if slot.replace(value).is_some() {
+            return None;
         }
     }
-    let proto = proto
-        .or_else(|| head.header_str("x-forwarded-proto").and_then(|v| from_end(v, hops)).map(String::from))
-        .or_else(|| head.scheme().map(String::from))
-        .unwrap_or_else(|| String::from("http"));
-    let host = host
-        .or_else(|| head.header_str("x-forwarded-host").and_then(|v| from_end(v, hops)).map(String::from))
-        .or_else(|| head.header_str("host").map(String::from))
-        .or_else(|| head.authority().map(String::from))
-        .unwrap_or_default();
-    (proto, host)
+    Some((proto?, host?))
+}
+
+/// A token, or a quoted string without escapes (no scheme or host needs one).
+fn unquote(value: &str) -> Option<&str> {
+    match value.strip_prefix('"') {
+        Some(quoted) => quoted.strip_suffix('"').filter(|inner| !inner.contains(['"', '\\'])),
+        None => Some(value),
+    }
+}
+
+/// `X-Forwarded-Proto` and `X-Forwarded-Host`, the element `hops` from the end of each.
+fn x_forwarded_origin(head: &impl RequestHead, hops: usize) -> Option<(&str, &str)> {
+    let proto = from_end(proxy_header(head, "x-forwarded-proto")?, hops)?;
+    let host = from_end(proxy_header(head, "x-forwarded-host")?, hops)?;
+    Some((proto, host))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::IndexedHead;
 
-    struct Head(&'static str, &'static [(&'static str, &'static str)]);
+    fn head(target: &'static str, headers: &'static [(&'static str, &'static str)]) -> IndexedHead<'static> {
+        IndexedHead::from_headers(target, headers.iter().map(|(n, v)| (*n, v.as_bytes())))
+    }
 
-    impl RequestHead for Head {
-        fn header(&self, name: &str) -> Option<&[u8]> {
-            self.1.iter().find(|(k, _)| *k == name).map(|(_, v)| v.as_bytes())
-        }
-        fn path_and_query(&self) -> &str {
-            self.0
-        }
+    const X_FORWARDED: UrlPolicy =
+        UrlPolicy::Forwarded { headers: ProxyHeaders::XForwarded, hops: NonZeroU8::MIN };
+    const RFC7239: UrlPolicy =
+        UrlPolicy::Forwarded { headers: ProxyHeaders::Forwarded, hops: NonZeroU8::MIN };
+
+    fn exact(url: &str) -> ExpectedSubject<'static> {
+        ExpectedSubject::Exact(Cow::Owned(url.into()))
     }
 
     #[test]
@@ -208,11 +268,11 @@ mod tests {
     #[test]
     fn an_empty_request_target_means_slash() {
         assert_eq!(
-            UrlPolicy::PathAndQuery.expected_subject(&Head("", &[])),
+            UrlPolicy::PathAndQuery.expected_subject(&head("", &[])),
             ExpectedSubject::PathAndQuery("/".into())
         );
         assert_eq!(
-            UrlPolicy::PathAndQuery.expected_subject(&Head("?a", &[])),
+            UrlPolicy::PathAndQuery.expected_subject(&head("?a", &[])),
             ExpectedSubject::PathAndQuery("/?a".into())
         );
     }
@@ -220,113 +280,128 @@ mod tests {
     #[test]
     fn public_base_joins_the_request_path_without_doubling_slashes() {
         let policy = UrlPolicy::PublicBase("https://api.example.com/".into());
-        let head = Head("/hook?a=1", &[]);
         assert_eq!(
-            policy.expected_subject(&head),
-            ExpectedSubject::Exact("https://api.example.com/hook?a=1".into())
+            policy.expected_subject(&head("/hook?a=1", &[])),
+            exact("https://api.example.com/hook?a=1")
         );
     }
 
     #[test]
-    fn forwarded_prefers_rfc7239_then_x_forwarded_then_host() {
-        let head = Head(
+    fn forwarded_reads_proto_and_host_from_the_element_the_trusted_proxy_appended() {
+        let appended = head(
             "/h",
-            &[
-                ("forwarded", "proto=http;host=client.example, for=1.2.3.4;Proto=https;host=\"pub.example\""),
-                ("host", "internal:8080"),
-            ],
+            &[("forwarded", "proto=http;host=client.example, for=1.2.3.4;Proto=https;host=\"pub.example\"")],
         );
-        assert_eq!(
-            UrlPolicy::Forwarded.expected_subject(&head),
-            ExpectedSubject::Exact("https://pub.example/h".into())
-        );
-        let head = Head(
+        assert_eq!(RFC7239.expected_subject(&appended), exact("https://pub.example/h"));
+        let appended = head(
             "/h",
-            &[
-                ("x-forwarded-proto", "http, https"),
-                ("x-forwarded-host", "pub.example"),
-                ("host", "internal"),
-            ],
+            &[("x-forwarded-proto", "http, https"), ("x-forwarded-host", "evil.example, pub.example")],
         );
-        assert_eq!(
-            UrlPolicy::Forwarded.expected_subject(&head),
-            ExpectedSubject::Exact("https://pub.example/h".into())
-        );
-        let head = Head("/h", &[("host", "internal:8080")]);
-        assert_eq!(
-            UrlPolicy::Forwarded.expected_subject(&head),
-            ExpectedSubject::Exact("http://internal:8080/h".into())
-        );
-    }
-
-    #[test]
-    fn forwarded_uses_the_element_the_trusted_proxy_appended() {
-        // The client wrote the first element; the proxy appended the last one.
-        let head = Head(
-            "/h",
-            &[
-                ("forwarded", "host=evil.example;proto=https, host=pub.example;proto=https"),
-                ("x-forwarded-host", "evil.example, pub.example"),
-            ],
-        );
-        assert_eq!(
-            UrlPolicy::Forwarded.expected_subject(&head),
-            ExpectedSubject::Exact("https://pub.example/h".into())
-        );
-        let head = Head(
-            "/h",
-            &[("x-forwarded-proto", "https, http"), ("x-forwarded-host", "evil.example, pub.example")],
-        );
-        assert_eq!(
-            UrlPolicy::Forwarded.expected_subject(&head),
-            ExpectedSubject::Exact("http://pub.example/h".into())
-        );
+        assert_eq!(X_FORWARDED.expected_subject(&appended), exact("https://pub.example/h"));
         // Two trusted proxies: the outer one's element is second from the end.
-        let head = Head("/h", &[("x-forwarded-host", "evil.example, pub.example, inner.internal")]);
-        assert_eq!(
-            UrlPolicy::ForwardedHops(2).expected_subject(&head),
-            ExpectedSubject::Exact("http://pub.example/h".into())
+        let two =
+            UrlPolicy::Forwarded { headers: ProxyHeaders::XForwarded, hops: NonZeroU8::new(2).unwrap() };
+        let chain = head(
+            "/h",
+            &[
+                ("x-forwarded-proto", "http, https, http"),
+                ("x-forwarded-host", "evil.example, pub.example, inner"),
+            ],
         );
-        // Fewer elements than hops: nothing trusted is there, so the `Host` header counts.
-        let head = Head("/h", &[("x-forwarded-host", "pub.example"), ("host", "internal:8080")]);
+        assert_eq!(two.expected_subject(&chain), exact("https://pub.example/h"));
         assert_eq!(
-            UrlPolicy::ForwardedHops(2).expected_subject(&head),
-            ExpectedSubject::Exact("http://internal:8080/h".into())
+            X_FORWARDED.expected_subject(&head(
+                "/h",
+                &[("x-forwarded-proto", "https"), ("x-forwarded-host", "[::1]:8443")]
+            )),
+            exact("https://[::1]:8443/h")
         );
     }
 
     #[test]
-    fn forwarded_refuses_a_host_that_would_change_the_path() {
-        let refused: [&'static [(&str, &str)]; 6] = [
-            &[("forwarded", "host=\"api.example.com/internal\";proto=https")],
-            &[("forwarded", "host=a.example?x")],
-            &[("forwarded", "host=a.example#f")],
-            &[("forwarded", "host=user@a.example")],
-            &[("forwarded", "host=\"a .example\"")],
-            &[("forwarded", "host=\"\""), ("host", "a.example")],
+    fn forwarded_reads_only_the_family_the_user_named() {
+        // The proxy sets X-Forwarded-*; the client's own Forwarded passes through untouched.
+        let client_forwarded = head(
+            "/h",
+            &[
+                ("forwarded", "host=other-service.example;proto=https"),
+                ("x-forwarded-proto", "https"),
+                ("x-forwarded-host", "pub.example"),
+            ],
+        );
+        assert_eq!(X_FORWARDED.expected_subject(&client_forwarded), exact("https://pub.example/h"));
+        // And the other way round.
+        let client_x_forwarded = head(
+            "/h",
+            &[
+                ("x-forwarded-proto", "https"),
+                ("x-forwarded-host", "other.example"),
+                ("forwarded", "proto=https;host=pub.example"),
+            ],
+        );
+        assert_eq!(RFC7239.expected_subject(&client_x_forwarded), exact("https://pub.example/h"));
+    }
+
+    #[test]
+    fn forwarded_refuses_instead_of_falling_back() {
+        let refused: [(&UrlPolicy, &'static [(&str, &str)]); 14] = [
+            // Absent: the request did not come through the proxy.
+            (&RFC7239, &[("x-forwarded-proto", "https"), ("x-forwarded-host", "pub.example")]),
+            (&X_FORWARDED, &[("forwarded", "proto=https;host=pub.example")]),
+            (&X_FORWARDED, &[("x-forwarded-proto", "https")]),
+            // An element without host (or proto) never borrows it from another header.
+            (&RFC7239, &[("forwarded", "for=1.2.3.4;proto=https"), ("x-forwarded-host", "pub.example")]),
+            (&RFC7239, &[("forwarded", "for=1.2.3.4;host=pub.example")]),
+            // Malformed elements.
+            (&RFC7239, &[("forwarded", "host=a.example;proto=https;junk")]),
+            (&RFC7239, &[("forwarded", "host=a.example;host=b.example;proto=https")]),
+            (&RFC7239, &[("forwarded", "host=\"a.example;proto=https")]),
+            (&RFC7239, &[("forwarded", "proto=https;host=pub.example, ")]),
+            // Hosts that would change the path or the authority.
+            (&RFC7239, &[("forwarded", "host=\"api.example.com/internal\";proto=https")]),
+            (&RFC7239, &[("forwarded", "host=user@a.example;proto=https")]),
+            (&RFC7239, &[("forwarded", "host=\"a .example\";proto=https")]),
+            (&RFC7239, &[("forwarded", "host=\"\";proto=https")]),
+            (&X_FORWARDED, &[("x-forwarded-proto", "javascript:alert"), ("x-forwarded-host", "a.example")]),
         ];
-        for headers in refused {
-            let head = Head("/h", headers);
+        for (policy, headers) in refused {
             assert_eq!(
-                UrlPolicy::Forwarded.expected_subject(&head),
+                policy.expected_subject(&head("/h", headers)),
                 ExpectedSubject::Unmatchable,
                 "{headers:?}"
             );
         }
-        let head = Head("/h", &[("x-forwarded-proto", "javascript:alert"), ("host", "a.example")]);
-        assert_eq!(UrlPolicy::Forwarded.expected_subject(&head), ExpectedSubject::Unmatchable);
+        // Fewer elements than trusted proxies: nothing trusted is there.
+        let two =
+            UrlPolicy::Forwarded { headers: ProxyHeaders::XForwarded, hops: NonZeroU8::new(2).unwrap() };
+        let short = head("/h", &[("x-forwarded-proto", "https"), ("x-forwarded-host", "pub.example")]);
+        assert_eq!(two.expected_subject(&short), ExpectedSubject::Unmatchable);
     }
 
     #[test]
-    fn the_front_ends_options_name_one_policy_at_most() {
-        let none = UrlPolicy::from_options(None, None, None, true);
-        assert_eq!(none, Ok(UrlPolicy::PathAndQuery));
-        let base = UrlPolicy::from_options(None, Some("https://a.example".into()), None, true);
-        assert_eq!(base, Ok(UrlPolicy::PublicBase("https://a.example".into())));
-        assert_eq!(UrlPolicy::from_options(None, None, Some(2), true), Ok(UrlPolicy::ForwardedHops(2)));
-        assert_eq!(UrlPolicy::from_options(None, None, None, false), Ok(UrlPolicy::Skip));
-        assert!(UrlPolicy::from_options(Some("u".into()), None, None, false).is_err());
-        assert!(UrlPolicy::from_options(Some("u".into()), Some("b".into()), None, true).is_err());
-        assert!(UrlPolicy::from_options(None, None, Some(0), true).is_err());
+    fn a_proxy_value_that_is_not_ascii_refuses_instead_of_counting_as_absent() {
+        let bytes = IndexedHead::from_headers(
+            "/h",
+            [
+                ("x-forwarded-proto", &b"https"[..]),
+                ("x-forwarded-host", b"pub.example, caf\xc3\xa9.example"),
+                ("forwarded", b"proto=https;host=other.example"),
+            ],
+        );
+        assert_eq!(X_FORWARDED.expected_subject(&bytes), ExpectedSubject::Unmatchable);
+        let bytes = IndexedHead::from_headers(
+            "/h",
+            [("forwarded", &b"proto=https;host=\xffx"[..]), ("x-forwarded-host", b"pub.example")],
+        );
+        assert_eq!(RFC7239.expected_subject(&bytes), ExpectedSubject::Unmatchable);
+    }
+
+    #[test]
+    fn proxy_header_families_have_one_name_each() {
+        for family in [ProxyHeaders::Forwarded, ProxyHeaders::XForwarded] {
+            assert_eq!(ProxyHeaders::parse(family.as_str()), Some(family));
+        }
+        assert_eq!(ProxyHeaders::parse("X-Forwarded"), None);
+        assert_eq!(UrlPolicy::forwarded(ProxyHeaders::Forwarded), RFC7239);
     }
 }

@@ -10,7 +10,7 @@ use qstash_gate::{Gate, Rejection, UrlPolicy};
 use tracing::Level;
 
 use crate::error::{QStashError, RejectionResponder};
-use crate::head::Head;
+use crate::head::head;
 
 /// Everything the middleware and the extractors need. Cheap to clone (one `Arc`); keys can be
 /// replaced at runtime through [`QStashConfig::receiver`] without restarting the server.
@@ -128,7 +128,7 @@ impl QStashConfig {
     /// Logs the rejection (reason and message id, never the token) and wraps it as the error
     /// whose response the configuration builds.
     pub(crate) fn reject(&self, rejection: Rejection, req: &HttpRequest) -> QStashError {
-        self.inner.gate.log_rejection(&rejection, &Head::new(req));
+        self.inner.gate.log_rejection(&rejection, &head(req));
         QStashError::new(rejection, self.inner.on_rejection.clone())
     }
 

@@ -4,7 +4,6 @@ use std::fmt;
 use std::sync::Arc;
 
 use actix_web::http::StatusCode;
-use actix_web::http::header::{CONTENT_TYPE, WWW_AUTHENTICATE};
 use actix_web::{HttpResponse, ResponseError};
 use qstash_gate::Rejection;
 
@@ -13,7 +12,7 @@ pub(crate) type RejectionResponder = dyn Fn(&Rejection) -> HttpResponse + Send +
 
 /// A refused delivery as an actix-web error: returned by the extractors and passed to
 /// `ServiceRequest::error_response` by the middleware, so outer middleware (logging, CORS)
-/// still sees the response. Its status is 401, 413 or 400, never 500.
+/// still sees the response. Its status is the rejection's: 401, 413, 400 or 503.
 #[derive(Clone)]
 pub struct QStashError {
     rejection: Rejection,
@@ -31,16 +30,16 @@ impl QStashError {
     }
 }
 
-/// The default response for a rejection: 401 `{"error":"invalid_signature","reason":"<code>"}`
-/// (with `WWW-Authenticate: Upstash-Signature`), 413 `{"error":"payload_too_large",…}` or
-/// 400 `{"error":"unreadable_body",…}`, all `application/json`. Call it from your own
+/// The default response for a rejection, as every qstash-kit front end answers it (SPEC.md
+/// §7.2): its status (401, 413, 400 or 503), its headers and its JSON body
+/// `{"error":…,"reason":…}`. Call it from your own
 /// [`QStashConfig::on_rejection`](crate::QStashConfig::on_rejection) to change only part of it.
 pub fn default_response(rejection: &Rejection) -> HttpResponse {
+    // The gate's statuses are fixed valid values; the fallback cannot run.
     let status = StatusCode::from_u16(rejection.status()).unwrap_or(StatusCode::BAD_REQUEST);
     let mut response = HttpResponse::build(status);
-    response.insert_header((CONTENT_TYPE, "application/json"));
-    if let Some(scheme) = rejection.www_authenticate() {
-        response.insert_header((WWW_AUTHENTICATE, scheme));
+    for &header in rejection.headers() {
+        response.insert_header(header);
     }
     response.body(rejection.json_body())
 }

@@ -49,7 +49,7 @@ pub use error::{QStashError, default_response};
 pub use extract::{Verified, VerifiedError};
 pub use message::VerifiedMessage;
 pub use middleware::{QStash, QStashMiddleware};
-pub use qstash_gate::{DEFAULT_BODY_LIMIT, Delivery, Gate, Rejection, UrlPolicy};
+pub use qstash_gate::{DEFAULT_BODY_LIMIT, Delivery, Gate, ProxyHeaders, Rejection, UrlPolicy};
 
 /// The README's example, compiled as a doctest.
 #[cfg(doctest)]

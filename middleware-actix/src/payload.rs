@@ -12,7 +12,7 @@ use futures_util::stream;
 use qstash_gate::{Pending, Rejection};
 
 use crate::config::QStashConfig;
-use crate::head::Head;
+use crate::head::head;
 use crate::message::VerifiedMessage;
 
 /// The next chunk of a payload.
@@ -65,7 +65,7 @@ pub(crate) async fn verify_delivery(
     payload: &mut Payload,
 ) -> Result<(Bytes, VerifiedMessage), Rejection> {
     let gate = config.gate();
-    let head = Head::new(req);
+    let head = head(req);
     let mut pending = gate.verify_head(&head)?;
     let bytes = read_through(payload, &mut pending).await?;
     let message = VerifiedMessage::from(pending.finish(&head)?);

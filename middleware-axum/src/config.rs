@@ -11,7 +11,7 @@ use qstash_core::{KeyPair, Receiver, SharedReceiver};
 use qstash_gate::{Gate, Pending, Rejection, UrlPolicy};
 use tracing::Level;
 
-use crate::head::Head;
+use crate::head::head;
 use crate::message::VerifiedMessage;
 use crate::rejection::default_response;
 
@@ -138,17 +138,17 @@ impl QStashConfig {
 
     /// Token, claims, URL and declared length, before any of the body is read.
     pub(crate) fn verify_head(&self, parts: &Parts) -> Result<Pending, Rejection> {
-        self.inner.gate.verify_head(&Head::new(parts))
+        self.inner.gate.verify_head(&head(parts))
     }
 
     /// The body hash and the delivery headers, once the whole body went through `pending`.
     pub(crate) fn finish(&self, pending: Pending, parts: &Parts) -> Result<VerifiedMessage, Rejection> {
-        pending.finish(&Head::new(parts)).map(VerifiedMessage::from)
+        pending.finish(&head(parts)).map(VerifiedMessage::from)
     }
 
     /// Logs the rejection (reason and message id, never the token) and builds its response.
     pub(crate) fn respond<B: From<Bytes>>(&self, rejection: &Rejection, parts: &Parts) -> Response<B> {
-        self.inner.gate.log_rejection(rejection, &Head::new(parts));
+        self.inner.gate.log_rejection(rejection, &head(parts));
         let response = match &self.inner.on_rejection {
             Some(respond) => respond(rejection),
             None => default_response(rejection),

@@ -34,9 +34,6 @@ mod config;
 #[cfg(feature = "axum")]
 mod extract;
 mod future;
-#[cfg(feature = "fuzzing")]
-#[doc(hidden)]
-pub mod fuzzing;
 mod head;
 mod layer;
 mod message;
@@ -51,7 +48,7 @@ pub use extract::{Verified, VerifiedRejection};
 pub use future::ResponseFuture;
 pub use layer::QStashLayer;
 pub use message::VerifiedMessage;
-pub use qstash_gate::{DEFAULT_BODY_LIMIT, Delivery, Gate, UrlPolicy};
+pub use qstash_gate::{DEFAULT_BODY_LIMIT, Delivery, Gate, ProxyHeaders, UrlPolicy};
 pub use rejection::{Rejection, default_response};
 pub use service::QStash;
 

@@ -1,19 +1,19 @@
 //! The response a [`Rejection`] gets by default (SPEC.md §7).
 
 use bytes::Bytes;
-use http::{HeaderValue, Response, StatusCode, header};
+use http::{HeaderName, HeaderValue, Response, StatusCode};
 pub use qstash_gate::Rejection;
 
-/// The default response for a rejection: 401 `{"error":"invalid_signature","reason":"<code>"}`
-/// (with `WWW-Authenticate: Upstash-Signature`), 413 `{"error":"payload_too_large",…}` or
-/// 400 `{"error":"unreadable_body",…}`, all `application/json`. Call it from your own
+/// The default response for a rejection, as every qstash-kit front end answers it (SPEC.md
+/// §7.2): its status (401, 413, 400 or 503), its headers and its JSON body
+/// `{"error":…,"reason":…}`. Call it from your own
 /// [`QStashConfig::on_rejection`](crate::QStashConfig::on_rejection) to change only part of it.
 pub fn default_response(rejection: &Rejection) -> Response<Bytes> {
     let mut response = Response::new(Bytes::from(rejection.json_body()));
+    // The gate's statuses and header names are fixed valid values; the fallbacks cannot run.
     *response.status_mut() = StatusCode::from_u16(rejection.status()).unwrap_or(StatusCode::BAD_REQUEST);
-    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    if let Some(scheme) = rejection.www_authenticate() {
-        response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(scheme));
+    for (name, value) in rejection.headers() {
+        response.headers_mut().insert(HeaderName::from_static(name), HeaderValue::from_static(value));
     }
     response
 }
@@ -34,5 +34,7 @@ mod tests {
         assert_eq!(r.status(), 413);
         assert!(!r.headers().contains_key("www-authenticate"));
         assert_eq!(default_response(&Rejection::BadBody).status(), 400);
+        assert_eq!(default_response(&Rejection::ReplayStoreUnavailable).status(), 503);
+        assert_eq!(default_response(&Rejection::Replayed).headers()["www-authenticate"], "Upstash-Signature");
     }
 }

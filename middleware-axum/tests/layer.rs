@@ -14,7 +14,7 @@ use axum::routing::post;
 use http::{Request, Response, StatusCode};
 use http_body::Frame;
 use http_body_util::BodyExt;
-use qstash_axum::{QStashConfig, QStashLayer, Rejection, UrlPolicy, VerifiedMessage};
+use qstash_axum::{ProxyHeaders, QStashConfig, QStashLayer, Rejection, UrlPolicy, VerifiedMessage};
 use qstash_core::{KeyPair, Receiver, Signer};
 use tower::ServiceExt;
 
@@ -180,14 +180,15 @@ async fn exact_policy_compares_the_whole_url() {
 
 #[tokio::test]
 async fn forwarded_policy_rebuilds_the_public_url_from_proxy_headers() {
-    let config = dev().url_policy(UrlPolicy::Forwarded);
+    let config = dev().url_policy(UrlPolicy::forwarded(ProxyHeaders::XForwarded));
     let mut req = request(Some(&token_for(URL, BODY)), "/api/qstash", BODY);
     req.headers_mut().insert("x-forwarded-proto", "https".parse().unwrap());
     req.headers_mut().insert("x-forwarded-host", "my-app.example.com".parse().unwrap());
     req.headers_mut().insert("host", "10.0.0.7:8080".parse().unwrap());
     assert_eq!(send(app(config.clone()), req).await.0, 200);
+    // Without the proxy's headers the request did not come through the proxy.
     let mut req = request(Some(&token_for(URL, BODY)), "/api/qstash", BODY);
-    req.headers_mut().insert("host", "10.0.0.7:8080".parse().unwrap());
+    req.headers_mut().insert("host", "my-app.example.com".parse().unwrap());
     assert_eq!(send(app(config), req).await, (StatusCode::UNAUTHORIZED, reason("subject")));
 }
 
@@ -388,7 +389,7 @@ async fn under_a_nested_router_the_layer_compares_the_original_path() {
 
 #[tokio::test]
 async fn forwarded_policy_trusts_the_element_the_proxy_appended_and_refuses_hosts_with_a_path() {
-    let config = dev().url_policy(UrlPolicy::Forwarded);
+    let config = dev().url_policy(UrlPolicy::forwarded(ProxyHeaders::XForwarded));
     let attacker_url = "https://attacker.example/api/qstash";
     // The client wrote the first element, the trusted proxy appended the real host.
     let mut req = request(Some(&token_for(attacker_url, BODY)), "/api/qstash", BODY);
@@ -403,5 +404,6 @@ async fn forwarded_policy_trusts_the_element_the_proxy_appended_and_refuses_host
     let internal = "https://api.example.com/internal/api/qstash";
     let mut req = request(Some(&token_for(internal, BODY)), "/api/qstash", BODY);
     req.headers_mut().insert("forwarded", r#"proto=https;host="api.example.com/internal""#.parse().unwrap());
-    assert_eq!(send(app(config), req).await, (StatusCode::UNAUTHORIZED, reason("subject")));
+    let rfc7239 = dev().url_policy(UrlPolicy::forwarded(ProxyHeaders::Forwarded));
+    assert_eq!(send(app(rfc7239), req).await, (StatusCode::UNAUTHORIZED, reason("subject")));
 }

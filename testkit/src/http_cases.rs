@@ -9,6 +9,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use qstash_core::{KeyPair, Receiver, Signer};
 use qstash_gate::UrlPolicy;
+use qstash_gate::host::{GateOptions, Number};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -57,7 +58,8 @@ pub struct HttpCase {
 struct Gate {
     url: Option<String>,
     public_base: Option<String>,
-    forwarded: Option<usize>,
+    forwarded: Option<String>,
+    trusted_proxies: Option<u8>,
     check_url: Option<bool>,
     body_limit: Option<usize>,
 }
@@ -182,16 +184,16 @@ impl HttpCase {
         self.replay
     }
 
-    /// The URL policy the case asks for.
+    /// The URL policy the case asks for, read by the gate's own option reader.
     pub fn url_policy(&self) -> UrlPolicy {
         let gate = &self.gate;
-        match (&gate.url, &gate.public_base, gate.forwarded, gate.check_url) {
-            (Some(url), _, _, _) => UrlPolicy::Exact(url.clone()),
-            (_, Some(base), _, _) => UrlPolicy::PublicBase(base.clone()),
-            (_, _, Some(hops), _) => UrlPolicy::ForwardedHops(hops),
-            (_, _, _, Some(false)) => UrlPolicy::Skip,
-            _ => UrlPolicy::PathAndQuery,
-        }
+        let mut options = GateOptions::default();
+        options.url.clone_from(&gate.url);
+        options.public_base.clone_from(&gate.public_base);
+        options.forwarded.clone_from(&gate.forwarded);
+        options.trusted_proxies = gate.trusted_proxies.map(|n| Number::Int(i128::from(n)));
+        options.check_url = gate.check_url;
+        options.url_policy().unwrap_or_else(|e| panic!("{}: {e}", self.id))
     }
 
     /// The body limit, when the case sets one.

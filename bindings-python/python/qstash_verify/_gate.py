@@ -1,13 +1,24 @@
-"""What the FastAPI and Flask helpers share: the native gate (SPEC.md §7), which decides
-everything, and the logger its refusals are written to."""
+"""What the framework helpers share: the native gate (SPEC.md §7), which decides everything,
+built from a helper's arguments, and the logger its refusals are written to."""
 
 from __future__ import annotations
 
 import logging
+from typing import Any, Dict, Union
 
-from qstash_verify._native import DEFAULT_BODY_LIMIT, Delivery, Gate, PendingDelivery, QStashRejection
+from qstash_verify._native import DEFAULT_BODY_LIMIT, Delivery, Gate, PendingDelivery, QStashRejection, Receiver
 
 logger = logging.getLogger("qstash_verify")
+
+
+def gate_of(receiver: Union[Receiver, Gate, None], options: Dict[str, Any]) -> Gate:
+    """The gate a helper was given, or the one its receiver and options describe (every option
+    of :class:`~qstash_verify.Gate`, checked there)."""
+    if isinstance(receiver, Gate):
+        if options:
+            raise TypeError(f"options go to the Gate, not beside it: {', '.join(sorted(options))}")
+        return receiver
+    return Gate(receiver, **options)
 
 
 def log(rejection: QStashRejection, level: int) -> QStashRejection:
@@ -16,4 +27,21 @@ def log(rejection: QStashRejection, level: int) -> QStashRejection:
     return rejection
 
 
-__all__ = ["DEFAULT_BODY_LIMIT", "Delivery", "Gate", "PendingDelivery", "QStashRejection", "log", "logger"]
+def target(path: Union[bytes, str], query: Union[bytes, str, None]) -> str:
+    """A request's original target from its raw path and query, as servers hand them over."""
+    text = path.decode("latin-1") if isinstance(path, bytes) else path
+    query_text = query.decode("latin-1") if isinstance(query, bytes) else (query or "")
+    return text + ("?" + query_text if query_text else "")
+
+
+__all__ = [
+    "DEFAULT_BODY_LIMIT",
+    "Delivery",
+    "Gate",
+    "PendingDelivery",
+    "QStashRejection",
+    "gate_of",
+    "log",
+    "logger",
+    "target",
+]

@@ -1,40 +1,55 @@
-"""FastAPI / Starlette integration: a dependency that verifies the delivery before the
-endpoint runs.
+"""FastAPI integration: a dependency that hands the endpoint the verified delivery, and a guard
+that verifies it before FastAPI reads any of the body.
 
 >>> from fastapi import Depends, FastAPI
 >>> from qstash_verify import Receiver
 >>> from qstash_verify.fastapi import Delivery, install, qstash_verified
 >>> app = FastAPI()
->>> install(app)  # answers {"error": "invalid_signature", "reason": "<code>"}
+>>> install(app)  # verifies first, answers {"error": "invalid_signature", "reason": "<code>"}
 >>> verified = qstash_verified(Receiver.dev())  # in production: qstash_verified() reads the env
 >>> @app.post("/api/qstash")
 ... async def hook(delivery: Delivery = Depends(verified)) -> dict:
 ...     return {"id": delivery.message_id, "bytes": len(delivery.body)}
 
-The dependency checks the token from the headers before it reads the body, reads the raw body
-once (up to ``body_limit``) while hashing it and leaves it readable (``await request.body()``
-returns the same bytes). A refusal raises :class:`QStashRejected`, an ``HTTPException`` with
-status 401, 413 or 400; :func:`install` makes its response the exact JSON of the other
-qstash-kit middleware (without it FastAPI wraps it as ``{"detail": {...}}``).
+FastAPI reads the whole body of a route that declares a body parameter
+(``async def hook(order: Order, delivery: Delivery = Depends(verified))``) before any
+dependency runs. :func:`install` adds an ASGI guard in front of the routing that finds the
+route a request is for and, when that route depends on :func:`qstash_verified`, checks the
+token from the headers before a byte of the body is read, then reads the body (up to
+``body_limit``) while hashing it; only a verified delivery reaches FastAPI, which then parses
+the same bytes. A refusal is the gate's answer (401, 413, 400 or 503 with its JSON body).
+
+Without :func:`install` the dependency still verifies everything, but on a route with a body
+parameter only after FastAPI has read the body, and it says so in the log.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from typing import Any, Awaitable, Callable, Optional
+from typing import Any, Awaitable, Callable, Dict, List, MutableMapping, Optional, Tuple, Union
 
 try:
     from starlette.exceptions import HTTPException
     from starlette.requests import Request
     from starlette.responses import Response
+    from starlette.routing import Match
 except ImportError as error:  # pragma: no cover - depends on what the user installed
     raise ImportError(
         "qstash_verify.fastapi needs FastAPI or Starlette: pip install 'qstash-verify[fastapi]'"
     ) from error
 
-from qstash_verify._gate import DEFAULT_BODY_LIMIT, Delivery, Gate, QStashRejection, log
-from qstash_verify._native import Receiver, RedisReplayGuard
+from qstash_verify._gate import Delivery, Gate, QStashRejection, gate_of, log, logger, target
+from qstash_verify._native import Receiver
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+# Where the guard leaves a verified delivery for the dependency of the route it is for.
+_SCOPE_KEY = "qstash_verify.delivery"
 
 
 class QStashRejected(HTTPException):
@@ -48,68 +63,178 @@ class QStashRejected(HTTPException):
         self.rejection = rejection
 
 
-def _target(scope: dict) -> str:
+def _asgi_target(scope: Scope) -> str:
     # The path as the client sent it (mounted sub-applications do not strip it from
     # `raw_path`), and the query.
-    path = scope.get("raw_path") or scope.get("path", "/").encode()
-    query = scope.get("query_string") or b""
-    return path.decode("latin-1") + ("?" + query.decode("latin-1") if query else "")
+    return target(scope.get("raw_path") or scope.get("path", "/"), scope.get("query_string"))
+
+
+class _Verifier:
+    """One `qstash_verified` dependency's gate and log level, and the sequence they run."""
+
+    def __init__(self, gate: Gate, log_level: int) -> None:
+        self.gate = gate
+        self.log_level = log_level
+
+    async def verify(self, scope: Scope, chunks: Callable[[], Awaitable[Optional[bytes]]]) -> Delivery:
+        """The whole sequence over a body read chunk by chunk (`None` when it ended); raises
+        :class:`QStashRejection`, logged."""
+        headers = _Headers(scope)
+        request_target = _asgi_target(scope)
+        try:
+            pending = self.gate.verify_head(headers, request_target)
+            parts: List[bytes] = []
+            while True:
+                try:
+                    chunk = await chunks()
+                except QStashRejection:
+                    raise
+                except Exception:  # the client went away or sent broken framing
+                    raise self.gate.unreadable(headers, request_target) from None
+                if chunk is None:
+                    break
+                pending.update(chunk)
+                parts.append(chunk)
+            return await pending.finish_async(b"".join(parts))
+        except QStashRejection as rejection:
+            raise log(rejection, self.log_level) from None
+
+
+class _Headers:
+    """An ASGI scope's headers as the gate reads them: every line of a name, in order."""
+
+    def __init__(self, scope: Scope) -> None:
+        self._headers: List[Tuple[bytes, bytes]] = scope.get("headers") or []
+
+    def getlist(self, name: str) -> List[bytes]:
+        key = name.encode("latin-1")
+        return [value for header, value in self._headers if header.lower() == key]
 
 
 def qstash_verified(
-    receiver: Optional[Receiver] = None,
+    receiver: Union[Receiver, Gate, None] = None,
     *,
-    url: Optional[str] = None,
-    public_base: Optional[str] = None,
-    forwarded: Optional[int] = None,
-    check_url: bool = True,
-    body_limit: int = DEFAULT_BODY_LIMIT,
-    replay_guard: Optional[RedisReplayGuard] = None,
     log_level: int = logging.WARNING,
+    **options: Any,
 ) -> Callable[[Request], Awaitable[Delivery]]:
     """A dependency returning the verified :class:`Delivery`.
 
-    ``receiver`` defaults to ``Receiver.from_env()``. The URL check compares the token's path
-    and query with the request's, which works behind any proxy but accepts any token of the
-    account with the same path and query whatever host it was minted for; behind a known
-    hostname use ``public_base="https://api.example.com"`` (the whole URL must match). ``url``
-    compares one exact URL, ``forwarded=1`` rebuilds the URL from the headers of that many
-    trusted proxies, and ``check_url=False`` skips the check. ``replay_guard`` (a
-    :class:`~qstash_verify.RedisReplayGuard`) refuses a token already accepted by any worker
-    that shares its Redis; ``Receiver(..., replay_protection=True)`` does so within one
-    process. Refusals are logged on the ``qstash_verify`` logger at ``log_level``.
+    ``receiver`` defaults to ``Receiver.from_env()``; a :class:`~qstash_verify.Gate` built
+    once can be given instead. ``options`` are the gate's (SPEC.md §7.3): by default the
+    token's path and query must be the request's, which works behind any proxy but accepts
+    any token of the account with the same path and query whatever host it was minted for;
+    behind a known hostname use ``public_base="https://api.example.com"``. ``url`` compares
+    one exact URL, ``forwarded="x-forwarded"`` (or ``"forwarded"``) rebuilds the URL from
+    the header family your proxy sets, ``check_url=False`` skips the check, ``body_limit``
+    caps the body (default 10 MiB), and ``replay_guard`` (a
+    :class:`~qstash_verify.RedisReplayGuard`) refuses a token already accepted by any
+    worker that shares its Redis. Refusals are logged on the ``qstash_verify`` logger at
+    ``log_level``.
     """
-    gate = Gate(
-        receiver,
-        url=url,
-        public_base=public_base,
-        forwarded=forwarded,
-        check_url=check_url,
-        body_limit=body_limit,
-        replay_guard=replay_guard,
-    )
+    verifier = _Verifier(gate_of(receiver, options), log_level)
 
     async def dependency(request: Request) -> Delivery:
-        target = _target(request.scope)
-        try:
-            pending = gate.verify_head(request.headers, target)
-            chunks = []
-            try:
-                async for chunk in request.stream():
-                    pending.update(chunk)
-                    chunks.append(chunk)
-            except QStashRejection:
-                raise
-            except Exception:  # the client went away or sent broken framing
-                raise gate.unreadable(request.headers, target) from None
-            body = b"".join(chunks)
-            # Starlette keeps the body here once read, so the endpoint can read it again.
-            request._body = body
-            return pending.finish(body)
-        except QStashRejection as rejection:
-            raise QStashRejected(log(rejection, log_level)) from None
+        delivery = request.scope.get(_SCOPE_KEY)
+        if delivery is not None:
+            return delivery
+        if hasattr(request, "_body"):
+            logger.error(
+                "QStash: %s read its body before the delivery was verified (a body parameter): "
+                "call qstash_verify.fastapi.install(app) so the guard verifies before FastAPI reads it",
+                request.url.path,
+            )
+        stream = request.stream().__aiter__()
 
+        async def chunks() -> Optional[bytes]:
+            try:
+                return await stream.__anext__()
+            except StopAsyncIteration:
+                return None
+
+        try:
+            delivery = await verifier.verify(request.scope, chunks)
+        except QStashRejection as rejection:
+            raise QStashRejected(rejection) from None
+        # Starlette keeps the body here once read, so the endpoint can read it again.
+        request._body = delivery.body
+        return delivery
+
+    dependency.__qstash_verifier__ = verifier  # type: ignore[attr-defined]
     return dependency
+
+
+def _verifier_of(route: Any) -> Optional[_Verifier]:
+    """The verifier of the `qstash_verified` dependency `route` (a FastAPI route) depends on."""
+    pending = [getattr(route, "dependant", None)]
+    while pending:
+        dependant = pending.pop()
+        if dependant is None:
+            continue
+        verifier = getattr(dependant.call, "__qstash_verifier__", None)
+        if verifier is not None:
+            return verifier
+        pending.extend(dependant.dependencies)
+    return None
+
+
+class QStashGuard:
+    """ASGI middleware (added by :func:`install`) that verifies a delivery before the
+    application reads any of its body, for every route that depends on
+    :func:`qstash_verified`, whatever else the route takes."""
+
+    def __init__(self, app: ASGIApp, routes: Any) -> None:
+        self.app = app
+        self._routes = routes
+        self._verifiers: Dict[int, Optional[_Verifier]] = {}
+
+    def _verifier_for(self, scope: Scope) -> Optional[_Verifier]:
+        """The verifier of the route the router will send this request to, as the router
+        picks it: the first route that matches fully."""
+        for route in self._routes.routes:
+            match, _ = route.matches(scope)
+            if match == Match.FULL:
+                key = id(route)
+                if key not in self._verifiers:
+                    self._verifiers[key] = _verifier_of(route)
+                return self._verifiers[key]
+        return None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        verifier = self._verifier_for(scope) if scope["type"] == "http" else None
+        if verifier is None:
+            await self.app(scope, receive, send)
+            return
+
+        ended = False
+
+        async def body_chunks() -> Optional[bytes]:
+            nonlocal ended
+            if ended:
+                return None
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                raise ConnectionError("the client went away")
+            ended = not message.get("more_body", False)
+            return message.get("body", b"")
+
+        try:
+            delivery = await verifier.verify(scope, body_chunks)
+        except QStashRejection as rejection:
+            await Response(rejection.body, status_code=rejection.status, headers=rejection.headers)(scope, receive, send)
+            return
+        scope[_SCOPE_KEY] = delivery
+        replayed = False
+
+        async def replay() -> Message:
+            # The application reads the verified bytes; after them, the client's own messages
+            # (a disconnect) as they come.
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": delivery.body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
 
 
 async def qstash_exception_handler(request: Request, exc: Exception) -> Response:
@@ -121,8 +246,12 @@ async def qstash_exception_handler(request: Request, exc: Exception) -> Response
 
 
 def install(app: Any) -> None:
-    """Registers :func:`qstash_exception_handler` on a FastAPI or Starlette app."""
+    """Installs qstash-verify on a FastAPI (or Starlette) app: the guard that verifies every
+    delivery to a route depending on :func:`qstash_verified` before any of its body is read,
+    and the handler that answers a refusal with the gate's JSON. Call it before the app
+    starts serving."""
     app.add_exception_handler(QStashRejected, qstash_exception_handler)
+    app.add_middleware(QStashGuard, routes=app.router)
 
 
-__all__ = ["Delivery", "QStashRejected", "install", "qstash_exception_handler", "qstash_verified"]
+__all__ = ["Delivery", "QStashGuard", "QStashRejected", "install", "qstash_exception_handler", "qstash_verified"]

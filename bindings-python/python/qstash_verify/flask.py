@@ -19,15 +19,15 @@ from __future__ import annotations
 
 import functools
 import logging
-from typing import Any, Callable, Optional, TypeVar
+from typing import Any, Callable, TypeVar, Union
 
 try:
     from flask import Response, g, request
 except ImportError as error:  # pragma: no cover - depends on what the user installed
     raise ImportError("qstash_verify.flask needs Flask: pip install 'qstash-verify[flask]'") from error
 
-from qstash_verify._gate import DEFAULT_BODY_LIMIT, Delivery, Gate, PendingDelivery, QStashRejection, log
-from qstash_verify._native import Receiver, RedisReplayGuard
+from qstash_verify._gate import Delivery, Gate, PendingDelivery, QStashRejection, gate_of, log, target
+from qstash_verify._native import Receiver
 
 View = TypeVar("View", bound=Callable[..., Any])
 
@@ -39,35 +39,22 @@ def _target() -> str:
     raw = environ.get("REQUEST_URI") or environ.get("RAW_URI")
     if raw:
         return str(raw)
-    query = request.query_string.decode("latin-1")
-    return request.script_root + request.path + ("?" + query if query else "")
+    return target(request.script_root + request.path, request.query_string)
 
 
 def qstash_verified(
-    receiver: Optional[Receiver] = None,
+    receiver: Union[Receiver, Gate, None] = None,
     *,
-    url: Optional[str] = None,
-    public_base: Optional[str] = None,
-    forwarded: Optional[int] = None,
-    check_url: bool = True,
-    body_limit: int = DEFAULT_BODY_LIMIT,
-    replay_guard: Optional[RedisReplayGuard] = None,
     log_level: int = logging.WARNING,
+    **options: Any,
 ) -> Callable[[View], View]:
     """Decorates a view so it runs only for verified deliveries.
 
-    ``receiver`` defaults to ``Receiver.from_env()``; the URL options, ``replay_guard`` and
-    ``log_level`` are those of :func:`qstash_verify.fastapi.qstash_verified`.
+    ``receiver`` defaults to ``Receiver.from_env()`` (or give a :class:`~qstash_verify.Gate`);
+    ``options`` (the URL policy, ``body_limit``, ``replay_guard``) and ``log_level`` are those
+    of :func:`qstash_verify.fastapi.qstash_verified`.
     """
-    gate = Gate(
-        receiver,
-        url=url,
-        public_base=public_base,
-        forwarded=forwarded,
-        check_url=check_url,
-        body_limit=body_limit,
-        replay_guard=replay_guard,
-    )
+    gate = gate_of(receiver, options)
 
     def decorator(view: View) -> View:
         @functools.wraps(view)

@@ -8,8 +8,8 @@ use std::collections::HashMap;
 use std::collections::hash_map::RandomState;
 use std::sync::Mutex;
 
-use super::{GuardFuture, ReplayGuard, replay_key};
-use qstash_core::{Verified, VerifyError};
+use super::{DEFAULT_MEMORY_CAPACITY, GuardFuture, ReplayError, ReplayGuard, replay_key};
+use qstash_core::Verified;
 
 const SHARDS: usize = 16;
 
@@ -48,7 +48,7 @@ impl MemoryReplayGuard {
 
     /// Remembers `jti` until `expires_at`; `Err(Replayed)` when it is already remembered.
     /// `now` (unix seconds) drives expiry.
-    pub fn check_at(&self, jti: &str, expires_at: i64, now: i64) -> Result<(), VerifyError> {
+    pub fn check_at(&self, jti: &str, expires_at: i64, now: i64) -> Result<(), ReplayError> {
         let key = self.hasher.hash_one(jti);
         let shard = &self.shards[(key as usize) % SHARDS];
         // A poisoned lock only means another thread panicked mid-update; the map is still a
@@ -56,7 +56,7 @@ impl MemoryReplayGuard {
         let mut shard = shard.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         shard.expire(now);
         if shard.expires.get(&key).is_some_and(|&exp| exp > now) {
-            return Err(VerifyError::Replayed);
+            return Err(ReplayError::Replayed);
         }
         if shard.expires.len() >= self.capacity_per_shard {
             tracing::warn!("replay guard full: forgetting the token id closest to expiry early");
@@ -68,12 +68,12 @@ impl MemoryReplayGuard {
     }
 
     /// [`MemoryReplayGuard::check_at`] with the system clock.
-    pub fn check(&self, jti: &str, expires_at: i64) -> Result<(), VerifyError> {
+    pub fn check(&self, jti: &str, expires_at: i64) -> Result<(), ReplayError> {
         self.check_at(jti, expires_at, qstash_core::clock::now())
     }
 
     /// Checks a verified delivery: its `jti` until `exp` + `clock_tolerance`.
-    pub fn check_verified(&self, verified: &Verified, clock_tolerance: u64) -> Result<(), VerifyError> {
+    pub fn check_verified(&self, verified: &Verified, clock_tolerance: u64) -> Result<(), ReplayError> {
         let (jti, expires_at) = replay_key(&verified.claims, clock_tolerance)?;
         self.check(jti, expires_at)
     }
@@ -94,6 +94,13 @@ impl MemoryReplayGuard {
     /// Whether nothing is remembered.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+}
+
+/// A guard of [`DEFAULT_MEMORY_CAPACITY`] ids.
+impl Default for MemoryReplayGuard {
+    fn default() -> Self {
+        Self::new(DEFAULT_MEMORY_CAPACITY)
     }
 }
 
@@ -142,7 +149,7 @@ mod tests {
     fn the_same_jti_is_refused_until_it_expires_then_accepted_again() {
         let guard = MemoryReplayGuard::new(100);
         assert_eq!(guard.check_at("jwt_a", 1000, 700), Ok(()));
-        assert_eq!(guard.check_at("jwt_a", 1000, 999), Err(VerifyError::Replayed));
+        assert_eq!(guard.check_at("jwt_a", 1000, 999), Err(ReplayError::Replayed));
         assert_eq!(guard.check_at("jwt_b", 1000, 999), Ok(()));
         // At exp the token itself is expired; its id is forgotten.
         assert_eq!(guard.check_at("jwt_a", 1300, 1000), Ok(()));
@@ -156,7 +163,7 @@ mod tests {
         }
         assert!(guard.len() <= 160, "{}", guard.len());
         // The most recent ids are still remembered.
-        assert_eq!(guard.check_at("jwt_9999", 10_000, 1), Err(VerifyError::Replayed));
+        assert_eq!(guard.check_at("jwt_9999", 10_000, 1), Err(ReplayError::Replayed));
     }
 
     #[test]
@@ -169,12 +176,12 @@ mod tests {
         // Every id of the loop expired by t = 2000 (the last at 1299); only "late" remains.
         guard.purge_expired_at(2000);
         assert_eq!(guard.len(), 1);
-        assert_eq!(guard.check_at("late", 5000, 2001), Err(VerifyError::Replayed));
+        assert_eq!(guard.check_at("late", 5000, 2001), Err(ReplayError::Replayed));
     }
 
     #[test]
     fn concurrent_checks_accept_each_id_exactly_once() {
-        let guard = Arc::new(MemoryReplayGuard::new(100_000));
+        let guard = Arc::new(MemoryReplayGuard::default());
         let accepted = Arc::new(core::sync::atomic::AtomicUsize::new(0));
         let threads: Vec<_> = (0..8)
             .map(|_| {

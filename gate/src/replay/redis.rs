@@ -6,8 +6,7 @@ use core::time::Duration;
 
 use redis::aio::ConnectionManager;
 
-use super::{DEFAULT_STORE_TIMEOUT, GuardFuture, ReplayGuard};
-use qstash_core::VerifyError;
+use super::{DEFAULT_STORE_TIMEOUT, GuardFuture, ReplayError, ReplayGuard};
 
 /// Remembers accepted `jti`s in Redis with one round trip per delivery:
 /// `SET <prefix><jti> 1 NX EXAT <exp>` (set only if absent, expire with the token).
@@ -74,7 +73,22 @@ impl RedisReplayGuard {
         self
     }
 
-    async fn set_nx(&self, jti: &str, expires_at: i64) -> Result<(), VerifyError> {
+    /// The key prefix.
+    pub fn key_prefix(&self) -> &str {
+        &self.prefix
+    }
+
+    /// Whether deliveries are accepted when Redis cannot answer.
+    pub fn fails_open(&self) -> bool {
+        self.fail_open
+    }
+
+    /// How long Redis is waited for.
+    pub fn store_timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    async fn set_nx(&self, jti: &str, expires_at: i64) -> Result<(), ReplayError> {
         let mut connection = self.connection.clone();
         let key = alloc::format!("{}{jti}", self.prefix);
         let mut command = redis::cmd("SET");
@@ -83,19 +97,19 @@ impl RedisReplayGuard {
             tokio::time::timeout(self.timeout, command.query_async::<Option<String>>(&mut connection)).await;
         match answer {
             Ok(Ok(Some(_))) => Ok(()),
-            Ok(Ok(None)) => Err(VerifyError::Replayed),
+            Ok(Ok(None)) => Err(ReplayError::Replayed),
             Ok(Err(error)) => self.unavailable(&error.to_string()),
             Err(_) => self.unavailable("timed out"),
         }
     }
 
-    fn unavailable(&self, why: &str) -> Result<(), VerifyError> {
+    fn unavailable(&self, why: &str) -> Result<(), ReplayError> {
         if self.fail_open {
             tracing::warn!(why, "replay store unavailable: accepting the delivery unchecked (fail open)");
             Ok(())
         } else {
             tracing::error!(why, "replay store unavailable: refusing the delivery (fail closed)");
-            Err(VerifyError::ReplayStoreUnavailable)
+            Err(ReplayError::StoreUnavailable)
         }
     }
 }

@@ -1,23 +1,14 @@
-//! The logic behind the fuzz targets in `fuzz/` and the corpus replay test. Not API.
-//!
-//! Each entry point takes raw fuzzer bytes and panics only when the verifier breaks a
-//! property: a panic inside the verifier, a forged token accepted, or a verdict that differs
-//! from an independent reading of SPEC.md §3.
-// Panicking is how a fuzz target reports a broken property to libFuzzer.
-#![allow(clippy::panic)]
-
-use std::borrow::ToOwned;
-use std::format;
-use std::string::{String, ToString};
-use std::vec::Vec;
+//! The verifier's properties: each entry point takes raw fuzzer bytes and panics only when
+//! `qstash-core` breaks one: a panic inside the verifier, a forged token accepted, or a
+//! verdict that differs from an independent reading of SPEC.md §3.
 
 use arbitrary::{Arbitrary, Unstructured};
 use base64::Engine as _;
 use base64::engine::general_purpose::{URL_SAFE, URL_SAFE_NO_PAD};
-use hmac::Mac as _;
 use sha2::{Digest, Sha256};
 
-use crate::{KeyPair, Receiver, Request, Signer, VerifyError};
+use qstash_core::internal::{mac, read_payload, read_payload_fast};
+use qstash_core::{KeyPair, Receiver, Request, Signer, VerifyError};
 
 /// Keys every target verifies with.
 pub const CURRENT_KEY: &str = "sig_fuzzCurrentKey0000000000";
@@ -70,9 +61,7 @@ pub fn verify_structured(data: &[u8], mac_oracle: MacOracle<'_>) {
         KeyChoice::Other => OTHER_KEY,
     };
     let input = format!("{}.{}", URL_SAFE_NO_PAD.encode(&header), URL_SAFE_NO_PAD.encode(&payload));
-    let mut mac = crate::keys::HmacSha256::new_from_slice(key.as_bytes()).unwrap_or_else(|_| unreachable());
-    mac.update(input.as_bytes());
-    let token = format!("{input}.{}", URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes()));
+    let token = format!("{input}.{}", URL_SAFE_NO_PAD.encode(mac::tag(key.as_bytes(), input.as_bytes())));
 
     let url = case.url(body);
     let mut request = Request::new(&token, body).clock_tolerance(u64::from(case.tolerance));
@@ -135,21 +124,13 @@ pub fn roundtrip(data: &[u8]) {
 pub fn payload_fast_path(data: &[u8]) {
     let Ok(p) = GoPayload::arbitrary_take_rest(Unstructured::new(data)) else { return };
     let text = p.to_json();
-    let Some(fast) = crate::claims::parse_go_layout(text.as_bytes()) else { return };
+    let Some(fast) = read_payload_fast(text.as_bytes()) else { return };
     // A leading space keeps the general reader from taking the fast path itself.
     let spaced = format!(" {text}");
-    let general = crate::claims::parse_payload(spaced.as_bytes());
-    let Ok(general) = general else { panic!("fast path accepted what the reader refuses: {text}") };
-    let s = |v: Option<crate::json::JsonStr<'_>>| v.map(|s| s.chars().collect::<String>());
-    assert_eq!(fast.iss_ok, general.iss_ok, "{text}");
-    assert_eq!((s(fast.sub), s(fast.jti)), (s(general.sub), s(general.jti)), "{text}");
-    assert_eq!(fast.body_digest(), general.body_digest(), "{text}");
-    assert_eq!((fast.exp, fast.nbf, fast.iat), (general.exp, general.nbf, general.iat), "{text}");
-}
-
-#[cold]
-fn unreachable() -> ! {
-    panic!("HMAC accepts keys of any length")
+    let Ok(general) = read_payload(spaced.as_bytes()) else {
+        panic!("fast path accepted what the reader refuses: {text}")
+    };
+    assert_eq!(fast, general, "{text}");
 }
 
 /// A JSON value the harness writes itself (independently of the crate's reader).

@@ -1,0 +1,162 @@
+// The API both builds share (`core.js`): the native one (`qstash-verify`, `/fetch`,
+// `/express`) and the WebAssembly one (`qstash-verify/wasm` and the edge conditions). The
+// request and claims shapes come from the napi-generated `../index.d.ts`, documented from the
+// Rust sources.
+import type { Claims, RedisReplayGuard, VerifyRequest } from '../index'
+
+/**
+ * The stable reason codes of a failed verification (SPEC.md §3.2). `test/types.test.mjs`
+ * checks this union against the gate's own list.
+ */
+export type SignatureErrorReason =
+  | 'missing'
+  | 'malformed'
+  | 'no_keys'
+  | 'signature'
+  | 'issuer'
+  | 'expired'
+  | 'not_yet_valid'
+  | 'subject'
+  | 'body'
+  | 'replayed'
+
+/** Every reason code a refused request can carry: a verification's, and the HTTP ones. */
+export type RejectionReason = SignatureErrorReason | 'replay_store_unavailable' | 'payload_too_large' | 'unreadable_body'
+
+/** A delivery did not verify; `reason` says which rule failed. */
+export declare class SignatureError extends Error {
+  readonly name: 'SignatureError'
+  readonly reason: SignatureErrorReason
+  constructor(message: string, reason: SignatureErrorReason)
+}
+
+/** Keys or options that cannot work: empty keys, the public development keys, bad regions, a
+ * missing environment variable, a number out of range. */
+export declare class ConfigError extends RangeError {
+  readonly name: 'ConfigError'
+  readonly reason: 'config'
+}
+
+/** A token that verified, waiting for its body (native build). */
+export declare class PendingBody {
+  /** The destination URL the verified token names. */
+  readonly sub: string
+  /** Hashes the next chunk of the body. */
+  update(chunk: string | Uint8Array): void
+  /** Checks the body hash; throws `SignatureError` (`body`). */
+  finish(): Claims
+}
+
+/** The official helpers' receiver config, as `new Receiver(config)` takes it. */
+export type { ReceiverConfig } from '../index'
+
+/**
+ * Drop-in for `@upstash/qstash`'s `Receiver`.
+ *
+ * ```ts
+ * const receiver = new Receiver({ currentSigningKey, nextSigningKey }) // or new Receiver(): env
+ * await receiver.verify({ signature, body, url }) // true, or throws SignatureError
+ * const claims = receiver.verifySync({ signature, body, url })
+ * ```
+ */
+export declare class Receiver {
+  /** Keys from `config`, else from `QSTASH_CURRENT_SIGNING_KEY` / `QSTASH_NEXT_SIGNING_KEY` (and regions). */
+  constructor(config?: import('../index').ReceiverConfig | null)
+  /** A receiver with the public local-development keys. */
+  static dev(): Receiver
+  /** Resolves `true`, or rejects with `SignatureError`. */
+  verify(request: VerifyRequest): Promise<true>
+  /** Returns the claims, or throws `SignatureError`. */
+  verifySync(request: VerifyRequest): Claims
+  /** Verifies the token before the body is read; feed the body to the `PendingBody` (native build). */
+  verifyToken(request: import('../index').TokenRequest): PendingBody
+  /** Replaces the default key pair on this live receiver (rotation). */
+  replaceKeys(currentSigningKey: string, nextSigningKey: string): void
+  /** Keys print as `[REDACTED]`. */
+  toString(): string
+}
+
+/** Options of every helper and of `new Gate(options)`, checked by the gate. */
+export interface HelperOptions {
+  /** The receiver; default `new Receiver()` (keys from the environment). */
+  receiver?: Receiver
+  /** Compare `sub` with this exact URL. */
+  url?: string
+  /** Compare `sub` with this public origin + the request's path and query. */
+  publicBase?: string
+  /**
+   * Rebuild the URL from the one proxy header family your proxy sets: `'x-forwarded'`
+   * (`X-Forwarded-Proto` and `X-Forwarded-Host`: nginx, Vercel, Traefik) or `'forwarded'`
+   * (RFC 7239). Only that family is read, from the element your proxy appended.
+   */
+  forwarded?: 'x-forwarded' | 'forwarded'
+  /** How many trusted proxies append to the forwarded headers (default 1). */
+  trustedProxies?: number
+  /**
+   * `false` skips the URL check. By default the token's path and query must be the request's:
+   * that works behind any proxy, but accepts any token of the account with the same path and
+   * query whatever host it was minted for; behind a known hostname prefer `publicBase`.
+   */
+  checkUrl?: boolean
+  /** Largest body accepted, in bytes (default 10 MiB); larger bodies get 413. */
+  bodyLimit?: number
+  /**
+   * Refuse a token already accepted by any process sharing this Redis (401 `replayed`); 503
+   * when Redis cannot answer (native build). `new Receiver({ replayProtection: true })` does
+   * it per process.
+   */
+  replayGuard?: RedisReplayGuard
+  /** Where rejections are logged (`warn`); `null` for nowhere. Default `console`. */
+  logger?: { warn(message: string): void; error?(message: string): void } | null
+}
+
+/** A refused request, ready to answer with. */
+export declare class Rejection extends Error {
+  readonly status: 401 | 413 | 400 | 503
+  readonly reason: RejectionReason
+  readonly error: string
+  readonly body: string
+  readonly headers: Record<string, string>
+  readonly logMessage: string
+}
+
+/** Checks deliveries for one endpoint; build it once and pass it to the helpers instead of options. */
+export declare class Gate {
+  constructor(options?: HelperOptions)
+  /** The largest body accepted, in bytes. */
+  readonly bodyLimit: number
+}
+
+/** A verified delivery. */
+export interface Delivery<B extends Uint8Array = Uint8Array> {
+  claims: Claims
+  /** The exact body bytes QStash signed. */
+  body: B
+  messageId: string | null
+  retried: number | null
+  region: string | null
+  scheduleId: string | null
+  topicName: string | null
+  /** The body as UTF-8 text. */
+  text(): string
+  /** The body parsed as JSON. */
+  json<T = unknown>(): T
+}
+
+/** A verified delivery from a fetch `Request`. */
+export type FetchDelivery = Delivery
+
+export type VerifyResult =
+  | { verified: true; delivery: FetchDelivery }
+  | { verified: false; reason: RejectionReason; response: Response }
+
+/** Verifies a WHATWG `Request` (consumes its body). */
+export declare function verifyRequest(request: Request, options?: HelperOptions | Gate): Promise<VerifyResult>
+
+/** Wraps a fetch-style handler so it only runs for verified deliveries. */
+export declare function withQStash<Rest extends unknown[]>(
+  handler: (request: Request, delivery: FetchDelivery, ...rest: Rest) => Response | Promise<Response>,
+  options?: HelperOptions | Gate,
+): (request: Request, ...rest: Rest) => Promise<Response>
+
+export type { Claims, VerifyRequest }

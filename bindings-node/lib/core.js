@@ -1,0 +1,367 @@
+'use strict'
+// The JavaScript half of qstash-verify, written once for both builds: the errors users catch,
+// the `@upstash/qstash`-compatible `Receiver`, the `Gate` of the framework helpers and the
+// fetch helpers. A build hands `createApi` its backend (`native.js` over the napi addon,
+// `../wasm/backend.mjs` over the WebAssembly module), which only converts values; every rule
+// is the Rust gate's. No Node built-ins here: `wasm/build.mjs` copies this file into the
+// WebAssembly build as an ES module.
+//
+// A backend throws (or rejects with) the bindings' one error convention, `{ code, message }`
+// (`code` a reason code, or `config`), and refuses a request with the gate's refusal
+// (`{ status, reason, error, body, headers, logMessage }`).
+
+const decoder = new TextDecoder()
+
+function createApi(backend) {
+  // Read on first use: a WebAssembly backend can answer only once its module is instantiated.
+  let reasons
+
+  /** A delivery did not verify; `reason` says which rule failed. */
+  class SignatureError extends Error {
+    constructor(message, reason) {
+      super(message)
+      this.name = 'SignatureError'
+      this.reason = reason
+    }
+  }
+
+  /** Keys or options that cannot work (a `RangeError`: a value outside what is accepted). */
+  class ConfigError extends RangeError {
+    constructor(message) {
+      super(message)
+      this.name = 'ConfigError'
+      this.reason = 'config'
+    }
+  }
+
+  /** A refused request: `status`, `reason`, the JSON `body` text and the `headers` to answer with. */
+  class Rejection extends Error {
+    constructor(refusal) {
+      super(`QStash delivery rejected: ${refusal.reason}`)
+      this.name = 'Rejection'
+      this.status = refusal.status
+      this.reason = refusal.reason
+      this.error = refusal.error
+      this.body = refusal.body
+      this.headers = Array.isArray(refusal.headers) ? Object.fromEntries(refusal.headers) : { ...refusal.headers }
+      this.logMessage = refusal.logMessage
+    }
+  }
+
+  /** The backend's `{ code, message }` as the error users catch; anything else as it is. */
+  function translate(error) {
+    if (error && typeof error.code === 'string' && typeof error.message === 'string') {
+      if (error.code === 'config') return new ConfigError(error.message)
+      reasons ??= new Set(backend.reasonCodes)
+      if (reasons.has(error.code)) return new SignatureError(error.message, error.code)
+    }
+    return error
+  }
+
+  function call(run) {
+    try {
+      return run()
+    } catch (error) {
+      throw translate(error)
+    }
+  }
+
+  /** A token that verified, waiting for its body (`Receiver.verifyToken`). */
+  class PendingBody {
+    #pending
+
+    constructor(pending) {
+      this.#pending = pending
+    }
+
+    /** The destination URL the verified token names (the body is not checked yet). */
+    get sub() {
+      return this.#pending.sub
+    }
+
+    /** Hashes the next chunk of the body. */
+    update(chunk) {
+      call(() => this.#pending.update(chunk))
+    }
+
+    /** Checks the body hash; throws a `SignatureError` (`body`). */
+    finish() {
+      return call(() => this.#pending.finish())
+    }
+  }
+
+  /** The backend's handle inside a `Receiver`, for the gates built on it. */
+  let handleOf
+
+  /**
+   * Drop-in for `@upstash/qstash`'s `Receiver`. Keys from the config, else from the
+   * environment (`QSTASH_CURRENT_SIGNING_KEY`, `QSTASH_NEXT_SIGNING_KEY`, regions).
+   */
+  class Receiver {
+    #handle
+
+    static {
+      handleOf = (receiver) => {
+        if (!(receiver instanceof Receiver)) throw new TypeError('receiver must be a qstash-verify Receiver')
+        return receiver.#handle
+      }
+    }
+
+    constructor(config) {
+      this.#handle = call(() => backend.receiver(config ?? null))
+    }
+
+    /** A receiver with the public local-development keys (QStash CLI dev server, tests). */
+    static dev() {
+      return new Receiver({ devMode: true })
+    }
+
+    /** Resolves `true`, or rejects with a `SignatureError`, as the official receiver. */
+    async verify(request) {
+      try {
+        await backend.verify(this.#handle, request)
+      } catch (error) {
+        throw translate(error)
+      }
+      return true
+    }
+
+    /** Returns the verified claims, or throws a `SignatureError`. */
+    verifySync(request) {
+      try {
+        return backend.verifySync(this.#handle, request)
+      } catch (error) {
+        throw translate(error)
+      }
+    }
+
+    /** Verifies everything but the body before it is read; feed the body to the result. */
+    verifyToken(request) {
+      if (!backend.verifyToken) throw new TypeError(`verifyToken is not available in the ${backend.build} build`)
+      return new PendingBody(call(() => backend.verifyToken(this.#handle, request)))
+    }
+
+    /** Replaces the default key pair on this live receiver (key rotation). */
+    replaceKeys(currentSigningKey, nextSigningKey) {
+      call(() => backend.replaceKeys(this.#handle, currentSigningKey, nextSigningKey))
+    }
+
+    /** Keys print as `[REDACTED]`. */
+    toString() {
+      return backend.describe(this.#handle)
+    }
+
+    toJSON() {
+      return this.toString()
+    }
+
+    [Symbol.for('nodejs.util.inspect.custom')]() {
+      return this.toString()
+    }
+  }
+
+  /** A text option as the gate reads it: a string, or the text of what was given (which the
+   * gate then refuses with a message that shows it; `forwarded` once took a number). */
+  const text = (value) => (value === undefined || value === null ? undefined : String(value))
+
+  /** A number option as the gate reads it; the gate checks its range. */
+  function number(value, name) {
+    if (value === undefined || value === null) return undefined
+    if (typeof value !== 'number') throw new TypeError(`${name} must be a number, not ${typeof value}`)
+    return value
+  }
+
+  /** Checks deliveries for one endpoint: keys, URL policy, body limit, replay protection.
+   * Build it once and pass it to the helpers instead of options. */
+  class Gate {
+    #handle
+
+    constructor(options = {}) {
+      const receiver = options.receiver ?? new Receiver()
+      const gateOptions = {
+        url: text(options.url),
+        publicBase: text(options.publicBase),
+        forwarded: text(options.forwarded),
+        trustedProxies: number(options.trustedProxies, 'trustedProxies'),
+        checkUrl: options.checkUrl ?? undefined,
+        bodyLimit: number(options.bodyLimit, 'bodyLimit'),
+      }
+      this.#handle = call(() => backend.gate(handleOf(receiver), gateOptions, options.replayGuard ?? undefined))
+      this.logger = options.logger === undefined ? console : options.logger
+    }
+
+    /** Token, claims, URL and declared length from the head alone. `header(name)` returns a
+     * lower-case header's value; `target` is the original path and query, or the request's
+     * absolute URL. */
+    verifyHead(header, target) {
+      let pending
+      try {
+        pending = backend.verifyHead(this.#handle, backend.headerNames.map(header), target)
+      } catch (refusal) {
+        throw this.log(refusal)
+      }
+      return new Pending(this, pending)
+    }
+
+    /** The refusal for a body that could not be read. */
+    unreadable(header, target) {
+      return this.log(backend.unreadable(this.#handle, backend.headerNames.map(header), target))
+    }
+
+    /** Logs a refusal (reason, message id, path; never the token) and returns it as a `Rejection`. */
+    log(refusal) {
+      if (!refusal || typeof refusal.status !== 'number') throw translate(refusal)
+      this.logger?.warn?.(refusal.logMessage)
+      return new Rejection(refusal)
+    }
+
+    /** The largest body accepted, in bytes. */
+    get bodyLimit() {
+      return this.#handle.bodyLimit
+    }
+
+    get handle() {
+      return this.#handle
+    }
+  }
+
+  /** A delivery whose token verified: `update(chunk)` as the body arrives, then `await finish(body)`. */
+  class Pending {
+    #gate
+    #handle
+
+    constructor(gate, handle) {
+      this.#gate = gate
+      this.#handle = handle
+    }
+
+    update(chunk) {
+      try {
+        backend.update(this.#handle, chunk)
+      } catch (refusal) {
+        throw this.#gate.log(refusal)
+      }
+    }
+
+    async finish(body) {
+      let delivery
+      try {
+        delivery = await backend.finish(this.#gate.handle, this.#handle)
+      } catch (refusal) {
+        throw this.#gate.log(refusal)
+      }
+      // The helpers' `Delivery` names every header, `null` when absent.
+      return {
+        claims: delivery.claims,
+        body,
+        messageId: delivery.messageId ?? null,
+        retried: delivery.retried ?? null,
+        region: delivery.region ?? null,
+        scheduleId: delivery.scheduleId ?? null,
+        topicName: delivery.topicName ?? null,
+        text: () => decoder.decode(body),
+        json: () => JSON.parse(decoder.decode(body)),
+      }
+    }
+  }
+
+  /** The gate for a helper's options: a `Gate` as it is, else the official helpers' config
+   * (`currentSigningKey`, `nextSigningKey`, `clockTolerance`, `devMode`) plus qstash-verify's
+   * own options (`receiver`, the URL policy, `bodyLimit`, `replayGuard`, `logger`). */
+  function gateOf(config = {}) {
+    if (config instanceof Gate) return config
+    const { currentSigningKey, nextSigningKey, clockTolerance, devMode, receiver, ...options } = config
+    const keys = currentSigningKey !== undefined || nextSigningKey !== undefined || devMode || clockTolerance !== undefined
+    return new Gate({
+      ...options,
+      receiver: receiver ?? (keys ? new Receiver({ currentSigningKey, nextSigningKey, devMode, clockTolerance }) : undefined),
+    })
+  }
+
+  /** A function returning the gate, built on the first call: edge runtimes set the
+   * environment per request, and a throw when a route module loads breaks the whole route. */
+  function lazyGate(config) {
+    let gate
+    return () => (gate ??= gateOf(config))
+  }
+
+  /**
+   * Verifies a WHATWG `Request`. Resolves `{ verified: true, delivery }` (the body is consumed;
+   * `delivery.body` holds the exact bytes, `delivery.text()` / `delivery.json()` decode them)
+   * or `{ verified: false, reason, response }` with the gate's ready JSON `Response`.
+   * `target` is the original path and query when the request's URL is not the one it arrived
+   * with (a Node request turned into a fetch `Request`); the gate takes the path and query of
+   * the URL otherwise.
+   */
+  async function verifyRequest(request, options = {}, target = request.url) {
+    const gate = gateOf(options)
+    const header = (name) => request.headers.get(name) ?? undefined
+    try {
+      const pending = gate.verifyHead(header, target)
+      const chunks = []
+      let size = 0
+      if (request.body) {
+        const reader = request.body.getReader()
+        for (;;) {
+          let step
+          try {
+            step = await reader.read()
+          } catch {
+            throw gate.unreadable(header, target)
+          }
+          if (step.done) break
+          try {
+            pending.update(step.value)
+          } catch (rejection) {
+            reader.cancel().catch(() => {})
+            throw rejection
+          }
+          size += step.value.byteLength
+          chunks.push(step.value)
+        }
+      }
+      const delivery = await pending.finish(backend.concat(chunks, size))
+      return { verified: true, delivery }
+    } catch (error) {
+      if (!(error instanceof Rejection)) throw error
+      return { verified: false, reason: error.reason, response: respond(error) }
+    }
+  }
+
+  /** The gate's answer to a refusal, as a fetch `Response`. */
+  function respond(rejection) {
+    return new Response(rejection.body, { status: rejection.status, headers: rejection.headers })
+  }
+
+  /**
+   * Wraps a fetch-style route handler: `export const POST = withQStash(async (req, delivery) => ...)`.
+   * Unverified requests get the rejection response; the handler never sees them. The native
+   * build builds the gate at once, so a configuration mistake shows at start-up; edge builds
+   * on the first request (their environment comes with it).
+   */
+  function withQStash(handler, options = {}) {
+    const gate = lazyGate(options)
+    if (!backend.lazyGate) gate()
+    return async (request, ...rest) => {
+      const result = await verifyRequest(request, gate())
+      return result.verified ? handler(request, result.delivery, ...rest) : result.response
+    }
+  }
+
+  return {
+    ConfigError,
+    Gate,
+    PendingBody,
+    Receiver,
+    Rejection,
+    SignatureError,
+    gateOf,
+    lazyGate,
+    reasonCodes: () => [...backend.reasonCodes],
+    translate,
+    verifyRequest,
+    withQStash,
+  }
+}
+
+module.exports = { createApi }

@@ -1,0 +1,11 @@
+//! The one error convention of the bindings (`qstash_gate::host::HostError`) as a JavaScript
+//! error: its `code` is the reason (`expired`, `body`, …) or `config`, and `lib/` turns it
+//! into a `SignatureError` or a `ConfigError`.
+
+use qstash_gate::host::HostError;
+
+/// The JavaScript error for an error of the gate or the core.
+pub(crate) fn host_error(error: impl Into<HostError>) -> napi::Error<&'static str> {
+    let error = error.into();
+    napi::Error::new(error.code(), error.message().to_owned())
+}

@@ -1,0 +1,589 @@
+//! The host contract: what every adapter between a framework or another language and the
+//! [`Gate`] calls, so that each rule the front ends share exists once, here.
+//!
+//! - **Options**: [`GateOptions`] turns the options every front end takes (`url`,
+//!   `public_base`, `forwarded`, `trusted_proxies`, `check_url`, `body_limit`, the replay
+//!   guards) into a [`Gate`], checking each one; [`body_limit`], [`replay_capacity`],
+//!   [`clock_tolerance`], [`trusted_proxies`] and [`store_timeout`] are the one check of each
+//!   number a host hands over, whatever its type there.
+//! - **The request**: [`IndexedHead`](crate::IndexedHead) collects the head from any header
+//!   lookup; [`original_target`] is the target the URL policies compare.
+//! - **The answer**: [`Refusal`] is everything a host answers and logs a refusal with;
+//!   [`ClaimsView`] and [`DeliveryView`] are what it hands its handlers (with `Serialize`
+//!   under the `serde` feature).
+//! - **Errors**: [`HostError`] is the one convention of the Python, Node and WebAssembly
+//!   bindings: a code (a reason of [`Rejection::reason_codes`] for a delivery that did not
+//!   verify, `config` for a configuration that cannot work) and a message.
+//!
+//! The Rust front ends (`qstash-axum`, `qstash-actix`) need none of the conversions and use
+//! [`Gate`] directly; another language's binding uses all of them.
+
+use alloc::borrow::Cow;
+use alloc::string::{String, ToString};
+use alloc::sync::Arc;
+use core::fmt;
+use core::num::NonZeroU8;
+use core::time::Duration;
+
+use qstash_core::{Claims, ConfigError, KeyUsed, Region, SharedReceiver, Verified, VerifyError};
+
+use crate::replay::{DEFAULT_MEMORY_CAPACITY, MemoryReplayGuard, ReplayError, ReplayGuard};
+use crate::{
+    DEFAULT_BODY_LIMIT, Delivery, Gate, ProxyHeaders, Rejection, RequestHead, UrlPolicy, path_and_query_of,
+};
+
+/// A number as a host language hands it over: Python's integers are unbounded and
+/// JavaScript's numbers are doubles, so neither is a Rust integer yet.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Number {
+    /// An integer (Python `int` within ±2¹²⁷).
+    Int(i128),
+    /// A double (a JavaScript `number`, a Python `float`).
+    Float(f64),
+}
+
+impl From<i128> for Number {
+    fn from(value: i128) -> Self {
+        Number::Int(value)
+    }
+}
+
+impl From<f64> for Number {
+    fn from(value: f64) -> Self {
+        Number::Float(value)
+    }
+}
+
+impl fmt::Display for Number {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Number::Int(n) => write!(f, "{n}"),
+            Number::Float(x) => write!(f, "{x}"),
+        }
+    }
+}
+
+/// An option value a gate or a receiver cannot work with: its message names the option in
+/// words (the spelling differs between languages) and says what is accepted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OptionError {
+    message: String,
+}
+
+impl OptionError {
+    fn new(message: String) -> Self {
+        OptionError { message }
+    }
+}
+
+impl fmt::Display for OptionError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl core::error::Error for OptionError {}
+
+/// The largest integer every host represents exactly (JavaScript's `Number.MAX_SAFE_INTEGER`).
+const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
+
+/// `value` as a whole number from `min` to `max`, or an error naming `what` and the range.
+/// Fractions, NaN, infinities, negative and out-of-range values are refused, never wrapped,
+/// truncated or clamped.
+fn whole(what: &str, value: Number, min: u64, max: u64) -> Result<u64, OptionError> {
+    let whole = match value {
+        Number::Int(n) => u64::try_from(n).ok(),
+        // Every double from 0 to 2⁵³ that has no fraction is an integer a u64 holds exactly.
+        Number::Float(x) if x.fract() == 0.0 && (0.0..=MAX_SAFE_INTEGER as f64).contains(&x) => {
+            Some(x as u64)
+        }
+        Number::Float(_) => None,
+    };
+    whole.filter(|n| (min..=max).contains(n)).ok_or_else(|| {
+        OptionError::new(alloc::format!("{what} must be a whole number from {min} to {max}, got {value}"))
+    })
+}
+
+/// The body limit in bytes: 0 to 2⁵³ − 1 (or what this platform's memory can address).
+pub fn body_limit(value: Number) -> Result<usize, OptionError> {
+    let max = u64::try_from(usize::MAX).map_or(MAX_SAFE_INTEGER, |max| max.min(MAX_SAFE_INTEGER));
+    let bytes = whole("the body limit (bytes)", value, 0, max)?;
+    usize::try_from(bytes).map_err(|_| OptionError::new("the body limit does not fit this platform".into()))
+}
+
+/// The most token ids an in-memory replay guard may be asked to remember (about 40 bytes
+/// each: 400 MB).
+pub const MAX_REPLAY_CAPACITY: u64 = 10_000_000;
+
+/// How many token ids the in-memory replay guard remembers: 1 to [`MAX_REPLAY_CAPACITY`].
+pub fn replay_capacity(value: Number) -> Result<usize, OptionError> {
+    let ids = whole("the replay capacity (token ids)", value, 1, MAX_REPLAY_CAPACITY)?;
+    usize::try_from(ids)
+        .map_err(|_| OptionError::new("the replay capacity does not fit this platform".into()))
+}
+
+/// The clock tolerance in seconds: 0 to 2³² − 1 (SPEC.md §3.3).
+pub fn clock_tolerance(value: Number) -> Result<u64, OptionError> {
+    whole("the clock tolerance (seconds)", value, 0, u64::from(u32::MAX))
+}
+
+/// The most trusted proxies [`UrlPolicy::Forwarded`] counts from the end.
+pub const MAX_TRUSTED_PROXIES: u8 = 32;
+
+/// How many trusted proxies append to the forwarded headers: 1 to [`MAX_TRUSTED_PROXIES`].
+pub fn trusted_proxies(value: Number) -> Result<NonZeroU8, OptionError> {
+    let hops = whole("the number of trusted proxies", value, 1, u64::from(MAX_TRUSTED_PROXIES))?;
+    u8::try_from(hops)
+        .ok()
+        .and_then(NonZeroU8::new)
+        .ok_or_else(|| OptionError::new("the number of trusted proxies is out of range".into()))
+}
+
+/// The longest a replay store may be waited for: an hour.
+pub const MAX_STORE_TIMEOUT: Duration = Duration::from_secs(3600);
+
+/// How long to wait for a replay store, in seconds: more than 0, at most an hour.
+pub fn store_timeout(seconds: Number) -> Result<Duration, OptionError> {
+    let seconds_f64 = match seconds {
+        Number::Int(n) => n as f64,
+        Number::Float(x) => x,
+    };
+    Duration::try_from_secs_f64(seconds_f64)
+        .ok()
+        .filter(|timeout| !timeout.is_zero() && *timeout <= MAX_STORE_TIMEOUT)
+        .ok_or_else(|| {
+            OptionError::new(alloc::format!(
+                "the replay store timeout must be more than 0 and at most {} seconds, got {seconds}",
+                MAX_STORE_TIMEOUT.as_secs()
+            ))
+        })
+}
+
+/// The in-memory replay guard a receiver's `replay_protection` option asks for, holding
+/// `capacity` ids ([`DEFAULT_MEMORY_CAPACITY`] when not given); `None` when not asked for.
+pub fn memory_guard(
+    enabled: bool,
+    capacity: Option<Number>,
+) -> Result<Option<Arc<MemoryReplayGuard>>, OptionError> {
+    let capacity = capacity.map(replay_capacity).transpose()?.unwrap_or(DEFAULT_MEMORY_CAPACITY);
+    Ok(enabled.then(|| Arc::new(MemoryReplayGuard::new(capacity))))
+}
+
+/// The options every front end takes, as a host hands them over (names in Python's
+/// spelling; the JavaScript ones are their camelCase).
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct GateOptions {
+    /// `url`: `sub` must be exactly this URL.
+    pub url: Option<String>,
+    /// `public_base`: `sub` must be this origin plus the request's path and query.
+    pub public_base: Option<String>,
+    /// `forwarded`: the proxy header family, `"forwarded"` or `"x-forwarded"` (a value of
+    /// another type arrives as its text, to be refused with a message that says why).
+    pub forwarded: Option<String>,
+    /// `trusted_proxies`: how many proxies append to the forwarded headers (default 1).
+    pub trusted_proxies: Option<Number>,
+    /// `check_url`: `false` skips the URL check.
+    pub check_url: Option<bool>,
+    /// `body_limit`: the largest body accepted, in bytes.
+    pub body_limit: Option<Number>,
+}
+
+impl GateOptions {
+    /// The URL policy the options name (SPEC.md §7.3): at most one of `url`, `public_base`,
+    /// `forwarded` and `check_url = false`; path and query when none is given.
+    pub fn url_policy(&self) -> Result<UrlPolicy, OptionError> {
+        let skip = self.check_url == Some(false);
+        let chosen = [self.url.is_some(), self.public_base.is_some(), self.forwarded.is_some(), skip];
+        if chosen.iter().filter(|&&c| c).count() > 1 {
+            return Err(OptionError::new(
+                "choose one URL policy: url, public base, forwarded or no URL check".into(),
+            ));
+        }
+        if self.trusted_proxies.is_some() && self.forwarded.is_none() {
+            return Err(OptionError::new(
+                "trusted proxies count the proxies of the forwarded URL policy: name the header \
+                 family with forwarded too"
+                    .into(),
+            ));
+        }
+        Ok(match (&self.url, &self.public_base, &self.forwarded) {
+            (Some(url), _, _) => UrlPolicy::Exact(url.clone()),
+            (_, Some(base), _) => UrlPolicy::PublicBase(base.clone()),
+            (_, _, Some(family)) => {
+                let headers = ProxyHeaders::parse(family).ok_or_else(|| {
+                    OptionError::new(alloc::format!(
+                        "forwarded names the header family your proxy sets: \"forwarded\" (RFC 7239) \
+                         or \"x-forwarded\" (X-Forwarded-Proto and X-Forwarded-Host), got {family:?}"
+                    ))
+                })?;
+                let hops = self.trusted_proxies.map(trusted_proxies).transpose()?.unwrap_or(NonZeroU8::MIN);
+                UrlPolicy::Forwarded { headers, hops }
+            }
+            _ if skip => UrlPolicy::Skip,
+            _ => UrlPolicy::PathAndQuery,
+        })
+    }
+
+    /// The gate over `receiver` these options describe, with the receiver's own in-memory
+    /// replay guard (`replay_protection`) or a shared store's guard (`replay_guard`): one at
+    /// most, since each would remember what the other does not.
+    pub fn build(
+        &self,
+        receiver: SharedReceiver,
+        receiver_guard: Option<Arc<MemoryReplayGuard>>,
+        store_guard: Option<Arc<dyn ReplayGuard>>,
+    ) -> Result<Gate, OptionError> {
+        let limit = self.body_limit.map(body_limit).transpose()?.unwrap_or(DEFAULT_BODY_LIMIT);
+        let gate = Gate::new(receiver).with_url_policy(self.url_policy()?).with_body_limit(limit);
+        Ok(match (receiver_guard, store_guard) {
+            (Some(_), Some(_)) => {
+                return Err(OptionError::new(
+                    "the receiver already has in-memory replay protection: give a replay guard or \
+                     replay protection, not both"
+                        .into(),
+                ));
+            }
+            (Some(memory), None) => gate.with_replay_guard(memory),
+            (None, Some(store)) => gate.with_replay_guard(store),
+            (None, None) => gate,
+        })
+    }
+}
+
+/// The request target the URL policies compare, from what a host has: the raw target of the
+/// request line (`/hook?x=1`), or an absolute URL (a fetch `Request`'s `url`, an absolute-form
+/// request line), whose path and query it is. An empty target is `/`.
+pub fn original_target(raw: &str) -> Cow<'_, str> {
+    if raw.is_empty() {
+        return Cow::Borrowed("/");
+    }
+    if raw.starts_with('/') {
+        return Cow::Borrowed(raw);
+    }
+    path_and_query_of(raw).unwrap_or(Cow::Borrowed(raw))
+}
+
+/// Everything a host answers and logs a refusal with (SPEC.md §7.2, §7.6).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "camelCase"))]
+#[non_exhaustive]
+pub struct Refusal {
+    /// 401, 413, 400 or 503.
+    pub status: u16,
+    /// The stable reason code.
+    pub reason: &'static str,
+    /// The `error` member of the body.
+    pub error: &'static str,
+    /// The response body, JSON text.
+    pub body: String,
+    /// The response headers, names in lower case.
+    pub headers: &'static [(&'static str, &'static str)],
+    /// The line to log: reason, message id and path; never the token, the keys or the query.
+    pub log_message: String,
+}
+
+impl Gate {
+    /// The refusal a host answers with, for a logger of its own (Python's `logging`, a Node
+    /// logger); the signature-failure hook runs as it does for [`Gate::reject`].
+    pub fn refusal(&self, rejection: &Rejection, head: &impl RequestHead) -> Refusal {
+        self.refused(rejection);
+        Refusal {
+            status: rejection.status(),
+            reason: rejection.reason(),
+            error: rejection.error(),
+            body: rejection.json_body(),
+            headers: rejection.headers(),
+            log_message: self.log_line(rejection, head),
+        }
+    }
+}
+
+/// The verified claims as every binding hands them over (SPEC.md §3.1): `iss`, `sub`, `jti`,
+/// `exp`, `nbf`, `iat`, `key` (`"current"` or `"next"`) and `region` (whose key pair
+/// verified, if a region's). It keeps the claims as the verifier made them, so handing them
+/// over allocates nothing until a binding asks for a field.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClaimsView {
+    claims: Claims,
+    key: KeyUsed,
+    region: Option<Region>,
+}
+
+impl ClaimsView {
+    /// Always `"Upstash"`.
+    pub fn iss(&self) -> &'static str {
+        self.claims.iss
+    }
+
+    /// The destination URL QStash delivered to.
+    pub fn sub(&self) -> &str {
+        self.claims.sub()
+    }
+
+    /// The unique token id (`jwt_…`), when present.
+    pub fn jti(&self) -> Option<&str> {
+        self.claims.jti()
+    }
+
+    /// Expiry, Unix seconds.
+    pub fn exp(&self) -> f64 {
+        self.claims.exp
+    }
+
+    /// Not-before, Unix seconds.
+    pub fn nbf(&self) -> f64 {
+        self.claims.nbf
+    }
+
+    /// Issued-at, Unix seconds, when present.
+    pub fn iat(&self) -> Option<f64> {
+        self.claims.iat
+    }
+
+    /// `"current"` or `"next"`: which key matched.
+    pub fn key(&self) -> &'static str {
+        self.key.as_str()
+    }
+
+    /// The region whose key pair verified the token, when one did.
+    pub fn region(&self) -> Option<&str> {
+        self.region.as_ref().map(Region::as_str)
+    }
+}
+
+impl From<Verified> for ClaimsView {
+    fn from(verified: Verified) -> Self {
+        ClaimsView { claims: verified.claims, key: verified.key, region: verified.region }
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for ClaimsView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        let mut fields = serializer.serialize_struct("Claims", 8)?;
+        fields.serialize_field("iss", self.iss())?;
+        fields.serialize_field("sub", self.sub())?;
+        fields.serialize_field("jti", &self.jti())?;
+        fields.serialize_field("exp", &self.exp())?;
+        fields.serialize_field("nbf", &self.nbf())?;
+        fields.serialize_field("iat", &self.iat())?;
+        fields.serialize_field("key", self.key())?;
+        fields.serialize_field("region", &self.region())?;
+        fields.end()
+    }
+}
+
+/// A verified delivery as every binding hands it over: the claims and the (unsigned)
+/// delivery headers (SPEC.md §7.5), `None` when absent or not valid. `region` is the
+/// `Upstash-Region` header as sent; the region whose keys verified is `claims.region()`.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "camelCase"))]
+#[non_exhaustive]
+pub struct DeliveryView {
+    /// The verified claims.
+    pub claims: ClaimsView,
+    /// `Upstash-Message-Id`.
+    pub message_id: Option<String>,
+    /// `Upstash-Retried`.
+    pub retried: Option<u32>,
+    /// `Upstash-Region` as sent.
+    pub region: Option<String>,
+    /// `Upstash-Schedule-Id`.
+    pub schedule_id: Option<String>,
+    /// `Upstash-Topic-Name` (URL group).
+    pub topic_name: Option<String>,
+}
+
+impl From<Delivery> for DeliveryView {
+    fn from(delivery: Delivery) -> Self {
+        DeliveryView {
+            claims: ClaimsView { claims: delivery.claims, key: delivery.key, region: delivery.region },
+            message_id: delivery.message_id,
+            retried: delivery.retried,
+            region: delivery.region_header,
+            schedule_id: delivery.schedule_id,
+            topic_name: delivery.topic_name,
+        }
+    }
+}
+
+/// An error on its way into another language: the code its wrapper maps to an error class
+/// and the message. A code of [`Rejection::reason_codes`] is a delivery that did not verify
+/// (`SignatureError` in Python and JavaScript); `config` is a configuration that cannot work
+/// (`ConfigError`): bad keys, a bad option value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct HostError {
+    code: &'static str,
+    message: String,
+}
+
+impl HostError {
+    /// The code: a reason code, or `config`.
+    pub fn code(&self) -> &'static str {
+        self.code
+    }
+
+    /// The message, for people; never key material or the token.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// Whether this is a delivery that did not verify (rather than a configuration error).
+    pub fn is_verification(&self) -> bool {
+        self.code != "config"
+    }
+}
+
+impl fmt::Display for HostError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl core::error::Error for HostError {}
+
+impl From<VerifyError> for HostError {
+    fn from(error: VerifyError) -> Self {
+        HostError { code: error.reason(), message: error.to_string() }
+    }
+}
+
+impl From<ReplayError> for HostError {
+    fn from(error: ReplayError) -> Self {
+        HostError { code: error.reason(), message: error.to_string() }
+    }
+}
+
+impl From<ConfigError> for HostError {
+    fn from(error: ConfigError) -> Self {
+        HostError { code: error.reason(), message: error.to_string() }
+    }
+}
+
+impl From<OptionError> for HostError {
+    fn from(error: OptionError) -> Self {
+        HostError { code: "config", message: error.message }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use qstash_core::Receiver;
+
+    #[test]
+    fn numbers_are_refused_rather_than_wrapped_truncated_or_clamped() {
+        assert_eq!(body_limit(Number::Float(0.0)), Ok(0));
+        assert_eq!(body_limit(Number::Float(5.0 * 1024.0 * 1024.0 * 1024.0)), Ok(5 << 30));
+        assert_eq!(body_limit(Number::Int(1 << 32)), Ok(1 << 32));
+        for bad in [
+            Number::Float(f64::INFINITY),
+            Number::Float(f64::NAN),
+            Number::Float(-1.0),
+            Number::Float(1.5),
+            Number::Float(2f64.powi(53)),
+            Number::Int(-1),
+            Number::Int(i128::MAX),
+        ] {
+            let error = body_limit(bad).unwrap_err().to_string();
+            assert!(error.starts_with("the body limit (bytes) must be a whole number from 0 to "), "{error}");
+        }
+        assert!(replay_capacity(Number::Int(0)).is_err());
+        assert_eq!(replay_capacity(Number::Int(10)), Ok(10));
+        assert!(replay_capacity(Number::Int(10_000_001)).is_err());
+        assert!(clock_tolerance(Number::Float(-1.0)).is_err());
+        assert_eq!(clock_tolerance(Number::Float(4_294_967_295.0)), Ok(u64::from(u32::MAX)));
+        assert!(clock_tolerance(Number::Float(4_294_967_296.0)).is_err());
+        assert!(trusted_proxies(Number::Int(0)).is_err());
+        assert!(trusted_proxies(Number::Int(33)).is_err());
+        assert_eq!(trusted_proxies(Number::Float(2.0)).map(NonZeroU8::get), Ok(2));
+        assert_eq!(store_timeout(Number::Float(0.25)), Ok(Duration::from_millis(250)));
+        for bad in [0.0, -1.0, f64::NAN, f64::INFINITY, 3601.0] {
+            assert!(store_timeout(Number::Float(bad)).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn gate_options_name_one_url_policy_and_say_what_is_wrong() {
+        let options = |f: fn(&mut GateOptions)| {
+            let mut options = GateOptions::default();
+            f(&mut options);
+            options.url_policy()
+        };
+        assert_eq!(options(|_| {}), Ok(UrlPolicy::PathAndQuery));
+        assert_eq!(options(|o| o.check_url = Some(false)), Ok(UrlPolicy::Skip));
+        assert_eq!(
+            options(|o| o.public_base = Some("https://a".into())),
+            Ok(UrlPolicy::PublicBase("https://a".into()))
+        );
+        assert_eq!(
+            options(|o| o.forwarded = Some("x-forwarded".into())),
+            Ok(UrlPolicy::forwarded(ProxyHeaders::XForwarded))
+        );
+        assert_eq!(
+            options(|o| {
+                o.forwarded = Some("forwarded".into());
+                o.trusted_proxies = Some(Number::Float(2.0));
+            }),
+            Ok(UrlPolicy::Forwarded { headers: ProxyHeaders::Forwarded, hops: NonZeroU8::new(2).unwrap() })
+        );
+        let refused = [
+            options(|o| {
+                o.url = Some("u".into());
+                o.check_url = Some(false);
+            }),
+            options(|o| {
+                o.url = Some("u".into());
+                o.public_base = Some("b".into());
+            }),
+            options(|o| o.forwarded = Some("1".into())),
+            options(|o| o.trusted_proxies = Some(Number::Int(1))),
+            options(|o| {
+                o.forwarded = Some("forwarded".into());
+                o.trusted_proxies = Some(Number::Float(-1.0));
+            }),
+        ];
+        for error in refused {
+            assert!(error.is_err(), "{error:?}");
+        }
+        let error = options(|o| o.forwarded = Some("1".into())).unwrap_err().to_string();
+        assert!(error.contains("\"forwarded\" (RFC 7239) or \"x-forwarded\""), "{error}");
+    }
+
+    #[test]
+    fn a_gate_takes_one_replay_guard_at_most() {
+        let receiver = || SharedReceiver::new(Receiver::dev());
+        let memory = memory_guard(true, None).unwrap();
+        let store: Arc<dyn ReplayGuard> = Arc::new(MemoryReplayGuard::new(10));
+        let options = GateOptions { body_limit: Some(Number::Int(7)), ..GateOptions::default() };
+        let gate = options.build(receiver(), memory.clone(), None).unwrap();
+        assert!(gate.has_replay_guard());
+        assert_eq!(gate.body_limit(), 7);
+        assert!(!options.build(receiver(), None, None).unwrap().has_replay_guard());
+        assert!(options.build(receiver(), memory, Some(store)).is_err());
+        assert_eq!(memory_guard(false, Some(Number::Int(5))).unwrap().map(|_| ()), None);
+        assert!(memory_guard(true, Some(Number::Int(0))).is_err());
+    }
+
+    #[test]
+    fn the_original_target_is_the_path_and_query_of_what_the_host_has() {
+        assert_eq!(original_target("/a?b"), "/a?b");
+        assert_eq!(original_target(""), "/");
+        assert_eq!(original_target("https://h.example/a?b#c"), "/a?b");
+        assert_eq!(original_target("http://h.example"), "/");
+        assert_eq!(original_target("*"), "*");
+    }
+
+    #[test]
+    fn host_errors_carry_the_reason_or_config() {
+        assert_eq!(HostError::from(VerifyError::Expired).code(), "expired");
+        assert_eq!(HostError::from(ReplayError::Replayed).code(), "replayed");
+        let config = HostError::from(ConfigError::DevKey);
+        assert_eq!(config.code(), "config");
+        assert!(!config.is_verification());
+        assert!(HostError::from(body_limit(Number::Int(-1)).unwrap_err()).message().contains("body limit"));
+    }
+}
