@@ -1,5 +1,5 @@
 // Hono middleware: `app.post('/api/qstash', qstash(), (c) => c.json(c.get('qstash')))`.
-// The official package has none; this one refuses with the gate's 401/413/400 JSON answers
+// The official package has none; this one refuses with the gate's JSON answers (401, 413, 400, 503)
 // and leaves the body readable (`await c.req.json()`) for the handler.
 import { lazyGate, verifyCopy } from './gate.mjs'
 

@@ -1,11 +1,17 @@
-// The HTTP conformance cases (`vectors/http_conformance.jsonl`) through the Express
-// middleware over real HTTP on loopback and through the fetch helper with WHATWG Requests, on
-// the native build and on the WebAssembly build: every front end must give the same answers.
+// The HTTP conformance cases (`vectors/http_conformance.jsonl`) through every JavaScript front
+// end: the Express middleware, h3 on Node and the Next.js Pages Router over real HTTP on
+// loopback; the fetch helper (native and WebAssembly builds) and Hono with WHATWG Requests.
+// Every front end must give the same answers.
 import assert from 'node:assert/strict'
 import http from 'node:http'
 import { createRequire } from 'node:module'
 import { test } from 'node:test'
 import express from 'express'
+import { createApp, createRouter, eventHandler, toNodeListener } from 'h3'
+import { Hono } from 'hono'
+import { qstash } from 'qstash-verify/hono'
+import { verifySignatureH3 } from 'qstash-verify/h3'
+import { verifySignature } from 'qstash-verify/nextjs'
 import * as cases from './http_cases.mjs'
 
 const require = createRequire(import.meta.url)
@@ -51,6 +57,59 @@ function send(port, request) {
     for (const chunk of request.chunks) outgoing.write(chunk)
     outgoing.end()
   })
+}
+
+/** What an awaiting middleware (a session store, a rate limiter) does before the next runs. */
+const pause = () => new Promise((resolve) => setTimeout(resolve, 5))
+
+/** h3 as Nuxt runs it, the route in a sub-app mounted at the case's prefix. */
+function h3Listener(c) {
+  const options = { receiver: cases.receiver(c), ...cases.gateOptions(c), logger: null }
+  const route = verifySignatureH3(async (event) => cases.answer(event.context.qstash), options)
+  const routes = createApp().use(createRouter().post(cases.ROUTE, route))
+  const app = createApp()
+  if (c.async_middleware) app.use(eventHandler(async () => { await pause() }))
+  app.use(c.mount ?? '/', routes)
+  return toNodeListener(app)
+}
+
+/** A Next.js Pages Router API route (body parser off, as the official helper needs too). */
+function pagesListener(c) {
+  const options = { receiver: cases.receiver(c), ...cases.gateOptions(c), logger: null }
+  const route = verifySignature((req, res) => {
+    res.setHeader('content-type', 'application/json')
+    res.end(JSON.stringify(cases.answer(req.qstash)))
+  }, options)
+  return async (req, res) => {
+    if (c.async_middleware) await pause()
+    await route(req, res)
+  }
+}
+
+/** Serves `listener` on loopback and sends the case's request (twice when it says so). */
+async function viaListener(c, listener) {
+  const server = http.createServer(listener)
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+  try {
+    const request = cases.request(c)
+    if (c.send_twice) await send(server.address().port, request)
+    return await send(server.address().port, request)
+  } finally {
+    server.closeAllConnections()
+    await new Promise((resolve) => server.close(resolve))
+  }
+}
+
+async function viaHono(c) {
+  const options = { receiver: cases.receiver(c), ...cases.gateOptions(c), logger: null }
+  const routes = new Hono().post(cases.ROUTE, qstash(options), (ctx) => ctx.json(cases.answer(ctx.get('qstash'))))
+  const app = new Hono()
+  if (c.async_middleware) app.use(async (_ctx, next) => { await pause(); await next() })
+  app.route(c.mount ?? '/', routes)
+  const request = cases.request(c)
+  if (c.send_twice) await app.request(fetchRequest(request))
+  const response = await app.request(fetchRequest(request))
+  return { status: response.status, headers: Object.fromEntries(response.headers), body: Buffer.from(await response.arrayBuffer()) }
 }
 
 async function viaExpress(c) {
@@ -106,7 +165,16 @@ const viaWasm = (c) => viaFetch(c, wasmBuild)
 // Edge isolates share no memory: the WebAssembly build has no replay protection to test.
 const runs = (name, c) => !(c.skip && name in c.skip) && !(name === 'fetch (wasm)' && c.replay)
 
-for (const [name, via] of [['express', viaExpress], ['fetch', viaFetch], ['fetch (wasm)', viaWasm]]) {
+const frontEnds = [
+  ['express', viaExpress],
+  ['h3', (c) => viaListener(c, h3Listener(c))],
+  ['next pages', (c) => viaListener(c, pagesListener(c))],
+  ['fetch', viaFetch],
+  ['hono', viaHono],
+  ['fetch (wasm)', viaWasm],
+]
+
+for (const [name, via] of frontEnds) {
   test(`${name} answers every HTTP case like every front end`, async () => {
     const failures = []
     let count = 0

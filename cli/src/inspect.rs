@@ -1,10 +1,9 @@
-//! `qstash-kit inspect`: what a token says and which checks it would pass, without keys.
+//! `qstash-kit inspect`: what a token says and how each rule of the core judges it, with or
+//! without keys (the rules are `qstash_core::explain`'s; this shows them).
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use qstash_core::Request;
+use qstash_core::{Check, Explanation, Finding, Rule, explain};
 use serde_json::{Value, json};
 
 use crate::Outcome;
@@ -31,17 +30,6 @@ pub(crate) struct Args {
     now: Option<i64>,
 }
 
-/// One check and how it went.
-struct Check {
-    name: &'static str,
-    ok: Option<bool>,
-    detail: String,
-}
-
-fn check(name: &'static str, ok: bool, detail: impl Into<String>) -> Check {
-    Check { name, ok: Some(ok), detail: detail.into() }
-}
-
 /// `1750000300 (Sun, 15 Jun 2025 15:11:40 GMT, in 5m 0s)`.
 fn when(seconds: f64, now: i64) -> String {
     let date = if (0.0..1e11).contains(&seconds) {
@@ -63,8 +51,32 @@ fn when(seconds: f64, now: i64) -> String {
     format!("{seconds} ({date}, {relative})")
 }
 
-fn decode(segment: &str) -> Result<Vec<u8>, String> {
-    URL_SAFE_NO_PAD.decode(segment).map_err(|e| format!("not canonical unpadded base64url: {e}"))
+/// What a check adds to its finding: the claim it judged, in human terms.
+fn detail(check: &Check, e: &Explanation, claims: Option<&Value>, now: i64, keyed: bool) -> String {
+    let claim = |name: &str| claims.and_then(|c| c.get(name)).cloned().unwrap_or(Value::Null);
+    let judged = match check.rule {
+        Rule::Issuer => format!("iss = {}", claim("iss")),
+        Rule::Expiry => e.exp.map_or_else(|| "exp unreadable".into(), |t| format!("exp = {}", when(t, now))),
+        Rule::NotBefore => e.nbf.map_or_else(
+            || "nbf unreadable".into(),
+            |t| match e.iat {
+                Some(iat) => format!("nbf = {}; iat = {}", when(t, now), when(iat, now)),
+                None => format!("nbf = {}", when(t, now)),
+            },
+        ),
+        Rule::Subject => format!("sub = {}", claim("sub")),
+        Rule::BodyClaim => format!("body = {}", claim("body")),
+        Rule::Signature if !keyed => {
+            "not checked: needs keys (--current-key/--next-key, --dev or --with-env-keys)".into()
+        }
+        Rule::Signature => e.key.map_or_else(String::new, |key| format!("{} key", key.as_str())),
+        _ => String::new(),
+    };
+    match &check.finding {
+        Finding::Failed(error) if judged.is_empty() => format!("{}: {error}", error.reason()),
+        Finding::Failed(error) => format!("{judged} ({}: {error})", error.reason()),
+        _ => judged,
+    }
 }
 
 pub(crate) fn run(args: Args, json_out: bool) -> Result<Outcome, String> {
@@ -72,83 +84,34 @@ pub(crate) fn run(args: Args, json_out: bool) -> Result<Outcome, String> {
     let now = args
         .now
         .unwrap_or_else(|| SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64));
-    let mut checks = Vec::new();
-    let segments: Vec<&str> = token.split('.').collect();
-    checks.push(check("three segments", segments.len() == 3, format!("{} found", segments.len())));
-    let part = |i: usize| segments.get(i).copied().unwrap_or_default();
-    let header = decode(part(0));
-    let payload = decode(part(1));
-    let signature = decode(part(2));
-    let header: Option<Value> = match &header {
-        Ok(bytes) => serde_json::from_slice(bytes).ok(),
-        Err(e) => {
-            checks.push(check("header encoding", false, e.clone()));
-            None
-        }
-    };
-    let claims: Option<Value> = match &payload {
-        Ok(bytes) => serde_json::from_slice(bytes).ok(),
-        Err(e) => {
-            checks.push(check("payload encoding", false, e.clone()));
-            None
-        }
-    };
-    match &signature {
-        Ok(bytes) => checks.push(check(
-            "signature length",
-            bytes.len() == 32,
-            format!("{} bytes (HS256: 32)", bytes.len()),
-        )),
-        Err(e) => checks.push(check("signature encoding", false, e.clone())),
-    }
-    let alg = header.as_ref().and_then(|h| h.get("alg")).cloned().unwrap_or(Value::Null);
-    checks.push(check("alg is HS256", alg == json!("HS256"), format!("alg = {alg}")));
-    let claim = |name: &str| claims.as_ref().and_then(|c| c.get(name)).cloned().unwrap_or(Value::Null);
-    let iss = claim("iss");
-    checks.push(check("issuer", iss == json!("Upstash"), format!("iss = {iss}")));
-    match claim("exp").as_f64() {
-        Some(exp) => checks.push(check("not expired", exp > now as f64, format!("exp = {}", when(exp, now)))),
-        None => checks.push(check("not expired", false, "exp missing or not a number")),
-    }
-    match claim("nbf").as_f64() {
-        Some(nbf) => {
-            checks.push(check("already valid", nbf <= now as f64, format!("nbf = {}", when(nbf, now))))
-        }
-        None => checks.push(check("already valid", false, "nbf missing or not a number")),
-    }
-    if let Some(iat) = claim("iat").as_f64() {
-        checks.push(check("issued in the past", iat <= now as f64, format!("iat = {}", when(iat, now))));
-    }
-    let sub = claim("sub");
-    checks.push(check("subject is a URL string", sub.is_string(), format!("sub = {sub}")));
-    let body = claim("body");
-    let body_ok = body.as_str().is_some_and(|b| b.trim_end_matches('=').len() == 43);
-    checks.push(check("body hash present", body_ok, format!("body = {body}")));
-
-    let keys = args.dev || args.with_env_keys || args.current_key.is_some();
-    if keys {
-        let receiver = receiver(args.current_key.as_deref(), args.next_key.as_deref(), args.dev)?;
-        let verdict = receiver.verify_token_at(&Request::new(&token, &[]), now);
-        checks.push(match verdict {
-            Ok(t) => {
-                check("signature and claims (keys given)", true, format!("verified for {}", t.claims().sub()))
-            }
-            Err(e) => check("signature and claims (keys given)", false, format!("{}: {e}", e.reason())),
-        });
+    let keyed = args.dev || args.with_env_keys || args.current_key.is_some();
+    let receiver = if keyed {
+        Some(receiver(args.current_key.as_deref(), args.next_key.as_deref(), args.dev)?)
     } else {
-        checks.push(Check {
-            name: "signature",
-            ok: None,
-            detail: "not checked: needs keys (--current-key/--next-key, --dev or --with-env-keys)".into(),
-        });
-    }
-
-    let failed = checks.iter().any(|c| c.ok == Some(false));
+        None
+    };
+    // Every rule is the core's; only the showing of the claims is this command's.
+    let explanation = explain(token.as_bytes(), receiver.as_ref(), None, None, now, 0);
+    let header: Option<Value> = explanation.header.as_deref().and_then(|h| serde_json::from_str(h).ok());
+    let claims: Option<Value> = explanation.payload.as_deref().and_then(|p| serde_json::from_str(p).ok());
+    let checks: Vec<(&'static str, Option<bool>, String)> = explanation
+        .checks
+        .iter()
+        .map(|check| {
+            let ok = match check.finding {
+                Finding::Passed => Some(true),
+                Finding::Failed(_) => Some(false),
+                _ => None,
+            };
+            (check.rule.describe(), ok, detail(check, &explanation, claims.as_ref(), now, keyed))
+        })
+        .collect();
+    let failed = explanation.verdict().is_err();
     let text = if json_out {
         json!({
             "header": header,
             "claims": claims,
-            "checks": checks.iter().map(|c| json!({ "check": c.name, "ok": c.ok, "detail": c.detail })).collect::<Vec<_>>(),
+            "checks": checks.iter().map(|(name, ok, detail)| json!({ "check": name, "ok": ok, "detail": detail })).collect::<Vec<_>>(),
             "ok": !failed,
         })
         .to_string()
@@ -168,13 +131,13 @@ pub(crate) fn run(args: Args, json_out: bool) -> Result<Outcome, String> {
             out.push_str("  (undecodable)\n");
         }
         out.push_str("checks:\n");
-        for c in &checks {
-            let mark = match c.ok {
+        for (name, ok, detail) in &checks {
+            let mark = match ok {
                 Some(true) => "ok  ",
                 Some(false) => "FAIL",
                 None => "--  ",
             };
-            out.push_str(&format!("  [{mark}] {:<34} {}\n", c.name, c.detail));
+            out.push_str(&format!("  [{mark}] {name:<40} {detail}\n"));
         }
         out.trim_end().to_owned()
     };

@@ -81,7 +81,7 @@ fn inspect_shows_claims_checks_and_human_times_without_keys() {
     let out = stdout(kit().args(["inspect", &token, "--now", "1750000100"]));
     assert!(out.contains("sub   \"https://my-app.example.com/api/qstash\""), "{out}");
     assert!(out.contains("Sun, 15 Jun 2025 15:11:40 GMT, in 3m 20s"), "{out}");
-    assert!(out.contains("[--  ] signature"), "{out}");
+    assert!(out.contains("[--  ] signed with the current or the next key"), "{out}");
     // Expired at a later time: a failed check exits 1.
     let out = kit()
         .args(["--json", "inspect", &token, "--now", "1750000400", "--dev"])
@@ -99,7 +99,12 @@ fn inspect_shows_claims_checks_and_human_times_without_keys() {
         .filter(|c| c["ok"] == false)
         .map(|c| c["check"].as_str().unwrap())
         .collect();
-    assert_eq!(failed, ["not expired", "signature and claims (keys given)"]);
+    assert_eq!(failed, ["not expired"]);
+    // The verdict is the core's: the same token for another key fails the signature rule.
+    let forged = Signer::new("sig_notTheDevKey").unwrap().token(URL, b"x").sign_at(1_750_000_000);
+    let assert = kit().args(["inspect", &forged, "--now", "1750000100", "--dev"]).assert().code(1);
+    let out = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
+    assert!(out.contains("[FAIL] signed with the current or the next key"), "{out}");
 }
 
 #[test]

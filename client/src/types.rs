@@ -9,22 +9,22 @@ use serde::{Deserialize, Serialize};
 use super::ClientError;
 
 /// One accepted message.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
 #[non_exhaustive]
 pub struct PublishResponse {
     /// QStash's id for the message (`messageId`).
     #[serde(rename = "messageId")]
     pub message_id: String,
     /// The endpoint, for messages fanned out to a URL group.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// Whether QStash dropped it as a duplicate.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deduplicated: Option<bool>,
 }
 
 /// The account's signing keys (`GET /v2/keys`).
-#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Deserialize, Serialize)]
 pub struct SigningKeys {
     /// The current signing key.
     pub current: String,

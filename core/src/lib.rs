@@ -63,6 +63,8 @@ mod segment;
 pub mod clock;
 #[cfg(feature = "std")]
 mod env;
+#[cfg(feature = "alloc")]
+mod explain;
 #[cfg(feature = "std")]
 mod shared;
 #[cfg(feature = "alloc")]
@@ -71,6 +73,8 @@ mod signer;
 #[cfg(feature = "std")]
 pub use env::ReceiverOptions;
 pub use error::{ConfigError, VerifyError};
+#[cfg(feature = "alloc")]
+pub use explain::{Check, Explanation, Finding, Rule, explain};
 pub use keys::{
     DEV_CURRENT_SIGNING_KEY, DEV_NEXT_SIGNING_KEY, KeyPair, KeyUsed, MAX_REGIONS, Region, SigningKey,
 };

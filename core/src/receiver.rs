@@ -370,13 +370,7 @@ impl Receiver {
         let current = keys.as_ref().ok().map(|(k, _)| k.current.tag(segments.signing_input));
         let decoded = segments.decode(scratch)?;
         let (keys, region) = keys?;
-        let key = if current.is_some_and(|tag| tag == signature) {
-            KeyUsed::Current
-        } else if keys.next.tag(segments.signing_input) == signature {
-            KeyUsed::Next
-        } else {
-            return Err(VerifyError::Signature);
-        };
+        let key = key_used(current, keys, segments.signing_input, &signature)?;
 
         // Authenticated from here on: only now is any of the sender's JSON read.
         if let Some(header) = &decoded.header {
@@ -389,7 +383,7 @@ impl Receiver {
     }
 
     /// The pair for a request: its region's if configured, else the default pair.
-    fn keys_for(&self, region: Option<&str>) -> Result<(&KeyPair, Option<Region>), VerifyError> {
+    pub(crate) fn keys_for(&self, region: Option<&str>) -> Result<(&KeyPair, Option<Region>), VerifyError> {
         if let Some(region) = region.and_then(Region::parse) {
             if let Some((name, keys)) = self.regions.iter().flatten().find(|(name, _)| *name == region) {
                 return Ok((keys, Some(*name)));
@@ -424,26 +418,59 @@ impl CheckedToken<'_> {
     }
 }
 
+/// Step 3: which key of the pair made `signature`; `current` is the current key's tag when
+/// the caller has computed it already (the receiver starts it before decoding).
+pub(crate) fn key_used(
+    current: Option<Tag>,
+    keys: &KeyPair,
+    signing_input: &[u8],
+    signature: &Tag,
+) -> Result<KeyUsed, VerifyError> {
+    let current = current.unwrap_or_else(|| keys.current.tag(signing_input));
+    if current == *signature {
+        Ok(KeyUsed::Current)
+    } else if keys.next.tag(signing_input) == *signature {
+        Ok(KeyUsed::Next)
+    } else {
+        Err(VerifyError::Signature)
+    }
+}
+
 /// Steps 5–8, in order, on the authenticated payload.
 fn check_claims(p: &Payload<'_>, url: Option<&str>, now: i64, tolerance: u64) -> Result<(), VerifyError> {
-    if !p.iss_ok {
-        return Err(VerifyError::Issuer);
+    check_issuer(p)?;
+    check_expiry(p, now, tolerance)?;
+    check_not_before(p, now, tolerance)?;
+    check_subject(p, url)
+}
+
+/// Step 5: `iss` is exactly `"Upstash"`.
+pub(crate) fn check_issuer(p: &Payload<'_>) -> Result<(), VerifyError> {
+    if p.iss_ok { Ok(()) } else { Err(VerifyError::Issuer) }
+}
+
+/// Step 6: `exp` after `now - tolerance`. Times are compared as `f64`, which keeps every
+/// realistic `now ± tolerance` exact and compares with fractional claims.
+pub(crate) fn check_expiry(p: &Payload<'_>, now: i64, tolerance: u64) -> Result<(), VerifyError> {
+    if p.exp <= now as f64 - tolerance as f64 { Err(VerifyError::Expired) } else { Ok(()) }
+}
+
+/// Step 7: `nbf` (and `iat`, when present) at or before `now + tolerance`.
+pub(crate) fn check_not_before(p: &Payload<'_>, now: i64, tolerance: u64) -> Result<(), VerifyError> {
+    let latest = now as f64 + tolerance as f64;
+    if p.nbf > latest || p.iat.is_some_and(|iat| iat > latest) {
+        Err(VerifyError::NotYetValid)
+    } else {
+        Ok(())
     }
-    // f64 keeps every realistic `now ± tolerance` exact and compares with fractional claims.
-    let (now, tolerance) = (now as f64, tolerance as f64);
-    if p.exp <= now - tolerance {
-        return Err(VerifyError::Expired);
+}
+
+/// Step 8: `sub` is a string, and the expected URL when one is given.
+pub(crate) fn check_subject(p: &Payload<'_>, url: Option<&str>) -> Result<(), VerifyError> {
+    match p.sub {
+        Some(sub) if url.is_none_or(|url| sub.eq_str(url)) => Ok(()),
+        _ => Err(VerifyError::Subject),
     }
-    if p.nbf > now + tolerance || p.iat.is_some_and(|iat| iat > now + tolerance) {
-        return Err(VerifyError::NotYetValid);
-    }
-    let Some(sub) = p.sub else {
-        return Err(VerifyError::Subject);
-    };
-    if url.is_some_and(|url| !sub.eq_str(url)) {
-        return Err(VerifyError::Subject);
-    }
-    Ok(())
 }
 
 /// Builds a [`Receiver`] with a default pair, region pairs and a clock tolerance.

@@ -5,19 +5,12 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::http::HeaderMap;
+use qstash_client::MessageState;
 use serde_json::{Value, json};
 
+use crate::ids::{base64, new_id, now_millis};
 use crate::spec::Spec;
-use crate::state::{DeadLetter, Message, State, base64, new_id, now_millis};
-
-/// How deliveries are timed.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Settings {
-    /// Multiplies every retry wait (1 in real time; small in tests).
-    pub(crate) retry_scale: f64,
-    /// How long an attempt may take when the message sets no `Upstash-Timeout`.
-    pub(crate) default_timeout: Duration,
-}
+use crate::state::{DeadLetter, Message, State};
 
 /// The wait before retry number `retried` (1 for the first retry), as QStash documents it:
 /// `min(86400, e^(2.5·retried))` seconds.
@@ -69,11 +62,11 @@ async fn deliver(state: Arc<State>, message: Message) {
             Some(flow) => Some(crate::flow::slot(&state, flow).await),
             None => None,
         };
-        state.log(&message, "ACTIVE", |_| {});
+        state.log(&message, MessageState::Active, |_| {});
         let answer = attempt(&state, &message, retried).await;
         drop(flow);
         if answer.succeeded() {
-            state.log(&message, "DELIVERED", |e| e.response_status = answer.status);
+            state.log(&message, MessageState::Delivered, |e| e.response_status = answer.status);
             state.lock().messages.remove(&message.id);
             if let Some(url) = &message.spec.callback {
                 callback(&state, &message, url, &answer, retried, None);
@@ -88,7 +81,7 @@ async fn deliver(state: Arc<State>, message: Message) {
                 .retry_after()
                 .unwrap_or_else(|| backoff(retried + 1))
                 .mul_f64(state.settings.retry_scale);
-            state.log(&message, "RETRY", |e| {
+            state.log(&message, MessageState::Retry, |e| {
                 e.error = Some(error.clone());
                 e.response_status = answer.status;
                 e.next_delivery_time =
@@ -96,7 +89,7 @@ async fn deliver(state: Arc<State>, message: Message) {
             });
             tokio::time::sleep(wait).await;
         } else {
-            state.log(&message, "ERROR", |e| {
+            state.log(&message, MessageState::Error, |e| {
                 e.error = Some(error.clone());
                 e.response_status = answer.status;
             });
@@ -105,7 +98,7 @@ async fn deliver(state: Arc<State>, message: Message) {
     }
     let Some(answer) = last else { return };
     let dlq_id = new_id("dlq");
-    state.log(&message, "FAILED", |e| e.response_status = answer.status);
+    state.log(&message, MessageState::Failed, |e| e.response_status = answer.status);
     {
         let mut inner = state.lock();
         inner.messages.remove(&message.id);
@@ -268,7 +261,7 @@ fn callback(
         created_at: now_millis(),
     };
     state.lock().messages.insert(message.id.clone(), message.clone());
-    state.log(&message, "CREATED", |_| {});
+    state.log(&message, MessageState::Created, |_| {});
     spawn(state.clone(), message);
 }
 

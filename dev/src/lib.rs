@@ -25,11 +25,15 @@
 
 #![forbid(unsafe_code)]
 
+mod accept;
 mod api;
 mod delivery;
 mod flow;
-mod keys;
+mod flow_key;
+mod ids;
+mod reply;
 mod schedules;
+mod signing_keys;
 mod spec;
 mod state;
 mod timetable;
@@ -124,7 +128,7 @@ impl DevServerBuilder {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", self.port)).await?;
         let addr = listener.local_addr()?;
         let state = Arc::new(state::State::new(
-            delivery::Settings { retry_scale: self.retry_scale, default_timeout: Duration::from_secs(30) },
+            state::Settings { retry_scale: self.retry_scale, default_timeout: Duration::from_secs(30) },
             self.max_in_flight,
         ));
         let app = api::router(state.clone());

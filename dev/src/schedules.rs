@@ -1,70 +1,23 @@
-//! Schedules: a cron expression that publishes its message each time it comes round.
+//! Schedules at run time: a cron expression that publishes its message each time it comes
+//! round, until the schedule is deleted or replaced.
 
 use std::time::Duration;
 
-use axum::Json;
-use axum::extract::State as Shared;
-use axum::http::{HeaderMap, StatusCode, Uri};
-use axum::response::IntoResponse;
-use bytes::Bytes;
 use chrono::Utc;
-use serde_json::{Value, json};
 
-use crate::api::{ApiError, AppState, Reply, accept_spec, bad_request, destination, not_found};
-use crate::spec::Spec;
-use crate::state::{Schedule, new_id, now_millis};
+use crate::accept::accept_spec;
+use crate::ids::now_millis;
+use crate::reply::{ApiError, AppState};
 use crate::timetable::Timetable;
 
 /// The Unix milliseconds of the next run after now.
-fn next_run(timetable: &Timetable) -> Option<u64> {
+pub(crate) fn next_run(timetable: &Timetable) -> Option<u64> {
     u64::try_from(timetable.next_after(Utc::now())?.timestamp_millis()).ok()
 }
 
-/// `POST /v2/schedules/{destination}`: creates a schedule, or updates the one named by
-/// `Upstash-Schedule-Id`.
-pub(crate) async fn create(
-    Shared(state): Shared<AppState>,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Reply {
-    let destination = destination(&uri, 2);
-    let cron_text = headers
-        .get("upstash-cron")
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-        .filter(|c| !c.is_empty())
-        .ok_or_else(|| bad_request("Upstash-Cron is required"))?
-        .to_owned();
-    let timetable = Timetable::parse(&cron_text).map_err(bad_request)?;
-    let spec = Spec::from_headers(&headers).map_err(bad_request)?;
-    let id = match headers.get("upstash-schedule-id").and_then(|v| v.to_str().ok()) {
-        Some(id) if !id.trim().is_empty() => id.trim().to_owned(),
-        _ => new_id("scd"),
-    };
-    let generation = {
-        let mut inner = state.lock();
-        let generation = inner.schedules.get(&id).map_or(0, |s| s.generation + 1);
-        let created_at = inner.schedules.get(&id).map_or_else(now_millis, |s| s.created_at);
-        inner.schedules.insert(
-            id.clone(),
-            Schedule {
-                id: id.clone(),
-                cron: cron_text,
-                destination,
-                spec,
-                body,
-                paused: false,
-                created_at,
-                last_run: None,
-                next_run: next_run(&timetable),
-                generation,
-            },
-        );
-        generation
-    };
-    tokio::spawn(tick(state.clone(), id.clone(), timetable, generation));
-    Ok(Json(json!({ "scheduleId": id })).into_response())
+/// Starts publishing schedule `id` (version `generation`) on the runtime.
+pub(crate) fn start(state: AppState, id: String, timetable: Timetable, generation: u64) {
+    tokio::spawn(tick(state, id, timetable, generation));
 }
 
 /// Publishes the schedule's message each time the cron comes round, until the schedule is
@@ -95,49 +48,4 @@ async fn tick(state: AppState, id: String, timetable: Timetable, generation: u64
             }
         }
     }
-}
-
-/// `GET /v2/schedules`.
-pub(crate) async fn list(Shared(state): Shared<AppState>) -> Reply {
-    let all: Vec<Value> = state.lock().schedules.values().map(Schedule::json).collect();
-    Ok(Json(all).into_response())
-}
-
-/// The schedule id, and the action after it (`pause`, `resume`), from the path.
-fn id_and_action(uri: &Uri) -> (String, Option<String>) {
-    let rest = destination(uri, 2);
-    let rest = rest.split('?').next().unwrap_or_default();
-    match rest.split_once('/') {
-        Some((id, action)) => (id.to_owned(), Some(action.to_owned())),
-        None => (rest.to_owned(), None),
-    }
-}
-
-/// `GET /v2/schedules/{id}`.
-pub(crate) async fn get(Shared(state): Shared<AppState>, uri: Uri) -> Reply {
-    let (id, _) = id_and_action(&uri);
-    let inner = state.lock();
-    let schedule = inner.schedules.get(&id).ok_or_else(|| not_found("schedule", &id))?;
-    Ok(Json(schedule.json()).into_response())
-}
-
-/// `DELETE /v2/schedules/{id}`.
-pub(crate) async fn delete(Shared(state): Shared<AppState>, uri: Uri) -> Reply {
-    let (id, _) = id_and_action(&uri);
-    state.lock().schedules.remove(&id).ok_or_else(|| not_found("schedule", &id))?;
-    Ok(StatusCode::OK.into_response())
-}
-
-/// `PATCH /v2/schedules/{id}/pause` and `…/resume`.
-pub(crate) async fn pause_or_resume(Shared(state): Shared<AppState>, uri: Uri) -> Reply {
-    let (id, action) = id_and_action(&uri);
-    let paused = match action.as_deref() {
-        Some("pause") => true,
-        Some("resume") => false,
-        _ => return Ok(ApiError(StatusCode::NOT_FOUND, "no such endpoint".into()).into_response()),
-    };
-    let mut inner = state.lock();
-    let schedule = inner.schedules.get_mut(&id).ok_or_else(|| not_found("schedule", &id))?;
-    schedule.paused = paused;
-    Ok(StatusCode::OK.into_response())
 }

@@ -58,6 +58,16 @@ impl FlowControl {
 const DEFAULT_RETRIES: u32 = 3;
 
 impl Spec {
+    /// The headers forwarded to the destination, as the API shows them (each name with its
+    /// values).
+    pub(crate) fn forwarded_headers(&self) -> std::collections::BTreeMap<String, Vec<String>> {
+        let mut headers = std::collections::BTreeMap::<String, Vec<String>>::new();
+        for (name, value) in &self.forward {
+            headers.entry(name.clone()).or_default().push(value.clone());
+        }
+        headers
+    }
+
     /// The spec of a publish with `headers`, or the message of a 400.
     pub(crate) fn from_headers(headers: &HeaderMap) -> Result<Spec, String> {
         let text = |name: &str| -> Result<Option<String>, String> {

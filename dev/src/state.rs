@@ -3,14 +3,15 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use serde::Serialize;
-use serde_json::Value;
+use qstash_client::{DlqMessage, Endpoint, LogEvent, MessageState, UrlGroup};
 use tokio::sync::Semaphore;
 
-use crate::delivery::Settings;
+use crate::flow_key::FlowKey;
+use crate::ids::{base64, now_millis};
+use crate::signing_keys::SigningKeys;
 use crate::spec::Spec;
 
 /// The development token of the official QStash dev server (public, not a secret).
@@ -37,59 +38,28 @@ pub(crate) struct Message {
 }
 
 impl Message {
-    /// The message as `GET /v2/messages/{id}` and the DLQ show it.
-    pub(crate) fn json(&self) -> serde_json::Map<String, Value> {
-        let mut header = serde_json::Map::new();
-        for (name, value) in &self.spec.forward {
-            header.insert(name.clone(), Value::from(vec![value.clone()]));
-        }
-        let mut out = serde_json::Map::new();
-        out.insert("messageId".into(), self.id.clone().into());
-        out.insert("url".into(), self.url.clone().into());
-        out.insert("method".into(), self.spec.method.clone().into());
-        out.insert("header".into(), Value::Object(header));
-        out.insert("maxRetries".into(), self.spec.retries.into());
-        out.insert("createdAt".into(), self.created_at.into());
+    /// The message as `GET /v2/messages/{id}` shows it.
+    pub(crate) fn view(&self) -> qstash_client::Message {
+        let mut view = qstash_client::Message::default();
+        view.message_id.clone_from(&self.id);
+        view.url = Some(self.url.clone());
+        view.url_group.clone_from(&self.url_group);
+        view.endpoint_name.clone_from(&self.endpoint_name);
+        view.method = Some(self.spec.method.clone());
+        view.header = self.spec.forwarded_headers();
         match std::str::from_utf8(&self.body) {
-            Ok(text) => out.insert("body".into(), text.into()),
-            Err(_) => out.insert("bodyBase64".into(), base64(&self.body).into()),
-        };
-        let optional = [
-            ("topicName", self.url_group.clone()),
-            ("endpointName", self.endpoint_name.clone()),
-            ("queueName", self.queue.clone()),
-            ("scheduleId", self.schedule_id.clone()),
-            ("callback", self.spec.callback.clone()),
-            ("failureCallback", self.spec.failure_callback.clone()),
-        ];
-        for (name, value) in optional {
-            if let Some(value) = value {
-                out.insert(name.into(), value.into());
-            }
+            Ok(text) => view.body = Some(text.to_owned()),
+            Err(_) => view.body_base64 = Some(base64(&self.body)),
         }
-        if let Some(at) = self.spec.not_before {
-            out.insert("notBefore".into(), (at * 1000).into());
-        }
-        out
+        view.max_retries = Some(self.spec.retries);
+        view.not_before = self.spec.not_before.map(|at| at * 1000);
+        view.created_at = Some(self.created_at);
+        view.callback.clone_from(&self.spec.callback);
+        view.failure_callback.clone_from(&self.spec.failure_callback);
+        view.queue_name.clone_from(&self.queue);
+        view.schedule_id.clone_from(&self.schedule_id);
+        view
     }
-}
-
-/// One line of the event log (`GET /v2/events`).
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct Event {
-    pub(crate) time: u64,
-    pub(crate) state: &'static str,
-    pub(crate) message_id: String,
-    pub(crate) url: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) topic_name: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) error: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) next_delivery_time: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) response_status: Option<u16>,
 }
 
 /// A message whose every retry failed, with the destination's last answer.
@@ -102,24 +72,15 @@ pub(crate) struct DeadLetter {
 }
 
 impl DeadLetter {
-    pub(crate) fn json(&self) -> Value {
-        let mut out = self.message.json();
-        out.insert("dlqId".into(), self.dlq_id.clone().into());
-        if let Some(status) = self.response_status {
-            out.insert("responseStatus".into(), status.into());
-        }
-        out.insert("responseBody".into(), self.response_body.clone().into());
-        Value::Object(out)
+    /// The message as the DLQ shows it, with the destination's last answer.
+    pub(crate) fn view(&self) -> DlqMessage {
+        let mut view = DlqMessage::default();
+        view.dlq_id.clone_from(&self.dlq_id);
+        view.message = self.message.view();
+        view.response_status = self.response_status;
+        view.response_body = Some(self.response_body.clone());
+        view
     }
-}
-
-/// An endpoint of a URL group.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
-pub(crate) struct Endpoint {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) url: Option<String>,
 }
 
 /// A queue: its parallelism is the number of permits of its semaphore.
@@ -130,6 +91,42 @@ pub(crate) struct Queue {
     pub(crate) lag: u64,
     pub(crate) created_at: u64,
     pub(crate) permits: Arc<Semaphore>,
+}
+
+impl Queue {
+    /// A queue delivering `parallelism` messages at once (at least one).
+    pub(crate) fn new(parallelism: u32, paused: bool) -> Self {
+        let parallelism = parallelism.max(1);
+        Queue {
+            parallelism,
+            paused,
+            lag: 0,
+            created_at: now_millis(),
+            permits: Arc::new(Semaphore::new(parallelism as usize)),
+        }
+    }
+
+    /// The queue named `name` as the API shows it.
+    pub(crate) fn view(&self, name: &str) -> qstash_client::Queue {
+        let mut view = qstash_client::Queue::default();
+        view.name = name.to_owned();
+        view.parallelism = self.parallelism;
+        view.lag = self.lag;
+        view.paused = self.paused;
+        view.created_at = Some(self.created_at);
+        view.updated_at = Some(self.created_at);
+        view
+    }
+}
+
+/// A URL group named `name`, created at `created_at`, as the API shows it.
+pub(crate) fn url_group_view(name: &str, created_at: u64, endpoints: &[Endpoint]) -> UrlGroup {
+    let mut view = UrlGroup::default();
+    view.name = name.to_owned();
+    view.endpoints = endpoints.to_vec();
+    view.created_at = Some(created_at);
+    view.updated_at = Some(created_at);
+    view
 }
 
 /// A cron schedule: what it publishes and when it last and next runs.
@@ -149,49 +146,47 @@ pub(crate) struct Schedule {
 }
 
 impl Schedule {
-    pub(crate) fn json(&self) -> Value {
-        let mut header = serde_json::Map::new();
-        for (name, value) in &self.spec.forward {
-            header.insert(name.clone(), Value::from(vec![value.clone()]));
-        }
-        let mut out = serde_json::json!({
-            "scheduleId": self.id,
-            "cron": self.cron,
-            "createdAt": self.created_at,
-            "destination": self.destination,
-            "method": self.spec.method,
-            "header": header,
-            "body": String::from_utf8_lossy(&self.body),
-            "retries": self.spec.retries,
-            "delay": self.spec.delay.as_secs(),
-            "isPaused": self.paused,
-        });
-        let optional = [
-            ("callback", self.spec.callback.clone().map(Value::from)),
-            ("failureCallback", self.spec.failure_callback.clone().map(Value::from)),
-            ("lastScheduleTime", self.last_run.map(Value::from)),
-            ("nextScheduleTime", self.next_run.map(Value::from)),
-        ];
-        for (name, value) in optional {
-            if let Some(value) = value {
-                out[name] = value;
-            }
-        }
-        out
+    /// The schedule as `GET /v2/schedules/{id}` shows it.
+    pub(crate) fn view(&self) -> qstash_client::Schedule {
+        let mut view = qstash_client::Schedule::default();
+        view.schedule_id.clone_from(&self.id);
+        view.cron.clone_from(&self.cron);
+        view.created_at = Some(self.created_at);
+        view.destination.clone_from(&self.destination);
+        view.method = Some(self.spec.method.clone());
+        view.header = self.spec.forwarded_headers();
+        view.body = Some(String::from_utf8_lossy(&self.body).into_owned());
+        view.retries = Some(self.spec.retries);
+        view.delay = Some(self.spec.delay.as_secs());
+        view.callback.clone_from(&self.spec.callback);
+        view.failure_callback.clone_from(&self.spec.failure_callback);
+        view.is_paused = self.paused;
+        view.last_schedule_time = self.last_run;
+        view.next_schedule_time = self.next_run;
+        view
     }
+}
+
+/// How deliveries are timed.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Settings {
+    /// Multiplies every retry wait (1 in real time; small in tests).
+    pub(crate) retry_scale: f64,
+    /// How long an attempt may take when the message sets no `Upstash-Timeout`.
+    pub(crate) default_timeout: Duration,
 }
 
 #[derive(Debug, Default)]
 pub(crate) struct Inner {
     pub(crate) schedules: BTreeMap<String, Schedule>,
-    pub(crate) flow_keys: BTreeMap<String, crate::flow::FlowKey>,
+    pub(crate) flow_keys: BTreeMap<String, FlowKey>,
     pub(crate) messages: HashMap<String, Message>,
     pub(crate) dlq: Vec<DeadLetter>,
-    pub(crate) events: Vec<Event>,
+    pub(crate) events: Vec<LogEvent>,
     pub(crate) url_groups: BTreeMap<String, (u64, Vec<Endpoint>)>,
     pub(crate) queues: BTreeMap<String, Queue>,
     pub(crate) deduplication: HashMap<String, (String, Instant)>,
-    pub(crate) keys: crate::keys::SigningKeys,
+    pub(crate) keys: SigningKeys,
 }
 
 /// The server's state, shared by the API handlers and the delivery tasks.
@@ -225,17 +220,16 @@ impl State {
     }
 
     /// Adds an event to the log.
-    pub(crate) fn log(&self, message: &Message, state: &'static str, detail: impl FnOnce(&mut Event)) {
-        let mut event = Event {
-            time: now_millis(),
-            state,
-            message_id: message.id.clone(),
-            url: message.url.clone(),
-            topic_name: message.url_group.clone(),
-            error: None,
-            next_delivery_time: None,
-            response_status: None,
-        };
+    pub(crate) fn log(&self, message: &Message, state: MessageState, detail: impl FnOnce(&mut LogEvent)) {
+        let mut event = LogEvent::default();
+        event.time = now_millis();
+        event.state = state;
+        event.message_id.clone_from(&message.id);
+        event.url = Some(message.url.clone());
+        event.url_group.clone_from(&message.url_group);
+        event.endpoint_name.clone_from(&message.endpoint_name);
+        event.queue_name.clone_from(&message.queue);
+        event.schedule_id.clone_from(&message.schedule_id);
         detail(&mut event);
         let mut inner = self.lock();
         if inner.events.len() >= EVENTS_KEPT {
@@ -254,31 +248,4 @@ impl State {
         inner.deduplication.insert(key, (id.to_owned(), Instant::now()));
         None
     }
-}
-
-/// Unix milliseconds now.
-pub(crate) fn now_millis() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
-}
-
-/// A fresh id with QStash's prefixes (`msg_…`, `dlq_…`): 24 random base62 characters.
-pub(crate) fn new_id(prefix: &str) -> String {
-    const ALPHABET: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-    let mut bytes = [0u8; 24];
-    if getrandom::fill(&mut bytes).is_err() {
-        // No randomness: the clock and a counter still give ids unique to this process.
-        static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-        let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed) ^ now_millis();
-        bytes[..8].copy_from_slice(&n.to_le_bytes());
-    }
-    let id: String = bytes.iter().map(|b| char::from(ALPHABET[usize::from(*b) % ALPHABET.len()])).collect();
-    format!("{prefix}_{id}")
-}
-
-/// Standard base64 (QStash's `bodyBase64`, the callbacks' `body`).
-pub(crate) fn base64(bytes: &[u8]) -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::STANDARD.encode(bytes)
 }

@@ -54,7 +54,7 @@ pub struct Verified<T> {
     pub value: T,
 }
 
-/// Why [`Verified<T>`] refused a request: the verification (401, 413, 400), or `T` itself
+/// Why [`Verified<T>`] refused a request: the verification (401, 413, 400 or 503), or `T` itself
 /// (kept distinct, so a malformed JSON body of an authentic delivery is not reported as a
 /// bad signature).
 #[non_exhaustive]

@@ -30,7 +30,8 @@
 //! ```
 //!
 //! Responses: 401 `{"error":"invalid_signature","reason":"<code>"}` for a missing or invalid
-//! signature, 413 over the body limit, 400 for an unreadable body; never 500.
+//! signature, 413 over the body limit, 400 for an unreadable body, 503 when the replay store
+//! cannot answer; never 500.
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 

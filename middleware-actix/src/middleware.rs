@@ -21,7 +21,7 @@ use crate::payload::{checked_payload, verify_delivery};
 /// [`VerifiedMessage`](crate::VerifiedMessage) in the request extensions.
 ///
 /// Rejections are built with `ServiceRequest::error_response`, so outer middleware (logging,
-/// CORS) still runs: 401, 413 or 400, never 500.
+/// CORS) still runs: 401, 413, 400 or 503, never 500.
 ///
 /// ```
 /// use actix_web::{App, web};

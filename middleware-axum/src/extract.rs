@@ -70,7 +70,7 @@ pub struct Verified<T> {
 /// a malformed JSON body is not reported as a bad signature).
 #[non_exhaustive]
 pub enum VerifiedRejection<R> {
-    /// Signature, claims, size or body reading failed (401, 413 or 400).
+    /// Signature, claims, size, body reading or the replay store failed (401, 413, 400 or 503).
     Verification {
         /// What failed.
         rejection: Rejection,

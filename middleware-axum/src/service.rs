@@ -18,7 +18,7 @@ use crate::future::ResponseFuture;
 /// token, and `S` gets the exact bytes (rebuilt as its own body type) with a
 /// [`VerifiedMessage`](crate::VerifiedMessage) in the request extensions.
 ///
-/// Rejections are responses (`Ok(Response)`), never service errors: 401, 413 or 400, never
+/// Rejections are responses (`Ok(Response)`), never service errors: 401, 413, 400 or 503, never
 /// 500.
 #[derive(Debug, Clone)]
 pub struct QStash<S> {

@@ -30,6 +30,7 @@ from qstash_verify._native import (
     Signer,
     path_and_query_of,
 )
+from qstash_verify.reasons import RejectionReason, SignatureReason
 
 __all__ = [
     "DEFAULT_BODY_LIMIT",
@@ -43,7 +44,9 @@ __all__ = [
     "QStashRejection",
     "Receiver",
     "RedisReplayGuard",
+    "RejectionReason",
     "SignatureError",
+    "SignatureReason",
     "Signer",
     "path_and_query_of",
 ]

@@ -1,22 +1,45 @@
-"""Type stubs of the native module (re-exported by ``qstash_verify``)."""
+"""Type stubs of the native module (re-exported by ``qstash_verify``), checked against the
+module by ``mypy.stubtest`` in the test suite; the reason literals are checked against the
+gate's list (``REASON_CODES``) by ``tests/test_types.py``."""
 
-from typing import Dict, List, Mapping, Optional, Protocol, Tuple, Union
+from typing import Awaitable, Dict, List, Literal, Mapping, Optional, Protocol, Tuple, Union, final
 
-Body = Union[bytes, bytearray, memoryview, str]
-Token = Union[str, bytes]
+from qstash_verify.reasons import RejectionReason, SignatureReason
+
+__all__ = [
+    "Receiver",
+    "Signer",
+    "Claims",
+    "PendingBody",
+    "Gate",
+    "PendingDelivery",
+    "Delivery",
+    "RedisReplayGuard",
+    "QStashRejection",
+    "REASON_CODES",
+    "SignatureError",
+    "ConfigError",
+    "path_and_query_of",
+    "DEFAULT_BODY_LIMIT",
+]
+
+_Body = Union[bytes, bytearray, memoryview, str]
+_Token = Union[str, bytes]
 
 DEFAULT_BODY_LIMIT: int
+REASON_CODES: List[RejectionReason]
 
 class SignatureError(Exception):
     """A delivery did not verify; ``reason`` is the stable code of the failed rule."""
 
-    reason: str
+    reason: SignatureReason
 
 class ConfigError(ValueError):
-    """Keys or regions that cannot build a receiver or signer; ``reason`` is ``"config"``."""
+    """Keys, regions or options that cannot work; ``reason`` is ``"config"``."""
 
-    reason: str
+    reason: Literal["config"]
 
+@final
 class Claims:
     """The verified claims of a delivery (always truthy)."""
 
@@ -33,45 +56,47 @@ class Claims:
     @property
     def iat(self) -> Optional[float]: ...
     @property
-    def key(self) -> str:
-        """``"current"`` or ``"next"``: which signing key matched."""
+    def key(self) -> Literal["current", "next"]:
+        """Which signing key matched."""
     @property
     def region(self) -> Optional[str]: ...
     def __bool__(self) -> bool: ...
 
+@final
 class PendingBody:
     """A token that verified, waiting for its body."""
 
     @property
     def sub(self) -> str: ...
-    def update(self, chunk: Body) -> None: ...
+    def update(self, chunk: _Body) -> None: ...
     def finish(self) -> Claims: ...
 
+@final
 class Receiver:
     """Verifies QStash deliveries; thread-safe, keys replaceable at runtime."""
 
-    def __init__(
-        self,
+    def __new__(
+        cls,
         current_signing_key: Optional[str] = None,
         next_signing_key: Optional[str] = None,
         *,
         regions: Optional[Mapping[str, Tuple[str, str]]] = None,
-        clock_tolerance: int = 0,
+        clock_tolerance: Optional[int] = None,
         replay_protection: bool = False,
-        replay_capacity: int = 100_000,
-    ) -> None: ...
+        replay_capacity: Optional[int] = None,
+    ) -> Receiver: ...
     @staticmethod
-    def dev(*, replay_protection: bool = False, replay_capacity: int = 100_000) -> Receiver: ...
+    def dev(*, replay_protection: bool = False, replay_capacity: Optional[int] = None) -> Receiver: ...
     @staticmethod
-    def from_env(*, replay_protection: bool = False, replay_capacity: int = 100_000) -> Receiver: ...
+    def from_env(*, replay_protection: bool = False, replay_capacity: Optional[int] = None) -> Receiver: ...
     @property
     def replay_entries(self) -> int:
         """Token ids the replay guard remembers now (0 without replay protection)."""
     def verify(
         self,
         *,
-        signature: Optional[Token],
-        body: Body,
+        signature: Optional[_Token],
+        body: _Body,
         url: Optional[str] = None,
         clock_tolerance: Optional[int] = None,
         region: Optional[str] = None,
@@ -80,7 +105,7 @@ class Receiver:
     def verify_token(
         self,
         *,
-        signature: Optional[Token],
+        signature: Optional[_Token],
         url: Optional[str] = None,
         path_and_query: Optional[str] = None,
         clock_tolerance: Optional[int] = None,
@@ -89,10 +114,11 @@ class Receiver:
     ) -> PendingBody: ...
     def replace_keys(self, current_signing_key: str, next_signing_key: str) -> None: ...
 
+@final
 class Signer:
     """Mints tokens shaped exactly like QStash's, for tests and local development."""
 
-    def __init__(self, key: str) -> None: ...
+    def __new__(cls, key: str) -> Signer: ...
     @staticmethod
     def dev() -> Signer: ...
     @staticmethod
@@ -100,7 +126,7 @@ class Signer:
     def sign(
         self,
         url: str,
-        body: Body,
+        body: _Body,
         *,
         now: Optional[int] = None,
         lifetime: Optional[int] = None,
@@ -111,16 +137,18 @@ class Signer:
     ) -> str: ...
 
 def path_and_query_of(url: str) -> Optional[str]: ...
+
 class QStashRejection(Exception):
     """A request the gate refused, with everything its response needs."""
 
     status: int
-    reason: str
+    reason: RejectionReason
     error: str
     body: str
     headers: Dict[str, str]
     log_message: str
 
+@final
 class Delivery:
     """A verified delivery: the signed claims, the exact body bytes, and the (unsigned)
     delivery headers QStash sets (``None`` when missing or not valid)."""
@@ -140,39 +168,53 @@ class Delivery:
     @property
     def topic_name(self) -> Optional[str]: ...
 
+@final
 class PendingDelivery:
     """A delivery whose token verified, waiting for its body."""
 
-    def update(self, chunk: Body) -> None: ...
-    def finish(self, body: bytes) -> Delivery: ...
+    def update(self, chunk: _Body) -> None: ...
+    def finish(self, body: bytes) -> Delivery:
+        """For synchronous servers: a shared store is waited for on this thread."""
+    def finish_async(self, body: bytes) -> Awaitable[Delivery]:
+        """For asyncio servers: the store's answer comes back through the event loop."""
 
+@final
 class RedisReplayGuard:
     """Replay protection shared by every worker and machine that uses the same Redis."""
 
-    def __init__(
-        self, url: str, *, prefix: Optional[str] = None, fail_open: bool = False, timeout: float = 1.0
-    ) -> None: ...
+    def __new__(
+        cls, url: str, *, prefix: Optional[str] = None, fail_open: bool = False, timeout: Optional[float] = None
+    ) -> RedisReplayGuard: ...
 
-class _Headers(Protocol):
+class _HeaderLines(Protocol):
+    """Starlette's, Werkzeug's or any mapping with every line of a header name."""
+
+    def getlist(self, name: str) -> List[Union[str, bytes]]: ...
+
+class _HeaderValues(Protocol):
+    """A mapping of lower-case header names to one value each (a plain `dict`)."""
+
     def get(self, name: str) -> Union[str, bytes, None]: ...
 
-class Gate:
-    """The request-to-verdict sequence of the FastAPI and Flask helpers, for any framework."""
+_Headers = Union[_HeaderLines, _HeaderValues]
 
-    def __init__(
-        self,
+@final
+class Gate:
+    """The request-to-verdict sequence of the framework helpers, for any framework."""
+
+    def __new__(
+        cls,
         receiver: Optional[Receiver] = None,
         *,
         url: Optional[str] = None,
         public_base: Optional[str] = None,
-        forwarded: Optional[int] = None,
+        forwarded: Optional[Literal["forwarded", "x-forwarded"]] = None,
+        trusted_proxies: Optional[int] = None,
         check_url: bool = True,
-        body_limit: int = ...,
+        body_limit: Optional[int] = None,
         replay_guard: Optional[RedisReplayGuard] = None,
-    ) -> None: ...
+    ) -> Gate: ...
     @property
     def body_limit(self) -> int: ...
     def verify_head(self, headers: _Headers, target: str) -> PendingDelivery: ...
     def unreadable(self, headers: _Headers, target: str) -> QStashRejection: ...
-
-REASON_CODES: List[str]

@@ -106,7 +106,7 @@ class _Headers:
     def __init__(self, scope: Scope) -> None:
         self._headers: List[Tuple[bytes, bytes]] = scope.get("headers") or []
 
-    def getlist(self, name: str) -> List[bytes]:
+    def getlist(self, name: str) -> List[Union[str, bytes]]:
         key = name.encode("latin-1")
         return [value for header, value in self._headers if header.lower() == key]
 
@@ -134,7 +134,7 @@ def qstash_verified(
     verifier = _Verifier(gate_of(receiver, options), log_level)
 
     async def dependency(request: Request) -> Delivery:
-        delivery = request.scope.get(_SCOPE_KEY)
+        delivery: Optional[Delivery] = request.scope.get(_SCOPE_KEY)
         if delivery is not None:
             return delivery
         if hasattr(request, "_body"):
@@ -170,7 +170,7 @@ def _verifier_of(route: Any) -> Optional[_Verifier]:
         dependant = pending.pop()
         if dependant is None:
             continue
-        verifier = getattr(dependant.call, "__qstash_verifier__", None)
+        verifier: Optional[_Verifier] = getattr(dependant.call, "__qstash_verifier__", None)
         if verifier is not None:
             return verifier
         pending.extend(dependant.dependencies)
@@ -215,7 +215,8 @@ class QStashGuard:
             if message["type"] == "http.disconnect":
                 raise ConnectionError("the client went away")
             ended = not message.get("more_body", False)
-            return message.get("body", b"")
+            body: bytes = message.get("body", b"")
+            return body
 
         try:
             delivery = await verifier.verify(scope, body_chunks)

@@ -14,7 +14,7 @@ use crate::transport::{Call, segment};
 use crate::{Client, ClientError, Message};
 
 /// A message in the DLQ: the message, and the last response its destination gave.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct DlqMessage {
@@ -24,33 +24,33 @@ pub struct DlqMessage {
     #[serde(flatten)]
     pub message: Message,
     /// The destination's last status.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub response_status: Option<u16>,
     /// The destination's last response headers.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub response_header: BTreeMap<String, Vec<String>>,
     /// The destination's last response body, when it is text.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub response_body: Option<String>,
     /// The destination's last response body in base64, when it is not text.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub response_body_base64: Option<String>,
 }
 
 /// One page of the DLQ (`GET /v2/dlq`).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
 #[non_exhaustive]
 pub struct DlqPage {
     /// The messages of this page.
     #[serde(default)]
     pub messages: Vec<DlqMessage>,
     /// The cursor of the next page; `None` on the last.
-    #[serde(default, deserialize_with = "super::cursor")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "super::cursor")]
     pub cursor: Option<String>,
 }
 
 /// A message republished from the DLQ.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct DlqRetried {

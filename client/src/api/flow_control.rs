@@ -11,7 +11,7 @@ use crate::transport::{Call, segment};
 use crate::{Client, ClientError};
 
 /// The state of one flow-control key (`GET /v2/flowControl/{key}`).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct FlowControlInfo {

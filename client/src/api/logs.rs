@@ -13,11 +13,12 @@ use crate::transport::Call;
 use crate::{Client, ClientError};
 
 /// A message's state in a log event.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 #[non_exhaustive]
 pub enum MessageState {
     /// Accepted by QStash.
+    #[default]
     Created,
     /// Ready for delivery.
     Active,
@@ -79,7 +80,7 @@ impl fmt::Display for MessageState {
 }
 
 /// One log event.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct LogEvent {
@@ -90,52 +91,52 @@ pub struct LogEvent {
     /// The message.
     pub message_id: String,
     /// The destination URL.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// The URL group.
-    #[serde(default, rename = "topicName")]
+    #[serde(default, skip_serializing_if = "Option::is_none", rename = "topicName")]
     pub url_group: Option<String>,
     /// The URL group endpoint's name.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub endpoint_name: Option<String>,
     /// The error, for failed deliveries.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     /// When the next delivery is due (Unix milliseconds).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_delivery_time: Option<u64>,
     /// The headers of the message.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub header: BTreeMap<String, serde_json::Value>,
     /// The body in base64.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
     /// The destination's status.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub response_status: Option<u16>,
     /// The destination's response body.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub response_body: Option<String>,
     /// The queue.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub queue_name: Option<String>,
     /// The schedule.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schedule_id: Option<String>,
     /// The label.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
 }
 
 /// One page of logs (`GET /v2/events`).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
 #[non_exhaustive]
 pub struct LogPage {
     /// The events of this page, newest first.
     #[serde(default)]
     pub events: Vec<LogEvent>,
     /// The cursor of the next page; `None` on the last.
-    #[serde(default, deserialize_with = "super::cursor")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "super::cursor")]
     pub cursor: Option<String>,
 }
 

@@ -11,65 +11,65 @@ use crate::transport::{Call, segment};
 use crate::{Client, ClientError};
 
 /// A message QStash has not finished delivering (`GET /v2/messages/{messageId}`).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Message {
     /// Its id.
     pub message_id: String,
     /// The destination URL.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// The URL group it was published to, if any.
-    #[serde(default, rename = "topicName")]
+    #[serde(default, skip_serializing_if = "Option::is_none", rename = "topicName")]
     pub url_group: Option<String>,
     /// The URL group endpoint's name, if any.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub endpoint_name: Option<String>,
     /// The method QStash calls the destination with.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub method: Option<String>,
     /// The headers forwarded to the destination.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub header: BTreeMap<String, Vec<String>>,
     /// The body, when it is text.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
     /// The body in base64, when it is not text.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body_base64: Option<String>,
     /// Delivery retries.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_retries: Option<u32>,
     /// The retry delay expression.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_delay_expression: Option<String>,
     /// Not delivered before this Unix time (milliseconds).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub not_before: Option<u64>,
     /// When it was created (Unix milliseconds).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<u64>,
     /// Its callback URL.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub callback: Option<String>,
     /// Its failure callback URL.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failure_callback: Option<String>,
     /// The queue it was enqueued on.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub queue_name: Option<String>,
     /// The schedule that created it.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schedule_id: Option<String>,
     /// The IP address that published it.
-    #[serde(default, alias = "callerIP")]
+    #[serde(default, skip_serializing_if = "Option::is_none", alias = "callerIP")]
     pub caller_ip: Option<String>,
     /// Its flow-control key.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flow_control_key: Option<String>,
     /// Its label.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
 }
 

@@ -11,7 +11,7 @@ use crate::transport::{Call, segment};
 use crate::{Client, ClientError};
 
 /// A queue (`GET /v2/queues/{queueName}`).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Queue {
@@ -27,10 +27,10 @@ pub struct Queue {
     #[serde(default)]
     pub paused: bool,
     /// When it was created (Unix milliseconds).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<u64>,
     /// When it last changed (Unix milliseconds).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<u64>,
 }
 

@@ -14,7 +14,7 @@ use crate::transport::{Call, segment};
 use crate::{Callback, Client, ClientError, Destination, FlowControl, PublishOptions, Redact, header};
 
 /// A schedule as the API describes it (`GET /v2/schedules/{scheduleId}`).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Schedule {
@@ -23,69 +23,69 @@ pub struct Schedule {
     /// The cron expression.
     pub cron: String,
     /// When it was created (Unix milliseconds).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<u64>,
     /// The URL or URL group it publishes to.
     pub destination: String,
     /// The method of each delivery.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub method: Option<String>,
     /// The headers forwarded to the destination.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub header: BTreeMap<String, Vec<String>>,
     /// The body, when it is text.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
     /// The body in base64, when it is not text.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body_base64: Option<String>,
     /// Delivery retries.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retries: Option<u32>,
     /// The delay of each message (seconds).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delay: Option<u64>,
     /// Its callback URL.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub callback: Option<String>,
     /// Its failure callback URL.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failure_callback: Option<String>,
     /// The IP address that created it.
-    #[serde(default, alias = "callerIP")]
+    #[serde(default, skip_serializing_if = "Option::is_none", alias = "callerIP")]
     pub caller_ip: Option<String>,
     /// Whether it is paused.
     #[serde(default)]
     pub is_paused: bool,
     /// The queue its messages go to.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub queue_name: Option<String>,
     /// Its flow-control key.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flow_control_key: Option<String>,
     /// Flow control: deliveries in flight.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parallelism: Option<u32>,
     /// Flow control: deliveries per period.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rate: Option<u32>,
     /// Flow control: the period (seconds).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub period: Option<u64>,
     /// The retry delay expression.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_delay_expression: Option<String>,
     /// Its label.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
     /// When it last ran (Unix milliseconds).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_schedule_time: Option<u64>,
     /// When it runs next (Unix milliseconds).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_schedule_time: Option<u64>,
     /// The state of each message of the last run, by message id.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub last_schedule_states: BTreeMap<String, String>,
 }
 

@@ -37,7 +37,7 @@ impl Endpoint {
 }
 
 /// A URL group (`GET /v2/topics/{name}`).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UrlGroup {
@@ -47,10 +47,10 @@ pub struct UrlGroup {
     #[serde(default)]
     pub endpoints: Vec<Endpoint>,
     /// When it was created (Unix milliseconds).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<u64>,
     /// When it last changed (Unix milliseconds).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<u64>,
 }
 

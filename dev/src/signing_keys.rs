@@ -3,14 +3,9 @@
 
 use std::fmt;
 
-use axum::Json;
-use axum::extract::State as Shared;
-use axum::response::{IntoResponse, Response};
 use qstash_core::Signer;
-use serde_json::json;
 
-use crate::api::AppState;
-use crate::state::new_id;
+use crate::ids::new_id;
 
 /// The current and next signing keys, and their signers.
 #[derive(Clone)]
@@ -44,6 +39,11 @@ impl SigningKeys {
         (self.current.clone(), self.next.clone())
     }
 
+    /// The pair as `GET /v2/keys` answers it.
+    pub(crate) fn view(&self) -> qstash_client::SigningKeys {
+        qstash_client::SigningKeys { current: self.current.clone(), next: self.next.clone() }
+    }
+
     /// The signer every delivery is signed with: the current key's.
     pub(crate) fn signer(&self) -> Signer {
         self.signer.clone()
@@ -58,23 +58,6 @@ impl SigningKeys {
         self.current = std::mem::replace(&mut self.next, fresh);
         self.signer = std::mem::replace(&mut self.next_signer, fresh_signer);
     }
-}
-
-fn answer(keys: &SigningKeys) -> Response {
-    let (current, next) = keys.pair();
-    Json(json!({ "current": current, "next": next })).into_response()
-}
-
-/// `GET /v2/keys`.
-pub(crate) async fn get(Shared(state): Shared<AppState>) -> Response {
-    answer(&state.lock().keys)
-}
-
-/// `POST /v2/keys/rotate`: rotates, and answers with the new pair.
-pub(crate) async fn rotate(Shared(state): Shared<AppState>) -> Response {
-    let mut inner = state.lock();
-    inner.keys.rotate();
-    answer(&inner.keys)
 }
 
 #[cfg(test)]

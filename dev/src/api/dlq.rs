@@ -1,0 +1,78 @@
+//! `/v2/dlq`: messages whose every retry failed; read, deleted, retried.
+
+use axum::Json;
+use axum::extract::{Path, RawQuery, State as Shared};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use qstash_client::{DlqPage, DlqRetried, MessageState};
+use serde_json::json;
+
+use crate::delivery;
+use crate::ids::{new_id, now_millis};
+use crate::reply::{AppState, Reply, not_found, query_values};
+use crate::state::Message;
+
+/// `GET /v2/dlq?url=…`.
+pub(super) async fn list(Shared(state): Shared<AppState>, RawQuery(query): RawQuery) -> Reply {
+    let url = query_values(&query, "url");
+    let inner = state.lock();
+    let mut page = DlqPage::default();
+    page.messages = inner
+        .dlq
+        .iter()
+        .filter(|d| url.is_empty() || url.contains(&d.message.url))
+        .map(|d| d.view())
+        .collect();
+    Ok(Json(page).into_response())
+}
+
+/// `GET /v2/dlq/{id}`.
+pub(super) async fn get(Shared(state): Shared<AppState>, Path(id): Path<String>) -> Reply {
+    let inner = state.lock();
+    let dead = inner.dlq.iter().find(|d| d.dlq_id == id).ok_or_else(|| not_found("DLQ message", &id))?;
+    Ok(Json(dead.view()).into_response())
+}
+
+/// `DELETE /v2/dlq/{id}`.
+pub(super) async fn delete(Shared(state): Shared<AppState>, Path(id): Path<String>) -> Reply {
+    let mut inner = state.lock();
+    let before = inner.dlq.len();
+    inner.dlq.retain(|d| d.dlq_id != id);
+    if inner.dlq.len() == before {
+        return Err(not_found("DLQ message", &id));
+    }
+    Ok(StatusCode::OK.into_response())
+}
+
+/// `DELETE /v2/dlq?dlqIds=…`.
+pub(super) async fn delete_many(Shared(state): Shared<AppState>, RawQuery(query): RawQuery) -> Reply {
+    let ids = query_values(&query, "dlqIds");
+    let mut inner = state.lock();
+    let before = inner.dlq.len();
+    inner.dlq.retain(|d| !ids.contains(&d.dlq_id));
+    Ok(Json(json!({ "deleted": before - inner.dlq.len() })).into_response())
+}
+
+/// `POST /v2/dlq/retry?dlqIds=…`: publishes each again as a new message.
+pub(super) async fn retry(Shared(state): Shared<AppState>, RawQuery(query): RawQuery) -> Reply {
+    let ids = query_values(&query, "dlqIds");
+    let taken: Vec<Message> = {
+        let mut inner = state.lock();
+        let (retry, keep): (Vec<_>, Vec<_>) =
+            std::mem::take(&mut inner.dlq).into_iter().partition(|d| ids.contains(&d.dlq_id));
+        inner.dlq = keep;
+        retry.into_iter().map(|d| d.message).collect()
+    };
+    let mut responses = Vec::new();
+    for mut message in taken {
+        message.id = new_id("msg");
+        message.created_at = now_millis();
+        state.lock().messages.insert(message.id.clone(), message.clone());
+        state.log(&message, MessageState::Created, |_| {});
+        let mut retried = DlqRetried::default();
+        retried.message_id.clone_from(&message.id);
+        responses.push(retried);
+        delivery::spawn(state.clone(), message);
+    }
+    Ok(Json(json!({ "responses": responses })).into_response())
+}

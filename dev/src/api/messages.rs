@@ -1,0 +1,41 @@
+//! `/v2/messages`: messages waiting for delivery, read and cancelled.
+
+use axum::Json;
+use axum::extract::{Path, RawQuery, State as Shared};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use qstash_client::MessageState;
+use serde_json::json;
+
+use crate::reply::{AppState, Reply, not_found, query_values};
+use crate::state::Message;
+
+/// `GET /v2/messages/{id}`.
+pub(super) async fn get(Shared(state): Shared<AppState>, Path(id): Path<String>) -> Reply {
+    let inner = state.lock();
+    let message = inner.messages.get(&id).ok_or_else(|| not_found("message", &id))?;
+    Ok(Json(message.view()).into_response())
+}
+
+/// `DELETE /v2/messages/{id}`.
+pub(super) async fn cancel(Shared(state): Shared<AppState>, Path(id): Path<String>) -> Reply {
+    let removed = state.lock().messages.remove(&id).ok_or_else(|| not_found("message", &id))?;
+    state.log(&removed, MessageState::Canceled, |_| {});
+    Ok(StatusCode::ACCEPTED.into_response())
+}
+
+/// `DELETE /v2/messages?messageIds=…` (or the first `count`).
+pub(super) async fn cancel_many(Shared(state): Shared<AppState>, RawQuery(query): RawQuery) -> Reply {
+    let ids = query_values(&query, "messageIds");
+    let count: usize = query_values(&query, "count").first().and_then(|c| c.parse().ok()).unwrap_or(100);
+    let removed: Vec<Message> = {
+        let mut inner = state.lock();
+        let chosen: Vec<String> =
+            if ids.is_empty() { inner.messages.keys().take(count).cloned().collect() } else { ids };
+        chosen.iter().filter_map(|id| inner.messages.remove(id)).collect()
+    };
+    for message in &removed {
+        state.log(message, MessageState::Canceled, |_| {});
+    }
+    Ok(Json(json!({ "cancelled": removed.len() })).into_response())
+}

@@ -1,0 +1,72 @@
+//! The QStash REST API over the in-memory state, behind the development token: the routes,
+//! each to a handler of the module for its area.
+
+mod dlq;
+mod flow_control;
+mod keys;
+mod logs;
+mod messages;
+mod publish;
+mod queues;
+mod schedules;
+mod url_groups;
+
+use axum::Router;
+use axum::extract::Request;
+use axum::http::StatusCode;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post};
+
+use crate::reply::{ApiError, AppState};
+use crate::state::DEV_TOKEN;
+
+/// Every endpoint of the API, on `state`.
+pub(crate) fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/v2/publish/{*destination}", post(publish::publish))
+        .route("/v2/enqueue/{queue}/{*destination}", post(publish::enqueue))
+        .route("/v2/batch", post(publish::batch))
+        .route("/v2/keys", get(keys::get))
+        .route("/v2/keys/rotate", post(keys::rotate))
+        .route("/v2/messages", delete(messages::cancel_many))
+        .route("/v2/messages/{id}", get(messages::get).delete(messages::cancel))
+        .route("/v2/dlq", get(dlq::list).delete(dlq::delete_many))
+        .route("/v2/dlq/retry", post(dlq::retry))
+        .route("/v2/dlq/{id}", get(dlq::get).delete(dlq::delete))
+        .route("/v2/events", get(logs::list))
+        .route("/v2/flowControl", get(flow_control::list))
+        .route("/v2/flowControl/{key}", get(flow_control::get))
+        .route("/v2/flowControl/{key}/{action}", post(flow_control::control))
+        .route("/v2/globalParallelism", get(flow_control::global))
+        .route("/v2/schedules", get(schedules::list))
+        .route(
+            "/v2/schedules/{*rest}",
+            post(schedules::create)
+                .get(schedules::get)
+                .delete(schedules::delete)
+                .patch(schedules::pause_or_resume),
+        )
+        .route("/v2/topics", get(url_groups::list))
+        .route("/v2/topics/{name}", get(url_groups::get).delete(url_groups::delete))
+        .route(
+            "/v2/topics/{name}/endpoints",
+            post(url_groups::add_endpoints).delete(url_groups::remove_endpoints),
+        )
+        .route("/v2/queues", get(queues::list).post(queues::upsert))
+        .route("/v2/queues/{name}", get(queues::get).delete(queues::delete))
+        .route("/v2/queues/{name}/pause", post(queues::pause))
+        .route("/v2/queues/{name}/resume", post(queues::resume))
+        .fallback(|| async { ApiError(StatusCode::NOT_FOUND, "no such endpoint".into()) })
+        .layer(middleware::from_fn(authorize))
+        .with_state(state)
+}
+
+/// Only the development token opens the API, as a real QStash only opens it to its token.
+async fn authorize(request: Request, next: Next) -> Response {
+    let bearer = request.headers().get("authorization").and_then(|v| v.to_str().ok());
+    if bearer == Some(&format!("Bearer {DEV_TOKEN}")) {
+        return next.run(request).await;
+    }
+    ApiError(StatusCode::UNAUTHORIZED, "invalid token: use the development token".into()).into_response()
+}
