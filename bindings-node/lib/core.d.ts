@@ -143,20 +143,28 @@ export interface Delivery<B extends Uint8Array = Uint8Array> {
   json<T = unknown>(): T
 }
 
-/** A verified delivery from a fetch `Request`. */
-export type FetchDelivery = Delivery
+/** A verified delivery from a fetch `Request` (the native build's body is a `Buffer`). */
+export type FetchDelivery<B extends Uint8Array = Uint8Array> = Delivery<B>
 
-export type VerifyResult =
-  | { verified: true; delivery: FetchDelivery }
+export type VerifyResult<B extends Uint8Array = Uint8Array> =
+  | { verified: true; delivery: FetchDelivery<B> }
   | { verified: false; reason: RejectionReason; response: Response }
 
+/** The fetch helpers, whose deliveries carry bodies of type `B`. */
+export interface FetchHelpers<B extends Uint8Array> {
+  /** Verifies a WHATWG `Request` (consumes its body). */
+  verifyRequest(request: Request, options?: HelperOptions | Gate): Promise<VerifyResult<B>>
+  /** Wraps a fetch-style handler so it only runs for verified deliveries. */
+  withQStash<Rest extends unknown[]>(
+    handler: (request: Request, delivery: FetchDelivery<B>, ...rest: Rest) => Response | Promise<Response>,
+    options?: HelperOptions | Gate,
+  ): (request: Request, ...rest: Rest) => Promise<Response>
+}
+
 /** Verifies a WHATWG `Request` (consumes its body). */
-export declare function verifyRequest(request: Request, options?: HelperOptions | Gate): Promise<VerifyResult>
+export declare const verifyRequest: FetchHelpers<Uint8Array>['verifyRequest']
 
 /** Wraps a fetch-style handler so it only runs for verified deliveries. */
-export declare function withQStash<Rest extends unknown[]>(
-  handler: (request: Request, delivery: FetchDelivery, ...rest: Rest) => Response | Promise<Response>,
-  options?: HelperOptions | Gate,
-): (request: Request, ...rest: Rest) => Promise<Response>
+export declare const withQStash: FetchHelpers<Uint8Array>['withQStash']
 
 export type { Claims, VerifyRequest }

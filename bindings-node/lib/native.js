@@ -11,18 +11,25 @@ const POOL_FROM = 512 * 1024
 
 /** Reusable scratch for `verifySync`: a header of numbers (layout in `verifyPacked`'s docs),
  * then UTF-8 text. N-API conversions of strings and numbers cost far more than writing into
- * a buffer Rust borrows. Safe to reuse because the call is synchronous. */
+ * a buffer Rust borrows. Safe to reuse because the call is synchronous. Always a buffer of its
+ * own (`allocUnsafeSlow`), so its `ArrayBuffer` starts where it does and Rust gets that: an
+ * `ArrayBuffer` crosses N-API for less than a typed array. */
 const HEADER = native.PACKED_HEADER
 const SCRATCH_MAX = 4 * 1024 * 1024
 let scratch
+let scratchArray
 let ints
 let floats
 
 function allocate(bytes) {
   scratch = Buffer.allocUnsafeSlow(bytes)
+  scratchArray = scratch.buffer
   ints = intsOf(scratch)
   floats = floatsOf(scratch)
 }
+
+// The answers of `verifyPacked`, read once: the addon's exports are a slow object to look up.
+const { VERIFIED_IN_REGION, VERIFIED_NEXT, VERIFY_FAILED, lastFailure, lastRegion, verifyPacked, verifyPackedBody } = native
 
 /** The header's views over `buffer`: five `i32` fields, then the tolerance and `now` as `f64`s
  * at byte 24. */
@@ -37,6 +44,8 @@ allocate(64 * 1024)
 
 /** A buffer with room for `bytes` of text after the header: the scratch, grown when needed,
  * or a one-off buffer for text too large to keep around. */
+const arrayOf = (buffer) => (buffer === scratch ? scratchArray : buffer.buffer)
+
 function scratchFor(bytes) {
   const need = HEADER + bytes
   if (need <= scratch.length) return scratch
@@ -74,65 +83,29 @@ function put(buffer, at, value, name) {
   return buffer.utf8Write(value, at)
 }
 
-/** The claims `verifyPacked` returned (layout in its docs), read only when first looked at:
- * most callers only need to know the delivery verified. */
-class Claims {
-  #packed
-  #fields
+// `core.js` reads the answer as bit 1: the next key, bit 2: a region's pair.
+if (VERIFIED_NEXT !== 1 || VERIFIED_IN_REGION !== 2) throw new Error('the addon answers verifyPacked differently')
 
-  constructor(packed) {
-    this.#packed = packed
-  }
-
-  #read() {
-    if (this.#fields) return this.#fields
-    // `jti` + `sub` (which may contain NULs) are whatever follows field six.
-    const fields = this.#packed.split('\0')
-    const rest = fields.length === 7 ? fields[6] : fields.slice(6).join('\0')
-    const jtiLength = Number(fields[5])
-    this.#fields = {
-      iss: 'Upstash',
-      sub: jtiLength < 0 ? rest : rest.slice(jtiLength),
-      jti: jtiLength < 0 ? undefined : rest.slice(0, jtiLength),
-      exp: Number(fields[2]),
-      nbf: Number(fields[3]),
-      iat: fields[4] === '' ? undefined : Number(fields[4]),
-      key: fields[0],
-      region: fields[1] === '' ? undefined : fields[1],
-    }
-    return this.#fields
-  }
-
-  get iss() { return 'Upstash' }
-  get sub() { return this.#read().sub }
-  get jti() { return this.#read().jti }
-  get exp() { return this.#read().exp }
-  get nbf() { return this.#read().nbf }
-  get iat() { return this.#read().iat }
-  get key() { return this.#read().key }
-  get region() { return this.#read().region }
-
-  toJSON() {
-    return { ...this.#read() }
-  }
-
-  [Symbol.for('nodejs.util.inspect.custom')]() {
-    return this.toJSON()
-  }
+/** What `verifyPacked` answered: which key verified, or the error of the convention. */
+function outcome(answer) {
+  if (answer !== VERIFY_FAILED) return answer
+  const failure = lastFailure()
+  const end = failure.indexOf('\0')
+  throw { code: failure.slice(0, end), message: failure.slice(end + 1) }
 }
 
-/** The claims, or the error `verifyPacked` reported as `!code\0message`. */
-function unpack(packed) {
-  if (packed.charCodeAt(0) === 33 /* ! */) {
-    const end = packed.indexOf('\0')
-    throw { code: packed.slice(1, end), message: packed.slice(end + 1) }
-  }
-  return new Claims(packed)
-}
+/** Bodies up to this many UTF-16 units are joined to the signature and the URL for one write. */
+const JOIN_BODY_UP_TO = 16 * 1024
 
 const textLength = (value) => (typeof value === 'string' ? value.length : 0)
 
-function verifySync(receiver, request) {
+/** A receiver as the wrapper holds it: the native object, and its verifier (the external
+ * `verifyPacked` takes). */
+function handleOf(receiver) {
+  return { receiver, verifier: receiver.verifier() }
+}
+
+function verifySync({ verifier }, request) {
   const { signature, url, upstashRegion, body } = request
   const tolerance = request.clockTolerance
   const now = request.now
@@ -141,19 +114,23 @@ function verifySync(receiver, request) {
     (url === undefined || url === null || typeof url === 'string') &&
     (upstashRegion === undefined || upstashRegion === null)
   ) {
-    // Signature and URL in one UTF-8 write instead of two: when both are ASCII (as in every
-    // real delivery) the bytes written equal the UTF-16 length, so the UTF-16 lengths are
-    // the byte lengths. The body follows in its own write (joining it too would copy it
-    // once more). The buffer has room for 3 bytes per unit, so no write is cut short.
+    // Signature, URL and (up to a size) body in one UTF-8 write: one call into Node costs
+    // more than joining the strings. When the text is ASCII (as in every real delivery) the
+    // bytes written equal the UTF-16 length, so the UTF-16 lengths are the byte lengths; other
+    // text takes the general path below. A large body gets a write of its own, where joining
+    // would copy it once more. The buffer has room for 3 bytes per unit, so no write is cut
+    // short.
     const link = url ?? ''
+    const urlLen = url === undefined || url === null ? -1 : link.length
     const head = signature + link
+    const joined = body.length <= JOIN_BODY_UP_TO
+    const text = joined ? head + body : head
     const buffer = scratchFor(3 * (head.length + body.length))
-    const headEnd = HEADER + buffer.utf8Write(head, HEADER)
-    if (headEnd === HEADER + head.length) {
-      const end = body.length === 0 ? headEnd : headEnd + buffer.utf8Write(body, headEnd)
-      const urlLen = url === undefined || url === null ? -1 : link.length
+    const written = buffer.utf8Write(text, HEADER)
+    if (written === text.length) {
+      const end = HEADER + written + (joined || body.length === 0 ? 0 : buffer.utf8Write(body, HEADER + written))
       header(buffer, signature.length, urlLen, -1, end, tolerance, now)
-      return unpack(receiver.verifyPacked(buffer))
+      return outcome(verifyPacked(verifier, arrayOf(buffer)))
     }
   }
   if (typeof body !== 'string' && !(body instanceof Uint8Array)) {
@@ -170,7 +147,36 @@ function verifySync(receiver, request) {
   const headEnd = textEnd + Math.max(regionLen, 0)
   const end = bodyIsText ? headEnd + buffer.utf8Write(body, headEnd) : headEnd
   header(buffer, signatureLen, urlLen, regionLen, end, tolerance, now)
-  return unpack(receiver.verifyPacked(buffer, bodyIsText ? undefined : body))
+  const array = arrayOf(buffer)
+  const answer = bodyIsText ? verifyPacked(verifier, array) : verifyPackedBody(verifier, array, body)
+  return outcome(answer)
+}
+
+/** The buffer string bodies of `verify` are encoded into before the pool hashes them (free
+ * when `undefined`: in use by a verification in flight), kept up to this size. */
+let poolScratch
+const POOL_SCRATCH_MAX = 16 * 1024 * 1024
+
+/** Verifies on libuv's thread pool: the event loop goes on while the body is hashed. */
+async function poolVerify({ receiver }, request, body) {
+  const outcome = await receiver.verifyAsync({ ...request, body })
+  if (!outcome.claims) throw { code: outcome.reason, message: outcome.message }
+}
+
+/** `poolVerify` of a string body. It is encoded here, once, into a buffer kept for it (a fresh
+ * one costs more than the encoding: allocation and first-touch page faults); the pool then
+ * borrows the bytes. Another verification in flight meanwhile gets a buffer of its own. */
+async function poolVerifyText(handle, request) {
+  const text = request.body
+  const owned = poolScratch === undefined || poolScratch.length < 3 * text.length
+  const buffer = owned ? Buffer.allocUnsafeSlow(3 * text.length) : poolScratch
+  poolScratch = undefined
+  try {
+    const length = buffer.utf8Write(text, 0)
+    await poolVerify(handle, request, buffer.subarray(0, length))
+  } finally {
+    if (!owned || buffer.length <= POOL_SCRATCH_MAX) poolScratch = buffer
+  }
 }
 
 const bodyLength = (body) =>
@@ -194,24 +200,27 @@ const backend = {
   reasonCodes: native.reasonCodes(),
   headerNames: native.headerNames(),
 
-  receiver: (config) => new native.Receiver(config),
+  receiver: (config) => handleOf(new native.Receiver(config)),
   verifySync,
 
-  async verify(receiver, request) {
-    if (bodyLength(request && request.body) < POOL_FROM) return verifySync(receiver, request)
-    // A string body is encoded here, once, by the fastest encoder there is; the pool then
-    // borrows the bytes.
-    const body = typeof request.body === 'string' ? Buffer.from(request.body, 'utf8') : request.body
-    const outcome = await receiver.verifyAsync({ ...request, body })
-    if (outcome.claims) return outcome.claims
-    throw { code: outcome.reason, message: outcome.message }
+  /** Settles on the spot (answers `undefined`) below `POOL_FROM`, else answers the pool's
+   * promise. */
+  verify(handle, request) {
+    if (bodyLength(request && request.body) < POOL_FROM) {
+      verifySync(handle, request)
+      return undefined
+    }
+    return typeof request.body === 'string' ? poolVerifyText(handle, request) : poolVerify(handle, request, request.body)
   },
 
-  verifyToken: (receiver, request) => receiver.verifyToken(request),
-  replaceKeys: (receiver, current, next) => receiver.replaceKeys(current, next),
-  describe: (receiver) => receiver.toString(),
+  region: () => lastRegion(),
+  decodeSegment: (segment) => Buffer.from(segment, 'base64url').toString('utf8'),
 
-  gate: (receiver, options, replayGuard) => new native.Gate(receiver, options, replayGuard),
+  verifyToken: ({ receiver }, request) => receiver.verifyToken(request),
+  replaceKeys: ({ receiver }, current, next) => receiver.replaceKeys(current, next),
+  describe: ({ receiver }) => receiver.toString(),
+
+  gate: ({ receiver }, options, replayGuard) => new native.Gate(receiver, options, replayGuard),
 
   verifyHead(gate, values, target) {
     const result = gate.verifyHead(values, target)

@@ -16,7 +16,11 @@ mod signer;
 pub use claims::{Claims, VerifyOutcome};
 pub use gate::{Delivery, Gate, GateOptions, PendingDelivery, Rejection, header_names};
 pub use pending::PendingBody;
-pub use receiver::{PACKED_HEADER, Receiver, ReceiverConfig, SigningKeys, TokenRequest, VerifyRequest};
+pub use receiver::{
+    PACKED_HEADER, Receiver, ReceiverConfig, SigningKeys, TokenRequest, VERIFIED_CURRENT, VERIFIED_IN_REGION,
+    VERIFIED_NEXT, VERIFY_FAILED, Verifier, VerifyRequest, last_failure, last_region, verify_packed,
+    verify_packed_body,
+};
 pub use replay::{RedisReplayGuard, RedisReplayOptions};
 pub use signer::{SignOptions, Signer};
 

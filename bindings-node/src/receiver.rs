@@ -1,14 +1,14 @@
 //! `Receiver`: verifies deliveries; keys from options, the environment, or `dev()`.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 
-use napi::bindgen_prelude::AsyncTask;
-use napi::bindgen_prelude::Null;
+use napi::bindgen_prelude::{ArrayBuffer, AsyncTask, External, Null};
 use napi::{Either, Env, Task};
 use napi_derive::napi;
 use std::sync::Arc;
 
-use qstash_core::{KeyPair, Request, SharedReceiver, VerifyError};
+use qstash_core::{KeyPair, Region, Request, SharedReceiver, VerifyError};
 use qstash_gate::host::{self, ClaimsView, HostError, Number};
 use qstash_gate::replay::MemoryReplayGuard;
 
@@ -205,47 +205,12 @@ impl Receiver {
         Receiver { inner: qstash_core::Receiver::dev().into(), replay: None }
     }
 
-    /// The fast path behind `lib/qstash.js`'s `verifySync`, shaped by what N-API conversions
-    /// cost: one reused scratch buffer borrowed from JS (no copy, no new object per call)
-    /// carries both the numbers and the text, and one string comes back.
-    ///
-    /// `scratch` starts with a header of [`PACKED_HEADER`] bytes written through typed-array
-    /// views (native byte order): `i32` lengths of the signature, the URL and the region
-    /// (`-1` = absent), the `i32` offset where the text ends, `i32` flags (1: a clock
-    /// tolerance is given, 2: `now` is given), four unused bytes, then the clock tolerance
-    /// and `now` as `f64`s. After the header come the UTF-8 of the signature, the URL and the
-    /// region back to back, then, up to the end offset, the body when it was a string; a
-    /// `Buffer`/`Uint8Array` body comes as `body`. Each number is one typed-array store in JS
-    /// instead of one N-API conversion here, and the tolerance is checked here, by the gate.
-    ///
-    /// Returns the claims packed as `key`, `region`, `exp`, `nbf`, `iat` and the UTF-16
-    /// length of `jti` (`-1` when absent), each followed by a NUL, then `jti` and `sub` back to
-    /// back (`sub` and `jti` may contain NULs, hence the length). A failure returns `!`, the
-    /// error's code (a reason, or `config`), a NUL and the message, so the wrapper throws one
-    /// error instead of paying for two JS error objects.
-    #[napi]
-    pub fn verify_packed(&self, scratch: &[u8], body: Option<&[u8]>) -> String {
-        let verified = (|| -> Result<qstash_core::Verified, HostError> {
-            let malformed = || HostError::from(VerifyError::Malformed { what: "request fields" });
-            let header = PackedHeader::read(scratch).ok_or_else(malformed)?;
-            let mut rest = scratch.get(HEADER..header.end).unwrap_or_default();
-            let signature = take_field(&mut rest, header.signature_len)?;
-            let url = take_field(&mut rest, header.url_len)?
-                .map(std::str::from_utf8)
-                .transpose()
-                .map_err(|_| VerifyError::Subject)?;
-            let region = take_field(&mut rest, header.region_len)?.and_then(|r| std::str::from_utf8(r).ok());
-            let tolerance = tolerance(header.clock_tolerance.as_ref())?;
-            // What is left of the scratch up to the end offset is the body when it was a string.
-            let request = request(signature, body.unwrap_or(rest), url, tolerance, region);
-            let verified = self.inner.verify_at(&request, header.now.unwrap_or_else(unix_now))?;
-            check_replay(&self.replay, &self.inner, &verified, tolerance)?;
-            Ok(verified)
-        })();
-        match verified {
-            Ok(verified) => pack(&verified),
-            Err(error) => format!("!{}\0{}", error.code(), error.message()),
-        }
+    /// The receiver as the handle `verifyPacked` takes: an external crosses N-API for less than
+    /// a class instance (no private property to look up), and it shares this receiver's keys
+    /// (a rotation reaches it) and replay guard.
+    #[napi(ts_return_type = "ExternalObject<'Verifier'>")]
+    pub fn verifier(&self) -> External<Verifier> {
+        External::new(Verifier { inner: self.inner.clone(), replay: self.replay.clone() })
     }
 
     /// Verifies on the libuv thread pool (large bodies: the event loop keeps running while
@@ -301,49 +266,118 @@ impl Receiver {
     }
 }
 
-/// A claim time as JS's `Number()` reads it back. Whole seconds (every real token) print as
-/// integers: formatting an `f64` the shortest way costs several times more.
-fn push_number(out: &mut String, value: f64) {
-    use std::fmt::Write as _;
-    const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53: every integer below is exact
-    if value.fract() == 0.0 && value.abs() < EXACT {
-        // `itoa`: the general formatter costs more than the rest of the packing together.
-        out.push_str(itoa::Buffer::new().format(value as i64));
-    } else {
-        // Writing into a `String` cannot fail.
-        let _ = write!(out, "{value}");
-    }
+/// The keys and replay guard of a `Receiver`, as `verifyPacked` takes them.
+pub struct Verifier {
+    inner: SharedReceiver,
+    replay: Option<Arc<MemoryReplayGuard>>,
 }
 
-/// The claims in the layout `verifyPacked` documents.
-fn pack(verified: &qstash_core::Verified) -> String {
-    let claims = &verified.claims;
-    let (sub, jti) = (claims.sub(), claims.jti());
-    let mut out = String::with_capacity(64 + sub.len() + jti.map_or(0, str::len));
-    out.push_str(verified.key.as_str());
-    out.push('\0');
-    if let Some(region) = &verified.region {
-        out.push_str(region.as_str());
+/// What `verifyPacked` answers when the current key of the pair verified.
+#[napi]
+pub const VERIFIED_CURRENT: i32 = 0;
+
+/// What `verifyPacked` answers when the next key of the pair verified.
+#[napi]
+pub const VERIFIED_NEXT: i32 = 1;
+
+/// Added to the answer when the pair was a region's (`lastRegion()` names it).
+#[napi]
+pub const VERIFIED_IN_REGION: i32 = 2;
+
+/// What `verifyPacked` answers when the delivery did not verify (`lastFailure()` says why).
+#[napi]
+pub const VERIFY_FAILED: i32 = -1;
+
+thread_local! {
+    /// The failure and the region of this thread's last `verifyPacked`: handing them back
+    /// only when asked keeps the answer a number, the cheapest value to cross N-API.
+    static LAST: RefCell<(Option<HostError>, Option<Region>)> = const { RefCell::new((None, None)) };
+}
+
+/// Why the last `verifyPacked` of this thread failed: the code (a reason, or `config`), a NUL
+/// and the message.
+#[napi]
+pub fn last_failure() -> String {
+    LAST.with_borrow_mut(|last| last.0.take())
+        .map_or_else(String::new, |error| format!("{}\0{}", error.code(), error.message()))
+}
+
+/// The region whose pair verified the last `verifyPacked` of this thread, if one did.
+#[napi]
+pub fn last_region() -> Option<String> {
+    LAST.with_borrow_mut(|last| last.1.take()).map(|region| region.as_str().to_owned())
+}
+
+/// The fast path behind `verifySync` and `verify` (`lib/native.js`), shaped by what N-API
+/// conversions cost: the request comes in one reused scratch `ArrayBuffer` (no copy, no new
+/// object per call), the receiver as an external, and a number comes back.
+///
+/// `scratch` starts with a header of [`PACKED_HEADER`] bytes written through typed-array
+/// views (native byte order): `i32` lengths of the signature, the URL and the region (`-1` =
+/// absent), the `i32` offset where the text ends, `i32` flags (1: a clock tolerance is given,
+/// 2: `now` is given), four unused bytes, then the clock tolerance and `now` as `f64`s. After
+/// the header come the UTF-8 of the signature, the URL and the region back to back, then, up to
+/// the end offset, the body. Each number is one typed-array store in JS instead of one N-API
+/// conversion here, and the tolerance is checked here, by the gate.
+///
+/// Returns [`VERIFIED_CURRENT`] or [`VERIFIED_NEXT`] (plus [`VERIFIED_IN_REGION`] when a
+/// region's pair verified: `lastRegion()` names it), or [`VERIFY_FAILED`] (`lastFailure()` says
+/// why). The claims are the token's own, which the wrapper reads from it when they are asked
+/// for: building them here would cost more than the rest of the crossing.
+#[napi]
+pub fn verify_packed(
+    #[napi(ts_arg_type = "ExternalObject<'Verifier'>")] verifier: &External<Verifier>,
+    scratch: ArrayBuffer<'_>,
+) -> i32 {
+    verifier.verify_fields(&scratch, None)
+}
+
+/// [`verify_packed`] with a binary body (`Buffer`, `Uint8Array`) that is not in the scratch.
+#[napi]
+pub fn verify_packed_body(
+    #[napi(ts_arg_type = "ExternalObject<'Verifier'>")] verifier: &External<Verifier>,
+    scratch: ArrayBuffer<'_>,
+    body: &[u8],
+) -> i32 {
+    verifier.verify_fields(&scratch, Some(body))
+}
+
+impl Verifier {
+    /// The request laid out in `scratch` (see [`verify_packed`]), verified.
+    fn verify_fields(&self, scratch: &[u8], body: Option<&[u8]>) -> i32 {
+        let verified = (|| -> Result<qstash_core::Verified, HostError> {
+            let malformed = || HostError::from(VerifyError::Malformed { what: "request fields" });
+            let header = PackedHeader::read(scratch).ok_or_else(malformed)?;
+            let mut rest = scratch.get(HEADER..header.end).unwrap_or_default();
+            let signature = take_field(&mut rest, header.signature_len)?;
+            let url = take_field(&mut rest, header.url_len)?
+                .map(std::str::from_utf8)
+                .transpose()
+                .map_err(|_| VerifyError::Subject)?;
+            let region = take_field(&mut rest, header.region_len)?.and_then(|r| std::str::from_utf8(r).ok());
+            let tolerance = tolerance(header.clock_tolerance.as_ref())?;
+            // What is left of the scratch up to the end offset is the body when it was a string.
+            let request = request(signature, body.unwrap_or(rest), url, tolerance, region);
+            let verified = self.inner.verify_at(&request, header.now.unwrap_or_else(unix_now))?;
+            check_replay(&self.replay, &self.inner, &verified, tolerance)?;
+            Ok(verified)
+        })();
+        match verified {
+            Ok(verified) => {
+                let key =
+                    if verified.key == qstash_core::KeyUsed::Next { VERIFIED_NEXT } else { VERIFIED_CURRENT };
+                if verified.region.is_none() {
+                    return key;
+                }
+                LAST.with_borrow_mut(|last| last.1 = verified.region);
+                key + VERIFIED_IN_REGION
+            }
+            Err(error) => {
+                LAST.with_borrow_mut(|last| last.0 = Some(error));
+                VERIFY_FAILED
+            }
+        }
     }
-    out.push('\0');
-    push_number(&mut out, claims.exp);
-    out.push('\0');
-    push_number(&mut out, claims.nbf);
-    out.push('\0');
-    if let Some(iat) = claims.iat {
-        push_number(&mut out, iat);
-    }
-    out.push('\0');
-    match jti {
-        // JS string lengths count UTF-16 units; for ASCII that is the byte length.
-        Some(jti) if jti.is_ascii() => out.push_str(itoa::Buffer::new().format(jti.len())),
-        Some(jti) => out.push_str(itoa::Buffer::new().format(jti.encode_utf16().count())),
-        None => out.push_str("-1"),
-    }
-    out.push('\0');
-    out.push_str(jti.unwrap_or_default());
-    out.push_str(sub);
-    out
 }
 
 /// The work of `verifyAsync`, run on the libuv thread pool.
@@ -422,7 +456,7 @@ fn take_field<'a>(rest: &mut &'a [u8], len: i32) -> Result<Option<&'a [u8]>, Hos
     let Ok(len) = usize::try_from(len) else { return Ok(None) };
     let (field, tail) = rest
         .split_at_checked(len)
-        .ok_or(HostError::from(VerifyError::Malformed { what: "request fields" }))?;
+        .ok_or_else(|| HostError::from(VerifyError::Malformed { what: "request fields" }))?;
     *rest = tail;
     Ok(Some(field))
 }

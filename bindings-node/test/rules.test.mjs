@@ -34,6 +34,30 @@ test('missing or empty token is missing; verify rejects with SignatureError', as
   await assert.rejects(Receiver.dev().verify({ signature: '', body: BODY }), (e) => e instanceof SignatureError && e.reason === 'missing')
 })
 
+test('verify answers every mistake as a rejected promise, never a throw', async () => {
+  const receiver = Receiver.dev()
+  const token = Signer.dev().sign(URL_, BODY)
+  for (const [request, expected] of [
+    [{ signature: token, body: BODY, url: 'https://elsewhere.example/hook' }, (e) => e instanceof SignatureError && e.reason === 'subject'],
+    [{ signature: 42, body: BODY }, TypeError],
+    [{ signature: token, body: 42 }, TypeError],
+    [{ signature: token, body: BODY, clockTolerance: -1 }, RangeError],
+  ]) {
+    let answer
+    assert.doesNotThrow(() => {
+      answer = receiver.verify(request)
+    })
+    assert.ok(answer instanceof Promise)
+    await assert.rejects(answer, expected)
+  }
+  let answer
+  assert.doesNotThrow(() => {
+    answer = Receiver.prototype.verify.call({}, { signature: token, body: BODY })
+  })
+  await assert.rejects(answer, TypeError)
+  assert.equal(await receiver.verify({ signature: token, body: BODY }), true)
+})
+
 test('wrong shape or non-canonical base64 is malformed', () => {
   for (const token of ['a.b', 'a.b.c.d', 'e30.e30.', 'e30=.e30.AAAA', 'e30.e30.c2ln', ` ${Signer.dev().sign(URL_, BODY)}`]) {
     assert.equal(reason(Receiver.dev(), token), 'malformed', token)

@@ -8,6 +8,7 @@ import * as wasm from './pkg/qstash_verify.js'
 import { createApi } from './pkg/core.mjs'
 
 const encoder = new TextEncoder()
+const decoder = new TextDecoder()
 
 /** Unix seconds now: wasm32 has no clock of its own. */
 const nowSeconds = () => Date.now() / 1000
@@ -62,6 +63,18 @@ function fields(request) {
   ]
 }
 
+function verifyBytes(receiver, request, bytes) {
+  const [signature, url, region, tolerance, now] = fields(request)
+  return receiver.verify(signature, bytes, url, region, tolerance, now)
+}
+
+/** `verifyBytes` with the body hashed by Web Crypto. */
+async function verifyDigest(receiver, request, bytes) {
+  const [signature, url, region, tolerance, now] = fields(request)
+  const digest = new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', bytes))
+  return receiver.verifyDigest(signature, digest, url, region, tolerance, now)
+}
+
 function concat(chunks, size) {
   if (chunks.length === 1) return chunks[0]
   const out = new Uint8Array(size)
@@ -102,21 +115,22 @@ const backend = {
     return new wasm.Receiver(config ?? undefined, keyless ? environment() : {})
   },
 
-  verifySync(receiver, request) {
-    const [signature, url, region, tolerance, now] = fields(request)
-    return receiver.verify(signature, bytesOf(request.body ?? ''), url, region, tolerance, now)
-  },
+  verifySync: (receiver, request) => verifyBytes(receiver, request, bytesOf(request.body ?? '')),
 
-  /** Large bodies are hashed by the runtime's Web Crypto (the CPU's SHA instructions, which
-   * wasm cannot use); the wasm checks the digest and every other rule. */
-  async verify(receiver, request) {
+  /** Settles on the spot (answers `undefined`) for small bodies. Large ones are hashed by the
+   * runtime's Web Crypto (the CPU's SHA instructions, which wasm cannot use), and the answer
+   * is its promise; the wasm checks the digest and every other rule. */
+  verify(receiver, request) {
     const bytes = bytesOf(request.body ?? '')
-    if (bytes.byteLength < WEB_CRYPTO_FROM || !globalThis.crypto?.subtle) return backend.verifySync(receiver, request)
-    const [signature, url, region, tolerance, now] = fields(request)
-    const digest = new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', bytes))
-    return receiver.verifyDigest(signature, digest, url, region, tolerance, now)
+    if (bytes.byteLength < WEB_CRYPTO_FROM || !globalThis.crypto?.subtle) {
+      verifyBytes(receiver, request, bytes)
+      return undefined
+    }
+    return verifyDigest(receiver, request, bytes)
   },
 
+  region: (receiver) => receiver.lastRegion() ?? undefined,
+  decodeSegment: (segment) => decoder.decode(Uint8Array.from(atob(segment.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0))),
   replaceKeys: (receiver, current, next) => receiver.replaceKeys(current, next),
   describe: (receiver) => receiver.toString(),
 

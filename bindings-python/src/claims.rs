@@ -8,7 +8,9 @@ use crate::options::repr;
 /// The verified claims of a delivery, returned by `Receiver.verify` (always truthy, so code
 /// written for the official receiver's `None` keeps working when it only checks for an
 /// exception).
-#[pyclass(frozen, module = "qstash_verify._native")]
+// A free list: one is made for every verification, and reusing the memory of the last ones
+// saves an allocation and a free per call.
+#[pyclass(frozen, freelist = 64, module = "qstash_verify._native")]
 pub(crate) struct Claims {
     view: ClaimsView,
 }

@@ -3,11 +3,11 @@
 use std::collections::HashMap;
 
 use qstash_core::{KeyPair, ReceiverOptions, Request, SharedReceiver};
-use qstash_gate::host::{self, ClaimsView, HostError, Number};
+use qstash_gate::host::{self, HostError, Number};
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
-use crate::{config_error, host_error, seconds, to_js};
+use crate::{config_error, host_error, seconds};
 
 /// A key pair in `config.regions`.
 #[derive(Deserialize)]
@@ -33,7 +33,16 @@ struct Config {
 #[wasm_bindgen]
 pub struct Receiver {
     shared: SharedReceiver,
+    /// The region whose pair verified the last delivery, for `lastRegion()`.
+    last_region: core::cell::Cell<Option<qstash_core::Region>>,
 }
+
+/// What `verify` answers when the current key of the pair verified.
+const VERIFIED_CURRENT: u32 = 0;
+/// What `verify` answers when the next key verified.
+const VERIFIED_NEXT: u32 = 1;
+/// Added to the answer when the pair was a region's (`lastRegion()` names it).
+const VERIFIED_IN_REGION: u32 = 2;
 
 /// A clock tolerance as JavaScript passes it, checked by the gate.
 fn tolerance(seconds: Option<f64>) -> Result<Option<u64>, HostError> {
@@ -73,7 +82,7 @@ impl Receiver {
         };
         let receiver = qstash_core::Receiver::from_options(&options, |name| variables.get(name).cloned())
             .map_err(host_error)?;
-        Ok(Receiver { shared: SharedReceiver::new(receiver) })
+        Ok(Receiver { shared: SharedReceiver::new(receiver), last_region: core::cell::Cell::new(None) })
     }
 
     /// Replaces the default key pair (key rotation).
@@ -84,8 +93,10 @@ impl Receiver {
         Ok(())
     }
 
-    /// Verifies a whole delivery at `now` (Unix seconds): returns the claims, or throws
-    /// `{ code, message }`.
+    /// Verifies a whole delivery at `now` (Unix seconds): returns which key verified (0 the
+    /// current, 1 the next, plus 2 when a region's pair did: `lastRegion()` names it), or
+    /// throws `{ code, message }`. The claims are the token's own, which the wrapper reads
+    /// from it when they are asked for: building them here costs more than verifying.
     pub fn verify(
         &self,
         signature: Option<String>,
@@ -94,12 +105,12 @@ impl Receiver {
         region: Option<String>,
         clock_tolerance: Option<f64>,
         now: f64,
-    ) -> Result<JsValue, JsValue> {
+    ) -> Result<u32, JsValue> {
         let verified = tolerance(clock_tolerance).and_then(|tolerance| {
             let request = request(signature.as_deref(), body, url.as_deref(), region.as_deref(), tolerance);
             Ok(self.shared.verify_at(&request, seconds(now))?)
         });
-        outcome(verified)
+        self.outcome(verified)
     }
 
     /// [`Receiver::verify`] with the body's SHA-256 computed by the caller: the JavaScript
@@ -114,14 +125,20 @@ impl Receiver {
         region: Option<String>,
         clock_tolerance: Option<f64>,
         now: f64,
-    ) -> Result<JsValue, JsValue> {
+    ) -> Result<u32, JsValue> {
         let verified = tolerance(clock_tolerance).and_then(|tolerance| {
             let request = request(signature.as_deref(), &[], url.as_deref(), region.as_deref(), tolerance);
             let token = self.shared.verify_token_at(&request, seconds(now))?;
             let digest = <&[u8; 32]>::try_from(digest).map_err(|_| qstash_core::VerifyError::Body)?;
             Ok(token.verify_body_digest(digest)?)
         });
-        outcome(verified)
+        self.outcome(verified)
+    }
+
+    /// The region whose pair verified the last delivery, when one did.
+    #[wasm_bindgen(js_name = lastRegion)]
+    pub fn last_region(&self) -> Option<String> {
+        self.last_region.get().map(|region| region.as_str().to_owned())
     }
 
     /// `Receiver { keys: [REDACTED] }`: keys never print.
@@ -151,15 +168,16 @@ fn request<'a>(
     request
 }
 
-fn outcome(result: Result<qstash_core::Verified, HostError>) -> Result<JsValue, JsValue> {
-    match result {
-        Ok(verified) => Ok(to_js(&ClaimsView::from(verified))),
-        Err(error) => Err(host_error(error)),
-    }
-}
-
 impl Receiver {
     pub(crate) fn shared(&self) -> &SharedReceiver {
         &self.shared
+    }
+
+    /// The answer of `verify` for a verification's result.
+    fn outcome(&self, result: Result<qstash_core::Verified, HostError>) -> Result<u32, JsValue> {
+        let verified = result.map_err(host_error)?;
+        let key = if verified.key == qstash_core::KeyUsed::Next { VERIFIED_NEXT } else { VERIFIED_CURRENT };
+        self.last_region.set(verified.region);
+        Ok(if verified.region.is_some() { key + VERIFIED_IN_REGION } else { key })
     }
 }

@@ -26,7 +26,7 @@ async fn hook(message: VerifiedMessage, body: web::Bytes) -> String {
 #[actix_web::main]
 async fn main() -> std::io::Result<()> {
     let serve = std::env::args().any(|a| a == "--serve");
-    let config = QStashConfig::new(Receiver::dev()).replay_guard(MemoryReplayGuard::new(100_000));
+    let config = QStashConfig::new(Receiver::dev()).replay_guard(MemoryReplayGuard::default());
     let server = HttpServer::new(move || {
         App::new().service(
             web::resource("/api/qstash")

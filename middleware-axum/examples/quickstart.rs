@@ -37,7 +37,7 @@ async fn main() {
         // QStashConfig::from_env()?), and replay protection for this one process (a
         // RedisReplayGuard shares it between instances).
         .route_layer(QStashLayer::new(
-            QStashConfig::new(Receiver::dev()).replay_guard(MemoryReplayGuard::new(100_000)),
+            QStashConfig::new(Receiver::dev()).replay_guard(MemoryReplayGuard::default()),
         ));
     let bind: SocketAddr = if serve { "127.0.0.1:3000" } else { "127.0.0.1:0" }.parse().expect("address");
     let listener = tokio::net::TcpListener::bind(bind).await.expect("bind 127.0.0.1");
