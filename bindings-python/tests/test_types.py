@@ -10,10 +10,8 @@ import subprocess
 import sys
 from typing import List, Union, get_args
 
-import qstash_verify
 from qstash_verify import REASON_CODES, RejectionReason, SignatureReason
 
-PACKAGE = pathlib.Path(qstash_verify.__file__).parent
 
 
 def literals(alias: object) -> List[str]:
@@ -24,11 +22,13 @@ def literals(alias: object) -> List[str]:
     return found
 
 
-def mypy(*args: Union[str, pathlib.Path], cache: pathlib.Path) -> subprocess.CompletedProcess:
+def mypy(*args: Union[str, pathlib.Path], tmp: pathlib.Path) -> subprocess.CompletedProcess:
+    """Runs a mypy tool on the package as installed, from an empty folder: started next to the
+    package, mypy would take every module beside it (site-packages) for the user's own."""
     return subprocess.run(
         [sys.executable, "-m", *map(str, args)],
-        cwd=PACKAGE.parent,
-        env={**os.environ, "MYPY_CACHE_DIR": str(cache)},
+        cwd=tmp,
+        env={**os.environ, "MYPY_CACHE_DIR": str(tmp / ".mypy_cache")},
         capture_output=True,
         text=True,
     )
@@ -41,10 +41,10 @@ def test_the_reason_literals_are_the_gates_reason_codes() -> None:
 
 
 def test_the_stubs_match_the_native_module(tmp_path: pathlib.Path) -> None:
-    result = mypy("mypy.stubtest", "--ignore-disjoint-bases", "qstash_verify._native", cache=tmp_path)
+    result = mypy("mypy.stubtest", "--ignore-disjoint-bases", "qstash_verify._native", tmp=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_the_typed_wrapper_passes_mypy_strict(tmp_path: pathlib.Path) -> None:
-    result = mypy("mypy", "--strict", "qstash_verify", cache=tmp_path)
+    result = mypy("mypy", "--strict", "-p", "qstash_verify", tmp=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
