@@ -84,8 +84,9 @@ async fn deliver(state: Arc<State>, message: Message) {
             state.log(&message, MessageState::Retry, |e| {
                 e.error = Some(error.clone());
                 e.response_status = answer.status;
+                // From the event's own time, so the log shows exactly the wait chosen.
                 e.next_delivery_time =
-                    Some(now_millis() + u64::try_from(wait.as_millis()).unwrap_or(u64::MAX));
+                    Some(e.time.saturating_add(u64::try_from(wait.as_millis()).unwrap_or(u64::MAX)));
             });
             tokio::time::sleep(wait).await;
         } else {

@@ -17,17 +17,18 @@ use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::any;
 use qstash_axum::QStashLayer;
-use qstash_client::{Callback, Client, PublishOptions};
+use qstash_client::{Callback, Client, MessageFilter, MessageState, PublishOptions};
 use qstash_core::Receiver;
 use qstash_dev::DevServer;
-use tokio::sync::mpsc;
+use tokio::sync::{Semaphore, mpsc};
 
 #[derive(Clone)]
 struct Seen {
     tx: mpsc::UnboundedSender<(Method, HeaderMap, Bytes, Instant)>,
     calls: Arc<AtomicUsize>,
     in_flight: Arc<AtomicUsize>,
-    most_in_flight: Arc<AtomicUsize>,
+    /// Lets `gated` deliveries go, one permit each.
+    release: Arc<Semaphore>,
 }
 
 async fn record(State(seen): State<Seen>, method: Method, headers: HeaderMap, body: Bytes) -> StatusCode {
@@ -35,21 +36,23 @@ async fn record(State(seen): State<Seen>, method: Method, headers: HeaderMap, bo
     StatusCode::OK
 }
 
-/// Answers 429 with `Retry-After: 1` the first time, then 200.
+/// Answers 429 with `Retry-After: 30` the first time, then 200.
 async fn busy_once(State(seen): State<Seen>, headers: HeaderMap, body: Bytes) -> impl IntoResponse {
     if seen.calls.fetch_add(1, Ordering::SeqCst) == 0 {
-        return (StatusCode::TOO_MANY_REQUESTS, [("retry-after", "1")]).into_response();
+        return (StatusCode::TOO_MANY_REQUESTS, [("retry-after", "30")]).into_response();
     }
     let _ = seen.tx.send((Method::POST, headers, body, Instant::now()));
     StatusCode::OK.into_response()
 }
 
-async fn slow(State(seen): State<Seen>, headers: HeaderMap, body: Bytes) -> StatusCode {
-    let now = seen.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
-    seen.most_in_flight.fetch_max(now, Ordering::SeqCst);
-    tokio::time::sleep(Duration::from_millis(150)).await;
-    seen.in_flight.fetch_sub(1, Ordering::SeqCst);
+/// Holds each delivery until the test lets it go (`Seen::release`), and reports it on arrival
+/// with how many deliveries were in flight then (`x-in-flight`), itself included.
+async fn gated(State(seen): State<Seen>, mut headers: HeaderMap, body: Bytes) -> StatusCode {
+    let in_flight = seen.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+    headers.insert("x-in-flight", in_flight.into());
     let _ = seen.tx.send((Method::POST, headers, body, Instant::now()));
+    seen.release.acquire().await.expect("the semaphore stays open").forget();
+    seen.in_flight.fetch_sub(1, Ordering::SeqCst);
     StatusCode::OK
 }
 
@@ -57,11 +60,12 @@ async fn start()
 -> (DevServer, Client, String, Seen, mpsc::UnboundedReceiver<(Method, HeaderMap, Bytes, Instant)>) {
     let dev = DevServer::builder().port(0).fast_retries().start().await.unwrap();
     let (tx, rx) = mpsc::unbounded_channel();
-    let seen = Seen { tx, calls: Arc::default(), in_flight: Arc::default(), most_in_flight: Arc::default() };
+    let seen =
+        Seen { tx, calls: Arc::default(), in_flight: Arc::default(), release: Arc::new(Semaphore::new(0)) };
     let app = Router::new()
         .route("/hook", any(record))
         .route("/busy", any(busy_once))
-        .route("/slow", any(slow))
+        .route("/gated", any(gated))
         .route(
             "/sleepy",
             any(|| async {
@@ -97,13 +101,16 @@ async fn method_and_forwarded_headers_reach_the_destination() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_destinations_retry_after_is_honoured_even_with_fast_retries() {
     let (dev, client, base, _, mut rx) = start().await;
-    let sent_at = Instant::now();
-    client.publish(format!("{base}/busy"), "again", &PublishOptions::default()).await.unwrap();
-    let (_, headers, _, at) = next(&mut rx).await;
+    let sent = client.publish(format!("{base}/busy"), "again", &PublishOptions::default()).await.unwrap();
+    let (_, headers, _, _) = next(&mut rx).await;
     assert_eq!(headers["upstash-retried"], "1");
-    // Retry-After: 1 s, scaled like every wait by fast_retries (to 1 ms): it still comes
-    // after the first answer, not before.
-    assert!(at >= sent_at);
+    // The wait the dev server chose, as its log records it: Retry-After's 30 s scaled like
+    // every wait by fast_retries, to 30 ms (the backoff's e^2.5 s would be 12 ms).
+    let only_this = MessageFilter { message_id: Some(sent[0].message_id.clone()), ..Default::default() };
+    let events = client.logs().list(&only_this, None, None).await.unwrap().events;
+    let retry = events.iter().find(|e| e.state == MessageState::Retry).expect("a RETRY event");
+    let waited = retry.next_delivery_time.expect("the retry's time") - retry.time;
+    assert!((29..=30).contains(&waited), "waited {waited} ms before the retry, not Retry-After's 30");
     dev.shutdown().await;
 }
 
@@ -113,14 +120,17 @@ async fn a_queue_delivers_at_most_its_parallelism_at_once() {
     client.queues().upsert("serial", 1, false).await.unwrap();
     for i in 0..4 {
         client
-            .enqueue("serial", format!("{base}/slow"), format!("m{i}"), &PublishOptions::default())
+            .enqueue("serial", format!("{base}/gated"), format!("m{i}"), &PublishOptions::default())
             .await
             .unwrap();
     }
+    // Each delivery is held until the next line lets it go: with a parallelism of 1 the next
+    // one can only arrive after that, alone.
     for _ in 0..4 {
-        next(&mut rx).await;
+        let (_, headers, _, _) = next(&mut rx).await;
+        assert_eq!(headers["x-in-flight"], "1");
+        seen.release.add_permits(1);
     }
-    assert_eq!(seen.most_in_flight.load(Ordering::SeqCst), 1);
     dev.shutdown().await;
 }
 
