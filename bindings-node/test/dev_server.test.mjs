@@ -22,8 +22,15 @@ let server
 let base
 const waiting = new Map()
 
-/** Resolves with the next verified delivery to `path`. */
-const delivered = (path) => new Promise((resolve) => waiting.set(path, resolve))
+/** Resolves with the next verified delivery to `path`; rejects when none comes within 20 s. */
+const delivered = (path) =>
+  new Promise((resolve, reject) => {
+    const deadline = setTimeout(() => reject(new Error(`no delivery to ${path} within 20 s`)), 20_000)
+    waiting.set(path, (delivery) => {
+      clearTimeout(deadline)
+      resolve(delivery)
+    })
+  })
 
 before(async () => {
   dev = spawn('cargo', ['run', '-q', '-p', 'qstash-kit', '--', '--json', 'dev', '--port', '0', '--fast-retries'], {

@@ -1,6 +1,7 @@
 // Replay protection across processes: a worker in this process (Express) and one in a child
 // process (fetch helper), each with its own RedisReplayGuard on one real `redis-server` on
-// loopback, accept a token once; a store that cannot answer refuses with 503 unless failOpen.
+// loopback, accept a token once; a store that cannot answer (gone, or holding writes past the
+// guard's timeout) refuses with 503 unless failOpen, which still refuses replays while it answers.
 import assert from 'node:assert/strict'
 import { execFileSync, spawn } from 'node:child_process'
 import { createServer } from 'node:net'
@@ -69,6 +70,8 @@ async function worker(guard) {
       method: 'POST',
       body: BODY,
       headers: { 'content-type': 'application/json', 'upstash-signature': token },
+      // A deadline that fails the test instead of letting it hang.
+      signal: AbortSignal.timeout(20_000),
     })
   return { post, close: () => new Promise((resolve) => server.close(resolve)) }
 }
@@ -110,6 +113,36 @@ test('with both in-memory and Redis protection the options are refused', { skip:
 test('a guard that cannot reach Redis throws at start-up', async () => {
   const port = await freePort()
   assert.throws(() => new RedisReplayGuard(`redis://127.0.0.1:${port}/0`), /cannot reach Redis/)
+})
+
+const redisCli = (...args) => execFileSync('redis-cli', ['-u', redisUrl, ...args], { encoding: 'utf8', timeout: 30_000 })
+
+test('a store that does not answer in time refuses with 503 unless it fails open, which still refuses replays', { skip: !available }, async () => {
+  const closed = await worker(new RedisReplayGuard(redisUrl, { timeoutMs: 300 }))
+  const open = await worker(new RedisReplayGuard(redisUrl, { timeoutMs: 300, failOpen: true }))
+  try {
+    // While Redis answers, failing open changes nothing: a replay is refused.
+    const token = Signer.dev().sign(URL_, BODY)
+    assert.equal((await open.post(token)).status, 200)
+    assert.deepEqual(await (await open.post(token)).json(), { error: 'invalid_signature', reason: 'replayed' })
+    // Redis up but holding every write (its connections stay open): only the guard's timeout
+    // ends the wait.
+    redisCli('CLIENT', 'PAUSE', '600000', 'WRITE')
+    let refused
+    let accepted
+    try {
+      refused = await closed.post(Signer.dev().sign(URL_, BODY))
+      accepted = await open.post(Signer.dev().sign(URL_, BODY))
+    } finally {
+      redisCli('CLIENT', 'UNPAUSE')
+    }
+    assert.equal(refused.status, 503)
+    assert.deepEqual(await refused.json(), { error: 'replay_store_unavailable', reason: 'replay_store_unavailable' })
+    assert.equal(accepted.status, 200)
+  } finally {
+    await closed.close()
+    await open.close()
+  }
 })
 
 test('a store that cannot answer refuses with 503 unless it fails open', { skip: !available }, async () => {

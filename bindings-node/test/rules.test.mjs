@@ -1,6 +1,7 @@
 // Every rule of SPEC.md §3 and §4 through the JS API, in order.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import { inspect } from 'node:util'
 import { DEV_CURRENT, DEV_NEXT, URL_, claims, mint, now, qstash } from './support.mjs'
 
 const { ConfigError, Receiver, SignatureError, Signer } = qstash
@@ -183,11 +184,12 @@ test('keys never print and never appear in errors', () => {
   assert.doesNotMatch(String(receiver), /secret/)
   assert.match(String(receiver), /\[REDACTED\]/)
   assert.doesNotMatch(String(new Signer('sig_secretCurrent')), /secret/)
-  try {
-    receiver.verifySync({ signature: Signer.dev().sign(URL_, BODY), body: BODY })
-  } catch (error) {
-    assert.doesNotMatch(`${error.message} ${error.stack}`, /secret/)
-  }
+  const unprinted = (error) => !/secret/.test(`${error.message} ${error.stack} ${inspect(error)}`)
+  assert.throws(
+    () => receiver.verifySync({ signature: Signer.dev().sign(URL_, BODY), body: BODY }),
+    (error) => error instanceof SignatureError && error.reason === 'signature' && unprinted(error),
+  )
+  assert.throws(() => new Receiver({ currentSigningKey: 'sig_secretCurrent', nextSigningKey: '' }), (error) => error instanceof ConfigError && unprinted(error))
 })
 
 test('keys replaced on a live receiver apply to the next verification', () => {
@@ -197,6 +199,13 @@ test('keys replaced on a live receiver apply to the next verification', () => {
   receiver.replaceKeys('sig_newCurrent', 'sig_newNext')
   assert.ok(receiver.verifySync({ signature: token, body: BODY }))
   assert.throws(() => receiver.replaceKeys('', 'sig_x'), ConfigError)
+})
+
+test('streaming verification refuses a tampered body', () => {
+  const pending = Receiver.dev().verifyToken({ signature: Signer.dev().sign(URL_, BODY), pathAndQuery: '/api/qstash' })
+  pending.update(Buffer.from(BODY.slice(0, 5)))
+  pending.update(`X${BODY.slice(6)}`)
+  assert.throws(() => pending.finish(), (e) => e instanceof SignatureError && e.reason === 'body')
 })
 
 test('streaming verification checks the token before the body', () => {

@@ -9,12 +9,36 @@ import { DEV_CURRENT, DEV_NEXT, URL_, qstash } from './support.mjs'
 
 const { Signer } = qstash
 
+/** Runs `work` with Web Crypto's digest counted (the runtime's own, called through). */
+async function countingDigests(work) {
+  const subtle = globalThis.crypto.subtle
+  let calls = 0
+  const digest = subtle.digest
+  Object.defineProperty(subtle, 'digest', {
+    configurable: true,
+    value: (...args) => {
+      calls += 1
+      return digest.apply(subtle, args)
+    },
+  })
+  try {
+    await work()
+  } finally {
+    delete subtle.digest
+  }
+  return calls
+}
+
 test('large bodies verify through Web Crypto with the same verdicts as small ones', async () => {
   assert.equal(build, 'wasm')
   const body = 'x'.repeat(200 * 1024)
   const token = Signer.dev().sign(URL_, body)
   const receiver = Receiver.dev()
-  assert.equal(await receiver.verify({ signature: token, body, url: URL_ }), true)
+  const hashedLarge = await countingDigests(async () => assert.equal(await receiver.verify({ signature: token, body, url: URL_ }), true))
+  assert.equal(hashedLarge, 1, 'the large body was not hashed by Web Crypto')
+  const small = Signer.dev().sign(URL_, '{}')
+  const hashedSmall = await countingDigests(async () => assert.equal(await receiver.verify({ signature: small, body: '{}', url: URL_ }), true))
+  assert.equal(hashedSmall, 0, 'a small body is hashed in the wasm')
   assert.equal(await receiver.verify({ signature: token, body: new TextEncoder().encode(body), url: URL_ }), true)
   await assert.rejects(receiver.verify({ signature: token, body: `${body}y`, url: URL_ }), (e) => e instanceof SignatureError && e.reason === 'body')
   await assert.rejects(receiver.verify({ signature: token, body, url: `${URL_}/other` }), (e) => e.reason === 'subject')

@@ -142,7 +142,8 @@ def differences(case: Dict[str, Any], status: int, headers: Dict[str, str], body
     except ValueError:
         found.append(f"body {body!r} is not JSON")
     else:
-        if parsed != expect["body"]:
+        # Compared as JSON text: `==` would take 0 for false and 1.0 for 1.
+        if json.dumps(parsed, sort_keys=True) != json.dumps(expect["body"], sort_keys=True):
             found.append(f"body {parsed}, expected {expect['body']}")
     for name, want in expect.get("headers", {}).items():
         if headers.get(name) != want:

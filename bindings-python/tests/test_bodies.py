@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+import threading
+
 import pytest
 from conftest import URL
 
@@ -31,8 +34,37 @@ def test_bom_is_part_of_the_body() -> None:
 
 
 def test_large_body_verifies_with_the_interpreter_released() -> None:
+    """Another thread runs while a large body is hashed. With a switch interval longer than the
+    test, the interpreter only passes to that thread if `verify` releases it; the thread is
+    given as many verifications as it needs to be scheduled meanwhile (one, unless the
+    machine is busy)."""
     big = bytes(range(256)) * 8192  # 2 MiB
-    assert Receiver.dev().verify(signature=Signer.dev().sign(URL, big), body=big)
+    token = Signer.dev().sign(URL, big)
+    receiver = Receiver.dev()
+    go = threading.Event()
+    hashing = False
+    seen: list = []
+
+    def look() -> None:
+        go.wait()
+        seen.append(hashing)
+
+    other = threading.Thread(target=look)
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(100)
+    try:
+        other.start()
+        go.set()
+        hashing = True
+        for _ in range(1000):
+            assert receiver.verify(signature=token, body=big)
+            if seen:
+                break
+        hashing = False
+        other.join(timeout=30)
+    finally:
+        sys.setswitchinterval(interval)
+    assert seen == [True], "the other thread only ran after verify returned"
 
 
 def test_signature_may_be_bytes() -> None:

@@ -72,7 +72,9 @@ def test_fastapi_endpoint_gets_a_verified_delivery(dev):
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
+    deadline = time.monotonic() + 30
     while not server.started:
+        assert time.monotonic() < deadline, "uvicorn did not start within 30 s"
         time.sleep(0.02)
     try:
         url = f"http://127.0.0.1:{port}/hook"

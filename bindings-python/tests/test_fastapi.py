@@ -121,11 +121,27 @@ def test_body_model_endpoints_still_parse_json_after_verification() -> None:
 
 
 def test_receiver_defaults_to_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("QSTASH_CURRENT_SIGNING_KEY", raising=False)
     from qstash_verify import ConfigError
 
+    monkeypatch.delenv("QSTASH_CURRENT_SIGNING_KEY", raising=False)
     with pytest.raises(ConfigError):
         qstash_verified()
+
+    monkeypatch.setenv("QSTASH_CURRENT_SIGNING_KEY", "sig_envCurrentKey")
+    monkeypatch.setenv("QSTASH_NEXT_SIGNING_KEY", "sig_envNextKey")
+    app = FastAPI()
+    install(app)
+    verified = qstash_verified()
+
+    @app.post(PATH)
+    async def hook(delivery: Delivery = Depends(verified)) -> dict:
+        return {"key": delivery.claims.key}
+
+    client = TestClient(app, raise_server_exceptions=False)
+    signed = client.post(PATH, content=BODY, headers=headers(Signer("sig_envNextKey").sign(URL, BODY)))
+    assert (signed.status_code, signed.json()) == (200, {"key": "next"})
+    other = client.post(PATH, content=BODY, headers=headers(Signer.dev().sign(URL, BODY)))
+    assert (other.status_code, other.json()["reason"]) == (401, "signature")
 
 
 def test_a_replayed_delivery_is_401_replayed() -> None:

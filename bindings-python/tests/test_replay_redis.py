@@ -1,16 +1,18 @@
 """Replay protection across worker processes: two workers (this process and a child one) with
 their own RedisReplayGuard on one real ``redis-server`` on loopback accept a token once, and a
-store that cannot answer refuses with 503 (or accepts, when told to fail open)."""
+store that cannot answer, gone or holding writes past the guard's timeout, refuses with 503 (or
+accepts, when told to fail open, which still refuses replays while Redis answers)."""
 
 from __future__ import annotations
 
+import concurrent.futures
 import os
 import shutil
 import socket
 import subprocess
 import sys
 import time
-from typing import Iterator
+from typing import Any, Iterator
 
 import pytest
 from fastapi import Depends, FastAPI
@@ -32,7 +34,12 @@ def free_port() -> int:
 class RedisServer:
     def __init__(self, port: int, process: "subprocess.Popen[bytes]") -> None:
         self.url = f"redis://127.0.0.1:{port}/0"
+        self.port = port
         self.process = process
+
+    def cli(self, *args: str) -> None:
+        """Runs a command through ``redis-cli``, as an operator would."""
+        subprocess.run(["redis-cli", "-p", str(self.port), *args], check=True, capture_output=True, timeout=30)
 
     def stop(self) -> None:
         self.process.terminate()
@@ -122,6 +129,33 @@ def test_a_store_that_cannot_answer_refuses_with_503_unless_it_fails_open(redis:
     assert refused.status_code == 503
     assert refused.json() == {"error": "replay_store_unavailable", "reason": "replay_store_unavailable"}
     accepted = open_.post("/api/qstash", content=BODY, headers={"Upstash-Signature": Signer.dev().sign(URL, BODY)})
+    assert accepted.status_code == 200
+
+
+def post_within(client: TestClient, token: str, seconds: float = 20) -> Any:
+    """The answer to a delivery, failing the test instead of hanging when none comes."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        future = pool.submit(client.post, "/api/qstash", content=BODY, headers={"Upstash-Signature": token})
+        return future.result(timeout=seconds)
+
+
+def test_a_store_that_does_not_answer_in_time_refuses_with_503_unless_it_fails_open(redis: RedisServer) -> None:
+    closed = worker(RedisReplayGuard(redis.url, timeout=0.3))
+    open_ = worker(RedisReplayGuard(redis.url, timeout=0.3, fail_open=True))
+    # While Redis answers, failing open changes nothing: a replay is refused.
+    token = Signer.dev().sign(URL, BODY)
+    assert post_within(open_, token).status_code == 200
+    assert post_within(open_, token).json() == {"error": "invalid_signature", "reason": "replayed"}
+    # Redis up but holding every write (its connections stay open): only the guard's timeout
+    # ends the wait.
+    redis.cli("CLIENT", "PAUSE", "600000", "WRITE")
+    try:
+        refused = post_within(closed, Signer.dev().sign(URL, BODY))
+        accepted = post_within(open_, Signer.dev().sign(URL, BODY))
+    finally:
+        redis.cli("CLIENT", "UNPAUSE")
+    assert (refused.status_code, refused.json()) == (
+        503, {"error": "replay_store_unavailable", "reason": "replay_store_unavailable"})
     assert accepted.status_code == 200
 
 

@@ -6,7 +6,7 @@ import pytest
 from conftest import URL
 from tokens import DEV_CURRENT, DEV_NEXT, DROP, claims, mint
 
-from qstash_verify import ConfigError, Receiver, SignatureError, Signer
+from qstash_verify import ConfigError, Gate, QStashRejection, Receiver, SignatureError, Signer
 
 BODY = b'{"order":42}'
 
@@ -86,7 +86,12 @@ def test_expired_at_exactly_exp_and_tolerance_applies(now: int) -> None:
     token = Signer.dev().sign(URL, BODY, now=now, expires_at=now + 10)
     assert reason(Receiver.dev(), token, now=now + 10) == "expired"
     assert Receiver.dev().verify(signature=token, body=BODY, now=now + 10, clock_tolerance=1)
-    assert Receiver(DEV_CURRENT + "x", DEV_NEXT + "x", clock_tolerance=5) is not None
+    # A receiver's own tolerance applies when a call gives none, and only that far.
+    keys = (DEV_CURRENT + "x", DEV_NEXT + "x")
+    own = Signer(keys[0]).sign(URL, BODY, now=now, expires_at=now + 10)
+    lenient = Receiver(*keys, clock_tolerance=5)
+    assert lenient.verify(signature=own, body=BODY, now=now + 14).key == "current"
+    assert reason(lenient, own, now=now + 15) == "expired"
 
 
 def test_clock_tolerance_is_real_not_a_no_op(now: int) -> None:
@@ -185,6 +190,21 @@ def test_from_env_reads_the_official_variables(monkeypatch: pytest.MonkeyPatch) 
 def test_negative_clock_tolerance_is_a_value_error() -> None:
     with pytest.raises(ValueError):
         Receiver.dev().verify(signature=Signer.dev().sign(URL, BODY), body=BODY, clock_tolerance=-1)
+
+
+def test_streaming_verification_refuses_a_tampered_body() -> None:
+    pending = Receiver.dev().verify_token(signature=Signer.dev().sign(URL, BODY), path_and_query="/api/qstash")
+    pending.update(BODY[:5])
+    pending.update(b"X" + BODY[6:])
+    with pytest.raises(SignatureError) as caught:
+        pending.finish()
+    assert caught.value.reason == "body"
+
+    delivery = Gate(Receiver.dev()).verify_head({"upstash-signature": Signer.dev().sign(URL, BODY)}, "/api/qstash")
+    delivery.update(BODY + b" ")
+    with pytest.raises(QStashRejection) as refused:
+        delivery.finish(BODY + b" ")
+    assert (refused.value.status, refused.value.reason) == (401, "body")
 
 
 def test_streaming_verification_checks_the_token_before_the_body(now: int) -> None:

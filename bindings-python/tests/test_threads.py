@@ -39,31 +39,52 @@ def test_eight_threads_verify_concurrently_with_right_verdicts() -> None:
 
 
 def test_key_replacement_while_threads_verify_is_atomic() -> None:
+    """Eight threads verify a token of the old current key and one of the new while the pair
+    is replaced. Each verification must see one whole pair: before, the old token verifies with
+    the current key and the new one is refused; after, the old token verifies with the next key
+    and the new one with the current. A thread never goes back to the old pair once it saw the
+    new, and every thread sees the new pair once the replacement returned."""
     receiver = Receiver("sig_oldCurrent", "sig_oldNext")
     old = Signer("sig_oldCurrent").sign(URL, b"")
     new = Signer("sig_newCurrent").sign(URL, b"")
-    seen: set = set()
-    stop = threading.Event()
+    before = {("old", "current"), ("new", "signature")}
+    after = {("old", "next"), ("new", "current")}
+    running = threading.Barrier(9)
+    replaced = threading.Event()
+    results: list = [[] for _ in range(8)]
 
-    def work() -> None:
-        while not stop.is_set():
-            for token, name in ((old, "old"), (new, "new")):
-                try:
-                    receiver.verify(signature=token, body=b"")
-                    seen.add(name)
-                except SignatureError as e:
-                    assert e.reason == "signature"
+    def outcome(name: str, token: str) -> tuple:
+        try:
+            return (name, receiver.verify(signature=token, body=b"").key)
+        except SignatureError as e:
+            return (name, e.reason)
 
-    threads = [threading.Thread(target=work) for _ in range(8)]
+    def work(seen: list) -> None:
+        try:
+            seen.extend(outcome(*pair) for pair in (("old", old), ("new", new)))
+            running.wait(timeout=30)
+            for _ in range(200):  # while the main thread replaces the keys
+                seen.extend(outcome(*pair) for pair in (("old", old), ("new", new)))
+            assert replaced.wait(timeout=30), "the keys were not replaced"
+            seen.extend(outcome(*pair) for pair in (("old", old), ("new", new)))
+        except Exception as e:  # the main thread fails the test with it
+            seen.append(("error", repr(e)))
+
+    threads = [threading.Thread(target=work, args=(seen,)) for seen in results]
     for t in threads:
         t.start()
+    running.wait(timeout=30)
     receiver.replace_keys("sig_newCurrent", "sig_oldCurrent")
-    stop.set()
+    replaced.set()
     for t in threads:
-        t.join()
-    # After the swap both verify: the old current key is now the next key.
-    assert receiver.verify(signature=old, body=b"").key == "next"
-    assert receiver.verify(signature=new, body=b"").key == "current"
+        t.join(timeout=60)
+    assert not any(t.is_alive() for t in threads)
+    for seen in results:
+        assert set(seen) <= before | after, seen
+        assert set(seen[:2]) == before, "a verification before the replacement saw new keys"
+        assert set(seen[-2:]) == after, "a verification after the replacement saw old keys"
+        first_after = next(i for i, o in enumerate(seen) if o in after)
+        assert not set(seen[first_after:]) & before, "a thread went back to the old pair"
 
 
 DEADLOCK_PROBE = """

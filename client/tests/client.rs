@@ -569,11 +569,15 @@ async fn failed_refresh_attempts_are_rate_limited_like_successful_ones() {
     let c = client(&server).retry(RetryPolicy::none());
     let refresher = KeyRefresher::with_min_interval(receiver, c, Duration::from_secs(60));
     assert!(refresher.refresh().await.is_err());
-    // Forged deliveries keep failing their signature check: none of them reaches the API.
+    // Forged deliveries keep failing their signature check: none of them starts a refresh
+    // (a background task would still be alive here: this runtime runs one thread, and the
+    // loop never yields to it), so none reaches the API.
+    let runtime = tokio::runtime::Handle::current().metrics();
+    let tasks_before = runtime.num_alive_tasks();
     for _ in 0..20 {
         assert_eq!(refresher.refresh().await.unwrap(), Refresh::TooSoon);
         refresher.on_signature_failure();
     }
-    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert_eq!(runtime.num_alive_tasks(), tasks_before, "a signature failure started a refresh");
     assert_eq!(server.received_requests().await.unwrap().len(), 1);
 }

@@ -73,6 +73,7 @@ async fn every_area_the_dev_server_covers() {
     client.queues().pause("orders").await.unwrap();
     assert!(client.queues().get("orders").await.unwrap().paused);
     client.queues().resume("orders").await.unwrap();
+    assert!(!client.queues().get("orders").await.unwrap().paused);
     client.queues().delete("orders").await.unwrap();
     assert!(matches!(client.queues().get("orders").await, Err(ClientError::Api { status: 404, .. })));
 
@@ -87,6 +88,8 @@ async fn every_area_the_dev_server_covers() {
         .unwrap();
     assert!(client.url_groups().get("fan").await.unwrap().endpoints.is_empty());
     client.url_groups().delete("fan").await.unwrap();
+    assert!(matches!(client.url_groups().get("fan").await, Err(ClientError::Api { status: 404, .. })));
+    assert!(client.url_groups().list().await.unwrap().is_empty());
 
     // Messages: get, cancel, cancel many.
     let later = PublishOptions { delay: Some(Duration::from_secs(30)), ..Default::default() };
@@ -137,6 +140,7 @@ async fn every_area_the_dev_server_covers() {
     client.schedules().pause(&id).await.unwrap();
     assert!(client.schedules().get(&id).await.unwrap().is_paused);
     client.schedules().resume(&id).await.unwrap();
+    assert!(!client.schedules().get(&id).await.unwrap().is_paused);
     client.schedules().delete(&id).await.unwrap();
     assert!(matches!(client.schedules().get(&id).await, Err(ClientError::Api { status: 404, .. })));
     let bad = ScheduleOptions::new("every tuesday");
@@ -182,14 +186,20 @@ async fn every_area_the_dev_server_covers() {
     })
     .await
     .expect("a finished delivery still counts as in flight");
-    fc.pin("tenant-1", qstash_client::Pin { parallelism: Some(3), ..Default::default() }).await.unwrap();
+    // A period of an hour keeps the delivery above counted until the rate is reset.
+    let pin = qstash_client::Pin { parallelism: Some(3), period: Some(3600), ..Default::default() };
+    fc.pin("tenant-1", pin).await.unwrap();
     let pinned = fc.get("tenant-1").await.unwrap();
     assert!(pinned.is_pinned_parallelism && pinned.parallelism_max == 3);
+    assert_eq!((pinned.rate_period, pinned.rate_count), (3600, 1));
     fc.unpin("tenant-1", qstash_client::Unpin { parallelism: true, rate: false }).await.unwrap();
+    assert!(!fc.get("tenant-1").await.unwrap().is_pinned_parallelism);
     fc.reset_rate("tenant-1").await.unwrap();
+    assert_eq!(fc.get("tenant-1").await.unwrap().rate_count, 0);
     fc.pause("tenant-1").await.unwrap();
     assert!(fc.get("tenant-1").await.unwrap().is_paused);
     fc.resume("tenant-1").await.unwrap();
+    assert!(!fc.get("tenant-1").await.unwrap().is_paused);
 
     // Keys.
     assert_eq!(client.signing_keys().await.unwrap().current, dev.signing_keys().0);

@@ -202,11 +202,14 @@ async fn skip_policy_accepts_any_subject_string() {
 #[tokio::test]
 async fn declared_length_over_the_limit_is_413_before_reading() {
     let config = dev().body_limit(8);
-    let mut req = request(Some(&token_for(URL, BODY)), "/api/qstash", BODY);
-    req.headers_mut().insert("content-length", BODY.len().to_string().parse().unwrap());
-    let (status, body) = send(app(config), req).await;
+    let polled = Arc::new(AtomicUsize::new(0));
+    let body = Body::new(Huge { remaining: 100 << 20, polled: polled.clone() });
+    let mut req = request(Some(&token_for(URL, BODY)), "/api/qstash", body);
+    req.headers_mut().insert("content-length", (100u32 << 20).to_string().parse().unwrap());
+    let (status, text) = send(app(config), req).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
-    assert!(body.contains("payload_too_large"));
+    assert!(text.contains("payload_too_large"));
+    assert_eq!(polled.load(Ordering::SeqCst), 0, "the body was read");
 }
 
 #[tokio::test]

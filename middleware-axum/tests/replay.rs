@@ -1,5 +1,7 @@
 //! Replay protection through the layer: in memory, and shared by two app instances through a
-//! real `redis-server` on loopback, including Redis going away and coming back.
+//! real `redis-server` on loopback, including Redis going away and coming back, and Redis
+//! holding writes past the guard's timeout. The Redis tests are `#[ignore]`d (they start
+//! `redis-server`); `scripts/test-all` runs them.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a panic in a test is a failed assertion
 
 use std::net::TcpListener;
@@ -70,6 +72,10 @@ impl qstash_gate::replay::ReplayGuard for ArcGuard {
     }
 }
 
+/// Why the Redis tests are ignored by a plain `cargo test`: they start `redis-server`.
+/// `scripts/test-all` installs it and runs them (`-- --include-ignored`).
+const NEEDS_REDIS: &str = "starts redis-server: run with --include-ignored (scripts/test-all does)";
+
 /// A `redis-server` of the test's own on a free loopback port.
 struct RedisServer {
     child: Child,
@@ -77,32 +83,23 @@ struct RedisServer {
 }
 
 impl RedisServer {
-    /// Starts one, or returns `None` (skip) when `redis-server` is not installed, unless the
-    /// test command requires it (`QSTASH_REQUIRE_REDIS=1`, set by scripts/test-all).
-    fn start() -> Option<Self> {
+    fn start() -> Self {
         let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         Self::start_on(port)
     }
 
-    fn start_on(port: u16) -> Option<Self> {
-        let spawned = Command::new("redis-server")
+    fn start_on(port: u16) -> Self {
+        let child = Command::new("redis-server")
             .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
-            .spawn();
-        let child = match spawned {
-            Ok(child) => child,
-            Err(error) if std::env::var_os("QSTASH_REQUIRE_REDIS").is_none() => {
-                eprintln!(
-                    "skipping: redis-server not available ({error}); install redis-server to run this test"
-                );
-                return None;
-            }
-            Err(error) => panic!("redis-server is required (QSTASH_REQUIRE_REDIS) but cannot start: {error}"),
-        };
+            .spawn()
+            .unwrap_or_else(|error| panic!("{NEEDS_REDIS}; redis-server cannot start: {error}"));
+        // Owned from here, so that a panic below still stops it (`Drop`).
+        let server = RedisServer { child, port };
         for _ in 0..100 {
             if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return Some(RedisServer { child, port });
+                return server;
             }
             std::thread::sleep(Duration::from_millis(50));
         }
@@ -111,6 +108,13 @@ impl RedisServer {
 
     fn url(&self) -> String {
         format!("redis://127.0.0.1:{}/", self.port)
+    }
+
+    /// Runs a command through `redis-cli`, as an operator would.
+    fn cli(&self, args: &[&str]) {
+        let done =
+            Command::new("redis-cli").arg("-p").arg(self.port.to_string()).args(args).output().unwrap();
+        assert!(done.status.success(), "redis-cli {args:?}: {}", String::from_utf8_lossy(&done.stderr));
     }
 
     fn stop(&mut self) {
@@ -125,36 +129,48 @@ impl Drop for RedisServer {
     }
 }
 
-async fn redis_app(url: &str) -> Router {
-    let guard = RedisReplayGuard::connect(url).await.unwrap().timeout(Duration::from_millis(500));
+/// `send`, failing the test instead of hanging when no answer comes.
+async fn answer(app: &Router, token: &str) -> (StatusCode, String) {
+    tokio::time::timeout(Duration::from_secs(20), send(app, token)).await.expect("no answer within 20 s")
+}
+
+async fn redis_app(url: &str, fail_open: bool) -> Router {
+    let guard = RedisReplayGuard::connect(url)
+        .await
+        .unwrap()
+        .timeout(Duration::from_millis(300))
+        .fail_open(fail_open);
     app(QStashConfig::new(Receiver::dev()).replay_guard(guard))
 }
 
+const REPLAYED: &str = r#"{"error":"invalid_signature","reason":"replayed"}"#;
+const UNAVAILABLE: &str = r#"{"error":"replay_store_unavailable","reason":"replay_store_unavailable"}"#;
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "starts redis-server: run with --include-ignored (scripts/test-all does)"]
 async fn two_app_instances_sharing_one_redis_refuse_a_token_the_other_accepted() {
-    let Some(redis) = RedisServer::start() else { return };
-    let first = redis_app(&redis.url()).await;
-    let second = redis_app(&redis.url()).await;
+    let redis = RedisServer::start();
+    let first = redis_app(&redis.url(), false).await;
+    let second = redis_app(&redis.url(), false).await;
     let token = token();
-    assert_eq!(send(&first, &token).await.0, StatusCode::OK);
-    assert_eq!(send(&second, &token).await.1, r#"{"error":"invalid_signature","reason":"replayed"}"#);
-    assert_eq!(send(&first, &token).await.1, r#"{"error":"invalid_signature","reason":"replayed"}"#);
+    assert_eq!(answer(&first, &token).await.0, StatusCode::OK);
+    assert_eq!(answer(&second, &token).await.1, REPLAYED);
+    assert_eq!(answer(&first, &token).await.1, REPLAYED);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "starts redis-server: run with --include-ignored (scripts/test-all does)"]
 async fn redis_going_away_fails_closed_with_503_and_recovers_when_it_returns() {
-    let Some(mut redis) = RedisServer::start() else { return };
-    let app = redis_app(&redis.url()).await;
-    assert_eq!(send(&app, &token()).await.0, StatusCode::OK);
+    let mut redis = RedisServer::start();
+    let app = redis_app(&redis.url(), false).await;
+    assert_eq!(answer(&app, &token()).await.0, StatusCode::OK);
     redis.stop();
-    let (status, body) = send(&app, &token()).await;
-    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
-    assert_eq!(body, r#"{"error":"replay_store_unavailable","reason":"replay_store_unavailable"}"#);
-    let _restarted = RedisServer::start_on(redis.port).unwrap();
+    assert_eq!(answer(&app, &token()).await, (StatusCode::SERVICE_UNAVAILABLE, UNAVAILABLE.into()));
+    let _restarted = RedisServer::start_on(redis.port);
     // The connection manager reconnects on its own; allow it a few attempts.
     let mut status = StatusCode::SERVICE_UNAVAILABLE;
     for _ in 0..40 {
-        status = send(&app, &token()).await.0;
+        status = answer(&app, &token()).await.0;
         if status == StatusCode::OK {
             break;
         }
@@ -164,14 +180,28 @@ async fn redis_going_away_fails_closed_with_503_and_recovers_when_it_returns() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "starts redis-server: run with --include-ignored (scripts/test-all does)"]
 async fn fail_open_accepts_while_redis_is_away() {
-    let Some(mut redis) = RedisServer::start() else { return };
-    let guard = RedisReplayGuard::connect(&redis.url())
-        .await
-        .unwrap()
-        .timeout(Duration::from_millis(300))
-        .fail_open(true);
-    let app = app(QStashConfig::new(Receiver::dev()).replay_guard(guard));
+    let mut redis = RedisServer::start();
+    let app = redis_app(&redis.url(), true).await;
     redis.stop();
-    assert_eq!(send(&app, &token()).await.0, StatusCode::OK);
+    assert_eq!(answer(&app, &token()).await.0, StatusCode::OK);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "starts redis-server: run with --include-ignored (scripts/test-all does)"]
+async fn redis_that_does_not_answer_in_time_is_503_unless_failing_open_which_still_refuses_replays() {
+    let redis = RedisServer::start();
+    let closed = redis_app(&redis.url(), false).await;
+    let open = redis_app(&redis.url(), true).await;
+    // While Redis answers, failing open changes nothing: a replay is refused.
+    let token = token();
+    assert_eq!(answer(&open, &token).await.0, StatusCode::OK);
+    assert_eq!(answer(&open, &token).await.1, REPLAYED);
+    // Redis up but holding every write (its connections stay open): only the guard's own
+    // timeout ends the wait.
+    redis.cli(&["CLIENT", "PAUSE", "600000", "WRITE"]);
+    let while_paused = (answer(&closed, &self::token()).await, answer(&open, &self::token()).await.0);
+    redis.cli(&["CLIENT", "UNPAUSE"]);
+    assert_eq!(while_paused, ((StatusCode::SERVICE_UNAVAILABLE, UNAVAILABLE.into()), StatusCode::OK));
 }
