@@ -77,7 +77,8 @@ export declare class Receiver {
   /**
    * `new Receiver({ currentSigningKey, nextSigningKey })`, as the official SDK; without
    * keys they are read from the environment. Throws on empty keys and on the public
-   * development keys (use `Receiver.dev()` or `devMode: true`).
+   * development keys unless development mode is on (`devMode: true`, `Receiver.dev()`, or
+   * `QSTASH_DEV=1` in the environment).
    */
   constructor(config?: ReceiverConfig | undefined | null)
   /** A receiver with the public local-development keys (QStash CLI dev server, tests). */
@@ -251,7 +252,11 @@ export interface ReceiverConfig {
   currentSigningKey?: string
   /** The next signing key. */
   nextSigningKey?: string
-  /** Use the public local-development keys (QStash CLI dev server). */
+  /**
+   * Use the public local-development keys (QStash CLI dev server): `true` does, `false`
+   * never does; not given, `QSTASH_DEV=1` (or `true`) in the environment does, as in the
+   * official SDK.
+   */
   devMode?: boolean
   /**
    * Key pairs per region (`{ EU_CENTRAL_1: { currentSigningKey, nextSigningKey } }`),

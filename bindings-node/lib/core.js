@@ -48,12 +48,26 @@ function createApi(backend) {
     }
   }
 
+  /** Makes `SignatureError` derive from the official package's once the backend sees that
+   * package loaded, so code written for it (`error instanceof SignatureError` with the
+   * official class) still recognises what this receiver throws. Asked when a refusal is
+   * thrown rather than at load: loading the official package costs a tenth of a second. */
+  function adoptOfficialBase() {
+    const Official = backend.officialSignatureError?.()
+    if (typeof Official === 'function' && !(SignatureError.prototype instanceof Official)) {
+      Object.setPrototypeOf(SignatureError.prototype, Official.prototype)
+    }
+  }
+
   /** The backend's `{ code, message }` as the error users catch; anything else as it is. */
   function translate(error) {
     if (error && typeof error.code === 'string' && typeof error.message === 'string') {
       if (error.code === 'config') return new ConfigError(error.message)
       reasons ??= new Set(backend.reasonCodes)
-      if (reasons.has(error.code)) return new SignatureError(error.message, error.code)
+      if (reasons.has(error.code)) {
+        adoptOfficialBase()
+        return new SignatureError(error.message, error.code)
+      }
     }
     return error
   }
@@ -342,11 +356,32 @@ function createApi(backend) {
     })
   }
 
+  /** What a helper's log says to do when its keys cannot be loaded. */
+  const CONFIG_FIX =
+    'Set QSTASH_CURRENT_SIGNING_KEY and QSTASH_NEXT_SIGNING_KEY (the signing keys of the QStash console), ' +
+    'pass { currentSigningKey, nextSigningKey }, or for `qstash-kit dev` set QSTASH_DEV=1'
+
   /** A function returning the gate, built on the first call: edge runtimes set the
    * environment per request, and a throw when a route module loads breaks the whole route. */
   function lazyGate(config) {
     let gate
-    return () => (gate ??= gateOf(config))
+    let told = false
+    return () => {
+      if (gate) return gate
+      try {
+        gate = gateOf(config)
+      } catch (error) {
+        // Thrown on every request until fixed (QStash retries, no delivery is lost), but said
+        // once, with the fix, rather than left to a stack trace per request.
+        if (error instanceof ConfigError && !told) {
+          told = true
+          const logger = config instanceof Gate ? undefined : config?.logger === undefined ? console : config.logger
+          logger?.error?.(`QStash: no delivery can be verified until this is fixed: ${error.message}. ${CONFIG_FIX}`)
+        }
+        throw error
+      }
+      return gate
+    }
   }
 
   /**

@@ -194,8 +194,25 @@ function refusalOf(rejection) {
   }
 }
 
+/** Where `require('@upstash/qstash')` resolves from here (`null`: not installed). */
+let officialEntry
+
+/** The official package's `SignatureError` once its CommonJS build is loaded, else nothing.
+ * (Its ES module build is a class of its own, which a module loaded elsewhere cannot see.) */
+function officialSignatureError() {
+  if (officialEntry === undefined) {
+    try {
+      officialEntry = require.resolve('@upstash/qstash')
+    } catch {
+      officialEntry = null
+    }
+  }
+  return officialEntry ? require.cache[officialEntry]?.exports?.SignatureError : undefined
+}
+
 const backend = {
   build: 'native',
+  officialSignatureError,
   lazyGate: false,
   reasonCodes: native.reasonCodes(),
   headerNames: native.headerNames(),

@@ -35,7 +35,9 @@ pub struct ReceiverConfig {
     pub current_signing_key: Option<String>,
     /// The next signing key.
     pub next_signing_key: Option<String>,
-    /// Use the public local-development keys (QStash CLI dev server).
+    /// Use the public local-development keys (QStash CLI dev server): `true` does, `false`
+    /// never does; not given, `QSTASH_DEV=1` (or `true`) in the environment does, as in the
+    /// official SDK.
     pub dev_mode: Option<bool>,
     /// Key pairs per region (`{ EU_CENTRAL_1: { currentSigningKey, nextSigningKey } }`),
     /// picked by the `upstashRegion` of a request.
@@ -165,7 +167,8 @@ fn request<'a>(
 impl Receiver {
     /// `new Receiver({ currentSigningKey, nextSigningKey })`, as the official SDK; without
     /// keys they are read from the environment. Throws on empty keys and on the public
-    /// development keys (use `Receiver.dev()` or `devMode: true`).
+    /// development keys unless development mode is on (`devMode: true`, `Receiver.dev()`, or
+    /// `QSTASH_DEV=1` in the environment).
     #[napi(constructor)]
     pub fn new(config: Option<ReceiverConfig>) -> napi::Result<Self, &'static str> {
         let config = config.unwrap_or(ReceiverConfig {
@@ -185,7 +188,7 @@ impl Receiver {
         let options = qstash_core::ReceiverOptions {
             current: config.current_signing_key.as_deref(),
             next: config.next_signing_key.as_deref(),
-            dev: config.dev_mode == Some(true),
+            dev: config.dev_mode,
             regions: regions
                 .iter()
                 .map(|(name, keys)| {

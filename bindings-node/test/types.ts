@@ -2,6 +2,8 @@
 import { ConfigError, Receiver, RedisReplayGuard, SignatureError, Signer, type Claims, type SignatureErrorReason } from '../lib/qstash'
 import { qstashVerified, type Delivery } from '../lib/express'
 import { Gate, verifyRequest, withQStash } from '../lib/fetch'
+import { Hono } from 'hono'
+import { qstash, type QStashVariables } from '../frameworks/hono'
 
 async function main(): Promise<void> {
   const receiver = new Receiver({ currentSigningKey: 'sig_a', nextSigningKey: 'sig_b' })
@@ -45,3 +47,11 @@ export function withSharedReplayProtection(url: string): ReturnType<typeof qstas
   const replayGuard = new RedisReplayGuard(url, { failOpen: false, timeoutMs: 500 })
   return qstashVerified({ replayGuard, publicBase: 'https://hooks.example.com', forwarded: undefined })
 }
+
+// Hono: the delivery is typed after the middleware in the same route, and on an app that
+// declares the variables for `use`.
+const hono = new Hono()
+hono.post('/api/qstash', qstash({ devMode: true }), (c) => c.json({ id: c.get('qstash').messageId, sub: c.get('qstash').claims.sub }))
+const guarded = new Hono<{ Variables: QStashVariables }>()
+guarded.use('/api/*', qstash())
+guarded.post('/api/qstash', (c) => c.text(c.get('qstash').text()))

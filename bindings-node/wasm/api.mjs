@@ -110,9 +110,8 @@ const backend = {
           'so refuse replays with a store of your own keyed by delivery.claims.jti',
       }
     }
-    const keyless =
-      !config || (config.currentSigningKey === undefined && config.nextSigningKey === undefined && !config.devMode && !config.regions)
-    return new wasm.Receiver(config ?? undefined, keyless ? environment() : {})
+    // The environment also holds QSTASH_DEV, which applies to keys given in code too.
+    return new wasm.Receiver(config ?? undefined, environment())
   },
 
   verifySync: (receiver, request) => verifyBytes(receiver, request, bytesOf(request.body ?? '')),

@@ -4,7 +4,9 @@
 use pyo3::create_exception;
 use pyo3::exceptions::{PyException, PyValueError};
 use pyo3::prelude::*;
-use qstash_gate::host::HostError;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyDict, PyType};
+use qstash_gate::host::{HostError, Language};
 
 create_exception!(
     qstash_verify,
@@ -19,15 +21,54 @@ create_exception!(
     ConfigError,
     PyValueError,
     "Keys, regions or options that cannot work (empty keys, the public development keys outside \
-     `dev()`, bad region names, missing environment variables, out-of-range numbers). `.reason` \
-     is `config`."
+     `dev()` and `QSTASH_DEV=1`, bad region names, missing environment variables, out-of-range \
+     numbers). `.reason` is `config`."
 );
+
+/// `SignatureError` joined with the official `qstash.errors.SignatureError`, made once the
+/// official package has been imported.
+static WITH_OFFICIAL: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+
+/// The class a refusal is raised as. Once the official package is imported, a subclass of both
+/// `SignatureError` and the official `qstash.errors.SignatureError`, so code written for the
+/// official package (`except qstash.errors.SignatureError`) still catches it. Looked up when a
+/// refusal is raised rather than at import: importing the official package costs a quarter of a
+/// second, and code that catches its class has imported it by then, before or after this
+/// module. (`SignatureError.__bases__` cannot be changed instead: CPython refuses, the two
+/// bases' layouts differ.)
+fn refusal_class(py: Python<'_>) -> Bound<'_, PyType> {
+    if let Some(joined) = WITH_OFFICIAL.get(py) {
+        return joined.bind(py).clone();
+    }
+    let ours = py.get_type::<SignatureError>();
+    let official = py
+        .import("sys")
+        .and_then(|sys| sys.getattr("modules"))
+        .and_then(|modules| modules.get_item("qstash.errors"))
+        .and_then(|errors| errors.getattr("SignatureError"));
+    let Ok(official) = official else { return ours };
+    let joined = (|| -> PyResult<Py<PyType>> {
+        let namespace = PyDict::new(py);
+        namespace.set_item("__module__", ours.getattr("__module__")?)?;
+        namespace.set_item("__qualname__", "SignatureError")?;
+        namespace.set_item("__doc__", ours.getattr("__doc__")?)?;
+        let joined =
+            py.get_type::<PyType>().call1(("SignatureError", (ours.clone(), official), namespace))?;
+        Ok(joined.cast_into::<PyType>()?.unbind())
+    })();
+    match joined {
+        Ok(joined) => WITH_OFFICIAL.get_or_init(py, || joined).bind(py).clone(),
+        // An official class that cannot be joined (a future release with an incompatible
+        // layout) leaves the refusal qstash-verify's own.
+        Err(_) => ours,
+    }
+}
 
 /// The exception for an error of the gate or the core.
 pub(crate) fn raise(py: Python<'_>, error: impl Into<HostError>) -> PyErr {
-    let error = error.into();
+    let error = error.into().in_language(Language::Python);
     let exception = if error.is_verification() {
-        SignatureError::new_err(error.message().to_owned())
+        PyErr::from_type(refusal_class(py), error.message().to_owned())
     } else {
         ConfigError::new_err(error.message().to_owned())
     };

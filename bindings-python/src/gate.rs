@@ -365,6 +365,19 @@ impl Delivery {
 
 #[pymethods]
 impl Delivery {
+    /// The body as text: UTF-8, with bytes that are not UTF-8 as U+FFFD (as the JavaScript
+    /// delivery's `text()` and Flask's `get_data(as_text=True)`).
+    fn text(&self, py: Python<'_>) -> PyResult<String> {
+        let body = self.body.bind(py);
+        Ok(String::from_utf8_lossy(body.extract::<&[u8]>()?).into_owned())
+    }
+
+    /// The body parsed as JSON (`json.loads`, as Starlette's `request.json()`); raises
+    /// `json.JSONDecodeError` (a `ValueError`) when it is not JSON.
+    fn json(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        Ok(py.import("json")?.call_method1("loads", (self.body.bind(py),))?.unbind())
+    }
+
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         let body: String = self.body.bind(py).repr()?.extract()?;
         let body =

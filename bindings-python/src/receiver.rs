@@ -87,13 +87,15 @@ impl Receiver {
 impl Receiver {
     /// `Receiver(current_signing_key, next_signing_key)`, as the official SDK; optional
     /// per-region pairs (`regions={"EU_CENTRAL_1": (current, next)}`) and a default clock
-    /// tolerance in seconds. Refuses empty keys and the public development keys (`dev()`).
+    /// tolerance in seconds. Without keys, they come from the environment (`from_env()`).
+    /// Refuses empty keys and the public development keys unless development mode is on:
+    /// `dev_mode=True`, or `QSTASH_DEV=1` in the environment when `dev_mode` is not given.
     ///
     /// `replay_protection=True` refuses a token whose `jti` this receiver already accepted
     /// (reason `replayed`), remembering up to `replay_capacity` ids (default 100 000) until
     /// they expire.
     #[new]
-    #[pyo3(signature = (current_signing_key=None, next_signing_key=None, *, regions=None, clock_tolerance=None, replay_protection=false, replay_capacity=None))]
+    #[pyo3(signature = (current_signing_key=None, next_signing_key=None, *, regions=None, clock_tolerance=None, dev_mode=None, replay_protection=false, replay_capacity=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -101,24 +103,23 @@ impl Receiver {
         next_signing_key: Option<&str>,
         regions: Option<HashMap<String, (String, String)>>,
         clock_tolerance: Option<&Bound<'_, PyAny>>,
+        dev_mode: Option<bool>,
         replay_protection: bool,
         replay_capacity: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
-        let mut builder =
-            qstash_core::Receiver::builder().clock_tolerance(tolerance(py, clock_tolerance)?.unwrap_or(0));
-        match (current_signing_key, next_signing_key) {
-            (Some(current), Some(next)) => builder = builder.keys(keys(py, current, next)?),
-            (None, None) => {}
-            // One key alone is a configuration mistake, reported like an empty one.
-            (current, _) => {
-                let which = if current.is_none() { "current" } else { "next" };
-                return Err(raise(py, qstash_core::ConfigError::EmptyKey { which }));
-            }
-        }
-        for (name, (current, next)) in regions.unwrap_or_default() {
-            builder = builder.region(&name, keys(py, &current, &next)?);
-        }
-        let receiver = builder.build().map_err(|e| raise(py, e))?;
+        let regions = regions.unwrap_or_default();
+        let options = qstash_core::ReceiverOptions {
+            current: current_signing_key,
+            next: next_signing_key,
+            dev: dev_mode,
+            regions: regions
+                .iter()
+                .map(|(name, (current, next))| (name.as_str(), current.as_str(), next.as_str()))
+                .collect(),
+            clock_tolerance: tolerance(py, clock_tolerance)?.unwrap_or(0),
+        };
+        let receiver = qstash_core::Receiver::from_options(&options, |name| std::env::var(name).ok())
+            .map_err(|e| raise(py, e))?;
         Ok(Receiver { inner: receiver.into(), replay: guard(py, replay_protection, replay_capacity)? })
     }
 
@@ -137,7 +138,8 @@ impl Receiver {
     }
 
     /// Keys from `QSTASH_CURRENT_SIGNING_KEY` / `QSTASH_NEXT_SIGNING_KEY` and, when
-    /// `QSTASH_REGION` is set, the `{REGION}_QSTASH_*_SIGNING_KEY` pairs.
+    /// `QSTASH_REGION` is set, the `{REGION}_QSTASH_*_SIGNING_KEY` pairs; the development keys
+    /// when `QSTASH_DEV=1` (as `qstash-kit dev` prints).
     #[staticmethod]
     #[pyo3(signature = (*, replay_protection=false, replay_capacity=None))]
     fn from_env(

@@ -1,11 +1,14 @@
 """The package's objects print like Python objects (``Claims(sub='…', …)``), never like Rust's
-``Debug`` (``jti=Some("…")``), and never print a key."""
+``Debug`` (``jti=Some("…")``), never print a key, and read their bodies as the JavaScript ones do."""
 
 from __future__ import annotations
 
+import json
+
+import pytest
 from conftest import URL
 
-from qstash_verify import Gate, Receiver, Signer
+from qstash_verify import Delivery, Gate, Receiver, Signer
 
 BODY = b'{"order":42}'
 
@@ -43,3 +46,19 @@ def test_claims_and_deliveries_print_their_fields_as_python_values() -> None:
         f"claims={delivery.claims!r}, body=b'{{\"order\":42}}')"
     )
     assert "jti='jwt_delivered'" in repr(delivery)
+
+
+def delivered(body: bytes) -> Delivery:
+    gate = Gate(Receiver.dev())
+    pending = gate.verify_head({"upstash-signature": Signer.dev().sign(URL, body)}, "/api/qstash")
+    pending.update(body)
+    return pending.finish(body)
+
+
+def test_a_delivery_reads_its_body_as_text_and_as_json_like_the_javascript_one() -> None:
+    delivery = delivered('{"order":42,"note":"Zoë"}'.encode())
+    assert delivery.text() == '{"order":42,"note":"Zoë"}'
+    assert delivery.json() == {"order": 42, "note": "Zoë"}
+    assert delivered(b"caf\xe9").text() == "caf\ufffd"
+    with pytest.raises(json.JSONDecodeError):
+        delivered(b"not json").json()

@@ -33,7 +33,7 @@ pub fn reason_codes() -> Vec<String> {
 /// convention: a reason code, or `config`); the JavaScript wrapper turns it into a
 /// `SignatureError` or a `ConfigError`.
 pub(crate) fn host_error(error: impl Into<qstash_gate::host::HostError>) -> JsValue {
-    to_js(&error.into())
+    to_js(&error.into().in_language(qstash_gate::host::Language::JavaScript))
 }
 
 /// A configuration mistake found before the gate could see it (an options object of the wrong

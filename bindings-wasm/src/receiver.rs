@@ -55,8 +55,9 @@ impl Receiver {
     /// (`currentSigningKey`, `nextSigningKey`, `devMode`, `regions`, `clockTolerance`); with
     /// no keys and no regions, the keys come from `variables`, the environment as an object
     /// (`QSTASH_CURRENT_SIGNING_KEY`, …, `QSTASH_REGION`), which the JavaScript wrapper reads
-    /// where the runtime has one. Refuses empty keys and the public development keys; throws
-    /// `{ code: "config", message }`.
+    /// where the runtime has one. Refuses empty keys and the public development keys unless
+    /// development mode is on (`devMode: true`, or `QSTASH_DEV=1` in `variables` when
+    /// `devMode` is not given); throws `{ code: "config", message }`.
     #[wasm_bindgen(constructor)]
     pub fn new(config: JsValue, variables: JsValue) -> Result<Receiver, JsValue> {
         let config: Config = if config.is_undefined() || config.is_null() {
@@ -70,7 +71,7 @@ impl Receiver {
         let options = ReceiverOptions {
             current: config.current_signing_key.as_deref(),
             next: config.next_signing_key.as_deref(),
-            dev: config.dev_mode == Some(true),
+            dev: config.dev_mode,
             regions: config
                 .regions
                 .iter()

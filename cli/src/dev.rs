@@ -32,6 +32,7 @@ pub(crate) fn run(args: Args, json: bool) -> Result<Outcome, Failure> {
                 serde_json::json!({
                     "QSTASH_URL": server.url(), "QSTASH_TOKEN": server.token(),
                     "QSTASH_CURRENT_SIGNING_KEY": current, "QSTASH_NEXT_SIGNING_KEY": next,
+                    "QSTASH_DEV": "1", "QSTASH_DEV_PORT": server.port().to_string(),
                 })
             );
         } else {
@@ -40,6 +41,11 @@ pub(crate) fn run(args: Args, json: bool) -> Result<Outcome, Failure> {
             println!("export QSTASH_TOKEN={}", server.token());
             println!("export QSTASH_CURRENT_SIGNING_KEY={current}");
             println!("export QSTASH_NEXT_SIGNING_KEY={next}");
+            println!("export QSTASH_DEV=1 QSTASH_DEV_PORT={}", server.port());
+            println!(
+                "\n# QSTASH_DEV=1 is development mode: receivers accept these public keys, which anyone \
+                 can sign with.\n# Never set it where real deliveries arrive."
+            );
         }
         tokio::signal::ctrl_c().await.map_err(|e| format!("waiting for Ctrl-C: {e}"))?;
         server.shutdown().await;

@@ -2,7 +2,7 @@
 
 use std::io::Read;
 
-use qstash_core::Receiver;
+use qstash_core::{ConfigError, DEV_KEYS_REFUSED, Receiver, ReceiverOptions};
 
 /// A value given directly, or `-` for stdin.
 pub(crate) fn text_or_stdin(value: &str) -> Result<String, String> {
@@ -29,16 +29,33 @@ pub(crate) fn body(data: Option<&str>, file: Option<&str>) -> Result<Vec<u8>, St
     }
 }
 
-/// A receiver from `--current-key`/`--next-key`, `--dev`, or the environment.
+/// The process environment, as the core's lookups take it.
+pub(crate) fn env_var(name: &str) -> Option<String> {
+    std::env::var(name).ok()
+}
+
+/// A configuration error as the command line words it: the way to opt in to the development
+/// keys here is `--dev`.
+pub(crate) fn config_message(error: &ConfigError) -> String {
+    match error {
+        ConfigError::DevKey => format!("{DEV_KEYS_REFUSED}pass --dev"),
+        other => other.to_string(),
+    }
+}
+
+/// A receiver from `--current-key`/`--next-key`, `--dev`, or the environment (where
+/// `QSTASH_DEV=1` also turns development mode on).
 pub(crate) fn receiver(current: Option<&str>, next: Option<&str>, dev: bool) -> Result<Receiver, String> {
-    if dev {
-        return Ok(Receiver::dev());
+    if current.is_some() != next.is_some() {
+        return Err("pass both --current-key and --next-key".into());
     }
-    match (current, next) {
-        (Some(current), Some(next)) => Receiver::new(current, next).map_err(|e| e.to_string()),
-        (None, None) => Receiver::from_env().map_err(|e| {
-            format!("{e} (pass --current-key and --next-key, or --dev for the development keys)")
-        }),
-        _ => Err("pass both --current-key and --next-key".into()),
-    }
+    let options = ReceiverOptions { current, next, dev: dev.then_some(true), ..ReceiverOptions::default() };
+    Receiver::from_options(&options, env_var).map_err(|e| {
+        let hint = if current.is_none() && !dev {
+            " (pass --current-key and --next-key, or --dev for the development keys)"
+        } else {
+            ""
+        };
+        format!("{}{hint}", config_message(&e))
+    })
 }

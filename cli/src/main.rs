@@ -48,6 +48,8 @@ Environment (flags win over it):
                                 https://qstash-us-east-1.upstash.io)
   QSTASH_CURRENT_SIGNING_KEY    the keys `verify` checks tokens with
   QSTASH_NEXT_SIGNING_KEY
+  QSTASH_DEV                    1 or true: development mode (the public development keys,
+                                as `qstash-kit dev` prints; the same as --dev)
 
 Exit codes:
   0  success (for verify: the token is valid)

@@ -1,9 +1,9 @@
 //! `qstash-kit sign`: mint a token as QStash would.
 
-use qstash_core::Signer;
+use qstash_core::{ConfigError, DEV_CURRENT_SIGNING_KEY, Signer, development_mode};
 
 use crate::Outcome;
-use crate::input::body;
+use crate::input::{body, config_message, env_var};
 
 #[derive(clap::Args)]
 pub(crate) struct Args {
@@ -19,8 +19,8 @@ pub(crate) struct Args {
     /// The signing key (default: QSTASH_CURRENT_SIGNING_KEY).
     #[arg(long, env = "QSTASH_CURRENT_SIGNING_KEY", hide_env_values = true)]
     key: Option<String>,
-    /// Sign with the public development key instead.
-    #[arg(long, conflicts_with = "key")]
+    /// Sign with the public development key instead (also when QSTASH_DEV=1).
+    #[arg(long)]
     dev: bool,
     /// Lifetime in seconds (default 300, as QStash).
     #[arg(long)]
@@ -31,11 +31,13 @@ pub(crate) struct Args {
 }
 
 pub(crate) fn run(args: Args, json: bool) -> Result<Outcome, String> {
-    let signer = if args.dev {
-        Signer::dev()
-    } else {
-        let key = args.key.as_deref().ok_or("pass --key, set QSTASH_CURRENT_SIGNING_KEY, or use --dev")?;
-        Signer::new(key).map_err(|e| e.to_string())?
+    let dev = args.dev || development_mode(env_var).map_err(|e| config_message(&e))?;
+    let signer = match (dev, args.key.as_deref()) {
+        // The development key as `qstash-kit dev` exports it is that same key.
+        (true, None | Some(DEV_CURRENT_SIGNING_KEY)) => Signer::dev(),
+        (true, Some(_)) => return Err(config_message(&ConfigError::DevModeWithKeys)),
+        (false, Some(key)) => Signer::new(key).map_err(|e| config_message(&e))?,
+        (false, None) => return Err("pass --key, set QSTASH_CURRENT_SIGNING_KEY, or use --dev".into()),
     };
     let body = body(args.data.as_deref(), args.body.as_deref())?;
     let mut token = signer.token(&args.url, &body);

@@ -21,6 +21,8 @@ fn kit() -> Command {
         "US_EAST_1_QSTASH_URL",
         "EU_CENTRAL_1_QSTASH_TOKEN",
         "EU_CENTRAL_1_QSTASH_URL",
+        "QSTASH_DEV",
+        "QSTASH_DEV_PORT",
     ] {
         cmd.env_remove(var);
     }
@@ -115,6 +117,45 @@ fn inspect_of_garbage_reports_instead_of_crashing() {
 #[test]
 fn sign_without_a_key_is_a_usage_error() {
     kit().args(["sign", "--url", URL]).assert().code(2).stderr(predicates::str::contains("--dev"));
+}
+
+/// The variables `qstash-kit dev` prints, as a shell that applied them has them.
+fn with_dev_exports(cmd: &mut Command) -> &mut Command {
+    cmd.env("QSTASH_CURRENT_SIGNING_KEY", qstash_core::DEV_CURRENT_SIGNING_KEY)
+        .env("QSTASH_NEXT_SIGNING_KEY", qstash_core::DEV_NEXT_SIGNING_KEY)
+}
+
+#[test]
+fn the_development_keys_need_the_opt_in_and_the_refusal_names_it() {
+    // The keys alone: refused, naming both ways in.
+    let refused = kit()
+        .args(["sign", "--url", URL])
+        .env("QSTASH_CURRENT_SIGNING_KEY", qstash_core::DEV_CURRENT_SIGNING_KEY)
+        .assert()
+        .code(2);
+    let said = String::from_utf8_lossy(&refused.get_output().stderr).into_owned();
+    assert!(said.contains("QSTASH_DEV=1") && said.contains("--dev") && !said.contains("::"), "{said}");
+    // With QSTASH_DEV=1, as `qstash-kit dev` prints: signs, and verifies what it signed.
+    let token = stdout(
+        with_dev_exports(&mut kit()).args(["sign", "--url", URL, "--data", "x"]).env("QSTASH_DEV", "1"),
+    );
+    let token = token.trim();
+    with_dev_exports(&mut kit())
+        .args(["verify", "--token", token, "--data", "x", "--url", URL])
+        .env("QSTASH_DEV", "1")
+        .assert()
+        .success();
+    with_dev_exports(&mut kit()).args(["verify", "--token", token, "--data", "x"]).assert().code(2);
+    // Another key beside development mode is a contradiction; a value that is not a switch a mistake.
+    let both =
+        kit().args(["sign", "--url", URL, "--key", "sig_realKey"]).env("QSTASH_DEV", "1").assert().code(2);
+    assert!(String::from_utf8_lossy(&both.get_output().stderr).contains("other signing keys"));
+    kit()
+        .args(["sign", "--url", URL])
+        .env("QSTASH_DEV", "yes")
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("QSTASH_DEV must be"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

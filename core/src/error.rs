@@ -88,6 +88,13 @@ impl fmt::Display for VerifyError {
 
 impl core::error::Error for VerifyError {}
 
+/// The start of [`ConfigError::DevKey`]'s message, which ends with the way to opt in in code:
+/// each language's front end finishes it in its own words (`Receiver.dev()`, `devMode: true`,
+/// `--dev`).
+#[doc(hidden)]
+pub const DEV_KEYS_REFUSED: &str = "the public local-development signing keys are refused unless you \
+     opt in: set QSTASH_DEV=1 (as `qstash-kit dev` prints), or ";
+
 /// Why a [`Receiver`](crate::Receiver) or [`Signer`](crate::Signer) could not be built.
 ///
 /// Configuration mistakes are refused when the receiver is built, never at verify time, so a
@@ -102,6 +109,11 @@ pub enum ConfigError {
     },
     /// A public local-development key was passed to a normal constructor.
     DevKey,
+    /// `QSTASH_DEV` holds something other than `true`, `1`, `false`, `0` or nothing.
+    InvalidDevMode,
+    /// Development mode is on (`QSTASH_DEV` or an explicit `dev`) while other signing keys
+    /// are configured: which to use would be a guess.
+    DevModeWithKeys,
     /// A region name is empty, too long or has characters other than `A-Z`, `0-9`, `_`, `-`.
     InvalidRegion,
     /// More region key pairs than [`MAX_REGIONS`](crate::MAX_REGIONS).
@@ -126,9 +138,11 @@ impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::EmptyKey { which } => write!(f, "the {which} signing key is empty"),
-            Self::DevKey => f.write_str(
-                "the public local-development signing keys are refused here; use Receiver::dev() \
-                 (or Signer::dev()) to opt in to them explicitly",
+            Self::DevKey => write!(f, "{DEV_KEYS_REFUSED}use Receiver::dev() / Signer::dev()"),
+            Self::InvalidDevMode => f.write_str("QSTASH_DEV must be true, 1, false, 0 or empty"),
+            Self::DevModeWithKeys => f.write_str(
+                "development mode (QSTASH_DEV=1, or turned on in code) uses the public development keys, \
+                 but other signing keys are configured too: remove them, or turn development mode off",
             ),
             Self::InvalidRegion => {
                 f.write_str("invalid region name: use 1 to 32 of A-Z, 0-9, '_' or '-' (e.g. US_EAST_1)")

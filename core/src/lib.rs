@@ -71,8 +71,8 @@ mod shared;
 mod signer;
 
 #[cfg(feature = "std")]
-pub use env::ReceiverOptions;
-pub use error::{ConfigError, VerifyError};
+pub use env::{ReceiverOptions, development_mode};
+pub use error::{ConfigError, DEV_KEYS_REFUSED, VerifyError};
 #[cfg(feature = "alloc")]
 pub use explain::{Check, Explanation, Finding, Rule, explain};
 pub use keys::{

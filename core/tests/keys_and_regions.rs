@@ -197,13 +197,62 @@ fn from_env_with_only_region_pairs_builds_a_region_only_receiver() {
 }
 
 #[test]
-fn from_env_never_switches_to_the_dev_keys() {
-    let err = Receiver::from_vars(vars(&[
+fn from_env_refuses_the_dev_keys_unless_development_mode_is_on() {
+    let dev_keys = [
         ("QSTASH_CURRENT_SIGNING_KEY", qstash_core::DEV_CURRENT_SIGNING_KEY),
         ("QSTASH_NEXT_SIGNING_KEY", qstash_core::DEV_NEXT_SIGNING_KEY),
-    ]))
-    .unwrap_err();
-    assert_eq!(err, ConfigError::DevKey);
+    ];
+    assert_eq!(Receiver::from_vars(vars(&dev_keys)).unwrap_err(), ConfigError::DevKey);
+    for off in ["", "0", "false"] {
+        let mode = [dev_keys[0], dev_keys[1], ("QSTASH_DEV", off)];
+        assert_eq!(Receiver::from_vars(vars(&mode)).unwrap_err(), ConfigError::DevKey, "{off:?}");
+    }
+}
+
+#[test]
+fn development_mode_uses_the_dev_keys_as_qstash_kit_dev_prints_them() {
+    let dev_token = Signer::dev().token(URL, BODY).sign_at(NOW);
+    let printed = [
+        ("QSTASH_DEV", "1"),
+        ("QSTASH_CURRENT_SIGNING_KEY", qstash_core::DEV_CURRENT_SIGNING_KEY),
+        ("QSTASH_NEXT_SIGNING_KEY", qstash_core::DEV_NEXT_SIGNING_KEY),
+    ];
+    for variables in [&printed[..], &[("QSTASH_DEV", "true")][..]] {
+        let receiver = Receiver::from_vars(vars(variables)).unwrap();
+        assert!(receiver.verify_at(&Request::new(&dev_token, BODY).url(URL), NOW).is_ok());
+    }
+    // Other keys beside it are a contradiction, and a value that is not a switch a mistake.
+    let both =
+        [("QSTASH_DEV", "1"), ("QSTASH_CURRENT_SIGNING_KEY", CURRENT), ("QSTASH_NEXT_SIGNING_KEY", NEXT)];
+    assert_eq!(Receiver::from_vars(vars(&both)).unwrap_err(), ConfigError::DevModeWithKeys);
+    assert_eq!(Receiver::from_vars(vars(&[("QSTASH_DEV", "yes")])).unwrap_err(), ConfigError::InvalidDevMode);
+    assert!(ConfigError::DevKey.to_string().contains("QSTASH_DEV=1"));
+}
+
+#[test]
+fn from_options_follows_qstash_dev_unless_dev_is_given() {
+    use qstash_core::ReceiverOptions;
+    let on = vars(&[("QSTASH_DEV", "1")]);
+    let dev_keys = ReceiverOptions {
+        current: Some(qstash_core::DEV_CURRENT_SIGNING_KEY),
+        next: Some(qstash_core::DEV_NEXT_SIGNING_KEY),
+        ..ReceiverOptions::default()
+    };
+    // The official docs' `new Receiver({ currentSigningKey: process.env…, … })` in the local loop.
+    assert!(Receiver::from_options(&dev_keys, &on).is_ok());
+    assert_eq!(Receiver::from_options(&dev_keys, |_: &str| None).unwrap_err(), ConfigError::DevKey);
+    let off = ReceiverOptions { dev: Some(false), ..dev_keys.clone() };
+    assert_eq!(Receiver::from_options(&off, &on).unwrap_err(), ConfigError::DevKey);
+    let others = ReceiverOptions { current: Some(CURRENT), next: Some(NEXT), ..ReceiverOptions::default() };
+    assert_eq!(Receiver::from_options(&others, &on).unwrap_err(), ConfigError::DevModeWithKeys);
+    // `dev: false` also keeps the variables' QSTASH_DEV from applying when keys come from them.
+    let off_env = ReceiverOptions { dev: Some(false), ..ReceiverOptions::default() };
+    let env_dev = vars(&[
+        ("QSTASH_DEV", "1"),
+        ("QSTASH_CURRENT_SIGNING_KEY", qstash_core::DEV_CURRENT_SIGNING_KEY),
+        ("QSTASH_NEXT_SIGNING_KEY", qstash_core::DEV_NEXT_SIGNING_KEY),
+    ]);
+    assert_eq!(Receiver::from_options(&off_env, env_dev).unwrap_err(), ConfigError::DevKey);
 }
 
 #[test]
@@ -273,7 +322,7 @@ fn from_options_builds_what_the_javascript_packages_configure() {
     assert!(receiver.verify(&Request::new(&token, b"")).is_ok());
     // `dev` wins, keeping the tolerance; no keys at all reads the variables; a half pair is
     // refused.
-    let dev = ReceiverOptions { dev: true, clock_tolerance: 5, ..ReceiverOptions::default() };
+    let dev = ReceiverOptions { dev: Some(true), clock_tolerance: 5, ..ReceiverOptions::default() };
     let dev = Receiver::from_options(&dev, nothing).unwrap();
     assert_eq!((dev.clock_tolerance(), dev.has_default_keys(), dev.regions().count()), (5, true, 0));
     assert!(!receiver.has_default_keys() || receiver.regions().eq([&Region::US_EAST_1]));

@@ -77,6 +77,12 @@ impl DevServer {
         format!("http://{}", self.addr)
     }
 
+    /// The port it listens on: the one asked for, or the one the system chose for port 0 (the
+    /// `QSTASH_DEV_PORT` of the official SDKs' development mode).
+    pub fn port(&self) -> u16 {
+        self.addr.port()
+    }
+
     /// The development token (the `QSTASH_TOKEN`), the same as the official dev server's.
     pub fn token(&self) -> &'static str {
         DEV_TOKEN

@@ -418,6 +418,19 @@ impl From<Delivery> for DeliveryView {
 pub struct HostError {
     code: &'static str,
     message: String,
+    /// The development keys were refused: the message ends with the way to opt in in code,
+    /// which [`HostError::in_language`] words for the binding.
+    #[cfg_attr(feature = "serde", serde(skip))]
+    dev_key: bool,
+}
+
+/// The language of a binding, for the messages that name code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Language {
+    /// Python (`qstash_verify`).
+    Python,
+    /// JavaScript (`qstash-verify`, native and WebAssembly).
+    JavaScript,
 }
 
 impl HostError {
@@ -435,6 +448,20 @@ impl HostError {
     pub fn is_verification(&self) -> bool {
         self.code != "config"
     }
+
+    /// The error as a binding in `language` shows it: a message naming code names it in that
+    /// language (the development keys' opt-in: `Receiver.dev()`, `devMode: true`).
+    #[must_use]
+    pub fn in_language(mut self, language: Language) -> Self {
+        if self.dev_key {
+            let in_code = match language {
+                Language::Python => "use Receiver.dev() / Signer.dev()",
+                Language::JavaScript => "pass devMode: true (or use Receiver.dev() / Signer.dev())",
+            };
+            self.message = alloc::format!("{}{in_code}", qstash_core::DEV_KEYS_REFUSED);
+        }
+        self
+    }
 }
 
 impl fmt::Display for HostError {
@@ -447,25 +474,25 @@ impl core::error::Error for HostError {}
 
 impl From<VerifyError> for HostError {
     fn from(error: VerifyError) -> Self {
-        HostError { code: error.reason(), message: error.to_string() }
+        HostError { code: error.reason(), message: error.to_string(), dev_key: false }
     }
 }
 
 impl From<ReplayError> for HostError {
     fn from(error: ReplayError) -> Self {
-        HostError { code: error.reason(), message: error.to_string() }
+        HostError { code: error.reason(), message: error.to_string(), dev_key: false }
     }
 }
 
 impl From<ConfigError> for HostError {
     fn from(error: ConfigError) -> Self {
-        HostError { code: error.reason(), message: error.to_string() }
+        HostError { code: error.reason(), message: error.to_string(), dev_key: error == ConfigError::DevKey }
     }
 }
 
 impl From<OptionError> for HostError {
     fn from(error: OptionError) -> Self {
-        HostError { code: "config", message: error.message }
+        HostError { code: "config", message: error.message, dev_key: false }
     }
 }
 
@@ -585,5 +612,21 @@ mod tests {
         assert_eq!(config.code(), "config");
         assert!(!config.is_verification());
         assert!(HostError::from(body_limit(Number::Int(-1)).unwrap_err()).message().contains("body limit"));
+    }
+
+    #[test]
+    fn the_development_keys_opt_in_is_worded_in_each_language() {
+        let refused = || HostError::from(ConfigError::DevKey);
+        assert!(refused().message().ends_with("use Receiver::dev() / Signer::dev()"));
+        let python = refused().in_language(Language::Python);
+        assert!(
+            python.message().contains("QSTASH_DEV=1")
+                && python.message().ends_with("use Receiver.dev() / Signer.dev()")
+        );
+        let js = refused().in_language(Language::JavaScript).message().to_owned();
+        assert!(js.contains("QSTASH_DEV=1") && js.contains("devMode: true") && !js.contains("::"));
+        // Other errors keep their words.
+        let empty = HostError::from(ConfigError::EmptyKey { which: "next" });
+        assert_eq!(empty.clone().in_language(Language::Python), empty);
     }
 }

@@ -50,6 +50,9 @@ pub use error::{QStashError, default_response};
 pub use extract::{Verified, VerifiedError};
 pub use message::VerifiedMessage;
 pub use middleware::{QStash, QStashMiddleware};
+// The verifier's types a configuration is built from: with them the first example needs no
+// second dependency on `qstash-core`.
+pub use qstash_core::{Claims, ConfigError, KeyPair, KeyUsed, Receiver, SharedReceiver, Signer};
 pub use qstash_gate::{DEFAULT_BODY_LIMIT, Delivery, Gate, ProxyHeaders, Rejection, UrlPolicy};
 
 /// The README's example, compiled as a doctest.

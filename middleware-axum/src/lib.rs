@@ -49,6 +49,9 @@ pub use extract::{Verified, VerifiedRejection};
 pub use future::ResponseFuture;
 pub use layer::QStashLayer;
 pub use message::VerifiedMessage;
+// The verifier's types a configuration is built from: with them the first example needs no
+// second dependency on `qstash-core`.
+pub use qstash_core::{Claims, ConfigError, KeyPair, KeyUsed, Receiver, SharedReceiver, Signer};
 pub use qstash_gate::{DEFAULT_BODY_LIMIT, Delivery, Gate, ProxyHeaders, UrlPolicy};
 pub use rejection::{Rejection, default_response};
 pub use service::QStash;

@@ -2,7 +2,7 @@
 module by ``mypy.stubtest`` in the test suite; the reason literals are checked against the
 gate's list (``REASON_CODES``) by ``tests/test_types.py``."""
 
-from typing import Awaitable, Dict, List, Literal, Mapping, Optional, Protocol, Tuple, Union, final
+from typing import Any, Awaitable, Dict, List, Literal, Mapping, Optional, Protocol, Tuple, Union, final
 
 from qstash_verify.reasons import RejectionReason, SignatureReason
 
@@ -82,6 +82,7 @@ class Receiver:
         *,
         regions: Optional[Mapping[str, Tuple[str, str]]] = None,
         clock_tolerance: Optional[int] = None,
+        dev_mode: Optional[bool] = None,
         replay_protection: bool = False,
         replay_capacity: Optional[int] = None,
     ) -> Receiver: ...
@@ -167,6 +168,10 @@ class Delivery:
     def schedule_id(self) -> Optional[str]: ...
     @property
     def topic_name(self) -> Optional[str]: ...
+    def text(self) -> str:
+        """The body as UTF-8 text (bytes that are not UTF-8 become U+FFFD)."""
+    def json(self) -> Any:
+        """The body parsed as JSON; raises ``json.JSONDecodeError`` when it is not JSON."""
 
 @final
 class PendingDelivery:
