@@ -2,7 +2,7 @@
 //! token, and how the answer is printed.
 
 use std::future::Future;
-use std::time::Duration;
+use std::time::{Duration, UNIX_EPOCH};
 
 use qstash_client::{Client, ClientConfig, ClientError, RetryPolicy, parse_duration};
 use qstash_core::Region;
@@ -104,15 +104,40 @@ pub(crate) fn done(json: bool, what: &str) -> Result<Outcome, Failure> {
     show(json, &serde_json::json!({ "ok": true, "done": what }), |_| what.to_owned())
 }
 
+/// The fields of the API's answers that hold a time in Unix milliseconds.
+const TIME_FIELDS: &[&str] = &[
+    "time",
+    "createdAt",
+    "updatedAt",
+    "notBefore",
+    "nextDeliveryTime",
+    "lastScheduleTime",
+    "nextScheduleTime",
+];
+
+/// A field's value as people read it: strings as they are, the API's millisecond times as UTC
+/// times (`2026-12-02T22:14:21.100Z`), anything else as JSON. `--json` keeps the numbers.
+fn shown(name: &str, value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Number(n) if TIME_FIELDS.contains(&name) => n
+            .as_u64()
+            // Times past the year 9999 are not dates RFC 3339 can write: shown as numbers.
+            .filter(|&millis| millis < 253_402_300_800_000)
+            .map(|millis| {
+                humantime::format_rfc3339_millis(UNIX_EPOCH + Duration::from_millis(millis)).to_string()
+            })
+            .unwrap_or_else(|| n.to_string()),
+        other => other.to_string(),
+    }
+}
+
 /// The non-null top-level fields of `value`, one `name: value` line each.
 pub(crate) fn fields(value: &impl Serialize) -> String {
     let Ok(serde_json::Value::Object(map)) = serde_json::to_value(value) else { return String::new() };
     map.iter()
         .filter(|(_, v)| !v.is_null() && v.as_object().is_none_or(|o| !o.is_empty()))
-        .map(|(k, v)| match v {
-            serde_json::Value::String(s) => format!("{k}: {s}"),
-            other => format!("{k}: {other}"),
-        })
+        .map(|(k, v)| format!("{k}: {}", shown(k, v)))
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -122,16 +147,15 @@ pub(crate) fn table<T: Serialize>(items: &[T], columns: &[&str]) -> String {
     if items.is_empty() {
         return "(none)".to_owned();
     }
-    let cell = |v: Option<&serde_json::Value>| match v {
+    let cell = |column: &str, v: Option<&serde_json::Value>| match v {
         None | Some(serde_json::Value::Null) => "-".to_owned(),
-        Some(serde_json::Value::String(s)) => s.clone(),
-        Some(other) => other.to_string(),
+        Some(value) => shown(column, value),
     };
     let rows: Vec<Vec<String>> = items
         .iter()
         .map(|item| {
             let value = serde_json::to_value(item).unwrap_or_default();
-            columns.iter().map(|c| cell(value.get(*c))).collect()
+            columns.iter().map(|c| cell(c, value.get(*c))).collect()
         })
         .collect();
     let widths: Vec<usize> = (0..columns.len())

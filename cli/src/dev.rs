@@ -2,6 +2,7 @@
 
 use crate::Outcome;
 use crate::failure::Failure;
+use crate::output;
 
 #[derive(clap::Args, Debug)]
 pub(crate) struct Args {
@@ -27,25 +28,28 @@ pub(crate) fn run(args: Args, json: bool) -> Result<Outcome, Failure> {
             builder.start().await.map_err(|e| format!("listening on 127.0.0.1:{}: {e}", args.port))?;
         let (current, next) = server.signing_keys();
         if json {
-            println!(
-                "{}",
-                serde_json::json!({
+            output::out(
+                &serde_json::json!({
                     "QSTASH_URL": server.url(), "QSTASH_TOKEN": server.token(),
                     "QSTASH_CURRENT_SIGNING_KEY": current, "QSTASH_NEXT_SIGNING_KEY": next,
                     "QSTASH_DEV": "1", "QSTASH_DEV_PORT": server.port().to_string(),
                 })
+                .to_string(),
             );
         } else {
-            println!("QStash dev server on {} (Ctrl-C stops it). For your app:\n", server.url());
-            println!("export QSTASH_URL={}", server.url());
-            println!("export QSTASH_TOKEN={}", server.token());
-            println!("export QSTASH_CURRENT_SIGNING_KEY={current}");
-            println!("export QSTASH_NEXT_SIGNING_KEY={next}");
-            println!("export QSTASH_DEV=1 QSTASH_DEV_PORT={}", server.port());
-            println!(
-                "\n# QSTASH_DEV=1 is development mode: receivers accept these public keys, which anyone \
-                 can sign with.\n# Never set it where real deliveries arrive."
-            );
+            output::out(&format!(
+                "QStash dev server on {url} (Ctrl-C stops it). For your app:\n\n\
+                 export QSTASH_URL={url}\n\
+                 export QSTASH_TOKEN={token}\n\
+                 export QSTASH_CURRENT_SIGNING_KEY={current}\n\
+                 export QSTASH_NEXT_SIGNING_KEY={next}\n\
+                 export QSTASH_DEV=1 QSTASH_DEV_PORT={port}\n\n\
+                 # QSTASH_DEV=1 is development mode: receivers accept these public keys, which anyone \
+                 can sign with.\n# Never set it where real deliveries arrive.",
+                url = server.url(),
+                token = server.token(),
+                port = server.port(),
+            ));
         }
         tokio::signal::ctrl_c().await.map_err(|e| format!("waiting for Ctrl-C: {e}"))?;
         server.shutdown().await;

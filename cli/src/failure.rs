@@ -44,6 +44,14 @@ impl From<ClientError> for Failure {
             ClientError::Api { status, .. } if *status < 500 => code::REFUSED,
             _ => code::UNAVAILABLE,
         };
-        Failure { code, message: error.to_string() }
+        let mut message = error.to_string();
+        if let ClientError::Connect(_) = error {
+            message.push_str(
+                "\n  The API URL comes from --api-url, QSTASH_URL or --region/QSTASH_REGION (else \
+                 https://qstash.upstash.io).\n  For a local QStash, start `qstash-kit dev` and export \
+                 the lines it prints.",
+            );
+        }
+        Failure { code, message }
     }
 }

@@ -25,6 +25,7 @@ mod listing;
 mod logs;
 mod message_args;
 mod messages;
+mod output;
 mod publish;
 mod queues;
 mod schedules;
@@ -133,18 +134,18 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(Outcome::Ok(text)) => {
-            println!("{text}");
+            output::out(&text);
             ExitCode::SUCCESS
         }
         Ok(Outcome::Invalid(text)) => {
-            println!("{text}");
+            output::out(&text);
             ExitCode::from(failure::code::INVALID)
         }
         Err(Failure { code, message }) => {
             if json {
-                println!("{}", serde_json::json!({ "error": message, "exitCode": code }));
+                output::out(&serde_json::json!({ "error": message, "exitCode": code }).to_string());
             } else {
-                eprintln!("error: {message}");
+                output::err(&format!("error: {message}"));
             }
             ExitCode::from(code)
         }

@@ -14,6 +14,10 @@ pub(crate) struct MessageArgs {
     /// --content-type says otherwise, as the official TypeScript client sends a text body).
     #[arg(long)]
     pub(crate) data: Option<String>,
+    /// The body as JSON text, checked to parse and sent with `Content-Type: application/json`
+    /// (the official clients' `publishJSON`), for endpoints that read JSON.
+    #[arg(long, value_name = "JSON", conflicts_with_all = ["data", "body"])]
+    pub(crate) data_json: Option<String>,
     /// A file with the raw body (`-` for stdin).
     #[arg(long)]
     pub(crate) body: Option<String>,
@@ -110,14 +114,23 @@ fn header_pairs(raw: &[String]) -> Result<Vec<(String, String)>, Failure> {
 impl MessageArgs {
     /// The body bytes.
     pub(crate) fn body(&self) -> Result<Vec<u8>, Failure> {
+        if let Some(json) = &self.data_json {
+            serde_json::from_str::<serde::de::IgnoredAny>(json)
+                .map_err(|e| format!("--data-json is not JSON: {e}"))?;
+            return Ok(json.as_bytes().to_vec());
+        }
         Ok(body(self.data.as_deref(), self.body.as_deref())?)
     }
 
-    /// The content type: the flag, else the one a text body gets from the official client.
+    /// The content type: the flag, else the one the official client gives a JSON body
+    /// (`publishJSON`) or a text body.
     pub(crate) fn content_type(&self) -> Option<String> {
-        self.content_type
-            .clone()
-            .or_else(|| self.data.as_ref().map(|_| "text/plain;charset=UTF-8".to_owned()))
+        let implied = if self.data_json.is_some() {
+            Some("application/json")
+        } else {
+            self.data.as_ref().map(|_| "text/plain;charset=UTF-8")
+        };
+        self.content_type.clone().or_else(|| implied.map(str::to_owned))
     }
 
     /// The destination's headers.

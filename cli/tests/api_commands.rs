@@ -205,7 +205,7 @@ async fn messages_get_cancel_and_cancel_all() {
         &server,
         "GET",
         "/v2/messages/msg_1",
-        json!({ "messageId": "msg_1", "url": "https://h.example/a", "createdAt": 1 }),
+        json!({ "messageId": "msg_1", "url": "https://h.example/a", "createdAt": 1796230660100u64 }),
     )
     .await;
     empty(&server, "DELETE", "/v2/messages/msg_1").await;
@@ -221,7 +221,9 @@ async fn messages_get_cancel_and_cancel_all() {
         ResponseTemplate::new(200).set_body_json(json!({ "cancelled": 0 })),
     )
     .await;
-    assert!(ok(&server, &["messages", "get", "msg_1"]).await.contains("url: https://h.example/a"));
+    let got = ok(&server, &["messages", "get", "msg_1"]).await;
+    assert!(got.contains("url: https://h.example/a"), "{got}");
+    assert!(got.contains("createdAt: 2026-12-02T16:57:40.100Z"), "times print as times: {got}");
     assert_eq!(ok(&server, &["messages", "cancel", "msg_1"]).await.trim(), "cancelled msg_1");
     let many: Value =
         serde_json::from_str(&ok(&server, &["--json", "messages", "cancel", "msg_2", "msg_3"]).await)
@@ -376,6 +378,10 @@ async fn logs_with_filters() {
         ] }))).await;
     let out = ok(&server, &["logs", "--state", "failed", "--label", "billing", "--count", "5"]).await;
     assert!(out.contains("FAILED") && out.contains("msg_1") && out.contains("timeout"), "{out}");
+    assert!(
+        out.contains("2023-11-14T22:13:20.000Z") && !out.contains("1700000000000"),
+        "times print as times: {out}"
+    );
     let bad = kit(&["logs", "--state", "exploded", "--token", "t"], &[]).await;
     assert_eq!(bad.status.code(), Some(2));
 }
@@ -501,4 +507,65 @@ async fn dev_prints_its_environment_when_ready_and_serves_the_api() {
     assert!(String::from_utf8_lossy(&out.stdout).contains(qstash_core::DEV_NEXT_SIGNING_KEY));
     child.kill().unwrap();
     child.wait().unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn json_output_keeps_the_times_as_the_api_sent_them() {
+    let server = MockServer::start().await;
+    reply(
+        &server,
+        "GET",
+        "/v2/events",
+        json!({ "cursor": "", "events": [
+        { "time": 1700000000000u64, "state": "DELIVERED", "messageId": "msg_1", "url": "https://h.example/a" }
+    ] }),
+    )
+    .await;
+    let out: Value = serde_json::from_str(&ok(&server, &["--json", "logs"]).await).unwrap();
+    assert_eq!(out["events"][0]["time"], json!(1700000000000u64));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reader_that_stops_early_ends_the_output_without_a_panic() {
+    // `qstash-kit logs | head -1`: the reader closes the pipe; writing to it must not panic.
+    let server = MockServer::start().await;
+    let events: Vec<Value> = (0..2000)
+        .map(|i| json!({ "time": 1700000000000u64 + i, "state": "DELIVERED", "messageId": format!("msg_{i}"), "url": "https://h.example/a" }))
+        .collect();
+    reply(&server, "GET", "/v2/events", json!({ "cursor": "", "events": events })).await;
+    let uri = server.uri();
+    let status = tokio::task::spawn_blocking(move || {
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("qstash-kit"))
+            .args(["logs", "--api-url", &uri, "--token", "cli-token", "--no-retry"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // The read end closes before the command has its answer, so its first write fails.
+        drop(child.stdout.take());
+        let output = child.wait_with_output().unwrap();
+        (output.status.code(), String::from_utf8_lossy(&output.stderr).into_owned())
+    })
+    .await
+    .unwrap();
+    assert_eq!(status, (Some(0), String::new()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_connection_says_where_the_api_url_comes_from() {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let uri = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let out = kit(&["logs", "--api-url", &uri, "--token", "t", "--no-retry"], &[]).await;
+    assert_eq!(out.status.code(), Some(5));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("QStash could not be reached"), "{stderr}");
+    assert!(stderr.contains("QSTASH_URL") && stderr.contains("qstash-kit dev"), "{stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn data_json_must_be_json() {
+    let out = kit(&["publish", "https://h.example/a", "--data-json", "{id: 7}", "--token", "t"], &[]).await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--data-json is not JSON"));
 }

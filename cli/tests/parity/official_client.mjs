@@ -1,9 +1,9 @@
 // The requests qstash-kit sends are the requests the official TypeScript client sends.
 //
-// A local recorder stands in for the QStash API. The same three calls are made through
+// A local recorder stands in for the QStash API. The same calls are made through
 // @upstash/qstash (from bindings-node's dev dependencies) and through the qstash-kit binary:
-// a publish with every option both support, an enqueue, and a publish to a URL group. Each
-// pair of recorded requests must match in method, path, body, Authorization, Content-Type and
+// a publish with every option both support, an enqueue, a publish to a URL group, and the
+// JSON forms (publishJSON, enqueueJSON). Each pair of recorded requests must match in method, path, body, Authorization, Content-Type and
 // every Upstash-* header. The official client's telemetry headers are turned off: they name
 // the SDK and runtime, which no other client can echo.
 //
@@ -90,6 +90,16 @@ const cases = [
     name: "publish to a URL group",
     official: () => official.publish({ urlGroup: "fanout", body: '{"a":1}', headers: { "Content-Type": "application/json" }, delay: 600 }),
     kit: ["publish", "fanout", "--url-group", "--data", '{"a":1}', "--content-type", "application/json", "--delay", "10m"],
+  },
+  {
+    name: "publishJSON",
+    official: () => official.publishJSON({ url: destination, body: { id: 7, tags: ["a"] }, retries: 2 }),
+    kit: ["publish", destination, "--data-json", '{"id":7,"tags":["a"]}', "--retries", "2"],
+  },
+  {
+    name: "enqueueJSON",
+    official: () => official.queue({ queueName: "orders" }).enqueueJSON({ url: destination, body: { id: 8 } }),
+    kit: ["publish", destination, "--queue", "orders", "--data-json", '{"id":8}'],
   },
 ];
 
