@@ -99,7 +99,7 @@ pub const DEV_KEYS_REFUSED: &str = "the public local-development signing keys ar
 ///
 /// Configuration mistakes are refused when the receiver is built, never at verify time, so a
 /// misconfigured service fails at start-up instead of rejecting every delivery.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ConfigError {
     /// A signing key is the empty string; `which` names it (`current` or `next`).
@@ -153,6 +153,24 @@ impl fmt::Display for ConfigError {
             Self::NoKeys => f.write_str("no signing keys were configured"),
             Self::MissingEnv { name } => write!(f, "environment variable {name} is not set"),
         }
+    }
+}
+
+/// The variant and its message: `fn main() -> Result<(), Box<dyn Error>>` prints an error with
+/// `Debug`, and the variant alone (`Error: DevKey`) would leave out what to do about it.
+impl fmt::Debug for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let variant = match self {
+            Self::EmptyKey { .. } => "EmptyKey",
+            Self::DevKey => "DevKey",
+            Self::InvalidDevMode => "InvalidDevMode",
+            Self::DevModeWithKeys => "DevModeWithKeys",
+            Self::InvalidRegion => "InvalidRegion",
+            Self::TooManyRegions => "TooManyRegions",
+            Self::NoKeys => "NoKeys",
+            Self::MissingEnv { .. } => "MissingEnv",
+        };
+        write!(f, "{variant}: {self}")
     }
 }
 

@@ -338,3 +338,20 @@ fn from_options_builds_what_the_javascript_packages_configure() {
     let half = ReceiverOptions { current: Some("sig_optCurrent"), ..ReceiverOptions::default() };
     assert!(Receiver::from_options(&half, nothing).is_err());
 }
+
+#[test]
+fn a_configuration_error_printed_by_main_names_the_way_out() {
+    // What `fn main() -> Result<(), Box<dyn Error>>` prints for `?` on a ConfigError: the
+    // variant alone (`Error: DevKey`) left users without the message.
+    let printed = format!("{:?}", ConfigError::DevKey);
+    assert!(
+        printed.starts_with("DevKey: the public local-development signing keys are refused"),
+        "{printed}"
+    );
+    assert!(printed.contains("QSTASH_DEV=1") && printed.contains("Receiver::dev()"), "{printed}");
+    let missing = ConfigError::MissingEnv { name: "QSTASH_CURRENT_SIGNING_KEY" };
+    assert_eq!(
+        format!("{missing:?}"),
+        "MissingEnv: environment variable QSTASH_CURRENT_SIGNING_KEY is not set"
+    );
+}
