@@ -218,6 +218,35 @@ export interface GateOptions {
 /** The names of the headers `Gate.verifyHead` wants, in the order it wants their values. */
 export declare function headerNames(): Array<string>
 
+/** The HTTP request of an API Gateway, function URL or load balancer event. */
+export interface LambdaHttpRequest {
+  /** `rest`, `http` (HTTP APIs and function URLs), `alb` or `alb-multi-value`. */
+  shape: string
+  /** The HTTP method. */
+  method: string
+  /** The path and query QStash called (a REST API's stage included). */
+  target: string
+  /**
+   * The values of the headers the gate reads, in the order of `headerNames()`, repeated
+   * headers joined as the gate joins them.
+   */
+  headers: Array<string | undefined | null>
+  /** The body bytes (decoded from base64 when the event says so). */
+  body: Buffer
+}
+
+/**
+ * Reads an event given as its JSON text; throws when it is not an HTTP event (a direct
+ * invocation, another trigger) or its `isBase64Encoded` body is not base64.
+ */
+export declare function lambdaRequest(event: string): LambdaHttpRequest
+
+/**
+ * The proxy response (JSON text) for `status`, `headers` and the text `body`, in the shape
+ * (`LambdaHttpRequest.shape`) of the event it answers.
+ */
+export declare function lambdaResponse(shape: string, status: number, headers: Record<string, string>, body: string): string
+
 /**
  * Why the last `verifyPacked` of this thread failed: the code (a reason, or `config`), a NUL
  * and the message.

@@ -8,6 +8,7 @@ mod body;
 mod claims;
 mod error;
 mod gate;
+mod lambda;
 mod pending;
 mod receiver;
 mod replay;
@@ -15,6 +16,7 @@ mod signer;
 
 pub use claims::{Claims, VerifyOutcome};
 pub use gate::{Delivery, Gate, GateOptions, PendingDelivery, Rejection, header_names};
+pub use lambda::{LambdaHttpRequest, lambda_request, lambda_response};
 pub use pending::PendingBody;
 pub use receiver::{
     PACKED_HEADER, Receiver, ReceiverConfig, SigningKeys, TokenRequest, VERIFIED_CURRENT, VERIFIED_IN_REGION,

@@ -4,6 +4,7 @@ import { qstashVerified, type Delivery } from '../lib/express'
 import { Gate, verifyRequest, withQStash } from '../lib/fetch'
 import { Hono } from 'hono'
 import { qstash, type QStashVariables } from '../frameworks/hono'
+import { withQStash as withQStashLambda, type APIGatewayProxyEventV2, type ALBEvent } from '../lib/aws-lambda'
 
 async function main(): Promise<void> {
   const receiver = new Receiver({ currentSigningKey: 'sig_a', nextSigningKey: 'sig_b' })
@@ -55,3 +56,12 @@ hono.post('/api/qstash', qstash({ devMode: true }), (c) => c.json({ id: c.get('q
 const guarded = new Hono<{ Variables: QStashVariables }>()
 guarded.use('/api/*', qstash())
 guarded.post('/api/qstash', (c) => c.text(c.get('qstash').text()))
+
+// AWS Lambda: the handler's event is the shape it declares, the delivery is typed.
+export const httpApiHandler = withQStashLambda(async (event: APIGatewayProxyEventV2, context: unknown, delivery) => ({
+  statusCode: 200,
+  body: `${event.rawPath} ${delivery.text()} ${delivery.claims.sub}`,
+}))
+export const albHandler = withQStashLambda(async (event: ALBEvent, context: unknown, delivery) => ({ statusCode: 200, body: delivery.body.toString('hex') + event.path }), {
+  receiver: Receiver.dev(),
+})

@@ -7,6 +7,7 @@ mod body;
 mod claims;
 mod errors;
 mod gate;
+mod lambda;
 mod options;
 mod pending;
 mod receiver;
@@ -26,6 +27,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<gate::PendingDelivery>()?;
     m.add_class::<gate::Delivery>()?;
     m.add_class::<replay::RedisReplayGuard>()?;
+    m.add_class::<lambda::LambdaEvent>()?;
     m.add("QStashRejection", m.py().get_type::<gate::QStashRejection>())?;
     m.add("REASON_CODES", qstash_gate::Rejection::reason_codes().collect::<Vec<_>>())?;
     m.add("SignatureError", m.py().get_type::<errors::SignatureError>())?;

@@ -37,6 +37,9 @@ mod delivery;
 mod gate;
 mod head;
 pub mod host;
+#[cfg(feature = "lambda")]
+#[cfg_attr(docsrs, doc(cfg(feature = "lambda")))]
+pub mod lambda;
 mod rejection;
 pub mod replay;
 mod url_policy;

@@ -2,7 +2,7 @@
 module by ``mypy.stubtest`` in the test suite; the reason literals are checked against the
 gate's list (``REASON_CODES``) by ``tests/test_types.py``."""
 
-from typing import Any, Awaitable, Dict, List, Literal, Mapping, Optional, Protocol, Tuple, Union, final
+from typing import Any, Awaitable, Dict, List, Literal, Mapping, Optional, Protocol, Sequence, Tuple, Union, final
 
 from qstash_verify.reasons import RejectionReason, SignatureReason
 
@@ -15,6 +15,7 @@ __all__ = [
     "PendingDelivery",
     "Delivery",
     "RedisReplayGuard",
+    "LambdaEvent",
     "QStashRejection",
     "REASON_CODES",
     "SignatureError",
@@ -191,10 +192,27 @@ class RedisReplayGuard:
         cls, url: str, *, prefix: Optional[str] = None, fail_open: bool = False, timeout: Optional[float] = None
     ) -> RedisReplayGuard: ...
 
+@final
+class LambdaEvent:
+    """The HTTP request of an API Gateway, function URL or load balancer event (its JSON
+    text), read by the gate; its headers through ``getlist``."""
+
+    def __new__(cls, event: str) -> LambdaEvent: ...
+    @property
+    def shape(self) -> Literal["rest", "http", "alb", "alb-multi-value"]: ...
+    @property
+    def method(self) -> str: ...
+    @property
+    def target(self) -> str: ...
+    @property
+    def body(self) -> bytes: ...
+    def getlist(self, name: str) -> List[bytes]: ...
+    def response(self, status: int, headers: Dict[str, str], body: str) -> str: ...
+
 class _HeaderLines(Protocol):
     """Starlette's, Werkzeug's or any mapping with every line of a header name."""
 
-    def getlist(self, name: str) -> List[Union[str, bytes]]: ...
+    def getlist(self, name: str) -> Sequence[Union[str, bytes]]: ...
 
 class _HeaderValues(Protocol):
     """A mapping of lower-case header names to one value each (a plain `dict`)."""
