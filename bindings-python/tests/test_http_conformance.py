@@ -5,13 +5,13 @@ byte of the request is the case's: every front end must give the same answers.""
 from __future__ import annotations
 
 import asyncio
-import io
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict, List
 
 import http_cases
 import pytest
 from fastapi import Depends, FastAPI, Request
 from flask import Flask, g
+from servers import asgi_call, wsgi_call
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
 from qstash_verify.fastapi import Delivery, install, qstash_verified
@@ -45,56 +45,6 @@ def fastapi_app(case: Dict[str, Any]) -> FastAPI:
     return app
 
 
-async def asgi_call(app: Any, request: http_cases.RequestBytes) -> Tuple[int, Dict[str, str], bytes]:
-    headers = [(name.encode("latin-1"), value) for name, value in request.headers]
-    if not request.chunked:
-        headers.append((b"content-length", str(len(request.body)).encode()))
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": request.method,
-        "scheme": "http",
-        "path": request.path,
-        "raw_path": request.path.encode("latin-1"),
-        "query_string": request.query.encode("latin-1"),
-        "root_path": "",
-        "headers": headers,
-        "client": ("127.0.0.1", 40000),
-        "server": ("127.0.0.1", 8000),
-    }
-    chunks = request.chunks()
-    messages: List[Dict[str, Any]] = []
-    for i, chunk in enumerate(chunks):
-        messages.append({"type": "http.request", "body": chunk, "more_body": i < len(chunks) - 1})
-        if request.broken:
-            # The client went away after its first chunk.
-            messages[-1]["more_body"] = True
-            messages.append({"type": "http.disconnect"})
-            break
-
-    async def receive() -> Dict[str, Any]:
-        if messages:
-            return messages.pop(0)
-        await asyncio.sleep(3600)  # nothing more is coming
-        return {"type": "http.disconnect"}
-
-    status = 0
-    response_headers: Dict[str, str] = {}
-    body = bytearray()
-
-    async def send(message: Dict[str, Any]) -> None:
-        nonlocal status
-        if message["type"] == "http.response.start":
-            status = message["status"]
-            response_headers.update((k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in message["headers"])
-        elif message["type"] == "http.response.body":
-            body.extend(message.get("body", b""))
-
-    await app(scope, receive, send)
-    return status, response_headers, bytes(body)
-
-
 def flask_app(case: Dict[str, Any]) -> Any:
     app = Flask(__name__)
 
@@ -106,69 +56,6 @@ def flask_app(case: Dict[str, Any]) -> Any:
     if case.get("mount"):
         return DispatcherMiddleware(Flask("root"), {case["mount"]: app})
     return app
-
-
-class BrokenInput(io.RawIOBase):
-    """A request body that fails after its first chunk, as a client that went away."""
-
-    def __init__(self, first: bytes) -> None:
-        self.first = first
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        if self.first:
-            n = min(len(buffer), len(self.first))
-            buffer[:n], self.first = self.first[:n], self.first[n:]
-            return n
-        raise OSError("the client went away")
-
-
-def wsgi_call(app: Any, request: http_cases.RequestBytes) -> Tuple[int, Dict[str, str], bytes]:
-    environ: Dict[str, Any] = {
-        "REQUEST_METHOD": request.method,
-        "SCRIPT_NAME": "",
-        "PATH_INFO": request.path,
-        "QUERY_STRING": request.query,
-        "REQUEST_URI": request.target,
-        "SERVER_NAME": "127.0.0.1",
-        "SERVER_PORT": "8000",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "wsgi.version": (1, 0),
-        "wsgi.url_scheme": "http",
-        "wsgi.errors": io.StringIO(),
-        "wsgi.multithread": False,
-        "wsgi.multiprocess": False,
-        "wsgi.run_once": False,
-    }
-    # WSGI servers join a header sent on several lines with ", ", as the gate expects.
-    for name, value in request.headers:
-        key = name.upper().replace("-", "_")
-        key = key if key in ("CONTENT_TYPE", "CONTENT_LENGTH") else "HTTP_" + key
-        text = value.decode("latin-1")
-        environ[key] = environ[key] + ", " + text if key in environ else text
-    if request.broken:
-        environ["wsgi.input"] = io.BufferedReader(BrokenInput(request.chunks()[0]))
-        environ["wsgi.input_terminated"] = True
-    elif request.chunked:
-        environ["wsgi.input"] = io.BytesIO(request.body)
-        environ["wsgi.input_terminated"] = True
-    else:
-        environ["wsgi.input"] = io.BytesIO(request.body)
-        environ["CONTENT_LENGTH"] = str(len(request.body))
-    started: Dict[str, Any] = {}
-
-    def start_response(status: str, headers: List[Tuple[str, str]], exc_info: Any = None) -> None:
-        started["status"] = int(status.split(" ", 1)[0])
-        started["headers"] = {k.lower(): v for k, v in headers}
-
-    chunks = app(environ, start_response)
-    try:
-        body = b"".join(chunks)
-    finally:
-        getattr(chunks, "close", lambda: None)()
-    return started["status"], started["headers"], body
 
 
 def run(case: Dict[str, Any], call: Any) -> List[str]:

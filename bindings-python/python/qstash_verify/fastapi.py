@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any, Awaitable, Callable, Dict, List, MutableMapping, Optional, Tuple, Union
+from typing import Any, Awaitable, Callable, Dict, Optional, Union
 
 try:
     from starlette.exceptions import HTTPException
@@ -39,17 +39,9 @@ except ImportError as error:  # pragma: no cover - depends on what the user inst
         "qstash_verify.fastapi needs FastAPI or Starlette: pip install 'qstash-verify[fastapi]'"
     ) from error
 
-from qstash_verify._gate import Delivery, Gate, QStashRejection, gate_of, log, logger, target
+from qstash_verify._gate import Delivery, Gate, QStashRejection, gate_of, logger
 from qstash_verify._native import Receiver
-
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
-
-# Where the guard leaves a verified delivery for the dependency of the route it is for.
-_SCOPE_KEY = "qstash_verify.delivery"
+from qstash_verify.asgi import ASGIApp, Receive, Scope, Send, Verifier
 
 
 class QStashRejected(HTTPException):
@@ -61,54 +53,6 @@ class QStashRejected(HTTPException):
         super().__init__(rejection.status, detail=json.loads(rejection.body), headers=rejection.headers)
         self.reason = rejection.reason
         self.rejection = rejection
-
-
-def _asgi_target(scope: Scope) -> str:
-    # The path as the client sent it (mounted sub-applications do not strip it from
-    # `raw_path`), and the query.
-    return target(scope.get("raw_path") or scope.get("path", "/"), scope.get("query_string"))
-
-
-class _Verifier:
-    """One `qstash_verified` dependency's gate and log level, and the sequence they run."""
-
-    def __init__(self, gate: Gate, log_level: int) -> None:
-        self.gate = gate
-        self.log_level = log_level
-
-    async def verify(self, scope: Scope, chunks: Callable[[], Awaitable[Optional[bytes]]]) -> Delivery:
-        """The whole sequence over a body read chunk by chunk (`None` when it ended); raises
-        :class:`QStashRejection`, logged."""
-        headers = _Headers(scope)
-        request_target = _asgi_target(scope)
-        try:
-            pending = self.gate.verify_head(headers, request_target)
-            parts: List[bytes] = []
-            while True:
-                try:
-                    chunk = await chunks()
-                except QStashRejection:
-                    raise
-                except Exception:  # the client went away or sent broken framing
-                    raise self.gate.unreadable(headers, request_target) from None
-                if chunk is None:
-                    break
-                pending.update(chunk)
-                parts.append(chunk)
-            return await pending.finish_async(b"".join(parts))
-        except QStashRejection as rejection:
-            raise log(rejection, self.log_level) from None
-
-
-class _Headers:
-    """An ASGI scope's headers as the gate reads them: every line of a name, in order."""
-
-    def __init__(self, scope: Scope) -> None:
-        self._headers: List[Tuple[bytes, bytes]] = scope.get("headers") or []
-
-    def getlist(self, name: str) -> List[Union[str, bytes]]:
-        key = name.encode("latin-1")
-        return [value for header, value in self._headers if header.lower() == key]
 
 
 def qstash_verified(
@@ -131,10 +75,10 @@ def qstash_verified(
     worker that shares its Redis. Refusals are logged on the ``qstash_verify`` logger at
     ``log_level``.
     """
-    verifier = _Verifier(gate_of(receiver, options), log_level)
+    verifier = Verifier(gate_of(receiver, options), log_level)
 
     async def dependency(request: Request) -> Delivery:
-        delivery: Optional[Delivery] = request.scope.get(_SCOPE_KEY)
+        delivery: Optional[Delivery] = request.scope.get("state", {}).get("qstash")
         if delivery is not None:
             return delivery
         if hasattr(request, "_body"):
@@ -163,14 +107,14 @@ def qstash_verified(
     return dependency
 
 
-def _verifier_of(route: Any) -> Optional[_Verifier]:
+def _verifier_of(route: Any) -> Optional[Verifier]:
     """The verifier of the `qstash_verified` dependency `route` (a FastAPI route) depends on."""
     pending = [getattr(route, "dependant", None)]
     while pending:
         dependant = pending.pop()
         if dependant is None:
             continue
-        verifier: Optional[_Verifier] = getattr(dependant.call, "__qstash_verifier__", None)
+        verifier: Optional[Verifier] = getattr(dependant.call, "__qstash_verifier__", None)
         if verifier is not None:
             return verifier
         pending.extend(dependant.dependencies)
@@ -185,9 +129,9 @@ class QStashGuard:
     def __init__(self, app: ASGIApp, routes: Any) -> None:
         self.app = app
         self._routes = routes
-        self._verifiers: Dict[int, Optional[_Verifier]] = {}
+        self._verifiers: Dict[int, Optional[Verifier]] = {}
 
-    def _verifier_for(self, scope: Scope) -> Optional[_Verifier]:
+    def _verifier_for(self, scope: Scope) -> Optional[Verifier]:
         """The verifier of the route the router will send this request to, as the router
         picks it: the first route that matches fully."""
         for route in self._routes.routes:
@@ -205,37 +149,7 @@ class QStashGuard:
             await self.app(scope, receive, send)
             return
 
-        ended = False
-
-        async def body_chunks() -> Optional[bytes]:
-            nonlocal ended
-            if ended:
-                return None
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                raise ConnectionError("the client went away")
-            ended = not message.get("more_body", False)
-            body: bytes = message.get("body", b"")
-            return body
-
-        try:
-            delivery = await verifier.verify(scope, body_chunks)
-        except QStashRejection as rejection:
-            await Response(rejection.body, status_code=rejection.status, headers=rejection.headers)(scope, receive, send)
-            return
-        scope[_SCOPE_KEY] = delivery
-        replayed = False
-
-        async def replay() -> Message:
-            # The application reads the verified bytes; after them, the client's own messages
-            # (a disconnect) as they come.
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return {"type": "http.request", "body": delivery.body, "more_body": False}
-            return await receive()
-
-        await self.app(scope, replay, send)
+        await verifier.guard(self.app, scope, receive, send)
 
 
 async def qstash_exception_handler(request: Request, exc: Exception) -> Response:

@@ -26,20 +26,11 @@ try:
 except ImportError as error:  # pragma: no cover - depends on what the user installed
     raise ImportError("qstash_verify.flask needs Flask: pip install 'qstash-verify[flask]'") from error
 
-from qstash_verify._gate import Delivery, Gate, PendingDelivery, QStashRejection, gate_of, log, target
+from qstash_verify._gate import Delivery, Gate, PendingDelivery, QStashRejection, gate_of, log
 from qstash_verify._native import Receiver
+from qstash_verify.wsgi import target_of
 
 View = TypeVar("View", bound=Callable[..., Any])
-
-
-def _target() -> str:
-    # The raw request target when the server passes it on (Werkzeug, gunicorn), else the
-    # path and query rebuilt from the WSGI environment.
-    environ = request.environ
-    raw = environ.get("REQUEST_URI") or environ.get("RAW_URI")
-    if raw:
-        return str(raw)
-    return target(request.script_root + request.path, request.query_string)
 
 
 def qstash_verified(
@@ -59,7 +50,7 @@ def qstash_verified(
     def decorator(view: View) -> View:
         @functools.wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            target = _target()
+            target = target_of(request.environ)
             try:
                 pending = gate.verify_head(request.headers, target)
                 try:

@@ -1,0 +1,155 @@
+"""WSGI integration for any WSGI application (Flask, Django, Falcon, Bottle, Pyramid): a
+middleware that verifies deliveries to the paths it guards before the application reads any of
+their body.
+
+>>> from qstash_verify import Receiver
+>>> from qstash_verify.wsgi import QStashMiddleware
+>>> def app(environ, start_response): ...
+>>> app = QStashMiddleware(app, paths=["/api/qstash"], receiver=Receiver.dev())
+
+For a request to one of ``paths`` (the path as the client sent it, ``SCRIPT_NAME`` included),
+the token is checked from the headers before a byte of the body is read, then the body is read
+(up to ``body_limit``) while it is hashed; only a verified delivery reaches the application,
+which reads the same bytes from ``wsgi.input`` as usual. The
+:class:`~qstash_verify.Delivery` is ``environ["qstash.delivery"]``. A refusal is the gate's
+answer: 401 ``{"error": "invalid_signature", "reason": "<code>"}``, 413, 400 or 503.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from http import HTTPStatus
+from typing import Any, Callable, Iterable, List, Mapping, MutableMapping, Optional, Union
+from urllib.parse import quote
+
+from qstash_verify._gate import Delivery, Gate, PendingDelivery, QStashRejection, gate_of, log, target
+from qstash_verify._native import Receiver
+
+Environ = MutableMapping[str, Any]
+StartResponse = Callable[..., Any]
+WSGIApp = Callable[[Environ, StartResponse], Iterable[bytes]]
+
+#: Where the middleware leaves the verified delivery for the application.
+ENVIRON_KEY = "qstash.delivery"
+_CHUNK = 64 * 1024
+
+
+def target_of(environ: Mapping[str, Any]) -> str:
+    """The request target as the client sent it: the raw one when the server passes it on
+    (Werkzeug, gunicorn, uWSGI), else rebuilt from ``SCRIPT_NAME``, ``PATH_INFO`` and the query
+    (WSGI decodes the path: it is quoted again, as a client sends it)."""
+    raw = environ.get("REQUEST_URI") or environ.get("RAW_URI")
+    if raw:
+        return str(raw)
+    path = (environ.get("SCRIPT_NAME") or "") + (environ.get("PATH_INFO") or "")
+    # WSGI hands the path over as latin-1 text holding the raw bytes.
+    return target(quote(path.encode("latin-1"), safe="/;=,:@!$&'()*+~"), environ.get("QUERY_STRING"))
+
+
+def _path_of(environ: Mapping[str, Any]) -> str:
+    return target_of(environ).split("?", 1)[0]
+
+
+class EnvironHeaders:
+    """A WSGI environment's headers as the gate reads them (the server joined the lines of a
+    repeated header with ``", "``)."""
+
+    def __init__(self, environ: Mapping[str, Any]) -> None:
+        self._environ = environ
+
+    def getlist(self, name: str) -> List[Union[str, bytes]]:
+        key = name.upper().replace("-", "_")
+        value = self._environ.get(key if key in ("CONTENT_TYPE", "CONTENT_LENGTH") else "HTTP_" + key)
+        return [] if value is None else [value]
+
+
+def read_body(environ: Mapping[str, Any], pending: PendingDelivery) -> bytes:
+    """The request body from ``wsgi.input`` through the gate, which stops it at the limit: the
+    declared length; everything to the end when the server marks the stream as ending on its
+    own (``wsgi.input_terminated``, a chunked request it decoded); else nothing, as WSGI has
+    it for a request without a length."""
+    stream = environ["wsgi.input"]
+    length = str(environ.get("CONTENT_LENGTH") or "")
+    left: Optional[int] = int(length) if length.isdigit() else (None if environ.get("wsgi.input_terminated") else 0)
+    chunks = []
+    while left is None or left > 0:
+        chunk = stream.read(_CHUNK if left is None else min(_CHUNK, left))
+        if not chunk:
+            if left:  # the client went away before sending what it declared
+                raise ConnectionError("the body ended before its Content-Length")
+            break
+        pending.update(chunk)
+        chunks.append(chunk)
+        if left is not None:
+            left -= len(chunk)
+    return b"".join(chunks)
+
+
+def verify(gate: Gate, environ: Mapping[str, Any], log_level: int) -> Delivery:
+    """The whole sequence over a WSGI request; raises :class:`~qstash_verify.QStashRejection`,
+    logged."""
+    headers = EnvironHeaders(environ)
+    request_target = target_of(environ)
+    try:
+        pending = gate.verify_head(headers, request_target)
+        try:
+            body = read_body(environ, pending)
+        except QStashRejection:
+            raise
+        except Exception:  # the client went away or sent broken framing
+            raise gate.unreadable(headers, request_target) from None
+        return pending.finish(body)
+    except QStashRejection as rejection:
+        raise log(rejection, log_level) from None
+
+
+def respond(rejection: QStashRejection, start_response: StartResponse) -> List[bytes]:
+    """Starts the gate's answer to a refused request and returns its body."""
+    body = rejection.body.encode("utf-8")
+    headers = [*rejection.headers.items(), ("Content-Length", str(len(body)))]
+    start_response(f"{rejection.status} {HTTPStatus(rejection.status).phrase}", headers)
+    return [body]
+
+
+class QStashMiddleware:
+    """Guards ``paths`` of a WSGI application: only verified deliveries reach it.
+
+    ``receiver`` defaults to ``Receiver.from_env()`` (or give a :class:`~qstash_verify.Gate`);
+    ``options`` (the URL policy, ``body_limit``, ``replay_guard``) and ``log_level`` are those
+    of :func:`qstash_verify.fastapi.qstash_verified`. Requests to other paths pass through.
+    """
+
+    def __init__(
+        self,
+        app: WSGIApp,
+        *,
+        paths: Iterable[str],
+        receiver: Union[Receiver, Gate, None] = None,
+        log_level: int = logging.WARNING,
+        **options: Any,
+    ) -> None:
+        self.app = app
+        self.paths = frozenset(paths)
+        if not self.paths:
+            raise ValueError("QStashMiddleware needs the paths it guards, e.g. paths=['/api/qstash']")
+        self.gate = gate_of(receiver, options)
+        self.log_level = log_level
+
+    def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+        if _path_of(environ) not in self.paths:
+            return self.app(environ, start_response)
+        try:
+            delivery = verify(self.gate, environ, self.log_level)
+        except QStashRejection as rejection:
+            return respond(rejection, start_response)
+        environ[ENVIRON_KEY] = delivery
+        environ["wsgi.input"] = io.BytesIO(delivery.body)
+        environ["CONTENT_LENGTH"] = str(len(delivery.body))
+        # The body is now a plain stream of known length: a chunked request is no longer one.
+        environ.pop("HTTP_TRANSFER_ENCODING", None)
+        environ.pop("wsgi.input_terminated", None)
+        return self.app(environ, start_response)
+
+
+__all__ = ["Delivery", "ENVIRON_KEY", "QStashMiddleware"]
