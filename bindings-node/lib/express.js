@@ -2,7 +2,7 @@
 // Express middleware: verifies the delivery before the route handler runs.
 
 const { api } = require('./qstash.js')
-const { targetOf } = require('./node-request.js')
+const { headerOf, parseBody, readThrough, targetOf } = require('./node-request.js')
 
 const { Rejection, gateOf } = api
 
@@ -32,10 +32,7 @@ function qstashVerified(options = {}) {
   const gate = gateOf(options)
   const parse = options.parse ?? 'auto'
   return function qstashVerifiedMiddleware(req, res, next) {
-    const header = (name) => {
-      const value = req.headers[name]
-      return Array.isArray(value) ? value.join(', ') : value
-    }
+    const header = headerOf(req)
     const reject = (rejection) => {
       if (!(rejection instanceof Rejection)) return next(rejection)
       // Whatever of the body is left is not wanted; answering and closing is enough.
@@ -58,7 +55,7 @@ function qstashVerified(options = {}) {
       }
       req.qstash = delivery
       try {
-        req.body = decode(body, req.headers['content-type'], parse)
+        req.body = parseBody(body, req.headers['content-type'], parse)
       } catch {
         return reject(gate.unreadable(header, target))
       }
@@ -81,44 +78,8 @@ function qstashVerified(options = {}) {
       gate.logger?.error?.(PARSED_FIRST)
       return reject(gate.unreadable(header, target))
     }
-    const chunks = []
-    let size = 0
-    let finished = false
-    const fail = (rejection) => {
-      if (finished) return
-      finished = true
-      req.removeAllListeners('data')
-      req.resume()
-      reject(rejection)
-    }
-    req.on('data', (chunk) => {
-      if (finished) return
-      try {
-        pending.update(chunk)
-      } catch (rejection) {
-        return fail(rejection)
-      }
-      size += chunk.length
-      chunks.push(chunk)
-    })
-    req.on('end', () => {
-      if (finished) return
-      finished = true
-      done(Buffer.concat(chunks, size))
-    })
-    req.on('error', () => fail(gate.unreadable(header, target)))
-    req.on('aborted', () => fail(gate.unreadable(header, target)))
+    readThrough(req, pending, () => gate.unreadable(header, target)).then(done, reject)
   }
-}
-
-function decode(body, contentType, parse) {
-  const type = String(contentType || '').split(';')[0].trim().toLowerCase()
-  if (parse === 'raw') return body
-  if (parse === 'json' || (parse === 'auto' && (type === 'application/json' || type.endsWith('+json')))) {
-    return body.length === 0 ? undefined : JSON.parse(body.toString('utf8'))
-  }
-  if (parse === 'text' || (parse === 'auto' && type.startsWith('text/'))) return body.toString('utf8')
-  return body
 }
 
 module.exports = { qstashVerified }

@@ -1,12 +1,14 @@
 // The HTTP conformance cases (`vectors/http_conformance.jsonl`) through every JavaScript front
-// end: the Express middleware, h3 on Node and the Next.js Pages Router over real HTTP on
-// loopback; the fetch helper (native and WebAssembly builds) and Hono with WHATWG Requests.
+// end: the Express middleware, the Fastify hook, the Koa middleware, h3 on Node and the Next.js
+// Pages Router over real HTTP on loopback; the fetch helper (native and WebAssembly builds) and Hono with WHATWG Requests.
 // Every front end must give the same answers.
 import assert from 'node:assert/strict'
 import http from 'node:http'
 import { createRequire } from 'node:module'
 import { test } from 'node:test'
 import express from 'express'
+import Fastify from 'fastify'
+import Koa from 'koa'
 import { createApp, createRouter, eventHandler, toNodeListener } from 'h3'
 import { Hono } from 'hono'
 import { qstash } from 'qstash-verify/hono'
@@ -16,6 +18,8 @@ import * as cases from './http_cases.mjs'
 
 const require = createRequire(import.meta.url)
 const { qstashVerified } = require('../lib/express.js')
+const { qstashVerified: fastifyVerified } = require('../lib/fastify.js')
+const { qstashVerified: koaVerified } = require('../lib/koa.js')
 const { withQStash } = require('../lib/fetch.js')
 const wasmBuild = await import('../wasm/inline.mjs')
 
@@ -100,6 +104,49 @@ async function viaListener(c, listener) {
   }
 }
 
+/** Fastify with the hook on the route, under the case's prefix as a plugin's `prefix`; every
+ * body parsed as bytes (Fastify refuses an empty JSON body, and unknown types, on its own). */
+async function viaFastify(c) {
+  const app = Fastify()
+  app.removeAllContentTypeParsers()
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body))
+  if (c.async_middleware) app.addHook('onRequest', async () => { await pause() })
+  const options = { receiver: cases.receiver(c), ...cases.gateOptions(c), logger: null }
+  const routes = async (scope) => {
+    scope.post(cases.ROUTE, { preParsing: fastifyVerified(options) }, async (request) => cases.answer(request.qstash))
+  }
+  app.register(routes, { prefix: c.mount ?? '' })
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  try {
+    const port = app.server.address().port
+    const request = cases.request(c)
+    if (c.send_twice) await send(port, request)
+    return await send(port, request)
+  } finally {
+    app.server.closeAllConnections()
+    await app.close()
+  }
+}
+
+/** Koa, the route under the case's prefix as a mounted app sees it (`ctx.path` stripped of the
+ * prefix, `ctx.originalUrl` whole). */
+function koaListener(c) {
+  const options = { receiver: cases.receiver(c), ...cases.gateOptions(c), logger: null }
+  const verified = koaVerified(options)
+  const app = new Koa()
+  if (c.async_middleware) app.use(async (_ctx, next) => { await pause(); await next() })
+  app.use(async (ctx, next) => {
+    const mount = c.mount ?? ''
+    if (!ctx.path.startsWith(mount)) return next()
+    ctx.path = ctx.path.slice(mount.length) || '/'
+    if (ctx.method !== 'POST' || ctx.path !== cases.ROUTE) return next()
+    await verified(ctx, async () => {
+      ctx.body = cases.answer(ctx.state.qstash)
+    })
+  })
+  return app.callback()
+}
+
 async function viaHono(c) {
   const options = { receiver: cases.receiver(c), ...cases.gateOptions(c), logger: null }
   const routes = new Hono().post(cases.ROUTE, qstash(options), (ctx) => ctx.json(cases.answer(ctx.get('qstash'))))
@@ -167,6 +214,8 @@ const runs = (name, c) => !(c.skip && name in c.skip) && !(name === 'fetch (wasm
 
 const frontEnds = [
   ['express', viaExpress],
+  ['fastify', viaFastify],
+  ['koa', (c) => viaListener(c, koaListener(c))],
   ['h3', (c) => viaListener(c, h3Listener(c))],
   ['next pages', (c) => viaListener(c, pagesListener(c))],
   ['fetch', viaFetch],

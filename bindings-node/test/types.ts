@@ -3,6 +3,9 @@ import { ConfigError, Receiver, RedisReplayGuard, SignatureError, Signer, type C
 import { qstashVerified, type Delivery } from '../lib/express'
 import { Gate, verifyRequest, withQStash } from '../lib/fetch'
 import { Hono } from 'hono'
+import Fastify from 'fastify'
+import { fastifyQStash, qstashVerified as fastifyVerified } from '../lib/fastify'
+import { qstashVerified as koaVerified, type QStashState } from '../lib/koa'
 import { qstash, type QStashVariables } from '../frameworks/hono'
 import { withQStash as withQStashLambda, type APIGatewayProxyEventV2, type ALBEvent } from '../lib/aws-lambda'
 
@@ -65,3 +68,19 @@ export const httpApiHandler = withQStashLambda(async (event: APIGatewayProxyEven
 export const albHandler = withQStashLambda(async (event: ALBEvent, context: unknown, delivery) => ({ statusCode: 200, body: delivery.body.toString('hex') + event.path }), {
   receiver: Receiver.dev(),
 })
+
+// Fastify: the hook on a route or a scope, `request.qstash` typed on Fastify's request.
+const fastifyApp = Fastify()
+fastifyApp.post('/api/qstash', { preParsing: fastifyVerified({ receiver: Receiver.dev() }) }, async (request) => ({
+  id: request.qstash?.messageId,
+}))
+fastifyApp.register(async (scope) => {
+  await scope.register(fastifyQStash, { receiver: Receiver.dev() })
+  scope.post('/hooks/qstash', async (request) => ({ sub: request.qstash?.claims.sub }))
+})
+
+// Koa (which ships no types of its own): the middleware, and the state it leaves.
+export const koaMiddleware: (ctx: any, next: () => Promise<unknown>) => Promise<void> = koaVerified({ receiver: Receiver.dev(), parse: 'raw' })
+export const koaHandler = (ctx: { state: QStashState; body: unknown }): void => {
+  ctx.body = { id: ctx.state.qstash.messageId, bytes: ctx.state.qstash.body.length }
+}

@@ -1,0 +1,48 @@
+'use strict'
+// Fastify: a `preParsing` hook that verifies the delivery from the raw payload stream before
+// Fastify's content-type parsers run, then hands them the verified bytes.
+
+const { Readable } = require('node:stream')
+const { api } = require('./qstash.js')
+const { headerOf, readThrough } = require('./node-request.js')
+
+const { Rejection, gateOf } = api
+
+/**
+ * `app.post('/api/qstash', { preParsing: qstashVerified() }, handler)`, or
+ * `app.addHook('preParsing', qstashVerified())` for every route of a plugin's scope: checks the
+ * token from the headers, reads the raw payload with a limit while hashing it, checks the
+ * hash, then sets `request.qstash` and lets Fastify parse the same bytes into `request.body`.
+ * Refusals answer with the gate's status and JSON; never 500.
+ */
+function qstashVerified(options = {}) {
+  const gate = gateOf(options)
+  return async function qstashPreParsing(request, reply, payload) {
+    const header = headerOf(request.raw)
+    // `request.url` is the URL the request arrived with, a plugin's prefix included.
+    const target = request.raw.url || '/'
+    try {
+      const pending = gate.verifyHead(header, target)
+      const body = await readThrough(payload, pending, () => gate.unreadable(header, target))
+      request.qstash = await pending.finish(body)
+      const verified = Readable.from(body.length > 0 ? [body] : [])
+      // Fastify checks its own body limit against what was received on the wire.
+      verified.receivedEncodedLength = payload.receivedEncodedLength ?? body.length
+      return verified
+    } catch (error) {
+      if (!(error instanceof Rejection)) throw error
+      return reply.code(error.status).headers(error.headers).send(error.body)
+    }
+  }
+}
+
+/** A Fastify plugin: `app.register(fastifyQStash, options)` guards every route registered in
+ * the same scope after it (use it inside the plugin that holds the webhook routes). */
+async function fastifyQStash(instance, options) {
+  instance.decorateRequest('qstash', null)
+  instance.addHook('preParsing', qstashVerified(options))
+}
+// Encapsulation is the caller's choice: the hook applies where the plugin is registered.
+fastifyQStash[Symbol.for('skip-override')] = true
+
+module.exports = { fastifyQStash, qstashVerified }

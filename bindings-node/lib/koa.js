@@ -1,0 +1,47 @@
+'use strict'
+// Koa: a middleware that verifies the delivery before the next one runs.
+
+const { api } = require('./qstash.js')
+const { headerOf, parseBody, readThrough } = require('./node-request.js')
+
+const { Rejection, gateOf } = api
+
+/**
+ * `router.post('/api/qstash', qstashVerified(), handler)` or `app.use(qstashVerified())`:
+ * checks the token from the headers, reads the raw body with a limit while hashing it, checks
+ * the hash, then sets `ctx.state.qstash` and `ctx.request.body` (parsed JSON for JSON content
+ * types, text for `text/*`, else the raw `Buffer`; body parsers after it leave it as it is).
+ * Refusals answer with the gate's status and JSON; never 500. Mount it before body parsers.
+ */
+function qstashVerified(options = {}) {
+  const gate = gateOf(options)
+  const parse = options.parse ?? 'auto'
+  return async function qstashVerifiedMiddleware(ctx, next) {
+    const header = headerOf(ctx.req)
+    // `ctx.originalUrl` is the URL the request arrived with, before a mounted app or a router
+    // prefix rewrote `ctx.url`.
+    const target = ctx.originalUrl || ctx.req.url || '/'
+    let delivery
+    try {
+      const pending = gate.verifyHead(header, target)
+      const body = await readThrough(ctx.req, pending, () => gate.unreadable(header, target))
+      delivery = await pending.finish(body)
+      try {
+        ctx.request.body = parseBody(body, ctx.get('content-type'), parse)
+      } catch {
+        throw gate.unreadable(header, target)
+      }
+    } catch (error) {
+      if (!(error instanceof Rejection)) throw error
+      ctx.status = error.status
+      ctx.set(error.headers)
+      ctx.body = error.body
+      return
+    }
+    ctx.request.rawBody = delivery.body
+    ctx.state.qstash = delivery
+    await next()
+  }
+}
+
+module.exports = { qstashVerified }
