@@ -151,6 +151,44 @@ export declare class Signer {
   toString(): string
 }
 
+/** What QStash reports after a delivery, or after its last failed retry (`dlqId` set). */
+export interface CallbackView {
+  /** The HTTP status the destination answered with (0 when it could not be reached). */
+  status: number
+  /** The destination's response headers: each name with its values. */
+  header: Record<string, Array<string>>
+  /** The destination's response body. */
+  body: Buffer
+  /** How many times the source message had been retried. */
+  retried: number
+  /** How many retries it was allowed. */
+  maxRetries?: number
+  /** The id of the message this callback reports on. */
+  sourceMessageId: string
+  /** Its destination URL. */
+  url?: string
+  /** The method it was delivered with. */
+  method?: string
+  /** The headers it was published with. */
+  sourceHeader: Record<string, Array<string>>
+  /** The body it was published with. */
+  sourceBody: Buffer
+  /** Its URL group, when it was published to one. */
+  topicName?: string
+  /** The endpoint of that URL group. */
+  endpointName?: string
+  /** Its schedule, when a schedule published it. */
+  scheduleId?: string
+  /** The dead-letter-queue entry: set on failure callbacks. */
+  dlqId?: string
+  /** The IP address that published the message. */
+  callerIp?: string
+  /** When it was first due (Unix milliseconds). */
+  notBefore?: number
+  /** When it was published (Unix milliseconds). */
+  createdAt?: number
+}
+
 /** The verified claims of a delivery. */
 export interface Claims {
   /** Always `"Upstash"`. */
@@ -258,6 +296,9 @@ export declare function lastRegion(): string | null
 
 /** Bytes of `verifyPacked`'s header (see there); the text starts after it. */
 export declare const PACKED_HEADER: number
+
+/** Reads a verified delivery's body as the callback QStash sent; throws when it is not one. */
+export declare function parseCallback(body: Uint8Array): CallbackView
 
 /**
  * The path and query of an absolute URL (`https://h/p?q` → `/p?q`), or `null`: what the

@@ -849,6 +849,7 @@ module.exports.lambdaResponse = nativeBinding.lambdaResponse
 module.exports.lastFailure = nativeBinding.lastFailure
 module.exports.lastRegion = nativeBinding.lastRegion
 module.exports.PACKED_HEADER = nativeBinding.PACKED_HEADER
+module.exports.parseCallback = nativeBinding.parseCallback
 module.exports.pathAndQueryOf = nativeBinding.pathAndQueryOf
 module.exports.reasonCodes = nativeBinding.reasonCodes
 module.exports.VERIFIED_CURRENT = nativeBinding.VERIFIED_CURRENT

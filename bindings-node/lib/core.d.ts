@@ -141,6 +141,37 @@ export interface Delivery<B extends Uint8Array = Uint8Array> {
   text(): string
   /** The body parsed as JSON. */
   json<T = unknown>(): T
+  /** The body read as the callback or failure callback QStash sent, both bodies decoded;
+   * throws when this delivery is not a callback. */
+  callback(): Callback<B>
+}
+
+/** What QStash reports after a delivery, or after its last failed retry (`dlqId` set). */
+export interface Callback<B extends Uint8Array = Uint8Array> {
+  /** The HTTP status the destination answered with (0 when it could not be reached). */
+  status: number
+  /** The destination's response headers: each name with its values. */
+  header: Record<string, string[]>
+  /** The destination's response body. */
+  body: B
+  retried: number
+  maxRetries: number | null
+  /** The id of the message this callback reports on. */
+  sourceMessageId: string
+  url: string | null
+  method: string | null
+  /** The headers and body the message was published with. */
+  sourceHeader: Record<string, string[]>
+  sourceBody: B
+  topicName: string | null
+  endpointName: string | null
+  scheduleId: string | null
+  /** The dead-letter-queue entry: set on failure callbacks. */
+  dlqId: string | null
+  callerIp: string | null
+  /** Unix milliseconds. */
+  notBefore: number | null
+  createdAt: number | null
 }
 
 /** A verified delivery from a fetch `Request` (the native build's body is a `Buffer`). */

@@ -339,6 +339,7 @@ function createApi(backend) {
         topicName: delivery.topicName ?? null,
         text: () => decoder.decode(body),
         json: () => JSON.parse(decoder.decode(body)),
+        callback: () => backend.callback(body),
       }
     }
   }

@@ -210,11 +210,20 @@ function officialSignatureError() {
   return officialEntry ? require.cache[officialEntry]?.exports?.SignatureError : undefined
 }
 
+/** The fields of a callback that QStash may leave out. */
+const CALLBACK_OPTIONAL = ['maxRetries', 'url', 'method', 'topicName', 'endpointName', 'scheduleId', 'dlqId', 'callerIp', 'notBefore', 'createdAt']
+
 const backend = {
   build: 'native',
   officialSignatureError,
   lazyGate: false,
   reasonCodes: native.reasonCodes(),
+  callback(body) {
+    const callback = native.parseCallback(body)
+    // N-API leaves an absent field out; the API (and the wasm build) says `null`.
+    for (const field of CALLBACK_OPTIONAL) callback[field] ??= null
+    return callback
+  },
   headerNames: native.headerNames(),
 
   receiver: (config) => handleOf(new native.Receiver(config)),

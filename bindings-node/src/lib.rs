@@ -5,6 +5,7 @@
 #![allow(unsafe_code)]
 
 mod body;
+mod callback;
 mod claims;
 mod error;
 mod gate;
@@ -14,6 +15,7 @@ mod receiver;
 mod replay;
 mod signer;
 
+pub use callback::{CallbackView, parse_callback};
 pub use claims::{Claims, VerifyOutcome};
 pub use gate::{Delivery, Gate, GateOptions, PendingDelivery, Rejection, header_names};
 pub use lambda::{LambdaHttpRequest, lambda_request, lambda_response};

@@ -47,6 +47,12 @@ before(async () => {
     res.json({ ok: true })
   })
   app.post('/fail', verified, (req, res) => res.status(500).send('broken'))
+  app.post('/ok', (req, res) => res.status(202).send('stored'))
+  app.post('/down', (req, res) => res.status(503).send('down for maintenance'))
+  app.post('/callback', verified, (req, res) => {
+    waiting.get('/callback')?.(req.qstash.callback())
+    res.json({ ok: true })
+  })
   server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s))
   })
@@ -90,4 +96,24 @@ test('a failing endpoint ends in the DLQ, which the official client lists', asyn
   assert.equal(messages.length, 1)
   assert.equal(messages[0].responseStatus, 500)
   assert.equal(messages[0].responseBody, 'broken')
+})
+
+test('callbacks the dev server sends arrive verified and typed, both bodies decoded', async () => {
+  const client = new Client({ baseUrl: env.QSTASH_URL, token: env.QSTASH_TOKEN, enableTelemetry: false })
+  let arrived = delivered('/callback')
+  const { messageId } = await client.publishJSON({ url: `${base}/ok`, body: { order: 1 }, callback: `${base}/callback` })
+  const done = await arrived
+  assert.deepEqual(
+    [done.sourceMessageId, done.status, done.body.toString(), done.sourceBody.toString(), done.dlqId, done.url],
+    [messageId, 202, 'stored', '{"order":1}', null, `${base}/ok`],
+  )
+
+  arrived = delivered('/callback')
+  const failed = await client.publish({ url: `${base}/down`, body: 'doomed', retries: 1, failureCallback: `${base}/callback` })
+  const failure = await arrived
+  assert.deepEqual(
+    [failure.sourceMessageId, failure.status, failure.body.toString(), failure.retried, failure.sourceBody.toString()],
+    [failed.messageId, 503, 'down for maintenance', 1, 'doomed'],
+  )
+  assert.match(failure.dlqId, /^dlq_/)
 })

@@ -84,3 +84,11 @@ export const koaMiddleware: (ctx: any, next: () => Promise<unknown>) => Promise<
 export const koaHandler = (ctx: { state: QStashState; body: unknown }): void => {
   ctx.body = { id: ctx.state.qstash.messageId, bytes: ctx.state.qstash.body.length }
 }
+
+// Callbacks: a verified delivery read as the callback QStash sent.
+export const callbackHandler = withQStash(async (_request, delivery) => {
+  const callback = delivery.callback()
+  const failed: boolean = callback.dlqId !== null
+  const answer: string = callback.body.toString('utf8')
+  return Response.json({ failed, answer, status: callback.status, source: callback.sourceMessageId })
+})

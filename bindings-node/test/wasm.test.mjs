@@ -72,3 +72,27 @@ test('keys never print, and the reason codes are the native build\'s', () => {
   assert.equal(receiver.verifySync({ signature: new Signer('sig_rotatedCurrent').sign(URL_, ''), body: '' }).key, 'current')
   assert.deepEqual(reasonCodes(), createRequire(import.meta.url)('../index.js').reasonCodes())
 })
+
+test('a callback reads the same in the WebAssembly build as in the native one', async () => {
+  const body = '{"status":200,"header":{"content-type":["text/plain"]},"body":"b2s=","retried":0,"sourceMessageId":"msg_1","sourceBody":"aGk=","createdAt":1701198447054}'
+  const native = qstash
+  const wasmBuild = await import('../wasm/inline.mjs')
+  const token = native.Signer.dev().sign(URL_, body)
+  const views = []
+  for (const build of [wasmBuild, native.api]) {
+    const handler = build.withQStash(async (_request, delivery) => {
+      const callback = delivery.callback()
+      views.push({ ...callback, body: Buffer.from(callback.body).toString(), sourceBody: Buffer.from(callback.sourceBody).toString() })
+      return new Response('ok')
+    }, { receiver: build.Receiver.dev(), logger: null })
+    const response = await handler(new Request(URL_, { method: 'POST', body, headers: { 'upstash-signature': token } }))
+    assert.equal(response.status, 200)
+  }
+  assert.deepEqual(views[0], views[1])
+  assert.deepEqual([views[0].body, views[0].sourceBody, views[0].dlqId, views[0].header], ['ok', 'hi', null, { 'content-type': ['text/plain'] }])
+  const notCallback = wasmBuild.withQStash(async (_request, delivery) => delivery.callback(), { receiver: wasmBuild.Receiver.dev(), logger: null })
+  await assert.rejects(
+    notCallback(new Request(URL_, { method: 'POST', body: '{}', headers: { 'upstash-signature': native.Signer.dev().sign(URL_, '{}') } })),
+    /not a QStash callback/,
+  )
+})

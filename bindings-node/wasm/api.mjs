@@ -128,6 +128,7 @@ const backend = {
     return verifyDigest(receiver, request, bytes)
   },
 
+  callback: (body) => wasm.parseCallback(body),
   region: (receiver) => receiver.lastRegion() ?? undefined,
   decodeSegment: (segment) => decoder.decode(Uint8Array.from(atob(segment.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0))),
   replaceKeys: (receiver, current, next) => receiver.replaceKeys(current, next),

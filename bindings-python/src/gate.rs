@@ -378,6 +378,12 @@ impl Delivery {
         Ok(py.import("json")?.call_method1("loads", (self.body.bind(py),))?.unbind())
     }
 
+    /// The body read as the callback or failure callback QStash sent (both bodies decoded);
+    /// `ValueError` when this delivery is not a callback.
+    fn callback(&self, py: Python<'_>) -> PyResult<crate::callback::Callback> {
+        crate::callback::Callback::from_body(self.body.bind(py).extract::<&[u8]>()?)
+    }
+
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         let body: String = self.body.bind(py).repr()?.extract()?;
         let body =

@@ -4,6 +4,7 @@
 #![allow(unsafe_code)]
 
 mod body;
+mod callback;
 mod claims;
 mod errors;
 mod gate;
@@ -28,6 +29,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<gate::Delivery>()?;
     m.add_class::<replay::RedisReplayGuard>()?;
     m.add_class::<lambda::LambdaEvent>()?;
+    m.add_class::<callback::Callback>()?;
     m.add("QStashRejection", m.py().get_type::<gate::QStashRejection>())?;
     m.add("REASON_CODES", qstash_gate::Rejection::reason_codes().collect::<Vec<_>>())?;
     m.add("SignatureError", m.py().get_type::<errors::SignatureError>())?;

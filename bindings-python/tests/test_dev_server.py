@@ -105,3 +105,58 @@ def test_flask_endpoint_gets_a_verified_delivery(dev):
     finally:
         server.shutdown()
         thread.join(timeout=10)
+
+
+def test_callbacks_sent_by_the_dev_server_arrive_as_typed_callbacks(dev):
+    """A callback and a failure callback of ``qstash-kit dev`` reach a Flask endpoint verified,
+    read by ``Delivery.callback()`` with both bodies decoded."""
+    seen: queue.Queue = queue.Queue()
+    app = Flask(__name__)
+
+    @app.post("/ok")
+    def ok():
+        return "stored", 202
+
+    @app.post("/fail")
+    def fail():
+        return "down for maintenance", 503
+
+    @app.post("/callback")
+    @flask_verified(Receiver.dev())
+    def callback():
+        seen.put(g.qstash.callback())
+        return {"ok": True}
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        base = f"http://127.0.0.1:{server.server_port}"
+        connection = ["--api-url", dev["QSTASH_URL"], "--token", dev["QSTASH_TOKEN"]]
+        out = kit("--json", "publish", f"{base}/ok", "--data-json", '{"order":1}', "--callback", f"{base}/callback", *connection)
+        assert out.returncode == 0, out.stderr
+        sent = json.loads(out.stdout)["messages"][0]["messageId"]
+        done = seen.get(timeout=10)
+        assert (done.source_message_id, done.status, done.body, done.source_body) == (sent, 202, b"stored", b'{"order":1}')
+        assert (done.is_failure, done.dlq_id, done.url) == (False, None, f"{base}/ok")
+        assert repr(done).startswith(f"Callback(source_message_id='{sent}', status=202, retried=0, failure=False")
+
+        out = kit("--json", "publish", f"{base}/fail", "--data", "doomed", "--retries", "1", "--failure-callback", f"{base}/callback", *connection)
+        assert out.returncode == 0, out.stderr
+        failed = seen.get(timeout=10)
+        assert (failed.status, failed.body, failed.retried, failed.source_body) == (503, b"down for maintenance", 1, b"doomed")
+        assert failed.is_failure and failed.dlq_id is not None and failed.dlq_id.startswith("dlq_")
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+
+
+def test_a_delivery_that_is_not_a_callback_says_so():
+    from qstash_verify import Gate, Signer
+
+    gate = Gate(Receiver.dev())
+    body = b'{"order": 42}'
+    pending = gate.verify_head({"upstash-signature": Signer.dev().sign("https://x.example/hook", body)}, "/hook")
+    pending.update(body)
+    with pytest.raises(ValueError, match="not a QStash callback"):
+        pending.finish(body).callback()

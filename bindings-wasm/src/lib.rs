@@ -29,6 +29,15 @@ pub fn reason_codes() -> Vec<String> {
     qstash_gate::Rejection::reason_codes().map(str::to_owned).collect()
 }
 
+/// Reads a verified delivery's body as the callback QStash sent (both bodies decoded, as
+/// `Uint8Array`s); throws an `Error` when it is not one.
+#[wasm_bindgen(js_name = parseCallback)]
+pub fn parse_callback(body: &[u8]) -> Result<JsValue, JsError> {
+    let callback =
+        qstash_gate::callback::Callback::from_json(body).map_err(|e| JsError::new(&e.to_string()))?;
+    Ok(to_js(&callback))
+}
+
 /// An error of the gate or the core, thrown as `{ code, message }` (the bindings' one
 /// convention: a reason code, or `config`); the JavaScript wrapper turns it into a
 /// `SignatureError` or a `ConfigError`.

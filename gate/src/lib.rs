@@ -33,6 +33,9 @@
 
 extern crate alloc;
 
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+pub mod callback;
 mod delivery;
 mod gate;
 mod head;

@@ -53,7 +53,12 @@ pub use middleware::{QStash, QStashMiddleware};
 // The verifier's types a configuration is built from: with them the first example needs no
 // second dependency on `qstash-core`.
 pub use qstash_core::{Claims, ConfigError, KeyPair, KeyUsed, Receiver, SharedReceiver, Signer};
+pub use qstash_gate::callback::Callback;
 pub use qstash_gate::{DEFAULT_BODY_LIMIT, Delivery, Gate, ProxyHeaders, Rejection, UrlPolicy};
+
+/// A verified callback or failure callback of QStash, both bodies decoded:
+/// `async fn on_callback(VerifiedCallback { value: web::Json(callback), .. }: VerifiedCallback)`.
+pub type VerifiedCallback = Verified<actix_web::web::Json<Callback>>;
 
 /// The README's example, compiled as a doctest.
 #[cfg(doctest)]

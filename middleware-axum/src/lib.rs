@@ -52,7 +52,13 @@ pub use message::VerifiedMessage;
 // The verifier's types a configuration is built from: with them the first example needs no
 // second dependency on `qstash-core`.
 pub use qstash_core::{Claims, ConfigError, KeyPair, KeyUsed, Receiver, SharedReceiver, Signer};
+pub use qstash_gate::callback::Callback;
 pub use qstash_gate::{DEFAULT_BODY_LIMIT, Delivery, Gate, ProxyHeaders, UrlPolicy};
+
+/// A verified callback or failure callback of QStash, both bodies decoded:
+/// `async fn on_callback(VerifiedCallback { value: Json(callback), .. }: VerifiedCallback)`.
+#[cfg(feature = "axum")]
+pub type VerifiedCallback = Verified<axum::Json<Callback>>;
 pub use rejection::{Rejection, default_response};
 pub use service::QStash;
 

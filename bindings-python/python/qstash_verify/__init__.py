@@ -17,6 +17,7 @@ from __future__ import annotations
 from qstash_verify._native import (
     DEFAULT_BODY_LIMIT,
     REASON_CODES,
+    Callback,
     Claims,
     ConfigError,
     Delivery,
@@ -35,6 +36,7 @@ from qstash_verify.reasons import RejectionReason, SignatureReason
 __all__ = [
     "DEFAULT_BODY_LIMIT",
     "REASON_CODES",
+    "Callback",
     "Claims",
     "ConfigError",
     "Delivery",

@@ -16,6 +16,7 @@ __all__ = [
     "Delivery",
     "RedisReplayGuard",
     "LambdaEvent",
+    "Callback",
     "QStashRejection",
     "REASON_CODES",
     "SignatureError",
@@ -173,6 +174,9 @@ class Delivery:
         """The body as UTF-8 text (bytes that are not UTF-8 become U+FFFD)."""
     def json(self) -> Any:
         """The body parsed as JSON; raises ``json.JSONDecodeError`` when it is not JSON."""
+    def callback(self) -> Callback:
+        """The body read as the callback or failure callback QStash sent (both bodies
+        decoded); ``ValueError`` when this delivery is not a callback."""
 
 @final
 class PendingDelivery:
@@ -191,6 +195,47 @@ class RedisReplayGuard:
     def __new__(
         cls, url: str, *, prefix: Optional[str] = None, fail_open: bool = False, timeout: Optional[float] = None
     ) -> RedisReplayGuard: ...
+
+@final
+class Callback:
+    """What QStash reports after a delivery, or after its last failed retry (``dlq_id`` set)."""
+
+    @property
+    def status(self) -> int: ...
+    @property
+    def header(self) -> Dict[str, List[str]]: ...
+    @property
+    def body(self) -> bytes: ...
+    @property
+    def retried(self) -> int: ...
+    @property
+    def max_retries(self) -> Optional[int]: ...
+    @property
+    def source_message_id(self) -> str: ...
+    @property
+    def url(self) -> Optional[str]: ...
+    @property
+    def method(self) -> Optional[str]: ...
+    @property
+    def source_header(self) -> Dict[str, List[str]]: ...
+    @property
+    def source_body(self) -> bytes: ...
+    @property
+    def topic_name(self) -> Optional[str]: ...
+    @property
+    def endpoint_name(self) -> Optional[str]: ...
+    @property
+    def schedule_id(self) -> Optional[str]: ...
+    @property
+    def dlq_id(self) -> Optional[str]: ...
+    @property
+    def caller_ip(self) -> Optional[str]: ...
+    @property
+    def not_before(self) -> Optional[int]: ...
+    @property
+    def created_at(self) -> Optional[int]: ...
+    @property
+    def is_failure(self) -> bool: ...
 
 @final
 class LambdaEvent:
