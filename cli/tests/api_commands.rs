@@ -454,6 +454,24 @@ async fn a_rate_limit_exits_4() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_absurd_rate_limit_reset_is_a_rate_limit_error_not_a_panic() {
+    let server = MockServer::start().await;
+    Mock::given(path("/v2/keys"))
+        .respond_with(
+            ResponseTemplate::new(429)
+                .insert_header("RateLimit-Limit", "1")
+                .insert_header("RateLimit-Reset", "1e30"),
+        )
+        .mount(&server)
+        .await;
+    let uri = server.uri();
+    let out = kit(&["keys", "get", "--api-url", &uri, "--token", "t", "--no-retry"], &[]).await;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{stderr}");
+    assert!(stderr.contains("rate limit exceeded") && !stderr.contains("panicked"), "{stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn batch_sends_the_file_as_one_request() {
     let server = MockServer::start().await;
     once(&server, mock("POST", "/v2/batch")

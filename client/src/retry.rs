@@ -132,16 +132,18 @@ pub(crate) fn retry_after(value: &str, now: SystemTime) -> Option<SystemTime> {
 }
 
 /// A `*-RateLimit-Reset` value: QStash sends a unix time (seconds, or milliseconds when it is
-/// that large); small values are read as seconds from now.
+/// that large); small values are read as seconds from now. A value no clock can hold (`1e30`)
+/// is no reset at all: the rate limit is reported without one.
 pub(crate) fn reset_time(value: &str, now: SystemTime) -> Option<SystemTime> {
     let number: f64 = value.trim().parse().ok().filter(|n: &f64| n.is_finite() && *n >= 0.0)?;
     let epoch = SystemTime::UNIX_EPOCH;
+    let seconds = |s: f64| Duration::try_from_secs_f64(s).ok();
     if number >= 1e12 {
-        epoch.checked_add(Duration::from_secs_f64(number / 1000.0))
+        epoch.checked_add(seconds(number / 1000.0)?)
     } else if number >= 1e9 {
-        epoch.checked_add(Duration::from_secs_f64(number))
+        epoch.checked_add(seconds(number)?)
     } else {
-        now.checked_add(Duration::from_secs_f64(number))
+        now.checked_add(seconds(number)?)
     }
 }
 
@@ -170,6 +172,20 @@ mod tests {
             let d = RetryPolicy::default().delay(2, &e, SystemTime::now()).unwrap();
             assert!(d >= Duration::from_millis(200) && d <= Duration::from_millis(400), "{d:?}");
         }
+    }
+
+    #[test]
+    fn resets_no_clock_can_hold_are_no_reset_never_a_panic() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_750_000_000);
+        for value in ["1e30", "1e300", "1.7976931348623157e308", "18446744073709551616000000"] {
+            assert_eq!(reset_time(value, now), None, "{value}");
+        }
+        for value in ["NaN", "inf", "-1", "soon", ""] {
+            assert_eq!(reset_time(value, now), None, "{value}");
+        }
+        assert_eq!(reset_time("1750000002", now), Some(now + Duration::from_secs(2)));
+        assert_eq!(reset_time("1750000002000", now), Some(now + Duration::from_secs(2)));
+        assert_eq!(reset_time("2", now), Some(now + Duration::from_secs(2)));
     }
 
     #[test]
