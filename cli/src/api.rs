@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use crate::Outcome;
 use crate::failure::Failure;
+use crate::input::secret_from;
 
 /// Connection flags. Flags win over the environment; without them the variables of the
 /// official SDKs apply (see the `--help` of the top command).
@@ -17,8 +18,12 @@ use crate::failure::Failure;
 #[command(next_help_heading = "Connection")]
 pub(crate) struct ApiArgs {
     /// The QStash token [default: QSTASH_TOKEN, or {REGION}_QSTASH_TOKEN with QSTASH_REGION].
+    /// A flag shows in `ps` and shell history: prefer the environment or --token-file.
     #[arg(long, global = true)]
     token: Option<String>,
+    /// Read the QStash token from this file (`-` for stdin).
+    #[arg(long, global = true, value_name = "PATH", conflicts_with = "token")]
+    token_file: Option<String>,
     /// The API base URL [default: QSTASH_URL, the region's URL, else <https://qstash.upstash.io>].
     #[arg(long, global = true)]
     api_url: Option<String>,
@@ -46,8 +51,12 @@ fn region(name: &str) -> Result<Region, String> {
 impl ApiArgs {
     /// The client these flags describe, the environment filling the gaps.
     pub(crate) fn client(&self) -> Result<Client, Failure> {
+        let token = match &self.token_file {
+            Some(path) => Some(secret_from(path, "QStash token")?),
+            None => self.token.clone(),
+        };
         let config = ClientConfig {
-            token: self.token.clone(),
+            token,
             base_url: self.api_url.clone(),
             region: self.region,
             retry: self.no_retry.then(RetryPolicy::none),

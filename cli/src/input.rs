@@ -29,6 +29,42 @@ pub(crate) fn body(data: Option<&str>, file: Option<&str>) -> Result<Vec<u8>, St
     }
 }
 
+/// A secret (a token, a signing key) from a file, or from stdin with `-`: flags show in `ps`
+/// and in shell history, files and pipes do not. Surrounding whitespace is dropped; the secret
+/// must be one line. Error messages name the file, never its content.
+pub(crate) fn secret_from(path: &str, what: &str) -> Result<String, String> {
+    let text = if path == "-" {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| format!("reading the {what} from stdin: {e}"))?;
+        text
+    } else {
+        std::fs::read_to_string(path).map_err(|e| format!("reading the {what} from {path}: {e}"))?
+    };
+    let secret = text.trim();
+    let source = if path == "-" { "stdin" } else { path };
+    if secret.is_empty() {
+        return Err(format!("{source} holds no {what}"));
+    }
+    if secret.contains(['\n', '\r']) {
+        return Err(format!("{source} holds more than one line: expected the {what} alone"));
+    }
+    Ok(secret.to_owned())
+}
+
+/// The one input that may read stdin: `-` given to more than one of `paths` is a mistake.
+pub(crate) fn one_stdin<'a>(
+    paths: impl IntoIterator<Item = (&'a str, Option<&'a str>)>,
+) -> Result<(), String> {
+    let readers: Vec<&str> =
+        paths.into_iter().filter(|(_, path)| *path == Some("-")).map(|(flag, _)| flag).collect();
+    if readers.len() > 1 {
+        return Err(format!("only one of {} can read stdin", readers.join(", ")));
+    }
+    Ok(())
+}
+
 /// The process environment, as the core's lookups take it.
 pub(crate) fn env_var(name: &str) -> Option<String> {
     std::env::var(name).ok()

@@ -3,7 +3,7 @@
 use qstash_core::{ConfigError, DEV_CURRENT_SIGNING_KEY, Signer, development_mode};
 
 use crate::Outcome;
-use crate::input::{body, config_message, env_var};
+use crate::input::{body, config_message, env_var, one_stdin, secret_from};
 
 #[derive(clap::Args)]
 pub(crate) struct Args {
@@ -16,9 +16,13 @@ pub(crate) struct Args {
     /// A file with the raw body (`-` for stdin).
     #[arg(long)]
     body: Option<String>,
-    /// The signing key (default: QSTASH_CURRENT_SIGNING_KEY).
+    /// The signing key (default: QSTASH_CURRENT_SIGNING_KEY). A flag shows in `ps` and shell
+    /// history: prefer the environment or --key-file.
     #[arg(long, env = "QSTASH_CURRENT_SIGNING_KEY", hide_env_values = true)]
     key: Option<String>,
+    /// Read the signing key from this file (`-` for stdin).
+    #[arg(long, value_name = "PATH", conflicts_with = "key")]
+    key_file: Option<String>,
     /// Sign with the public development key instead (also when QSTASH_DEV=1).
     #[arg(long)]
     dev: bool,
@@ -31,8 +35,13 @@ pub(crate) struct Args {
 }
 
 pub(crate) fn run(args: Args, json: bool) -> Result<Outcome, String> {
+    one_stdin([("--key-file", args.key_file.as_deref()), ("--body", args.body.as_deref())])?;
     let dev = args.dev || development_mode(env_var).map_err(|e| config_message(&e))?;
-    let signer = match (dev, args.key.as_deref()) {
+    let key = match &args.key_file {
+        Some(path) => Some(secret_from(path, "signing key")?),
+        None => args.key,
+    };
+    let signer = match (dev, key.as_deref()) {
         // The development key as `qstash-kit dev` exports it is that same key.
         (true, None | Some(DEV_CURRENT_SIGNING_KEY)) => Signer::dev(),
         (true, Some(_)) => return Err(config_message(&ConfigError::DevModeWithKeys)),

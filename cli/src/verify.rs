@@ -3,7 +3,7 @@
 use qstash_core::Request;
 
 use crate::Outcome;
-use crate::input::{body, receiver, text_or_stdin};
+use crate::input::{body, one_stdin, receiver, secret_from, text_or_stdin};
 
 #[derive(clap::Args)]
 pub(crate) struct Args {
@@ -25,14 +25,21 @@ pub(crate) struct Args {
     /// Clock tolerance in seconds.
     #[arg(long, default_value_t = 0)]
     clock_tolerance: u64,
-    /// The current signing key (default: QSTASH_CURRENT_SIGNING_KEY).
-    #[arg(long, requires = "next_key")]
+    /// The current signing key (default: QSTASH_CURRENT_SIGNING_KEY). A flag shows in `ps`
+    /// and shell history: prefer the environment or --current-key-file.
+    #[arg(long, requires = "next_key", conflicts_with = "current_key_file")]
     current_key: Option<String>,
     /// The next signing key (default: QSTASH_NEXT_SIGNING_KEY).
-    #[arg(long, requires = "current_key")]
+    #[arg(long, requires = "current_key", conflicts_with = "next_key_file")]
     next_key: Option<String>,
+    /// Read the current signing key from this file (`-` for stdin).
+    #[arg(long, value_name = "PATH", requires = "next_key_file")]
+    current_key_file: Option<String>,
+    /// Read the next signing key from this file (`-` for stdin).
+    #[arg(long, value_name = "PATH", requires = "current_key_file")]
+    next_key_file: Option<String>,
     /// Use the public development keys.
-    #[arg(long, conflicts_with_all = ["current_key", "next_key"])]
+    #[arg(long, conflicts_with_all = ["current_key", "next_key", "current_key_file", "next_key_file"])]
     dev: bool,
     /// Verify as of this unix time (default now).
     #[arg(long)]
@@ -40,10 +47,16 @@ pub(crate) struct Args {
 }
 
 pub(crate) fn run(args: Args, json: bool) -> Result<Outcome, String> {
-    if args.token == "-" && args.body.as_deref() == Some("-") {
-        return Err("only one of --token and --body can read stdin".into());
-    }
-    let receiver = receiver(args.current_key.as_deref(), args.next_key.as_deref(), args.dev)?;
+    one_stdin([
+        ("--token", Some(args.token.as_str())),
+        ("--body", args.body.as_deref()),
+        ("--current-key-file", args.current_key_file.as_deref()),
+        ("--next-key-file", args.next_key_file.as_deref()),
+    ])?;
+    let from_file = |path: &Option<String>, what| path.as_deref().map(|p| secret_from(p, what)).transpose();
+    let current = from_file(&args.current_key_file, "current signing key")?.or(args.current_key);
+    let next = from_file(&args.next_key_file, "next signing key")?.or(args.next_key);
+    let receiver = receiver(current.as_deref(), next.as_deref(), args.dev)?;
     let token = text_or_stdin(&args.token)?;
     let body = body(args.data.as_deref(), args.body.as_deref())?;
     let mut request = Request::new(&token, &body).clock_tolerance(args.clock_tolerance);

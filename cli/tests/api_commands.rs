@@ -587,3 +587,32 @@ async fn data_json_must_be_json() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--data-json is not JSON"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_token_comes_from_stdin_or_a_file_so_it_stays_out_of_argv() {
+    let server = MockServer::start().await;
+    Mock::given(path("/v2/keys"))
+        .and(header("authorization", "Bearer piped-token"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({ "current": "sig_a", "next": "sig_b" })),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let uri = server.uri();
+    let out = tokio::task::spawn_blocking(move || {
+        let mut cmd = Command::cargo_bin("qstash-kit").unwrap();
+        for var in REGION_VARS {
+            cmd.env_remove(var);
+        }
+        cmd.args(["keys", "get", "--api-url", &uri, "--token-file", "-", "--no-retry"])
+            .write_stdin("piped-token\n")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let both = kit(&["keys", "get", "--token", "t", "--token-file", "-"], &[]).await;
+    assert_eq!(both.status.code(), Some(2));
+}

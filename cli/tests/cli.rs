@@ -220,3 +220,76 @@ impl Match for RawHeader {
         request.headers.get(self.0).is_some_and(|v| v.as_bytes() == self.1.as_bytes())
     }
 }
+
+/// A file under the system's temporary folder holding `content`, removed with the value.
+struct SecretFile(std::path::PathBuf);
+
+impl SecretFile {
+    fn new(name: &str, content: &str) -> Self {
+        let path = std::env::temp_dir().join(format!("qstash-kit-{}-{name}", std::process::id()));
+        std::fs::write(&path, content).unwrap();
+        SecretFile(path)
+    }
+
+    fn path(&self) -> &str {
+        self.0.to_str().unwrap()
+    }
+}
+
+impl Drop for SecretFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+#[test]
+fn keys_come_from_files_and_stdin_so_they_stay_out_of_argv() {
+    let current = SecretFile::new("current", "sig_fileCurrentKey\n");
+    let next = SecretFile::new("next", "sig_fileNextKey\n");
+    let token = stdout(kit().args(["sign", "--url", URL, "--data", "hello", "--key-file", current.path()]));
+    let token = token.trim();
+    kit()
+        .args(["verify", "--token", token, "--data", "hello", "--url", URL])
+        .args(["--current-key-file", current.path(), "--next-key-file", next.path()])
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("valid: signed with the current key"));
+    // The next key read from stdin.
+    let next_token = stdout(
+        kit()
+            .args(["sign", "--url", URL, "--data", "hello", "--key-file", "-"])
+            .write_stdin("sig_fileNextKey\n"),
+    );
+    kit()
+        .args(["verify", "--token", next_token.trim(), "--data", "hello", "--url", URL])
+        .args(["--current-key-file", current.path(), "--next-key-file", "-"])
+        .write_stdin("sig_fileNextKey")
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("valid: signed with the next key"));
+}
+
+#[test]
+fn secret_files_that_cannot_serve_are_usage_errors_that_never_print_the_secret() {
+    let empty = SecretFile::new("empty", " \n");
+    let two = SecretFile::new("two", "sig_lineOneSecret\nsig_lineTwoSecret\n");
+    let cases: [(&[&str], &str); 4] = [
+        (&["sign", "--url", URL, "--key-file", empty.path()], "holds no signing key"),
+        (&["sign", "--url", URL, "--key-file", two.path()], "holds more than one line"),
+        (
+            &["sign", "--url", URL, "--key-file", "/nonexistent/qstash-key"],
+            "reading the signing key from /nonexistent/qstash-key",
+        ),
+        (
+            &["verify", "--token", "-", "--current-key-file", "-", "--next-key-file", two.path()],
+            "only one of --token, --current-key-file can read stdin",
+        ),
+    ];
+    for (args, expected) in cases {
+        let out = kit().args(args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+        assert!(!stderr.contains("Secret"), "{args:?} printed the secret: {stderr}");
+    }
+}
