@@ -2,19 +2,24 @@
 
 use std::collections::BTreeMap;
 
-use qstash_client::{BatchMessage, Destination, PublishOptions};
+use qstash_client::{BatchMessage, Callback, Destination, PublishOptions};
 use serde::Deserialize;
 
 use crate::Outcome;
 use crate::api::{ApiArgs, block_on};
 use crate::failure::Failure;
+use crate::integration::ApiSpec;
 use crate::publish::show_sent;
 
 #[derive(clap::Args, Debug)]
 pub(crate) struct Args {
     /// A JSON file (`-` for stdin) holding an array of messages, each
     /// `{"destination": URL or URL group, "body": text, "headers": {…}, "queue": name}`
-    /// (the shape of QStash's `/v2/batch`); headers are sent as `publish -H` sends them.
+    /// (the shape of QStash's `/v2/batch`); headers are sent as `publish -H` sends them. In
+    /// place of a destination, an integration as the official clients name it:
+    /// `"api": {"name": "llm", "provider": "openai", "token": "…"}` (also `anthropic`,
+    /// `upstash`, `custom` with `baseUrl`, `"analytics": {"name": "helicone", "token": "…"}`),
+    /// or `{"name": "email", "provider": "resend", "token": "…", "batch": true}`.
     file: String,
     #[command(flatten)]
     api: ApiArgs,
@@ -23,7 +28,10 @@ pub(crate) struct Args {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Entry {
-    destination: String,
+    #[serde(default)]
+    destination: Option<String>,
+    #[serde(default)]
+    api: Option<ApiSpec>,
     #[serde(default)]
     body: String,
     #[serde(default)]
@@ -33,11 +41,12 @@ struct Entry {
 }
 
 impl Entry {
-    fn message(self) -> BatchMessage {
-        let destination = if self.destination.contains("://") {
-            Destination::Url(self.destination)
-        } else {
-            Destination::UrlGroup(self.destination)
+    fn message(self) -> Result<BatchMessage, Failure> {
+        let destination = match (self.api, self.destination) {
+            (Some(api), None) => Destination::Api(api.api()?),
+            (None, Some(url)) if url.contains("://") => Destination::Url(url),
+            (None, Some(group)) => Destination::UrlGroup(group),
+            _ => return Err("each message has a destination or an api, not both".into()),
         };
         let headers: Vec<(String, String)> = self.headers.into_iter().collect();
         let find = |wanted: &str| {
@@ -48,10 +57,11 @@ impl Entry {
         let options = PublishOptions {
             method: find("upstash-method"),
             deduplication_id: find("upstash-deduplication-id"),
+            callback: find("upstash-callback").map(Callback::new),
             headers: headers.clone(),
             ..Default::default()
         };
-        BatchMessage { destination, body: self.body, options, queue: self.queue }
+        Ok(BatchMessage { destination, body: self.body, options, queue: self.queue })
     }
 }
 
@@ -62,7 +72,7 @@ pub(crate) fn run(args: Args, json: bool) -> Result<Outcome, Failure> {
     if entries.is_empty() {
         return Err(format!("{}: the batch is empty", args.file).into());
     }
-    let messages: Vec<BatchMessage> = entries.into_iter().map(Entry::message).collect();
+    let messages = entries.into_iter().map(Entry::message).collect::<Result<Vec<BatchMessage>, Failure>>()?;
     let client = args.api.client()?;
     let sent = block_on(async { Ok(client.batch(&messages).await?) })?;
     show_sent(json, &sent)

@@ -20,6 +20,7 @@ mod failure;
 mod flow_control;
 mod input;
 mod inspect;
+mod integration;
 mod keys;
 mod listing;
 mod logs;

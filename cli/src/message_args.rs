@@ -57,6 +57,9 @@ pub(crate) struct MessageArgs {
     /// The callback's retry delay expression.
     #[arg(long, requires = "callback")]
     pub(crate) callback_retry_delay: Option<String>,
+    /// How long QStash waits before calling the callback: 10s, 1m.
+    #[arg(long, requires = "callback", value_parser = parse_duration)]
+    pub(crate) callback_delay: Option<Duration>,
     /// A header for the callback call, `Name: value` (repeatable).
     #[arg(long = "callback-header", requires = "callback")]
     pub(crate) callback_headers: Vec<String>,
@@ -75,6 +78,9 @@ pub(crate) struct MessageArgs {
     /// The failure callback's retry delay expression.
     #[arg(long, requires = "failure_callback")]
     pub(crate) failure_callback_retry_delay: Option<String>,
+    /// How long QStash waits before calling the failure callback: 10s, 1m.
+    #[arg(long, requires = "failure_callback", value_parser = parse_duration)]
+    pub(crate) failure_callback_delay: Option<Duration>,
     /// A header for the failure callback call, `Name: value` (repeatable).
     #[arg(long = "failure-callback-header", requires = "failure_callback")]
     pub(crate) failure_callback_headers: Vec<String>,
@@ -147,6 +153,7 @@ impl MessageArgs {
             timeout: self.callback_timeout,
             retries: self.callback_retries,
             retry_delay: self.callback_retry_delay.clone(),
+            delay: self.callback_delay,
             headers: header_pairs(&self.callback_headers)?,
         }))
     }
@@ -160,6 +167,7 @@ impl MessageArgs {
             timeout: self.failure_callback_timeout,
             retries: self.failure_callback_retries,
             retry_delay: self.failure_callback_retry_delay.clone(),
+            delay: self.failure_callback_delay,
             headers: header_pairs(&self.failure_callback_headers)?,
         }))
     }

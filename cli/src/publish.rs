@@ -5,12 +5,14 @@ use qstash_client::{Destination, PublishOptions, PublishResponse};
 use crate::Outcome;
 use crate::api::{ApiArgs, block_on, show, table};
 use crate::failure::Failure;
+use crate::integration::IntegrationArgs;
 use crate::message_args::MessageArgs;
 
 #[derive(clap::Args, Debug)]
 pub(crate) struct Args {
-    /// The destination URL (or URL group name with --url-group).
-    destination: String,
+    /// The destination URL (or URL group name with --url-group); none with --api.
+    #[arg(required_unless_present = "api", conflicts_with = "api")]
+    destination: Option<String>,
     /// The destination is a URL group (topic) name.
     #[arg(long)]
     url_group: bool,
@@ -28,6 +30,8 @@ pub(crate) struct Args {
     /// Deduplicate by content.
     #[arg(long)]
     content_based_deduplication: bool,
+    #[command(flatten)]
+    integration: IntegrationArgs,
     #[command(flatten)]
     api: ApiArgs,
 }
@@ -71,10 +75,11 @@ pub(crate) fn run(args: Args, json: bool) -> Result<Outcome, Failure> {
         ..options(&args.message)?
     };
     let client = args.api.client()?;
-    let destination = if args.url_group {
-        Destination::UrlGroup(args.destination)
-    } else {
-        Destination::Url(args.destination)
+    let destination = match (args.integration.api()?, args.destination) {
+        (Some(api), _) => Destination::Api(api),
+        (None, Some(group)) if args.url_group => Destination::UrlGroup(group),
+        (None, Some(url)) => Destination::Url(url),
+        (None, None) => return Err("pass a destination, or an integration with --api".into()),
     };
     let sent = block_on(async {
         Ok(match &args.queue {

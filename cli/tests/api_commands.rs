@@ -476,8 +476,8 @@ async fn batch_sends_the_file_as_one_request() {
     let server = MockServer::start().await;
     once(&server, mock("POST", "/v2/batch")
         .and(body_json(json!([
-            { "destination": "https://h.example/a", "headers": { "Upstash-Method": "PUT", "Upstash-Retries": "2" }, "body": "one" },
-            { "destination": "fan", "headers": { "Upstash-Method": "POST" }, "body": "two", "queue": "orders" }
+            { "destination": "https://h.example/a", "headers": { "upstash-method": "PUT", "upstash-retries": "2" }, "body": "one" },
+            { "destination": "fan", "headers": { "upstash-method": "POST" }, "body": "two", "queue": "orders" }
         ]))), ResponseTemplate::new(200).set_body_json(json!([{ "messageId": "m1" }, [{ "messageId": "m2", "url": "https://x" }, { "messageId": "m3", "url": "https://y" }]]))).await;
     let dir = std::env::temp_dir().join(format!("qstash-kit-batch-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -615,4 +615,90 @@ async fn the_token_comes_from_stdin_or_a_file_so_it_stays_out_of_argv() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let both = kit(&["keys", "get", "--token", "t", "--token-file", "-"], &[]).await;
     assert_eq!(both.status.code(), Some(2));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn callback_delays_and_integrations_reach_their_headers_or_say_what_is_missing() {
+    let server = MockServer::start().await;
+    once(
+        &server,
+        mock("POST", "/v2/publish/https://api.openai.com/v1/chat/completions")
+            .and(header("upstash-callback-delay", "10s"))
+            .and(header("upstash-failure-callback-delay", "60s"))
+            .and(header("upstash-forward-authorization", "Bearer sk-from-file")),
+        ResponseTemplate::new(200).set_body_json(json!({ "messageId": "llm1" })),
+    )
+    .await;
+    let key = std::env::temp_dir().join(format!("qstash-kit-provider-{}", std::process::id()));
+    std::fs::write(&key, "sk-from-file\n").unwrap();
+    let key_path = key.to_str().unwrap().to_owned();
+    let out = ok(
+        &server,
+        &[
+            "publish",
+            "--api",
+            "llm",
+            "--provider",
+            "openai",
+            "--provider-token-file",
+            &key_path,
+            "--data-json",
+            "{\"model\":\"m\"}",
+            "--callback",
+            "https://h.example/cb",
+            "--callback-delay",
+            "10s",
+            "--failure-callback",
+            "https://h.example/f",
+            "--failure-callback-delay",
+            "1m",
+        ],
+    )
+    .await;
+    std::fs::remove_file(&key).unwrap();
+    assert_eq!(out.trim(), "llm1");
+    for (args, expected) in [
+        (
+            &[
+                "publish",
+                "--api",
+                "llm",
+                "--provider",
+                "openai",
+                "--provider-token",
+                "sk",
+                "--data-json",
+                "{}",
+            ][..],
+            "needs a callback",
+        ),
+        (
+            &["publish", "--api", "email", "--provider", "openai", "--provider-token", "sk"][..],
+            "provider is resend",
+        ),
+        (
+            &[
+                "publish",
+                "--api",
+                "llm",
+                "--provider",
+                "custom",
+                "--provider-token",
+                "sk",
+                "--callback",
+                "https://h/cb",
+            ][..],
+            "needs its base URL",
+        ),
+        (&["publish", "https://h.example/a", "--api", "llm"][..], "cannot be used with"),
+    ] {
+        let out = kit(
+            &[args, &["--token", "t", "--api-url", "http://127.0.0.1:9", "--no-retry"][..]].concat(),
+            &[],
+        )
+        .await;
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+    }
 }

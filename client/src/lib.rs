@@ -31,6 +31,7 @@ mod api;
 mod config;
 mod duration;
 mod error;
+mod integrations;
 mod options;
 mod retry;
 mod rotation;
@@ -48,6 +49,7 @@ pub use api::url_groups::{Endpoint, UrlGroup, UrlGroups};
 pub use config::{ClientConfig, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, region_base_url};
 pub use duration::{InvalidDuration, parse_duration};
 pub use error::{ClientError, RateLimit};
+pub use integrations::{Analytics, Api, LlmProvider, Resend};
 pub use options::{BatchMessage, Callback, Destination, FlowControl, PublishOptions, Redact};
 pub use retry::{RetryPolicy, Sleep, may_retry};
 pub use rotation::{KeyRefresher, Refresh};
@@ -70,7 +72,7 @@ use crate::transport::Call;
 pub struct Client {
     http: reqwest::Client,
     base_url: String,
-    token: String,
+    pub(crate) token: String,
     region: Option<Region>,
     retry: RetryPolicy,
     connect_timeout: Duration,
@@ -231,14 +233,13 @@ impl Client {
         options: &PublishOptions,
         content_type: Option<&str>,
     ) -> Result<Vec<PublishResponse>, ClientError> {
+        let route = destination.route(&self.token, options)?;
         let path = match queue {
-            Some(queue) => {
-                alloc::format!("/v2/enqueue/{}/{}", transport::segment(queue), destination.as_path())
-            }
-            None => alloc::format!("/v2/publish/{}", destination.as_path()),
+            Some(queue) => alloc::format!("/v2/enqueue/{}/{}", transport::segment(queue), route.path),
+            None => alloc::format!("/v2/publish/{}", route.path),
         };
         let call = Call::post(path)
-            .headers(options.headers(content_type)?)
+            .headers(options.headers(content_type, &route.headers)?)
             .body(body)
             .idempotent_if(options.is_deduplicated());
         types::flatten_responses(self.fetch(call).await?)
@@ -248,7 +249,7 @@ impl Client {
     /// message (URL groups: one per endpoint, flattened). Retried after a possible success
     /// only when every message has a deduplication id.
     pub async fn batch(&self, messages: &[BatchMessage]) -> Result<Vec<PublishResponse>, ClientError> {
-        let entries = messages.iter().map(|m| m.entry(None)).collect::<Result<Vec<_>, _>>()?;
+        let entries = messages.iter().map(|m| m.entry(None, &self.token)).collect::<Result<Vec<_>, _>>()?;
         self.batch_entries(entries, messages.iter().all(|m| m.options.is_deduplicated())).await
     }
 
@@ -261,7 +262,7 @@ impl Client {
             .iter()
             .map(|(m, body)| {
                 let json = serde_json::to_string(body).map_err(|e| ClientError::Decode(e.to_string()))?;
-                let mut entry = m.entry(Some("application/json"))?;
+                let mut entry = m.entry(Some("application/json"), &self.token)?;
                 entry.body = json;
                 Ok(entry)
             })

@@ -10,6 +10,7 @@ use reqwest::header::HeaderMap;
 use serde::Serialize;
 
 use super::{ClientError, header};
+use crate::integrations::{Api, Route};
 
 /// Where a message goes. A URL is sent exactly as given (no re-encoding).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,13 +19,18 @@ pub enum Destination {
     Url(String),
     /// A URL group (topic) by name: every endpoint in it gets the message.
     UrlGroup(String),
+    /// An integration: an LLM or email provider (the official clients' `api` option).
+    Api(Api),
 }
 
 impl Destination {
-    pub(crate) fn as_path(&self) -> &str {
+    /// The destination path segment, and the headers an integration adds, for an account whose
+    /// token is `qstash_token`.
+    pub(crate) fn route(&self, qstash_token: &str, options: &PublishOptions) -> Result<Route, ClientError> {
         match self {
-            Destination::Url(url) => url,
-            Destination::UrlGroup(name) => name,
+            Destination::Url(url) => Ok(Route { path: url.clone(), headers: Vec::new() }),
+            Destination::UrlGroup(name) => Ok(Route { path: name.clone(), headers: Vec::new() }),
+            Destination::Api(api) => api.route(qstash_token, options.callback.is_some()),
         }
     }
 }
@@ -70,6 +76,8 @@ pub struct Callback {
     pub retries: Option<u32>,
     /// Its retry delay expression (`…-Callback-Retry-Delay`).
     pub retry_delay: Option<String>,
+    /// How long QStash waits before calling it (`…-Callback-Delay`, whole seconds).
+    pub delay: Option<Duration>,
     /// Headers for it (`…-Callback-Forward-{name}`).
     pub headers: Vec<(String, String)>,
 }
@@ -94,6 +102,9 @@ impl Callback {
         }
         if let Some(expression) = &self.retry_delay {
             set(format!("{prefix}-Retry-Delay"), expression.clone());
+        }
+        if let Some(delay) = self.delay {
+            set(format!("{prefix}-Delay"), seconds(delay));
         }
         for (name, value) in &self.headers {
             set(format!("{prefix}-Forward-{name}"), value.clone());
@@ -155,12 +166,22 @@ fn seconds(d: Duration) -> String {
 impl PublishOptions {
     /// The headers as `(name, value)` pairs, in the order the official clients set them.
     pub fn header_pairs(&self, json: bool) -> Result<Vec<(String, String)>, ClientError> {
+        self.header_pairs_with(json, &[])
+    }
+
+    /// [`PublishOptions::header_pairs`] for a message to an integration, whose `provider`
+    /// headers come first and are forwarded like the message's own, which override them.
+    pub(crate) fn header_pairs_with(
+        &self,
+        json: bool,
+        provider: &[(String, String)],
+    ) -> Result<Vec<(String, String)>, ClientError> {
         let mut out: Vec<(String, String)> = Vec::new();
         let mut set = |name: String, value: String| {
             out.retain(|(n, _)| !n.eq_ignore_ascii_case(&name));
             out.push((name, value));
         };
-        for (name, value) in &self.headers {
+        for (name, value) in provider.iter().chain(&self.headers) {
             let lower = name.to_ascii_lowercase();
             if lower.starts_with("content-type") || lower.starts_with("upstash-") {
                 set(name.clone(), value.clone());
@@ -245,9 +266,13 @@ impl PublishOptions {
         self.deduplication_id.is_some() || self.content_based_deduplication
     }
 
-    pub(crate) fn headers(&self, content_type: Option<&str>) -> Result<HeaderMap, ClientError> {
+    pub(crate) fn headers(
+        &self,
+        content_type: Option<&str>,
+        provider: &[(String, String)],
+    ) -> Result<HeaderMap, ClientError> {
         let mut map = HeaderMap::new();
-        for (name, value) in self.header_pairs(content_type.is_some())? {
+        for (name, value) in self.header_pairs_with(content_type.is_some(), provider)? {
             let (name, value) = header(&name, &value)?;
             map.insert(name, value);
         }
@@ -279,10 +304,22 @@ pub(crate) struct BatchEntry {
 }
 
 impl BatchMessage {
-    pub(crate) fn entry(&self, content_type: Option<&str>) -> Result<BatchEntry, ClientError> {
-        let headers = self.options.header_pairs(content_type.is_some())?.into_iter().collect();
+    pub(crate) fn entry(
+        &self,
+        content_type: Option<&str>,
+        qstash_token: &str,
+    ) -> Result<BatchEntry, ClientError> {
+        let route = self.destination.route(qstash_token, &self.options)?;
+        // Names in lower case, as the official clients write them (a `Headers` object): the
+        // same batch body from either client.
+        let headers = self
+            .options
+            .header_pairs_with(content_type.is_some(), &route.headers)?
+            .into_iter()
+            .map(|(name, value)| (name.to_ascii_lowercase(), value))
+            .collect();
         Ok(BatchEntry {
-            destination: self.destination.as_path().to_string(),
+            destination: route.path,
             headers,
             body: self.body.clone(),
             queue: self.queue.clone(),
@@ -313,6 +350,7 @@ mod tests {
                 timeout: Some(Duration::from_secs(20)),
                 retries: Some(2),
                 retry_delay: Some("1000".into()),
+                delay: Some(Duration::from_secs(10)),
                 headers: alloc::vec![("X-Cb".into(), "1".into())],
             }),
             failure_callback: Some(Callback {
@@ -353,6 +391,7 @@ mod tests {
             ("Upstash-Callback-Timeout", "20s"),
             ("Upstash-Callback-Retries", "2"),
             ("Upstash-Callback-Retry-Delay", "1000"),
+            ("Upstash-Callback-Delay", "10s"),
             ("Upstash-Callback-Forward-X-Cb", "1"),
             ("Upstash-Failure-Callback", "https://cb.example/fail"),
             ("Upstash-Failure-Callback-Forward-X-Fail", "2"),

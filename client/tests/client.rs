@@ -135,8 +135,8 @@ async fn enqueue_and_batch_use_their_endpoints() {
     once(&server, Mock::given(method("POST"))
         .and(path("/v2/batch"))
         .and(body_json(serde_json::json!([
-            { "destination": "https://h.example/a", "headers": { "Upstash-Method": "POST" }, "body": "one" },
-            { "destination": "https://h.example/b", "headers": { "Upstash-Method": "PUT", "Upstash-Retries": "1" }, "body": "two", "queue": "q" },
+            { "destination": "https://h.example/a", "headers": { "upstash-method": "POST" }, "body": "one" },
+            { "destination": "https://h.example/b", "headers": { "upstash-method": "PUT", "upstash-retries": "1" }, "body": "two", "queue": "q" },
         ]))), ResponseTemplate::new(200).set_body_json(serde_json::json!([{ "messageId": "b1" }, { "messageId": "b2" }]))).await;
     let c = client(&server);
     assert_eq!(
@@ -347,7 +347,7 @@ async fn json_variants_serialise_the_body_and_set_the_content_type() {
         .and(path("/v2/batch"))
         .and(body_json(serde_json::json!([{
             "destination": "group-a",
-            "headers": { "Content-Type": "application/json", "Upstash-Method": "POST" },
+            "headers": { "content-type": "application/json", "upstash-method": "POST" },
             "body": "{\"id\":8}",
         }]))), ResponseTemplate::new(200).set_body_json(serde_json::json!([[{ "messageId": "g1", "url": "https://a" }, { "messageId": "g2", "url": "https://b" }]]))).await;
     let c = client(&server);

@@ -10,6 +10,8 @@
 // Usage: node cli/tests/parity/official_client.mjs path/to/qstash-kit
 import { createServer } from "node:http";
 import { createRequire } from "node:module";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { fileURLToPath } from "node:url";
@@ -17,7 +19,7 @@ import path from "node:path";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 const require = createRequire(path.join(root, "bindings-node", "package.json"));
-const { Client } = require("@upstash/qstash");
+const { Client, anthropic, custom, openai, resend, upstash } = require("@upstash/qstash");
 const run = promisify(execFile);
 
 const kit = process.argv[2];
@@ -34,7 +36,8 @@ const server = createServer((req, res) => {
     recorded.push({ method: req.method, path: req.url, headers: req.headers, body: Buffer.concat(chunks).toString("utf8") });
     res.setHeader("content-type", "application/json");
     const group = req.url.startsWith("/v2/publish/fanout");
-    res.end(JSON.stringify(group ? [{ messageId: "msg_a", url: "https://a.example/hook" }] : { messageId: "msg_1" }));
+    const batch = req.url === "/v2/batch";
+    res.end(JSON.stringify(group ? [{ messageId: "msg_a", url: "https://a.example/hook" }] : batch ? [{ messageId: "msg_1" }] : { messageId: "msg_1" }));
   });
 });
 await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
@@ -103,6 +106,101 @@ const cases = [
   },
 ];
 
+// The integrations (`api`): every provider, with and without analytics, and Resend, through
+// publish, enqueue and batch, as the official client's JSON calls send them.
+const scratch = mkdtempSync(path.join(tmpdir(), "qstash-parity-"));
+const callback = "https://my-app.example.com/api/llm-callback";
+const chat = { model: "any", messages: [{ role: "user", content: "hi" }] };
+const email = { from: "a@example.com", to: ["b@example.com"], subject: "hi", html: "<p>hi</p>" };
+const integrations = [
+  {
+    name: "openai",
+    api: { name: "llm", provider: openai({ token: "sk-openai", organization: "org-1" }) },
+    file: { name: "llm", provider: "openai", token: "sk-openai", organization: "org-1" },
+    flags: ["--api", "llm", "--provider", "openai", "--provider-token", "sk-openai", "--provider-organization", "org-1"],
+    body: chat,
+    callback,
+  },
+  {
+    name: "anthropic",
+    api: { name: "llm", provider: anthropic({ token: "sk-anthropic" }) },
+    file: { name: "llm", provider: "anthropic", token: "sk-anthropic" },
+    flags: ["--api", "llm", "--provider", "anthropic", "--provider-token", "sk-anthropic"],
+    body: chat,
+    callback,
+  },
+  {
+    name: "upstash",
+    api: { name: "llm", provider: upstash() },
+    file: { name: "llm", provider: "upstash" },
+    flags: ["--api", "llm", "--provider", "upstash"],
+    body: chat,
+    callback,
+  },
+  {
+    name: "upstash with helicone",
+    api: { name: "llm", provider: upstash(), analytics: { name: "helicone", token: "hel-1" } },
+    file: { name: "llm", provider: "upstash", analytics: { name: "helicone", token: "hel-1" } },
+    flags: ["--api", "llm", "--provider", "upstash", "--analytics", "helicone", "--analytics-token", "hel-1"],
+    body: chat,
+    callback,
+  },
+  {
+    name: "custom with helicone",
+    api: { name: "llm", provider: custom({ baseUrl: "https://llm.example.com/v1/chat/completions", token: "sk-custom" }), analytics: { name: "helicone", token: "hel-1" } },
+    file: { name: "llm", provider: "custom", baseUrl: "https://llm.example.com/v1/chat/completions", token: "sk-custom", analytics: { name: "helicone", token: "hel-1" } },
+    flags: ["--api", "llm", "--provider", "custom", "--provider-base-url", "https://llm.example.com/v1/chat/completions", "--provider-token", "sk-custom", "--analytics", "helicone", "--analytics-token", "hel-1"],
+    body: chat,
+    callback,
+  },
+  {
+    name: "resend",
+    api: { name: "email", provider: resend({ token: "re-1" }) },
+    file: { name: "email", provider: "resend", token: "re-1" },
+    flags: ["--api", "email", "--provider", "resend", "--provider-token", "re-1"],
+    body: email,
+  },
+  {
+    name: "resend batch",
+    api: { name: "email", provider: resend({ token: "re-1", batch: true }) },
+    file: { name: "email", provider: "resend", token: "re-1", batch: true },
+    flags: ["--api", "email", "--provider", "resend", "--provider-token", "re-1", "--resend-batch"],
+    body: [email, email],
+  },
+];
+for (const [i, integration] of integrations.entries()) {
+  const withCallback = integration.callback ? { callback: integration.callback } : {};
+  const callbackFlags = integration.callback ? ["--callback", integration.callback] : [];
+  const batchFile = path.join(scratch, `batch-${i}.json`);
+  writeFileSync(
+    batchFile,
+    JSON.stringify([
+      {
+        api: integration.file,
+        body: JSON.stringify(integration.body),
+        headers: { "Content-Type": "application/json", ...(integration.callback ? { "Upstash-Callback": integration.callback } : {}) },
+      },
+    ]),
+  );
+  cases.push(
+    {
+      name: `publish to ${integration.name}`,
+      official: () => official.publishJSON({ api: integration.api, body: integration.body, ...withCallback }),
+      kit: ["publish", ...integration.flags, "--data-json", JSON.stringify(integration.body), ...callbackFlags],
+    },
+    {
+      name: `enqueue to ${integration.name}`,
+      official: () => official.queue({ queueName: "ai" }).enqueueJSON({ api: integration.api, body: integration.body, ...withCallback }),
+      kit: ["publish", ...integration.flags, "--queue", "ai", "--data-json", JSON.stringify(integration.body), ...callbackFlags],
+    },
+    {
+      name: `batch to ${integration.name}`,
+      official: () => official.batchJSON([{ api: integration.api, body: integration.body, ...withCallback }]),
+      kit: ["batch", batchFile],
+    },
+  );
+}
+
 const compared = (request) => {
   const headers = Object.fromEntries(
     Object.entries(request.headers).filter(([name]) => name.startsWith("upstash-") || name === "content-type" || name === "authorization"),
@@ -140,6 +238,7 @@ for (const c of cases) {
   }
 }
 server.close();
+rmSync(scratch, { recursive: true, force: true });
 if (failed) {
   console.error(`official client parity: ${failed} of ${cases.length} cases differ`);
   process.exit(1);

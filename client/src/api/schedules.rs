@@ -186,7 +186,10 @@ impl Schedules<'_> {
         if options.cron.trim().is_empty() {
             return Err(ClientError::Config("a schedule needs a cron expression".to_string()));
         }
-        let mut headers = options.message_options().headers(None)?;
+        let destination = destination.into();
+        let message = options.message_options();
+        let route = destination.route(&self.client.token, &message)?;
+        let mut headers = message.headers(None, &route.headers)?;
         if !headers.contains_key(CONTENT_TYPE) {
             headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         }
@@ -201,8 +204,7 @@ impl Schedules<'_> {
             let (name, value) = header(name, value)?;
             headers.insert(name, value);
         }
-        let destination = destination.into();
-        let call = Call::post(format!("/v2/schedules/{}", destination.as_path()))
+        let call = Call::post(format!("/v2/schedules/{}", route.path))
             .headers(headers)
             .body(body.into())
             .idempotent_if(options.schedule_id.is_some());
