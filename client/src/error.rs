@@ -64,8 +64,19 @@ impl core::error::Error for ClientError {}
 pub(crate) async fn from_response(response: reqwest::Response) -> ClientError {
     let status = response.status().as_u16();
     let headers = response.headers().clone();
+    // A body that cannot be read leaves the status to speak for itself.
+    let body = response.bytes().await.unwrap_or_default();
+    error_of(status, &headers, &body, SystemTime::now())
+}
+
+/// The error a non-2xx answer with these `headers` and `body` stands for, at `now`.
+pub(crate) fn error_of(
+    status: u16,
+    headers: &reqwest::header::HeaderMap,
+    body: &[u8],
+    now: SystemTime,
+) -> ClientError {
     if status == 429 {
-        let now = SystemTime::now();
         let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
         // The daily limit first, as the official clients check it: a 429 that carries both
         // sets of headers is over the daily limit, whose reset is far away, and must not be
@@ -85,9 +96,10 @@ pub(crate) async fn from_response(response: reqwest::Response) -> ClientError {
             .or_else(|| header("retry-after").and_then(|v| super::retry::retry_after(&v, now)));
         return ClientError::RateLimited(RateLimit { limit, reset });
     }
-    let message = match response.text().await {
-        Ok(text) if !text.is_empty() => text,
-        _ => alloc::format!("status {status}"),
+    let message = if body.is_empty() {
+        alloc::format!("status {status}")
+    } else {
+        String::from_utf8_lossy(body).into_owned()
     };
-    ClientError::Api { status, message: message.to_string() }
+    ClientError::Api { status, message }
 }

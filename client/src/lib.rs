@@ -32,6 +32,8 @@ mod config;
 mod duration;
 mod error;
 mod integrations;
+#[doc(hidden)]
+pub mod internal;
 mod options;
 mod retry;
 mod rotation;

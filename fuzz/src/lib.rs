@@ -3,14 +3,16 @@
 //! `fuzz_targets/` are one line each, and `tests/corpus.rs` replays the committed corpus
 //! through the same functions on stable Rust.
 //!
-//! They reach the libraries through their public API and `qstash_core::internal` (the MAC
-//! layer and the two payload readers), never through code compiled into the libraries for
-//! fuzzing.
+//! They reach the libraries through their public API, `qstash_core::internal` (the MAC layer
+//! and the two payload readers) and `qstash_client::internal` (its handling of an answer),
+//! never through code compiled into the libraries for fuzzing.
 #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
 
+mod client_response;
 mod request_head;
 mod verifier;
 
+pub use client_response::client_response;
 pub use request_head::request_head;
 pub use verifier::{payload_fast_path, roundtrip, verify_bytes, verify_structured};
 

@@ -44,3 +44,8 @@ fn payload_fast_path_corpus_reads_like_the_general_reader() {
 fn request_head_corpus_never_panics_and_keeps_invariants() {
     replay("request_head", qstash_fuzz::request_head);
 }
+
+#[test]
+fn client_response_corpus_never_panics() {
+    replay("client_response", qstash_fuzz::client_response);
+}
