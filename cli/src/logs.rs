@@ -32,11 +32,11 @@ pub(crate) fn run(args: Args, json: bool) -> Result<Outcome, Failure> {
     let (events, cursor) = if args.page.all {
         (block_on(async { Ok(logs.list_all(filter).try_collect::<Vec<_>>().await?) })?, None)
     } else {
-        let LogPage { events, cursor, .. } =
+        let LogPage { logs: events, cursor, .. } =
             block_on(async { Ok(logs.list(&filter, args.page.cursor.as_deref(), args.page.count).await?) })?;
         (events, cursor)
     };
-    show(json, &serde_json::json!({ "events": events, "cursor": cursor }), |_| {
+    show(json, &serde_json::json!({ "logs": events, "cursor": cursor }), |_| {
         let mut text = table(&events, &["time", "state", "messageId", "url", "error"]);
         next_page_hint(&mut text, cursor.as_ref());
         text

@@ -370,10 +370,10 @@ async fn dlq_every_subcommand_and_list_all_follows_the_cursor() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn logs_with_filters() {
     let server = MockServer::start().await;
-    once(&server, mock("GET", "/v2/events")
+    once(&server, mock("GET", "/v2/logs")
         .and(query_param("state", "FAILED"))
         .and(query_param("label", "billing"))
-        .and(query_param("count", "5")), ResponseTemplate::new(200).set_body_json(json!({ "cursor": "", "events": [
+        .and(query_param("count", "5")), ResponseTemplate::new(200).set_body_json(json!({ "cursor": "", "logs": [
             { "time": 1700000000000u64, "state": "FAILED", "messageId": "msg_1", "url": "https://h.example/a", "error": "timeout" }
         ] }))).await;
     let out = ok(&server, &["logs", "--state", "failed", "--label", "billing", "--count", "5"]).await;
@@ -533,14 +533,14 @@ async fn json_output_keeps_the_times_as_the_api_sent_them() {
     reply(
         &server,
         "GET",
-        "/v2/events",
-        json!({ "cursor": "", "events": [
+        "/v2/logs",
+        json!({ "cursor": "", "logs": [
         { "time": 1700000000000u64, "state": "DELIVERED", "messageId": "msg_1", "url": "https://h.example/a" }
     ] }),
     )
     .await;
     let out: Value = serde_json::from_str(&ok(&server, &["--json", "logs"]).await).unwrap();
-    assert_eq!(out["events"][0]["time"], json!(1700000000000u64));
+    assert_eq!(out["logs"][0]["time"], json!(1700000000000u64));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -550,7 +550,7 @@ async fn a_reader_that_stops_early_ends_the_output_without_a_panic() {
     let events: Vec<Value> = (0..2000)
         .map(|i| json!({ "time": 1700000000000u64 + i, "state": "DELIVERED", "messageId": format!("msg_{i}"), "url": "https://h.example/a" }))
         .collect();
-    reply(&server, "GET", "/v2/events", json!({ "cursor": "", "events": events })).await;
+    reply(&server, "GET", "/v2/logs", json!({ "cursor": "", "logs": events })).await;
     let uri = server.uri();
     let status = tokio::task::spawn_blocking(move || {
         let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("qstash-kit"))

@@ -384,14 +384,15 @@ async fn logs_list_sends_every_filter_and_list_all_pages() {
     };
     once(
         &server,
-        expect("GET", "/v2/events").and(query_param_is_missing("cursor")),
+        expect("GET", "/v2/logs").and(query_param_is_missing("cursor")),
         ResponseTemplate::new(200)
-            .set_body_json(json!({ "cursor": 1692537600001u64, "events": [event("m1", "DELIVERED")] })),
+            .set_body_json(json!({ "cursor": 1692537600001u64, "logs": [event("m1", "DELIVERED")] })),
     )
     .await;
     once(
         &server,
-        expect("GET", "/v2/events").and(query_param("cursor", "1692537600001")),
+        expect("GET", "/v2/logs").and(query_param("cursor", "1692537600001")),
+        // A page in the older `/v2/events` shape reads the same.
         ResponseTemplate::new(200)
             .set_body_json(json!({ "cursor": "", "events": [event("m2", "SOMETHING_NEW")] })),
     )

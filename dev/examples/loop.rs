@@ -67,7 +67,7 @@ async fn main() {
         )
         .await
         .expect("list the logs");
-    let states: Vec<String> = events.events.iter().rev().map(|e| e.state.to_string()).collect();
+    let states: Vec<String> = events.logs.iter().rev().map(|e| e.state.to_string()).collect();
     println!("  log of {}: {}", sent[0].message_id, states.join(" -> "));
     dev.shutdown().await;
 }

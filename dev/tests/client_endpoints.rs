@@ -127,7 +127,7 @@ async fn every_area_the_dev_server_covers() {
         .list(&MessageFilter { message_id: Some(a.clone()), ..Default::default() }, None, None)
         .await
         .unwrap();
-    assert_eq!(events.events[0].state.to_string(), "CANCELED");
+    assert_eq!(events.logs[0].state.to_string(), "CANCELED");
 
     // Schedules: every second (a leading seconds field), delivered with its id.
     let id =
@@ -203,5 +203,38 @@ async fn every_area_the_dev_server_covers() {
 
     // Keys.
     assert_eq!(client.signing_keys().await.unwrap().current, dev.signing_keys().0);
+    dev.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logs_are_served_at_v2_logs_in_pages_with_the_documented_filters() {
+    let dev = DevServer::builder().port(0).start().await.unwrap();
+    let (base, mut deliveries) = endpoint().await;
+    let client = Client::new(dev.token()).base_url(&dev.url());
+    for to in ["a", "a", "b"] {
+        client.publish(format!("{base}/hook?to={to}"), "x", &PublishOptions::default()).await.unwrap();
+        next(&mut deliveries).await;
+    }
+    // Each publish logs CREATED, ACTIVE and DELIVERED: nine entries, newest first.
+    let everything = MessageFilter::default();
+    let first = client.logs().list(&everything, None, Some(4)).await.unwrap();
+    assert_eq!(first.logs.len(), 4);
+    let cursor = first.cursor.clone().expect("more pages");
+    let rest = client.logs().list(&everything, Some(&cursor), Some(100)).await.unwrap();
+    assert_eq!((rest.logs.len(), rest.cursor), (5, None));
+    assert!(first.logs.windows(2).chain(rest.logs.windows(2)).all(|pair| pair[0].time >= pair[1].time));
+
+    let only_b = MessageFilter { url: Some(format!("{base}/hook?to=b")), ..Default::default() };
+    let b = client.logs().list(&only_b, None, None).await.unwrap();
+    assert_eq!(b.logs.len(), 3);
+    assert!(b.logs.iter().all(|e| e.url.as_deref() == Some(format!("{base}/hook?to=b").as_str())));
+    let future = MessageFilter {
+        from_date: Some(std::time::SystemTime::now() + Duration::from_secs(3600)),
+        ..Default::default()
+    };
+    assert!(client.logs().list(&future, None, None).await.unwrap().logs.is_empty());
+
+    let too_many = client.logs().list(&everything, None, Some(101)).await.unwrap_err();
+    assert!(matches!(&too_many, qstash_client::ClientError::Api { status: 400, .. }), "{too_many:?}");
     dev.shutdown().await;
 }

@@ -107,7 +107,7 @@ async fn a_destinations_retry_after_is_honoured_even_with_fast_retries() {
     // The wait the dev server chose, as its log records it: Retry-After's 30 s scaled like
     // every wait by fast_retries, to 30 ms (the backoff's e^2.5 s would be 12 ms).
     let only_this = MessageFilter { message_id: Some(sent[0].message_id.clone()), ..Default::default() };
-    let events = client.logs().list(&only_this, None, None).await.unwrap().events;
+    let events = client.logs().list(&only_this, None, None).await.unwrap().logs;
     let retry = events.iter().find(|e| e.state == MessageState::Retry).expect("a RETRY event");
     let waited = retry.next_delivery_time.expect("the retry's time") - retry.time;
     assert!((29..=30).contains(&waited), "waited {waited} ms before the retry, not Retry-After's 30");

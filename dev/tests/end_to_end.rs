@@ -138,7 +138,7 @@ async fn a_failing_endpoint_is_retried_into_the_dlq_and_its_failure_callback_arr
         )
         .await
         .unwrap();
-    let states: Vec<String> = events.events.iter().map(|e| e.state.to_string()).collect();
+    let states: Vec<String> = events.logs.iter().map(|e| e.state.to_string()).collect();
     assert_eq!(states.first().map(String::as_str), Some("FAILED"), "{states:?}");
     assert_eq!(states.iter().filter(|s| *s == "RETRY").count(), 2, "{states:?}");
 

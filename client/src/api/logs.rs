@@ -1,4 +1,4 @@
-//! Logs (events): what happened to each message (`/v2/events`).
+//! Logs: what happened to each message (`GET /v2/logs`).
 
 use alloc::collections::BTreeMap;
 use alloc::string::String;
@@ -128,13 +128,14 @@ pub struct LogEvent {
     pub label: Option<String>,
 }
 
-/// One page of logs (`GET /v2/events`).
+/// One page of logs (`GET /v2/logs`: `{"cursor", "logs"}`; the older `/v2/events` answered
+/// `{"cursor", "events"}`, read as well).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
 #[non_exhaustive]
 pub struct LogPage {
-    /// The events of this page, newest first.
-    #[serde(default)]
-    pub events: Vec<LogEvent>,
+    /// The log entries of this page, newest first.
+    #[serde(default, alias = "events")]
+    pub logs: Vec<LogEvent>,
     /// The cursor of the next page; `None` on the last.
     #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "super::cursor")]
     pub cursor: Option<String>,
@@ -154,16 +155,15 @@ impl Client {
 }
 
 impl<'a> Logs<'a> {
-    /// One page of events matching `filter`, from `cursor` (`GET /v2/events`); `count` caps
-    /// the page size.
+    /// One page of log entries matching `filter`, from `cursor` (`GET /v2/logs`); `count`
+    /// caps the page size (QStash's maximum is 100).
     pub async fn list(
         &self,
         filter: &MessageFilter,
         cursor: Option<&str>,
         count: Option<u32>,
     ) -> Result<LogPage, ClientError> {
-        let call =
-            filter.apply(Call::get("/v2/events")).query_opt("cursor", cursor).query_opt("count", count);
+        let call = filter.apply(Call::get("/v2/logs")).query_opt("cursor", cursor).query_opt("count", count);
         self.client.fetch(call).await
     }
 
@@ -175,7 +175,7 @@ impl<'a> Logs<'a> {
             let filter = filter.clone();
             async move {
                 let page = logs.list(&filter, cursor.as_deref(), None).await?;
-                Ok((page.events, page.cursor))
+                Ok((page.logs, page.cursor))
             }
         })
     }

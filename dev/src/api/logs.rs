@@ -1,28 +1,78 @@
-//! `/v2/events`: the log of what happened to each message, newest first.
+//! The log of what happened to each message, newest first: `GET /v2/logs` (`{cursor, logs}`,
+//! as the API reference has it) and `GET /v2/events` (`{cursor, events}`, which the official
+//! clients still call), with the same filters and pages.
 
 use axum::Json;
 use axum::extract::{RawQuery, State as Shared};
 use axum::response::IntoResponse;
-use qstash_client::LogPage;
+use qstash_client::LogEvent;
+use serde_json::json;
 
-use crate::reply::{AppState, Reply, query_values};
+use crate::reply::{AppState, Reply, bad_request, query_values};
 
-/// `GET /v2/events?messageId=…&state=…`.
-pub(super) async fn list(Shared(state): Shared<AppState>, RawQuery(query): RawQuery) -> Reply {
-    let message_id = query_values(&query, "messageId");
-    let wanted_state = query_values(&query, "state");
+/// The largest page, and the default one (the API reference's `count`).
+const MAX_COUNT: usize = 100;
+
+/// The entries of one page matching the query's filters (`messageId`, `state`, `url`,
+/// `topicName`, `scheduleId`, `queueName`, `label`: any of several values; `fromDate`,
+/// `toDate`: inclusive Unix milliseconds), `count` of them from `cursor`, and the next cursor.
+fn page(
+    state: &AppState,
+    query: &Option<String>,
+) -> Result<(Vec<LogEvent>, Option<String>), crate::reply::ApiError> {
+    let values = |name: &str| query_values(query, name);
+    let number = |name: &str| -> Result<Option<u64>, crate::reply::ApiError> {
+        match values(name).first() {
+            None => Ok(None),
+            Some(text) => {
+                text.parse().map(Some).map_err(|_| bad_request(format!("{name} must be a whole number")))
+            }
+        }
+    };
+    let count = match number("count")? {
+        None => MAX_COUNT,
+        Some(n) if (1..=MAX_COUNT as u64).contains(&n) => n as usize,
+        Some(_) => return Err(bad_request(format!("count must be from 1 to {MAX_COUNT}"))),
+    };
+    let start = match values("cursor").first() {
+        None => 0,
+        Some(cursor) => {
+            cursor.parse::<usize>().map_err(|_| bad_request("cursor is not one this server gave"))?
+        }
+    };
+    let (from, to) = (number("fromDate")?, number("toDate")?);
+    let one_of = |wanted: &Vec<String>, value: Option<&String>| {
+        wanted.is_empty() || value.is_some_and(|v| wanted.contains(v))
+    };
+    let (message_ids, states, urls, groups) =
+        (values("messageId"), values("state"), values("url"), values("topicName"));
+    let (schedules, queues, labels) = (values("scheduleId"), values("queueName"), values("label"));
     let inner = state.lock();
-    let mut page = LogPage::default();
-    page.events = inner
+    let matching: Vec<&LogEvent> = inner
         .events
         .iter()
         .rev()
-        .filter(|e| message_id.is_empty() || message_id.contains(&e.message_id))
-        .filter(|e| {
-            wanted_state.is_empty()
-                || serde_json::to_value(e.state).is_ok_and(|s| wanted_state.iter().any(|w| s == w.as_str()))
-        })
-        .cloned()
+        .filter(|e| message_ids.is_empty() || message_ids.contains(&e.message_id))
+        .filter(|e| states.is_empty() || states.iter().any(|s| s.eq_ignore_ascii_case(e.state.as_str())))
+        .filter(|e| one_of(&urls, e.url.as_ref()) && one_of(&groups, e.url_group.as_ref()))
+        .filter(|e| one_of(&schedules, e.schedule_id.as_ref()) && one_of(&queues, e.queue_name.as_ref()))
+        .filter(|e| one_of(&labels, e.label.as_ref()))
+        .filter(|e| from.is_none_or(|from| e.time >= from) && to.is_none_or(|to| e.time <= to))
         .collect();
-    Ok(Json(page).into_response())
+    let end = start.saturating_add(count).min(matching.len());
+    let entries = matching.get(start..end).unwrap_or_default().iter().map(|e| (*e).clone()).collect();
+    let next = (end < matching.len()).then(|| end.to_string());
+    Ok((entries, next))
+}
+
+/// `GET /v2/logs`.
+pub(super) async fn logs(Shared(state): Shared<AppState>, RawQuery(query): RawQuery) -> Reply {
+    let (logs, cursor) = page(&state, &query)?;
+    Ok(Json(json!({ "cursor": cursor, "logs": logs })).into_response())
+}
+
+/// `GET /v2/events`, the older name the official clients still call.
+pub(super) async fn events(Shared(state): Shared<AppState>, RawQuery(query): RawQuery) -> Reply {
+    let (events, cursor) = page(&state, &query)?;
+    Ok(Json(json!({ "cursor": cursor, "events": events })).into_response())
 }
