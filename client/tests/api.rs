@@ -7,8 +7,8 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use futures_util::StreamExt;
 use qstash_client::{
-    Callback, Client, ClientError, Endpoint, FlowControl, MessageFilter, MessageState, Pin, RetryPolicy,
-    ScheduleOptions, Unpin,
+    Callback, Client, ClientError, Endpoint, FlowControl, MessageFilter, MessageState, Pin, PublishOptions,
+    RetryPolicy, ScheduleOptions, Unpin,
 };
 use serde_json::json;
 use wiremock::matchers::{body_json, body_string, header, method, path, query_param, query_param_is_missing};
@@ -488,4 +488,50 @@ async fn a_publish_to_a_url_group_in_the_reference_object_shape_is_read_too() {
         .unwrap();
     assert_eq!(sent.iter().map(|m| m.message_id.as_str()).collect::<Vec<_>>(), ["m1", "m2"]);
     assert_eq!(sent[1].deduplicated, Some(true));
+}
+
+#[tokio::test]
+async fn one_dlq_message_is_retried_with_its_configuration_overridden() {
+    let server = MockServer::start().await;
+    once(
+        &server,
+        expect("POST", "/v2/dlq/retry/dlq_1")
+            .and(header("upstash-retries", "0"))
+            .and(header("upstash-delay", "10s")),
+        // The API reference's example answer.
+        ResponseTemplate::new(201).set_body_json(json!({ "messageId": "msg_new", "deduplicated": false })),
+    )
+    .await;
+    let options =
+        PublishOptions { retries: Some(0), delay: Some(Duration::from_secs(10)), ..Default::default() };
+    let retried = client(&server).dlq().retry_one("dlq_1", &options).await.unwrap();
+    assert_eq!((retried.message_id.as_str(), retried.deduplicated), ("msg_new", Some(false)));
+    let sent = &server.received_requests().await.unwrap()[0];
+    // No method was given: the original message's stays.
+    assert!(sent.headers.get("upstash-method").is_none(), "{:?}", sent.headers);
+}
+
+#[tokio::test]
+async fn a_message_reads_every_field_of_the_api_reference() {
+    let server = MockServer::start().await;
+    once(
+        &server,
+        expect("GET", "/v2/messages/msg_1"),
+        ResponseTemplate::new(200).set_body_json(json!({
+            "messageId": "msg_1", "url": "https://h.example/a", "topicName": "t", "endpointName": "e",
+            "method": "POST", "header": { "Content-Type": ["application/json"] }, "body": "{}",
+            "maxRetries": 3, "notBefore": 1700000000000u64, "createdAt": 1700000000000u64,
+            "callback": "https://h.example/cb", "failureCallback": "https://h.example/f",
+            "queueName": "q", "scheduleId": "s", "callerIP": "203.0.113.7", "label": "billing",
+            "flowControlKey": "tenant-1", "rate": 10, "period": 60, "parallelism": 2
+        })),
+    )
+    .await;
+    let message = client(&server).messages().get("msg_1").await.unwrap();
+    assert_eq!(message.caller_ip.as_deref(), Some("203.0.113.7"));
+    assert_eq!(
+        (message.label.as_deref(), message.flow_control_key.as_deref()),
+        (Some("billing"), Some("tenant-1"))
+    );
+    assert_eq!((message.rate, message.period, message.parallelism), (Some(10), Some(60), Some(2)));
 }

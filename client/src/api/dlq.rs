@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::messages::non_empty;
 use super::{MessageFilter, follow};
+use crate::PublishOptions;
 use crate::transport::{Call, segment};
 use crate::{Client, ClientError, Message};
 
@@ -54,8 +55,11 @@ pub struct DlqPage {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct DlqRetried {
-    /// The id of the new message.
+    /// The id of the new message (the old one when QStash deduplicated it).
     pub message_id: String,
+    /// Whether QStash dropped it as a duplicate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deduplicated: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -142,5 +146,18 @@ impl<'a> Dlq<'a> {
         }
         let call = Call::post("/v2/dlq/retry").query_all("dlqIds", dlq_ids).once();
         Ok(self.client.fetch::<Retried>(call).await?.responses)
+    }
+
+    /// Publishes one DLQ message again (`POST /v2/dlq/retry/{dlqId}`), the configuration set
+    /// in `options` (retries, delay, callbacks, …) overriding the original message's and the
+    /// rest kept; returns the new message. Not repeated once QStash may have acted on it.
+    pub async fn retry_one(&self, dlq_id: &str, options: &PublishOptions) -> Result<DlqRetried, ClientError> {
+        let mut headers = options.headers(None, &[])?;
+        if options.method.is_none() {
+            // `headers` names the default method; here, unset means the original message's.
+            headers.remove("upstash-method");
+        }
+        let call = Call::post(format!("/v2/dlq/retry/{}", segment(dlq_id))).headers(headers).once();
+        self.client.fetch(call).await
     }
 }
