@@ -2,7 +2,9 @@
 
 use clap::Subcommand;
 use futures_util::TryStreamExt;
-use qstash_client::{DlqPage, MessageFilter};
+use std::time::Duration;
+
+use qstash_client::{DlqPage, MessageFilter, PublishOptions, parse_duration};
 
 use crate::Outcome;
 use crate::api::{Area, act, block_on, fields, show, table};
@@ -27,11 +29,17 @@ pub(crate) enum Command {
         #[arg(required = true)]
         ids: Vec<String>,
     },
-    /// Publish DLQ messages again.
+    /// Publish DLQ messages again (one: `POST /v2/dlq/retry/{dlqId}`, which takes overrides).
     Retry {
         /// The DLQ ids.
         #[arg(required = true)]
         ids: Vec<String>,
+        /// Retries for the new message, instead of the original's (one id only).
+        #[arg(long)]
+        retries: Option<u32>,
+        /// Delay before the new message's first delivery: 90, 90s, 10m (one id only).
+        #[arg(long, value_parser = parse_duration)]
+        delay: Option<Duration>,
     },
 }
 
@@ -82,7 +90,15 @@ pub(crate) fn run(args: Args, json: bool) -> Result<Outcome, Failure> {
             let deleted = block_on(async { Ok(dlq.delete_many(&ids).await?) })?;
             show(json, &serde_json::json!({ "deleted": deleted }), |_| format!("deleted {deleted}"))
         }
-        Command::Retry { ids } => {
+        Command::Retry { ids, retries, delay } if ids.len() == 1 => {
+            let options = PublishOptions { retries, delay, ..PublishOptions::default() };
+            let retried = block_on(async { Ok(dlq.retry_one(&ids[0], &options).await?) })?;
+            show(json, &serde_json::json!({ "responses": [&retried] }), |_| retried.message_id.clone())
+        }
+        Command::Retry { retries: Some(_), .. } | Command::Retry { delay: Some(_), .. } => {
+            Err("--retries and --delay apply to one DLQ message at a time".into())
+        }
+        Command::Retry { ids, .. } => {
             let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
             let retried = block_on(async { Ok(dlq.retry(&ids).await?) })?;
             show(json, &serde_json::json!({ "responses": retried }), |_| {

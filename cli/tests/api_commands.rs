@@ -353,7 +353,19 @@ async fn dlq_every_subcommand_and_list_all_follows_the_cursor() {
     reply(&server, "GET", "/v2/dlq/d1", message("d1")).await;
     empty(&server, "DELETE", "/v2/dlq/d1").await;
     reply(&server, "DELETE", "/v2/dlq", json!({ "deleted": 2 })).await;
-    reply(&server, "POST", "/v2/dlq/retry", json!({ "responses": [{ "messageId": "msg_new" }] })).await;
+    once(
+        &server,
+        mock("POST", "/v2/dlq/retry/d4").and(header("upstash-retries", "0")),
+        ResponseTemplate::new(201).set_body_json(json!({ "messageId": "msg_new", "deduplicated": false })),
+    )
+    .await;
+    reply(
+        &server,
+        "POST",
+        "/v2/dlq/retry",
+        json!({ "responses": [{ "messageId": "m5" }, { "messageId": "m6" }] }),
+    )
+    .await;
     let page = ok(&server, &["dlq", "list", "--response-status", "500"]).await;
     assert!(page.contains("d1") && page.contains("next page: --cursor next"), "{page}");
     let all: Value = serde_json::from_str(
@@ -364,7 +376,10 @@ async fn dlq_every_subcommand_and_list_all_follows_the_cursor() {
     assert!(ok(&server, &["dlq", "get", "d1"]).await.contains("responseStatus: 500"));
     ok(&server, &["dlq", "delete", "d1"]).await;
     assert_eq!(ok(&server, &["dlq", "delete", "d2", "d3"]).await.trim(), "deleted 2");
-    assert_eq!(ok(&server, &["dlq", "retry", "d4"]).await.trim(), "msg_new");
+    assert_eq!(ok(&server, &["dlq", "retry", "d4", "--retries", "0"]).await.trim(), "msg_new");
+    assert_eq!(ok(&server, &["dlq", "retry", "d5", "d6"]).await.trim(), "m5\nm6");
+    let both = kit(&["dlq", "retry", "d5", "d6", "--retries", "0", "--token", "t"], &[]).await;
+    assert_eq!(both.status.code(), Some(2));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

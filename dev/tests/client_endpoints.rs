@@ -238,3 +238,44 @@ async fn logs_are_served_at_v2_logs_in_pages_with_the_documented_filters() {
     assert!(matches!(&too_many, qstash_client::ClientError::Api { status: 400, .. }), "{too_many:?}");
     dev.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_dlq_message_is_retried_with_the_overrides_sent_with_it() {
+    let dev = DevServer::builder().port(0).fast_retries().start().await.unwrap();
+    let (base, _deliveries) = endpoint().await;
+    let client = Client::new(dev.token()).base_url(&dev.url());
+    // The DLQ entry of `message_id`, once its delivery has failed (the destination answers
+    // 404; without retries the message goes straight to the DLQ).
+    let dead = |message_id: String| {
+        let client = client.clone();
+        async move {
+            tokio::time::timeout(Duration::from_secs(10), async {
+                loop {
+                    let page = client.dlq().list(&MessageFilter::default(), None, None).await.unwrap();
+                    if let Some(entry) =
+                        page.messages.into_iter().find(|d| d.message.message_id == message_id)
+                    {
+                        return entry;
+                    }
+                    tokio::task::yield_now().await;
+                }
+            })
+            .await
+            .expect("in the DLQ within 10 s")
+        }
+    };
+    let doomed = PublishOptions { retries: Some(2), ..Default::default() };
+    let sent = client.publish(format!("{base}/missing"), "x", &doomed).await.unwrap();
+    let first = dead(sent[0].message_id.clone()).await;
+    assert_eq!(first.message.max_retries, Some(2));
+
+    let override_retries = PublishOptions { retries: Some(0), ..Default::default() };
+    let retried = client.dlq().retry_one(&first.dlq_id, &override_retries).await.unwrap();
+    assert_eq!(retried.deduplicated, Some(false));
+    let second = dead(retried.message_id.clone()).await;
+    assert_eq!((second.message.max_retries, second.message.url), (Some(0), Some(format!("{base}/missing"))));
+
+    let gone = client.dlq().retry_one(&first.dlq_id, &PublishOptions::default()).await.unwrap_err();
+    assert!(matches!(gone, ClientError::Api { status: 404, .. }), "{gone:?}");
+    dev.shutdown().await;
+}

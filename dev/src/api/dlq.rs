@@ -9,7 +9,8 @@ use serde_json::json;
 
 use crate::delivery;
 use crate::ids::{new_id, now_millis};
-use crate::reply::{AppState, Reply, not_found, query_values};
+use crate::reply::{AppState, Reply, bad_request, not_found, query_values};
+use crate::spec::Spec;
 use crate::state::Message;
 
 /// `GET /v2/dlq?url=…`.
@@ -75,4 +76,50 @@ pub(super) async fn retry(Shared(state): Shared<AppState>, RawQuery(query): RawQ
         delivery::spawn(state.clone(), message);
     }
     Ok(Json(json!({ "responses": responses })).into_response())
+}
+
+/// `POST /v2/dlq/retry/{dlqId}`: one message again, the configuration headers sent with the
+/// request (`Upstash-Retries: 0`, a delay, callbacks, …) overriding the original's.
+pub(super) async fn retry_one(
+    Shared(state): Shared<AppState>,
+    Path(id): Path<String>,
+    headers: axum::http::HeaderMap,
+) -> Reply {
+    let overrides = Spec::from_headers(&headers).map_err(bad_request)?;
+    let mut message = {
+        let mut inner = state.lock();
+        let position =
+            inner.dlq.iter().position(|d| d.dlq_id == id).ok_or_else(|| not_found("DLQ message", &id))?;
+        inner.dlq.remove(position).message
+    };
+    let given = |name: &str| headers.contains_key(name);
+    let spec = &mut message.spec;
+    if given("upstash-method") {
+        spec.method = overrides.method;
+    }
+    if given("upstash-delay") {
+        spec.delay = overrides.delay;
+    }
+    if given("upstash-not-before") {
+        spec.not_before = overrides.not_before;
+    }
+    if given("upstash-retries") {
+        spec.retries = overrides.retries;
+    }
+    if given("upstash-timeout") {
+        spec.timeout = overrides.timeout;
+    }
+    if given("upstash-callback") {
+        spec.callback = overrides.callback;
+    }
+    if given("upstash-failure-callback") {
+        spec.failure_callback = overrides.failure_callback;
+    }
+    message.id = new_id("msg");
+    message.created_at = now_millis();
+    state.lock().messages.insert(message.id.clone(), message.clone());
+    state.log(&message, MessageState::Created, |_| {});
+    let answer = json!({ "messageId": message.id, "deduplicated": false });
+    delivery::spawn(state.clone(), message);
+    Ok((StatusCode::CREATED, Json(answer)).into_response())
 }

@@ -33,6 +33,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/v2/messages/{id}", get(messages::get).delete(messages::cancel))
         .route("/v2/dlq", get(dlq::list).delete(dlq::delete_many))
         .route("/v2/dlq/retry", post(dlq::retry))
+        .route("/v2/dlq/retry/{id}", post(dlq::retry_one))
         .route("/v2/dlq/{id}", get(dlq::get).delete(dlq::delete))
         .route("/v2/logs", get(logs::logs))
         .route("/v2/events", get(logs::events))
