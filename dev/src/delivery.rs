@@ -15,8 +15,11 @@ use crate::state::{DeadLetter, Message, State};
 /// The wait before retry number `retried` (1 for the first retry), as QStash documents it:
 /// `min(86400, e^(2.5·retried))` seconds.
 pub(crate) fn backoff(retried: u32) -> Duration {
-    Duration::from_secs_f64((2.5 * f64::from(retried)).exp().min(86_400.0))
+    Duration::from_secs_f64((2.5 * f64::from(retried)).exp().min(MAX_BACKOFF_SECONDS as f64))
 }
+
+/// The longest wait between two attempts: a day, as QStash's backoff caps it.
+const MAX_BACKOFF_SECONDS: u64 = 86_400;
 
 /// What one attempt got back.
 struct Answer {
@@ -31,10 +34,11 @@ impl Answer {
         self.status.is_some_and(|s| (200..300).contains(&s))
     }
 
-    /// The destination's `Retry-After` in seconds, when it sent one.
+    /// The destination's `Retry-After` in seconds, when it sent one, at most QStash's longest
+    /// wait between retries (a day): any number a destination sends is bounded.
     fn retry_after(&self) -> Option<Duration> {
         let value = self.headers.get("retry-after")?.to_str().ok()?;
-        value.trim().parse::<u64>().ok().map(Duration::from_secs)
+        value.trim().parse::<u64>().ok().map(|seconds| Duration::from_secs(seconds.min(MAX_BACKOFF_SECONDS)))
     }
 }
 

@@ -36,7 +36,7 @@ impl FlowKey {
         if self.is_paused {
             return false;
         }
-        if now.saturating_sub(self.rate_period_start) >= self.rate_period.max(1) * 1000 {
+        if now.saturating_sub(self.rate_period_start) >= self.rate_period.max(1).saturating_mul(1000) {
             self.rate_period_start = now;
             self.rate_count = 0;
         }

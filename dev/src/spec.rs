@@ -5,6 +5,12 @@ use std::time::Duration;
 use axum::http::HeaderMap;
 use qstash_client::parse_duration;
 
+/// The latest `Upstash-Not-Before` taken: the last second of year 9999.
+const LATEST_UNIX_SECONDS: u64 = 253_402_300_799;
+
+/// The longest flow-control rate period taken: a year.
+const MAX_RATE_PERIOD: Duration = Duration::from_secs(365 * 86_400);
+
 /// How one message is to be delivered.
 #[derive(Debug, Clone)]
 pub(crate) struct Spec {
@@ -43,7 +49,16 @@ impl FlowControl {
             match name.trim() {
                 "parallelism" => flow.parallelism = Some(number.trim().parse().map_err(|_| invalid())?),
                 "rate" => flow.rate = Some(number.trim().parse().map_err(|_| invalid())?),
-                "period" => flow.period = Some(parse_duration(number).map_err(|_| invalid())?),
+                "period" => {
+                    let period = parse_duration(number).map_err(|_| invalid())?;
+                    if period > MAX_RATE_PERIOD {
+                        return Err(format!(
+                            "invalid Upstash-Flow-Control-Value: a period of at most {}s",
+                            MAX_RATE_PERIOD.as_secs()
+                        ));
+                    }
+                    flow.period = Some(period);
+                }
                 _ => return Err(invalid()),
             }
         }
@@ -88,7 +103,9 @@ impl Spec {
         };
         let not_before = match text("upstash-not-before")? {
             Some(value) => {
-                Some(value.parse::<u64>().map_err(|_| format!("invalid Upstash-Not-Before: {value}"))?)
+                Some(value.parse::<u64>().ok().filter(|&at| at <= LATEST_UNIX_SECONDS).ok_or_else(|| {
+                    format!("invalid Upstash-Not-Before: {value} (Unix seconds, up to year 9999)")
+                })?)
             }
             None => None,
         };

@@ -52,7 +52,7 @@ impl Message {
             Err(_) => view.body_base64 = Some(base64(&self.body)),
         }
         view.max_retries = Some(self.spec.retries);
-        view.not_before = self.spec.not_before.map(|at| at * 1000);
+        view.not_before = self.spec.not_before.map(|at| at.saturating_mul(1000));
         view.created_at = Some(self.created_at);
         view.callback.clone_from(&self.spec.callback);
         view.failure_callback.clone_from(&self.spec.failure_callback);

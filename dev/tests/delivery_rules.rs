@@ -65,6 +65,10 @@ async fn start()
     let app = Router::new()
         .route("/hook", any(record))
         .route("/busy", any(busy_once))
+        .route(
+            "/eternal",
+            any(|| async { (StatusCode::SERVICE_UNAVAILABLE, [("retry-after", "18446744073709551615")]) }),
+        )
         .route("/gated", any(gated))
         .route(
             "/sleepy",
@@ -193,6 +197,59 @@ async fn an_attempt_that_outlasts_upstash_timeout_fails() {
     assert_eq!(
         (dead[0].message.message_id.as_str(), dead[0].response_status),
         (sent[0].message_id.as_str(), None)
+    );
+    dev.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_retry_after_no_clock_can_hold_waits_a_day_at_most_and_the_delivery_lives_on() {
+    let (dev, client, base, _, _rx) = start().await;
+    let sent = client.publish(format!("{base}/eternal"), "x", &PublishOptions::default()).await.unwrap();
+    let only_this = MessageFilter { message_id: Some(sent[0].message_id.clone()), ..Default::default() };
+    // The RETRY event records the wait chosen: a day, scaled by fast_retries to 86 400 ms
+    // (a Retry-After of u64::MAX seconds panicked the delivery task before it was logged).
+    let retry = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            let logs = client.logs().list(&only_this, None, None).await.unwrap().logs;
+            if let Some(retry) = logs.into_iter().find(|e| e.state == MessageState::Retry) {
+                return retry;
+            }
+            tokio::task::yield_now().await;
+        }
+    })
+    .await
+    .expect("a RETRY event within 10 s");
+    assert_eq!(retry.next_delivery_time.unwrap() - retry.time, 86_400);
+    // Still waiting for its retry, so still listed and cancellable.
+    client.messages().cancel(&sent[0].message_id).await.unwrap();
+    dev.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn numbers_no_clock_can_hold_are_a_400_naming_the_header() {
+    let (dev, client, base, _, _rx) = start().await;
+    let never = PublishOptions {
+        headers: vec![("Upstash-Not-Before".into(), "18446744073709551615".into())],
+        ..Default::default()
+    };
+    let refused = client.publish(format!("{base}/hook"), "x", &never).await.unwrap_err();
+    assert!(
+        matches!(&refused, qstash_client::ClientError::Api { status: 400, message } if message.contains("Upstash-Not-Before")),
+        "{refused:?}"
+    );
+    let forever = PublishOptions {
+        flow_control: Some(qstash_client::FlowControl {
+            key: "k".into(),
+            rate: Some(1),
+            period: Some(Duration::from_secs(u64::MAX / 2)),
+            parallelism: None,
+        }),
+        ..Default::default()
+    };
+    let refused = client.publish(format!("{base}/hook"), "x", &forever).await.unwrap_err();
+    assert!(
+        matches!(&refused, qstash_client::ClientError::Api { status: 400, message } if message.contains("Upstash-Flow-Control-Value")),
+        "{refused:?}"
     );
     dev.shutdown().await;
 }
