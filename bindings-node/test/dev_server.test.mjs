@@ -117,3 +117,11 @@ test('callbacks the dev server sends arrive verified and typed, both bodies deco
   )
   assert.match(failure.dlqId, /^dlq_/)
 })
+
+test('the official client cancels a waiting message through qstash-kit dev', async () => {
+  const client = new Client({ baseUrl: env.QSTASH_URL, token: env.QSTASH_TOKEN, enableTelemetry: false })
+  const { messageId } = await client.publishJSON({ url: `${base}/hook`, body: { order: 9 }, delay: 3600 })
+  // An empty answer made this throw "Unexpected end of JSON input".
+  await client.messages.cancel(messageId)
+  await assert.rejects(client.messages.get(messageId), /not found/)
+})

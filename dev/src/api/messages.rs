@@ -21,7 +21,9 @@ pub(super) async fn get(Shared(state): Shared<AppState>, Path(id): Path<String>)
 pub(super) async fn cancel(Shared(state): Shared<AppState>, Path(id): Path<String>) -> Reply {
     let removed = state.lock().messages.remove(&id).ok_or_else(|| not_found("message", &id))?;
     state.log(&removed, MessageState::Canceled, |_| {});
-    Ok(StatusCode::ACCEPTED.into_response())
+    // A JSON answer, as the bulk form's: the official clients parse one (an empty body made
+    // `messages.cancel(id)` throw "Unexpected end of JSON input").
+    Ok((StatusCode::ACCEPTED, Json(json!({ "cancelled": 1 }))).into_response())
 }
 
 /// `DELETE /v2/messages?messageIds=…` (or the first `count`).
