@@ -279,3 +279,44 @@ async fn one_dlq_message_is_retried_with_the_overrides_sent_with_it() {
     assert!(matches!(gone, ClientError::Api { status: 404, .. }), "{gone:?}");
     dev.shutdown().await;
 }
+
+/// Sends `POST target` with `body` over a plain HTTP/1.1 connection (no client of ours in
+/// between), and returns the status line.
+async fn raw_post(dev: &DevServer, target: &str, body: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let address = dev.url().trim_start_matches("http://").to_owned();
+    let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+    let request = format!(
+        "POST {target} HTTP/1.1\r\nHost: {address}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).await.unwrap();
+    answer.lines().next().unwrap_or_default().to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_token_as_a_query_parameter_opens_the_api_and_never_reaches_the_destination() {
+    let dev = DevServer::builder().port(0).start().await.unwrap();
+    let (seen, mut subjects) = mpsc::unbounded_channel();
+    let app = Router::new()
+        .route(
+            "/hook",
+            post(|State(seen): State<mpsc::UnboundedSender<String>>, message: VerifiedMessage| async move {
+                let _ = seen.send(message.claims.sub().to_owned());
+                "ok"
+            }),
+        )
+        .route_layer(QStashLayer::new(Receiver::dev()))
+        .with_state(seen);
+    let base = common::serve(app).await;
+    let token = qstash_dev::DEV_TOKEN.replace('=', "%3D");
+    let status = raw_post(&dev, &format!("/v2/publish/{base}/hook?tenant=a&qstash_token={token}"), "x").await;
+    assert!(status.contains(" 200 ") || status.contains(" 201 "), "{status}");
+    // The destination is the URL without the token: QStash signed, and called, that one.
+    assert_eq!(next(&mut subjects).await, format!("{base}/hook?tenant=a"));
+    let refused = raw_post(&dev, &format!("/v2/publish/{base}/hook?qstash_token=wrong"), "x").await;
+    assert!(refused.contains(" 401 "), "{refused}");
+    dev.shutdown().await;
+}
