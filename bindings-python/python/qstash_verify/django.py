@@ -33,7 +33,7 @@ try:
 except ImportError as error:  # pragma: no cover - depends on what the user installed
     raise ImportError("qstash_verify.django needs Django: pip install django") from error
 
-from qstash_verify._gate import Delivery, Gate, PendingDelivery, QStashRejection, gate_of, log
+from qstash_verify._gate import Delivery, Gate, PendingDelivery, QStashRejection, gate_of, log, verify_sync
 from qstash_verify._native import Receiver
 from qstash_verify.wsgi import EnvironHeaders, target_of
 
@@ -117,16 +117,9 @@ def qstash_verified(
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
             headers, request_target = head(request)
             try:
-                pending = gate.verify_head(headers, request_target)
-                try:
-                    body = _read(request, pending)
-                except QStashRejection:
-                    raise
-                except Exception:  # the client went away or sent broken framing
-                    raise gate.unreadable(headers, request_target) from None
-                delivery: Delivery = pending.finish(body)
+                delivery = verify_sync(gate, headers, request_target, lambda p: _read(request, p), log_level)
             except QStashRejection as rejection:
-                return _refusal(log(rejection, log_level))
+                return _refusal(rejection)
             request.qstash = delivery  # type: ignore[attr-defined]
             return view(request, *args, **kwargs)
 

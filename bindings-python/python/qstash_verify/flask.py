@@ -26,7 +26,7 @@ try:
 except ImportError as error:  # pragma: no cover - depends on what the user installed
     raise ImportError("qstash_verify.flask needs Flask: pip install 'qstash-verify[flask]'") from error
 
-from qstash_verify._gate import Delivery, Gate, PendingDelivery, QStashRejection, gate_of, log
+from qstash_verify._gate import Delivery, Gate, PendingDelivery, QStashRejection, gate_of, verify_sync
 from qstash_verify._native import Receiver
 from qstash_verify.wsgi import target_of
 
@@ -50,18 +50,9 @@ def qstash_verified(
     def decorator(view: View) -> View:
         @functools.wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            target = target_of(request.environ)
             try:
-                pending = gate.verify_head(request.headers, target)
-                try:
-                    body = _read_body(pending)
-                except QStashRejection:
-                    raise
-                except Exception:  # the client went away or sent broken framing
-                    raise gate.unreadable(request.headers, target) from None
-                delivery: Delivery = pending.finish(body)
+                delivery = verify_sync(gate, request.headers, target_of(request.environ), _read_body, log_level)
             except QStashRejection as rejection:
-                log(rejection, log_level)
                 return Response(rejection.body, status=rejection.status, headers=rejection.headers)
             g.qstash = delivery
             return view(*args, **kwargs)

@@ -23,7 +23,7 @@ from http import HTTPStatus
 from typing import Any, Callable, Iterable, List, Mapping, MutableMapping, Optional, Union
 from urllib.parse import quote
 
-from qstash_verify._gate import Delivery, Gate, PendingDelivery, QStashRejection, gate_of, log, target
+from qstash_verify._gate import Delivery, Gate, PendingDelivery, QStashRejection, gate_of, target, verify_sync
 from qstash_verify._native import Receiver
 
 Environ = MutableMapping[str, Any]
@@ -89,19 +89,7 @@ def read_body(environ: Mapping[str, Any], pending: PendingDelivery) -> bytes:
 def verify(gate: Gate, environ: Mapping[str, Any], log_level: int) -> Delivery:
     """The whole sequence over a WSGI request; raises :class:`~qstash_verify.QStashRejection`,
     logged."""
-    headers = EnvironHeaders(environ)
-    request_target = target_of(environ)
-    try:
-        pending = gate.verify_head(headers, request_target)
-        try:
-            body = read_body(environ, pending)
-        except QStashRejection:
-            raise
-        except Exception:  # the client went away or sent broken framing
-            raise gate.unreadable(headers, request_target) from None
-        return pending.finish(body)
-    except QStashRejection as rejection:
-        raise log(rejection, log_level) from None
+    return verify_sync(gate, EnvironHeaders(environ), target_of(environ), lambda p: read_body(environ, p), log_level)
 
 
 def respond(rejection: QStashRejection, start_response: StartResponse) -> List[bytes]:
