@@ -1,4 +1,5 @@
-//! The flags of the paged listings (`dlq list`, `logs`): pages and filters.
+//! The flags of the paged listings and the bulk commands (`dlq list`, `logs`, `dlq delete`,
+//! `messages cancel`, …): pages and filters.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -18,33 +19,33 @@ pub(crate) struct PageArgs {
     pub(crate) all: bool,
 }
 
-/// The filters both listings take.
+/// The filters. Those naming a thing repeat (`--label a --label b` matches either).
 #[derive(clap::Args, Debug)]
 pub(crate) struct FilterArgs {
     /// Only this message id.
     #[arg(long)]
     message_id: Option<String>,
-    /// Only this destination URL.
+    /// Only this destination URL (repeatable).
     #[arg(long)]
-    url: Option<String>,
-    /// Only this URL group.
+    url: Vec<String>,
+    /// Only this URL group (repeatable).
     #[arg(long)]
-    url_group: Option<String>,
-    /// Only this schedule.
+    url_group: Vec<String>,
+    /// Only this schedule (repeatable).
     #[arg(long)]
-    schedule_id: Option<String>,
-    /// Only this queue.
+    schedule_id: Vec<String>,
+    /// Only this queue (repeatable).
     #[arg(long)]
-    queue: Option<String>,
-    /// Only this label.
+    queue: Vec<String>,
+    /// Only this label (repeatable).
     #[arg(long)]
-    label: Option<String>,
-    /// Only this flow-control key.
+    label: Vec<String>,
+    /// Only this flow-control key (repeatable).
     #[arg(long)]
-    flow_control_key: Option<String>,
-    /// Only messages published from this IP address.
+    flow_control_key: Vec<String>,
+    /// Only messages published from this IP address (repeatable).
     #[arg(long)]
-    caller_ip: Option<String>,
+    caller_ip: Vec<String>,
     /// At or after this Unix time (milliseconds).
     #[arg(long)]
     from_date: Option<u64>,

@@ -217,8 +217,31 @@ async fn messages_get_cancel_and_cancel_all() {
     .await;
     once(
         &server,
-        mock("DELETE", "/v2/messages").and(query_param("count", "100")),
-        ResponseTemplate::new(200).set_body_json(json!({ "cancelled": 0 })),
+        mock("DELETE", "/v2/messages").and(query_param("label", "a")).and(query_param("async", "true")),
+        ResponseTemplate::new(202).set_body_json(json!({ "cancelled": 4, "actionId": "bact_1" })),
+    )
+    .await;
+    reply(
+        &server,
+        "GET",
+        "/v2/bulkActions/bact_1",
+        json!({ "actionId": "bact_1", "kind": "cancel",
+        "state": "FINISHED", "total": 4, "processed": 4 }),
+    )
+    .await;
+    reply(
+        &server,
+        "GET",
+        "/v2/bulkActions",
+        json!({ "bulkActions": [{ "actionId": "bact_1", "kind": "cancel",
+        "state": "FINISHED", "total": 4, "processed": 4 }] }),
+    )
+    .await;
+    // Cancel all: no query at all (mounted last, it answers what the others do not match).
+    once(
+        &server,
+        mock("DELETE", "/v2/messages").and(|r: &wiremock::Request| r.url.query().is_none()),
+        ResponseTemplate::new(202).set_body_json(json!({ "cancelled": 0 })),
     )
     .await;
     let got = ok(&server, &["messages", "get", "msg_1"]).await;
@@ -230,6 +253,19 @@ async fn messages_get_cancel_and_cancel_all() {
             .unwrap();
     assert_eq!(many, json!({ "cancelled": 2 }));
     assert_eq!(ok(&server, &["messages", "cancel-all"]).await.trim(), "cancelled 0");
+    let by_label = ok(&server, &["messages", "cancel", "--label", "a", "--label", "b", "--no-wait"]).await;
+    assert_eq!(by_label.trim(), "cancelling 4 (bulk action bact_1)");
+    let requests = server.received_requests().await.unwrap();
+    let cancel = requests.iter().find(|r| r.url.query().is_some_and(|q| q.contains("label"))).unwrap();
+    assert_eq!(cancel.url.query(), Some("label=a&label=b&async=true"));
+    assert!(ok(&server, &["messages", "bulk-action", "bact_1"]).await.contains("processed: 4"));
+    assert!(ok(&server, &["messages", "bulk-actions"]).await.contains("FINISHED"));
+    // Neither ids nor a filter, or both: a usage error, nothing sent.
+    for args in [&["messages", "cancel"][..], &["messages", "cancel", "msg_9", "--label", "a"][..]] {
+        let mut all = args.to_vec();
+        all.extend(["--token", "t", "--api-url", "http://127.0.0.1:9"]);
+        assert_eq!(kit(&all, &[]).await.status.code(), Some(2), "{args:?}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -251,8 +287,8 @@ async fn schedules_every_subcommand() {
         .expect(2)
         .mount(&server)
         .await;
-    empty(&server, "PATCH", "/v2/schedules/hourly/pause").await;
-    empty(&server, "PATCH", "/v2/schedules/hourly/resume").await;
+    empty(&server, "POST", "/v2/schedules/hourly/pause").await;
+    empty(&server, "POST", "/v2/schedules/hourly/resume").await;
     empty(&server, "DELETE", "/v2/schedules/hourly").await;
     let created = ok(
         &server,
@@ -352,7 +388,20 @@ async fn dlq_every_subcommand_and_list_all_follows_the_cursor() {
     .await;
     reply(&server, "GET", "/v2/dlq/d1", message("d1")).await;
     empty(&server, "DELETE", "/v2/dlq/d1").await;
+    once(
+        &server,
+        mock("DELETE", "/v2/dlq").and(query_param("queueName", "emails")),
+        ResponseTemplate::new(200).set_body_json(json!({ "deleted": 7 })),
+    )
+    .await;
     reply(&server, "DELETE", "/v2/dlq", json!({ "deleted": 2 })).await;
+    once(
+        &server,
+        mock("POST", "/v2/dlq/retry").and(query_param("label", "x")).and(header("upstash-retries", "0")),
+        ResponseTemplate::new(201)
+            .set_body_json(json!({ "responses": [{ "messageId": "m7" }], "cursor": "c" })),
+    )
+    .await;
     once(
         &server,
         mock("POST", "/v2/dlq/retry/d4").and(header("upstash-retries", "0")),
@@ -380,6 +429,11 @@ async fn dlq_every_subcommand_and_list_all_follows_the_cursor() {
     assert_eq!(ok(&server, &["dlq", "retry", "d5", "d6"]).await.trim(), "m5\nm6");
     let both = kit(&["dlq", "retry", "d5", "d6", "--retries", "0", "--token", "t"], &[]).await;
     assert_eq!(both.status.code(), Some(2));
+    assert_eq!(ok(&server, &["dlq", "delete", "--queue", "emails"]).await.trim(), "deleted 7");
+    let retried = ok(&server, &["dlq", "retry", "--label", "x", "--retries", "0"]).await;
+    assert_eq!(retried.trim(), "m7\nmore DLQ messages match: run the same command again");
+    let nothing = kit(&["dlq", "delete", "--token", "t", "--api-url", "http://127.0.0.1:9"], &[]).await;
+    assert_eq!(nothing.status.code(), Some(2));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -41,10 +41,11 @@ mod transport;
 mod types;
 
 pub use api::MessageFilter;
-pub use api::dlq::{Dlq, DlqMessage, DlqPage, DlqRetried};
+pub use api::bulk_actions::{BulkAction, BulkActionPage, BulkActionState, BulkActions};
+pub use api::dlq::{Dlq, DlqMessage, DlqPage, DlqRetried, DlqRetriedPage};
 pub use api::flow_control::{FlowControlApi, FlowControlInfo, GlobalParallelism, Pin, Unpin};
 pub use api::logs::{LogEvent, LogPage, Logs, MessageState};
-pub use api::messages::{Message, Messages};
+pub use api::messages::{Cancelled, Message, Messages};
 pub use api::queues::{Queue, Queues};
 pub use api::schedules::{Schedule, ScheduleOptions, Schedules};
 pub use api::url_groups::{Endpoint, UrlGroup, UrlGroups};

@@ -7,8 +7,8 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use futures_util::StreamExt;
 use qstash_client::{
-    Callback, Client, ClientError, Endpoint, FlowControl, MessageFilter, MessageState, Pin, PublishOptions,
-    RetryPolicy, ScheduleOptions, Unpin,
+    BulkActionState, Callback, Client, ClientError, Endpoint, FlowControl, MessageFilter, MessageState, Pin,
+    PublishOptions, RetryPolicy, ScheduleOptions, Unpin,
 };
 use serde_json::json;
 use wiremock::matchers::{body_json, body_string, header, method, path, query_param, query_param_is_missing};
@@ -94,19 +94,17 @@ async fn messages_cancel_one_many_and_all() {
     assert_eq!(c.messages().cancel_many(&[]).await.unwrap(), 0);
     server.reset().await;
 
-    // "Cancel all" repeats batches of 100 until one cancels nothing.
-    expect("DELETE", "/v2/messages")
-        .and(query_param("count", "100"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "cancelled": 100 })))
-        .up_to_n_times(2)
-        .mount(&server)
-        .await;
-    expect("DELETE", "/v2/messages")
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "cancelled": 0 })))
-        .mount(&server)
-        .await;
-    assert_eq!(c.messages().cancel_all().await.unwrap(), 200);
-    assert_eq!(server.received_requests().await.unwrap().len(), 3);
+    // "Cancel all" is one request without any filter (the reference: `count` is deprecated and
+    // ignored, and repeating while the bulk action runs would return the same action).
+    once(
+        &server,
+        expect("DELETE", "/v2/messages"),
+        ResponseTemplate::new(202).set_body_json(json!({ "cancelled": 250 })),
+    )
+    .await;
+    assert_eq!(c.messages().cancel_all().await.unwrap(), 250);
+    let requests = server.received_requests().await.unwrap();
+    assert_eq!((requests.len(), requests[0].url.query()), (1, None));
     assert!(matches!(c.messages().cancel("").await, Err(ClientError::Config(_))));
 }
 
@@ -201,8 +199,8 @@ async fn schedules_get_list_pause_resume_delete() {
     )
     .await;
     for (verb, route) in [
-        ("PATCH", "/v2/schedules/scd_1234/pause"),
-        ("PATCH", "/v2/schedules/scd_1234/resume"),
+        ("POST", "/v2/schedules/scd_1234/pause"),
+        ("POST", "/v2/schedules/scd_1234/resume"),
         ("DELETE", "/v2/schedules/scd_1234"),
     ] {
         expect(verb, route).respond_with(ResponseTemplate::new(200)).expect(1).mount(&server).await;
@@ -318,11 +316,11 @@ async fn dlq_list_sends_filters_and_cursor_and_list_all_follows_the_cursor() {
         .await;
     let c = client(&server);
     let filter = MessageFilter {
-        url: Some("https://my-api.example.com/hook".into()),
-        url_group: Some("my-topic".into()),
-        response_status: Some(500),
+        url: vec!["https://my-api.example.com/hook".into()],
+        url_group: vec!["my-topic".into()],
+        response_status: vec![500, 502],
         from_date: Some(UNIX_EPOCH + Duration::from_millis(1_700_000_000_000)),
-        label: Some("billing".into()),
+        label: vec!["billing".into(), "urgent".into()],
         ..Default::default()
     };
     let all: Vec<_> = c.dlq().list_all(filter.clone()).collect().await;
@@ -337,7 +335,9 @@ async fn dlq_list_sends_filters_and_cursor_and_list_all_follows_the_cursor() {
             ("url", "https://my-api.example.com/hook"),
             ("topicName", "my-topic"),
             ("responseStatus", "500"),
+            ("responseStatus", "502"),
             ("label", "billing"),
+            ("label", "urgent"),
             ("fromDate", "1700000000000"),
         ])
     );
@@ -400,8 +400,8 @@ async fn logs_list_sends_every_filter_and_list_all_pages() {
     let filter = MessageFilter {
         state: Some(MessageState::Delivered),
         message_id: Some("m1".into()),
-        url: Some("https://my-api.example.com/hook".into()),
-        label: Some("billing".into()),
+        url: vec!["https://my-api.example.com/hook".into()],
+        label: vec!["billing".into()],
         from_date: Some(UNIX_EPOCH + Duration::from_secs(1_700_000_000)),
         to_date: Some(UNIX_EPOCH + Duration::from_secs(1_800_000_000)),
         ..Default::default()
@@ -534,4 +534,84 @@ async fn a_message_reads_every_field_of_the_api_reference() {
         (Some("billing"), Some("tenant-1"))
     );
     assert_eq!((message.rate, message.period, message.parallelism), (Some(10), Some(60), Some(2)));
+}
+
+#[tokio::test]
+async fn a_filter_an_endpoint_does_not_document_is_refused_before_anything_is_sent() {
+    let server = MockServer::start().await;
+    let c = client(&server);
+    let by_ip = MessageFilter { caller_ip: vec!["203.0.113.7".into()], ..Default::default() };
+    let two_urls = MessageFilter {
+        url: vec!["https://a.example".into(), "https://b.example".into()],
+        ..Default::default()
+    };
+    let by_status = MessageFilter { response_status: vec![500], ..Default::default() };
+    let by_message = MessageFilter { message_id: Some("m1".into()), ..Default::default() };
+    let refused = [
+        c.logs().list(&by_ip, None, None).await.unwrap_err(),
+        c.logs().list(&two_urls, None, None).await.unwrap_err(),
+        c.messages().cancel_matching(&by_status, true).await.unwrap_err(),
+        c.messages().cancel_matching(&by_message, true).await.unwrap_err(),
+        c.messages().cancel_matching(&MessageFilter::default(), true).await.unwrap_err(),
+        c.dlq().delete_matching(&MessageFilter::default()).await.unwrap_err(),
+        c.dlq().retry_matching(&MessageFilter::default(), &PublishOptions::default()).await.unwrap_err(),
+    ];
+    let messages: Vec<String> = refused.iter().map(ToString::to_string).collect();
+    assert!(refused.iter().all(|e| matches!(e, ClientError::Config(_))), "{messages:?}");
+    assert!(messages[0].contains("GET /v2/logs takes no `callerIp` filter"), "{}", messages[0]);
+    assert!(messages[1].contains("only one value of `url`"), "{}", messages[1]);
+    assert!(messages[4].contains("cancel_all"), "{}", messages[4]);
+    assert!(server.received_requests().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn cancel_by_filter_dlq_delete_by_filter_and_bulk_actions_send_the_documented_queries() {
+    let server = MockServer::start().await;
+    once(
+        &server,
+        expect("DELETE", "/v2/messages"),
+        ResponseTemplate::new(202).set_body_json(json!({ "cancelled": 4, "actionId": "bact_1" })),
+    )
+    .await;
+    // The DLQ delete follows its cursor until the last page.
+    once(
+        &server,
+        expect("DELETE", "/v2/dlq").and(query_param_is_missing("cursor")),
+        ResponseTemplate::new(200).set_body_json(json!({ "deleted": 100, "cursor": "c2" })),
+    )
+    .await;
+    once(
+        &server,
+        expect("DELETE", "/v2/dlq").and(query_param("cursor", "c2")),
+        ResponseTemplate::new(200).set_body_json(json!({ "deleted": 3 })),
+    )
+    .await;
+    reply(
+        &server,
+        "GET",
+        "/v2/bulkActions/bact_1",
+        json!({ "actionId": "bact_1", "kind": "cancel",
+        "state": "IN_PROGRESS", "total": 4, "processed": 1, "createdAt": 1754565600000u64 }),
+    )
+    .await;
+    let c = client(&server);
+    let filter = MessageFilter {
+        queue_name: vec!["emails".into()],
+        label: vec!["a".into(), "b".into()],
+        host: vec!["api.example.com".into()],
+        ..Default::default()
+    };
+    let cancelled = c.messages().cancel_matching(&filter, false).await.unwrap();
+    assert_eq!((cancelled.cancelled, cancelled.action_id.as_deref()), (4, Some("bact_1")));
+    let dlq_filter = MessageFilter { queue_name: vec!["emails".into()], ..Default::default() };
+    assert_eq!(c.dlq().delete_matching(&dlq_filter).await.unwrap(), 103);
+    let action = c.bulk_actions().get("bact_1").await.unwrap();
+    assert_eq!((action.state, action.processed, action.completed_at), (BulkActionState::InProgress, 1, None));
+    let requests = server.received_requests().await.unwrap();
+    assert_eq!(
+        requests[0].url.query(),
+        Some("queueName=emails&label=a&label=b&host=api.example.com&async=true")
+    );
+    assert_eq!(requests[1].url.query(), Some("queueName=emails"));
+    assert_eq!(requests[2].url.query(), Some("queueName=emails&cursor=c2"));
 }

@@ -9,7 +9,7 @@ use futures_core::Stream;
 use serde::{Deserialize, Serialize};
 
 use super::messages::non_empty;
-use super::{MessageFilter, follow};
+use super::{Filtered, MessageFilter, follow};
 use crate::PublishOptions;
 use crate::transport::{Call, segment};
 use crate::{Client, ClientError, Message};
@@ -62,15 +62,25 @@ pub struct DlqRetried {
     pub deduplicated: Option<bool>,
 }
 
+/// `DELETE /v2/dlq`'s answer: how many were deleted, and where a filtered delete goes on.
 #[derive(Deserialize)]
 struct Deleted {
     deleted: u64,
+    #[serde(default, deserialize_with = "super::cursor")]
+    cursor: Option<String>,
 }
 
-#[derive(Deserialize)]
-struct Retried {
+/// The messages a bulk retry published (`POST /v2/dlq/retry`).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[non_exhaustive]
+pub struct DlqRetriedPage {
+    /// One new message per DLQ message retried.
     #[serde(default)]
-    responses: Vec<DlqRetried>,
+    pub responses: Vec<DlqRetried>,
+    /// Set when more DLQ messages matched than one call retries: call again with the same
+    /// filter (the retried ones have left the DLQ).
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "super::cursor")]
+    pub cursor: Option<String>,
 }
 
 /// The DLQ API; from [`Client::dlq`].
@@ -95,7 +105,10 @@ impl<'a> Dlq<'a> {
         cursor: Option<&str>,
         count: Option<u32>,
     ) -> Result<DlqPage, ClientError> {
-        let call = filter.apply(Call::get("/v2/dlq")).query_opt("cursor", cursor).query_opt("count", count);
+        let call = filter
+            .apply(Call::get("/v2/dlq"), Filtered::DlqList)?
+            .query_opt("cursor", cursor)
+            .query_opt("count", count);
         self.client.fetch(call).await
     }
 
@@ -137,6 +150,29 @@ impl<'a> Dlq<'a> {
         Ok(self.client.fetch::<Deleted>(call).await?.deleted)
     }
 
+    /// Deletes the DLQ messages matching `filter` (`DELETE /v2/dlq?…`, following the cursor
+    /// until none is left); returns how many were deleted. An empty filter is refused, as it
+    /// would empty the DLQ.
+    pub async fn delete_matching(&self, filter: &MessageFilter) -> Result<u64, ClientError> {
+        if filter.is_empty() {
+            return Err(ClientError::Config("an empty filter would delete the whole DLQ".into()));
+        }
+        let mut deleted = 0u64;
+        let mut cursor: Option<String> = None;
+        loop {
+            let call = filter
+                .apply(Call::delete("/v2/dlq"), Filtered::DlqBulk)?
+                .query_opt("cursor", cursor.as_ref());
+            let page = self.client.fetch::<Deleted>(call).await?;
+            deleted = deleted.saturating_add(page.deleted);
+            // A cursor that does not move would loop forever.
+            match page.cursor {
+                Some(next) if Some(&next) != cursor.as_ref() => cursor = Some(next),
+                _ => return Ok(deleted),
+            }
+        }
+    }
+
     /// Publishes these DLQ messages again (`POST /v2/dlq/retry?dlqIds=…`); returns the new
     /// messages. Not repeated once QStash may have acted on it (each repeat would publish
     /// the messages again).
@@ -145,19 +181,42 @@ impl<'a> Dlq<'a> {
             return Ok(Vec::new());
         }
         let call = Call::post("/v2/dlq/retry").query_all("dlqIds", dlq_ids).once();
-        Ok(self.client.fetch::<Retried>(call).await?.responses)
+        Ok(self.client.fetch::<DlqRetriedPage>(call).await?.responses)
+    }
+
+    /// Publishes the DLQ messages matching `filter` again (`POST /v2/dlq/retry?…`), the
+    /// configuration set in `options` overriding the originals'; one call, not repeated once
+    /// QStash may have acted on it. An empty filter is refused.
+    pub async fn retry_matching(
+        &self,
+        filter: &MessageFilter,
+        options: &PublishOptions,
+    ) -> Result<DlqRetriedPage, ClientError> {
+        if filter.is_empty() {
+            return Err(ClientError::Config("an empty filter would retry the whole DLQ".into()));
+        }
+        let call = filter.apply(Call::post("/v2/dlq/retry"), Filtered::DlqBulk)?;
+        self.client.fetch(call.headers(Self::overrides(options)?).once()).await
     }
 
     /// Publishes one DLQ message again (`POST /v2/dlq/retry/{dlqId}`), the configuration set
     /// in `options` (retries, delay, callbacks, …) overriding the original message's and the
     /// rest kept; returns the new message. Not repeated once QStash may have acted on it.
     pub async fn retry_one(&self, dlq_id: &str, options: &PublishOptions) -> Result<DlqRetried, ClientError> {
+        non_empty(dlq_id, "DLQ id")?;
+        let call =
+            Call::post(format!("/v2/dlq/retry/{}", segment(dlq_id))).headers(Self::overrides(options)?);
+        self.client.fetch(call.once()).await
+    }
+
+    /// The headers of a retry: the options set, nothing for those left unset (which keep
+    /// the original message's).
+    fn overrides(options: &PublishOptions) -> Result<reqwest::header::HeaderMap, ClientError> {
         let mut headers = options.headers(None, &[])?;
         if options.method.is_none() {
             // `headers` names the default method; here, unset means the original message's.
             headers.remove("upstash-method");
         }
-        let call = Call::post(format!("/v2/dlq/retry/{}", segment(dlq_id))).headers(headers).once();
-        self.client.fetch(call).await
+        Ok(headers)
     }
 }

@@ -8,7 +8,7 @@ use core::fmt;
 use futures_core::Stream;
 use serde::{Deserialize, Serialize};
 
-use super::{MessageFilter, follow};
+use super::{Filtered, MessageFilter, follow};
 use crate::transport::Call;
 use crate::{Client, ClientError};
 
@@ -30,8 +30,12 @@ pub enum MessageState {
     Retry,
     /// Every retry failed; it went to the DLQ.
     Failed,
-    /// Cancelled.
+    /// Cancelled (`CANCELED`, as the official clients name it; `CANCELLED`, the API
+    /// reference's spelling, is read as well).
+    #[serde(alias = "CANCELLED")]
     Canceled,
+    /// A cancel was asked for and is not done yet.
+    CancelRequested,
     /// Being delivered.
     InProgress,
     /// A state this version does not know.
@@ -50,6 +54,7 @@ impl MessageState {
             MessageState::Retry => "RETRY",
             MessageState::Failed => "FAILED",
             MessageState::Canceled => "CANCELED",
+            MessageState::CancelRequested => "CANCEL_REQUESTED",
             MessageState::InProgress => "IN_PROGRESS",
             MessageState::Unknown => "UNKNOWN",
         }
@@ -58,6 +63,9 @@ impl MessageState {
     /// The state named `name` (any case), for filters typed by people.
     pub fn parse(name: &str) -> Option<Self> {
         let upper = name.trim().to_ascii_uppercase().replace('-', "_");
+        if upper == "CANCELLED" {
+            return Some(MessageState::Canceled);
+        }
         [
             MessageState::Created,
             MessageState::Active,
@@ -66,6 +74,7 @@ impl MessageState {
             MessageState::Retry,
             MessageState::Failed,
             MessageState::Canceled,
+            MessageState::CancelRequested,
             MessageState::InProgress,
         ]
         .into_iter()
@@ -123,9 +132,39 @@ pub struct LogEvent {
     /// The schedule.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schedule_id: Option<String>,
-    /// The label.
+    /// The first label (the API's older, single-label field).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
+    /// Every label.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub labels: Vec<String>,
+    /// The destination's response headers, for a failed delivery.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub response_headers: BTreeMap<String, Vec<String>>,
+    /// How long a delivery may take (milliseconds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<u64>,
+    /// The method QStash calls the destination with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    /// The callback URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub callback: Option<String>,
+    /// The headers sent to the callback.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub callback_headers: BTreeMap<String, Vec<String>>,
+    /// The failure callback URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failure_callback: Option<String>,
+    /// The headers sent to the failure callback.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub failure_callback_headers: BTreeMap<String, Vec<String>>,
+    /// Delivery retries.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_retries: Option<u32>,
+    /// The retry delay expression.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_delay_expression: Option<String>,
 }
 
 /// One page of logs (`GET /v2/logs`: `{"cursor", "logs"}`; the older `/v2/events` answered
@@ -163,7 +202,10 @@ impl<'a> Logs<'a> {
         cursor: Option<&str>,
         count: Option<u32>,
     ) -> Result<LogPage, ClientError> {
-        let call = filter.apply(Call::get("/v2/logs")).query_opt("cursor", cursor).query_opt("count", count);
+        let call = filter
+            .apply(Call::get("/v2/logs"), Filtered::Logs)?
+            .query_opt("cursor", cursor)
+            .query_opt("count", count);
         self.client.fetch(call).await
     }
 

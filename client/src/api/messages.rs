@@ -7,6 +7,7 @@ use alloc::vec::Vec;
 
 use serde::{Deserialize, Serialize};
 
+use super::{Filtered, MessageFilter};
 use crate::transport::{Call, segment};
 use crate::{Client, ClientError};
 
@@ -63,14 +64,17 @@ pub struct Message {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schedule_id: Option<String>,
     /// The IP address that published it.
-    #[serde(default, skip_serializing_if = "Option::is_none", alias = "callerIP")]
+    #[serde(default, skip_serializing_if = "Option::is_none", rename = "callerIP", alias = "callerIp")]
     pub caller_ip: Option<String>,
     /// Its flow-control key.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flow_control_key: Option<String>,
-    /// Its label.
+    /// Its first label (the API's older, single-label field).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
+    /// Its labels.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub labels: Vec<String>,
     /// Flow control: deliveries per period.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rate: Option<u32>,
@@ -82,14 +86,19 @@ pub struct Message {
     pub parallelism: Option<u32>,
 }
 
-/// `#[derive(Deserialize)]` of `{"cancelled": n}`.
-#[derive(Deserialize)]
-struct Cancelled {
-    cancelled: u64,
+/// What a cancel by filter did (`DELETE /v2/messages?…`).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Cancelled {
+    /// Messages cancelled; for a cancel by filter, the in-progress messages that matched
+    /// when QStash accepted it.
+    pub cancelled: u64,
+    /// The bulk action cancelling them in the background, when the call did not wait for it
+    /// (see [`Client::bulk_actions`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action_id: Option<String>,
 }
-
-/// How many messages one "cancel all" request cancels; the call repeats until none is left.
-const CANCEL_BATCH: u32 = 100;
 
 /// The messages API; from [`Client::messages`].
 #[derive(Debug, Clone, Copy)]
@@ -127,18 +136,28 @@ impl Messages<'_> {
         Ok(self.client.fetch::<Cancelled>(call).await?.cancelled)
     }
 
-    /// Cancels every pending message, in batches of 100 until a batch cancels none
-    /// (`DELETE /v2/messages?count=100`, repeated); returns how many were cancelled.
-    pub async fn cancel_all(&self) -> Result<u64, ClientError> {
-        let mut total = 0;
-        loop {
-            let call = Call::delete("/v2/messages").query("count", CANCEL_BATCH);
-            let cancelled = self.client.fetch::<Cancelled>(call).await?.cancelled;
-            if cancelled == 0 {
-                return Ok(total);
-            }
-            total += cancelled;
+    /// Cancels the messages matching `filter` (`DELETE /v2/messages?queueName=…&label=…`).
+    /// QStash runs it as a bulk action: with `wait`, the call returns when it is done (or
+    /// fails with a 429 after a minute, the action going on); without, at once, with the
+    /// action's id. An empty filter is refused: [`Messages::cancel_all`] says "all" by name.
+    pub async fn cancel_matching(
+        &self,
+        filter: &MessageFilter,
+        wait: bool,
+    ) -> Result<Cancelled, ClientError> {
+        if filter.is_empty() {
+            return Err(ClientError::Config(
+                "an empty filter would cancel every message: call cancel_all for that".into(),
+            ));
         }
+        let call = filter.apply(Call::delete("/v2/messages"), Filtered::Cancel)?;
+        self.client.fetch(call.query_opt("async", (!wait).then_some(true))).await
+    }
+
+    /// Cancels every pending message in one request (`DELETE /v2/messages`), waiting for
+    /// QStash's bulk action to finish; returns how many messages were in progress then.
+    pub async fn cancel_all(&self) -> Result<u64, ClientError> {
+        Ok(self.client.fetch::<Cancelled>(Call::delete("/v2/messages")).await?.cancelled)
     }
 }
 

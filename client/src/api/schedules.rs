@@ -78,6 +78,9 @@ pub struct Schedule {
     /// Its label.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
+    /// Its labels.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub labels: Vec<String>,
     /// When it last ran (Unix milliseconds).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_schedule_time: Option<u64>,
@@ -221,14 +224,15 @@ impl Schedules<'_> {
         self.client.fetch(Call::get("/v2/schedules")).await
     }
 
-    /// Stops a schedule from running until it is resumed (`PATCH …/{scheduleId}/pause`).
+    /// Stops a schedule from running until it is resumed (`POST …/{scheduleId}/pause`, as
+    /// the API reference has it).
     pub async fn pause(&self, schedule_id: &str) -> Result<(), ClientError> {
-        self.client.run(Call::new(reqwest::Method::PATCH, Self::path(schedule_id, "/pause")?)).await
+        self.client.run(Call::post(Self::path(schedule_id, "/pause")?)).await
     }
 
-    /// Resumes a paused schedule (`PATCH /v2/schedules/{scheduleId}/resume`).
+    /// Resumes a paused schedule (`POST /v2/schedules/{scheduleId}/resume`).
     pub async fn resume(&self, schedule_id: &str) -> Result<(), ClientError> {
-        self.client.run(Call::new(reqwest::Method::PATCH, Self::path(schedule_id, "/resume")?)).await
+        self.client.run(Call::post(Self::path(schedule_id, "/resume")?)).await
     }
 
     /// Deletes a schedule (`DELETE /v2/schedules/{scheduleId}`).
