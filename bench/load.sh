@@ -11,6 +11,13 @@
 # verified/handwritten (the middleware's plumbing on top of the verification itself) and
 # verified/plain. Server and load generator are pinned to different cores.
 # Usage: bench/load.sh axum|actix [seconds per run, default 5] [connections, default 64] [rounds, default 7]
+#
+# REPLAY=1 bench/load.sh axum [...] measures the Redis replay guard instead: a redis-server of
+# its own on loopback (pinned with the server, on core 0), /verified against /replay (the same
+# middleware plus RedisReplayGuard: one SET NX round trip per delivery), each request of a
+# /replay run a new delivery (a token of its own, from the server's list; Redis is emptied
+# before each run so the list can be sent again), and the median of the per-round ratios
+# replay / verified with its spread.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 FRAMEWORK=${1:-axum}
@@ -26,10 +33,20 @@ command -v wrk >/dev/null || { apt-get update >/dev/null && apt-get install -y w
 
 cargo build -q --release -p "qstash-$FRAMEWORK" --example "bench_server_$FRAMEWORK"
 work=$(mktemp -d)
-trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
+redis=
+trap 'kill $server $redis 2>/dev/null || true; rm -rf "$work"' EXIT
+if [ "${REPLAY:-}" = 1 ]; then
+    [ "$FRAMEWORK" = axum ] || { echo "REPLAY=1: axum only" >&2; exit 2; }
+    command -v redis-server >/dev/null || { apt-get update >/dev/null && apt-get install -y redis-server >/dev/null; }
+    REDIS_PORT=$((PORT + 1))
+    taskset -c 0 redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no >/dev/null 2>&1 &
+    redis=$!
+    for _ in $(seq 50); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
+    export REDIS_URL="redis://127.0.0.1:$REDIS_PORT/"
+fi
 taskset -c 0 target/release/examples/"bench_server_$FRAMEWORK" "$PORT" "$work/req" >"$work/server.log" 2>&1 &
 server=$!
-for _ in $(seq 50); do grep -q ready "$work/server.log" 2>/dev/null && break; sleep 0.1; done
+for _ in $(seq 300); do grep -q ready "$work/server.log" 2>/dev/null && break; sleep 0.1; done
 
 cat >"$work/post.lua" <<'LUA'
 wrk.method = "POST"
@@ -52,6 +69,50 @@ run() {
     echo $((requests * 1000000 / micros))
 }
 
+median() { printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else printf "%.4f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+spread() { printf '%s\n' "$@" | sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%s-%s", lo, hi }'; }
+
+if [ "${REPLAY:-}" = 1 ]; then
+    # One token per request, in order: wrk's one Lua state (-t1) serves every connection.
+    cat >"$work/fresh.lua" <<'LUA'
+local f = io.open(os.getenv("BODY_FILE"), "rb"); local body = f:read("*a"); f:close()
+local tokens = {}
+for line in io.lines(os.getenv("TOKENS_FILE")) do tokens[#tokens + 1] = line end
+local i = 0
+request = function()
+  i = i + 1
+  if i > #tokens then i = 1 end
+  return wrk.format("POST", nil, { ["Content-Type"] = "application/json", ["Upstash-Signature"] = tokens[i] }, body)
+end
+done = function(summary, latency, requests)
+  io.write(string.format("RESULT %d %d %d\n", summary.requests, summary.errors.status, summary.duration))
+end
+LUA
+    fresh() {
+        redis-cli -p "$REDIS_PORT" flushall >/dev/null
+        local out requests errors micros
+        out=$(BODY_FILE="$work/req.body" TOKENS_FILE="$work/req.tokens" taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d"${SECONDS_PER}s" -s "$work/fresh.lua" "http://127.0.0.1:$PORT/replay")
+        read -r _ requests errors micros < <(grep '^RESULT' <<<"$out")
+        if [ "$errors" != "0" ]; then echo "/replay: $errors non-2xx responses (more requests than tokens? raise REPLAY_TOKENS)" >&2; exit 1; fi
+        echo $((requests * 1000000 / micros))
+    }
+    run /verified "$work/req.token" >/dev/null
+    fresh >/dev/null
+    verified_runs=() replay_runs=() ratio_replay=()
+    for round in $(seq "$ROUNDS"); do
+        if [ $((round % 2)) = 1 ]; then v=$(run /verified "$work/req.token"); r=$(fresh); else r=$(fresh); v=$(run /verified "$work/req.token"); fi
+        verified_runs+=("$v") replay_runs+=("$r")
+        ratio_replay+=("$(awk -v r="$r" -v v="$v" 'BEGIN { printf "%.4f", r / v }')")
+    done
+    echo
+    echo "qstash-axum replay guard: POST 1 KiB, $CONNECTIONS connections, $ROUNDS alternating rounds of ${SECONDS_PER}s, server and redis-server on core 0, wrk on core 1"
+    printf "%-40s %12s   %s\n" "endpoint" "median req/s" "every round"
+    printf "%-40s %12.0f   %s\n" "/verified (no replay guard)" "$(median "${verified_runs[@]}")" "${verified_runs[*]}"
+    printf "%-40s %12.0f   %s\n" "/replay (RedisReplayGuard, new jti each)" "$(median "${replay_runs[@]}")" "${replay_runs[*]}"
+    echo "ratio replay / verified: median $(median "${ratio_replay[@]}") (rounds $(spread "${ratio_replay[@]}"))"
+    exit 0
+fi
+
 # Warm every path, then alternate short runs.
 for path in /plain /handwritten /verified; do
     BODY_FILE="$work/req.body" TOKEN_FILE="$work/req.token" taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d2s -s "$work/post.lua" "http://127.0.0.1:$PORT$path" >/dev/null
@@ -70,8 +131,6 @@ for round in $(seq "$ROUNDS"); do
     ratio_plain+=("$(awk -v v="${rps[/verified]}" -v p="${rps[/plain]}" 'BEGIN { printf "%.4f", v / p }')")
     unset rps
 done
-median() { printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else printf "%.4f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
-spread() { printf '%s\n' "$@" | sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%s-%s", lo, hi }'; }
 echo
 echo "qstash-$FRAMEWORK load benchmark: POST 1 KiB, $CONNECTIONS connections, $ROUNDS alternating rounds of ${SECONDS_PER}s per endpoint, loopback"
 printf "%-34s %12s   %s\n" "endpoint" "median req/s" "every round"

@@ -65,6 +65,16 @@ export declare class PendingDelivery {
    */
   finish(): Delivery | Rejection
   /**
+   * After `finish`, what an asynchronous replay store (`replayStore`) claims for the
+   * delivery, or the `replayed` refusal for a token without a `jti`.
+   */
+  storeClaim(): StoreClaim | Rejection
+  /**
+   * The refusal once the replay store answered: `replayed`, or `replay_store_unavailable`
+   * when it could not answer in time.
+   */
+  storeRefusal(unavailable: boolean): Rejection
+  /**
    * `finish` for a gate whose replay check waits for a store (Redis): the store is asked on
    * its own thread and the promise settles through the event loop, so neither the loop nor
    * libuv's thread pool waits for it; the store's timeout bounds the wait.
@@ -111,12 +121,18 @@ export declare class Receiver {
 /**
  * Remembers accepted token ids in Redis (`SET qstash:jti:<jti> 1 NX EXAT <exp>`), so a
  * delivery replayed to another process (Node cluster workers, containers) is refused too.
- * Connects at once and throws when Redis cannot be reached. When Redis does not answer in
- * time the delivery is refused with 503 `replay_store_unavailable` unless `failOpen`.
+ * Connects at once and throws when Redis cannot be reached. `rediss://` is TLS (the system's
+ * roots, or `caFile`; `clientCertFile` and `clientKeyFile` for a server that asks for a client
+ * certificate), `user:password@` in the URL authenticates, and `cluster: true` takes a Redis
+ * Cluster's node URLs. When Redis does not answer in time the delivery is refused with 503
+ * `replay_store_unavailable` unless `failOpen`.
  */
 export declare class RedisReplayGuard {
-  /** `new RedisReplayGuard('redis://127.0.0.1:6379/0', { prefix, failOpen, timeoutMs })`. */
-  constructor(url: string, options?: RedisReplayOptions | undefined | null)
+  /**
+   * `new RedisReplayGuard('redis://127.0.0.1:6379/0', { prefix, failOpen, timeoutMs })`;
+   * `new RedisReplayGuard(['redis://node-1:6379', …], { cluster: true })` for a cluster.
+   */
+  constructor(url: string | string[], options?: RedisReplayOptions | undefined | null)
   /** `RedisReplayGuard { prefix, fail_open, timeout }` (no connection details). */
   toString(): string
 }
@@ -188,6 +204,12 @@ export interface CallbackView {
   /** When it was published (Unix milliseconds). */
   createdAt?: number
 }
+
+/**
+ * `timeoutMs` of an asynchronous replay store (`replayStore`), checked as every store timeout
+ * is: more than 0, at most an hour.
+ */
+export declare function checkStoreTimeout(ms: number): number
 
 /** The verified claims of a delivery. */
 export interface Claims {
@@ -349,6 +371,14 @@ export interface RedisReplayOptions {
   failOpen?: boolean
   /** How long to wait for Redis, in milliseconds (default 1000, at most an hour). */
   timeoutMs?: number
+  /** The URLs are a Redis Cluster's nodes (one or several). */
+  cluster?: boolean
+  /** A CA certificate file (PEM) to trust for `rediss://` instead of the system's roots. */
+  caFile?: string
+  /** A client certificate file (PEM), for a server that asks for one (with `clientKeyFile`). */
+  clientCertFile?: string
+  /** The client certificate's key file (PEM). */
+  clientKeyFile?: string
 }
 
 /** A key pair. */
@@ -373,6 +403,14 @@ export interface SignOptions {
   jti?: string
   /** `iss` (default `"Upstash"`; change it only to test receivers). */
   issuer?: string
+}
+
+/** What an asynchronous replay store claims: the `jti` until `expiresAt` (Unix seconds). */
+export interface StoreClaim {
+  /** The signed `jti`. */
+  id: string
+  /** Until when it must be remembered (the token's expiry plus the clock tolerance). */
+  expiresAt: number
 }
 
 /** A delivery's head, verified before its body is read (framework helpers). */

@@ -842,6 +842,7 @@ module.exports.Receiver = nativeBinding.Receiver
 module.exports.RedisReplayGuard = nativeBinding.RedisReplayGuard
 module.exports.Rejection = nativeBinding.Rejection
 module.exports.Signer = nativeBinding.Signer
+module.exports.checkStoreTimeout = nativeBinding.checkStoreTimeout
 module.exports.DEFAULT_BODY_LIMIT = nativeBinding.DEFAULT_BODY_LIMIT
 module.exports.headerNames = nativeBinding.headerNames
 module.exports.lambdaRequest = nativeBinding.lambdaRequest

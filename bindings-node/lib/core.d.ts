@@ -106,8 +106,33 @@ export interface HelperOptions {
    * it per process.
    */
   replayGuard?: RedisReplayGuard
+  /**
+   * Refuse a token already accepted, through an asynchronous store of the platform's (every
+   * build, edge runtimes included): `durableObjectReplayStore`, `redisReplayStore`, or any
+   * `{ claim(id, ttlSeconds) }`. Asked last, after everything else verified; 503 when it
+   * cannot answer within `timeoutMs` unless `failOpen`.
+   */
+  replayStore?: ReplayStore
   /** Where rejections are logged (`warn`); `null` for nowhere. Default `console`. */
   logger?: { warn(message: string): void; error?(message: string): void } | null
+  /**
+   * Called once per delivery with how it ended (SPEC.md §7.8). With `@opentelemetry/api`
+   * installed (native build), outcomes are also counted in `qstash.deliveries`.
+   */
+  onOutcome?: (outcome: Outcome) => void
+}
+
+/** How one delivery ended; every field but `messageId` is from a fixed set (safe as a label). */
+export interface Outcome {
+  outcome: 'accepted' | 'rejected'
+  /** A reason code (`signature`, `expired`, `replayed`, …), `none` when accepted. */
+  reason: RejectionReason | 'none'
+  /** `next` once QStash signs with the key a rotation makes current; `none` when rejected. */
+  key: 'current' | 'next' | 'none'
+  /** The configured region whose keys verified it, `default`, or `none` when rejected. */
+  region: string
+  /** `Upstash-Message-Id` as sent (unsigned), `null` when absent. */
+  messageId: string | null
 }
 
 /** A refused request, ready to answer with. */
@@ -199,3 +224,43 @@ export declare const verifyRequest: FetchHelpers<Uint8Array>['verifyRequest']
 export declare const withQStash: FetchHelpers<Uint8Array>['withQStash']
 
 export type { Claims, VerifyRequest }
+
+/** An asynchronous replay store: `claim` resolves `true` when `id` was not claimed before
+ * (and remembers it for `ttlSeconds`), `false` when it was (a replay). */
+export interface ReplayStore {
+  claim(id: string, ttlSeconds: number): Promise<boolean>
+  /** How long to wait for `claim`, in milliseconds (default 1000, at most an hour). */
+  timeoutMs?: number
+  /** Accept a delivery when the store cannot answer (logged) instead of refusing it with 503. */
+  failOpen?: boolean
+}
+
+/** Options of the ready-made stores. */
+export interface ReplayStoreOptions {
+  timeoutMs?: number
+  failOpen?: boolean
+}
+
+/** The namespace of a Durable Object binding, as much of it as the store uses. */
+export interface DurableObjectNamespaceLike {
+  idFromName(name: string): unknown
+  get(id: any): { fetch(input: string, init?: RequestInit): Promise<Response> }
+}
+
+/** A replay store on Cloudflare Durable Objects bound to `QStashReplayObject` (one object per
+ * token id, remembering it until the token expires). */
+export declare function durableObjectReplayStore(namespace: DurableObjectNamespaceLike, options?: ReplayStoreOptions): ReplayStore
+
+/** The Durable Object class of `durableObjectReplayStore`: export it from your Worker. */
+export declare class QStashReplayObject {
+  constructor(state: { storage: { get(key: string): Promise<unknown>; put(key: string, value: unknown): Promise<void>; setAlarm(at: number): Promise<void>; deleteAll(): Promise<void> } }, env?: unknown)
+  fetch(request: Request): Promise<Response>
+  alarm(): Promise<void>
+}
+
+/** A replay store on Redis over HTTP through an `@upstash/redis` client (each claim is its
+ * `set(key, 1, { nx: true, px })`); keys prefixed with `qstash:jti:` unless `prefix` says. */
+export declare function redisReplayStore(
+  redis: { set(key: string, value: number, options: { nx: true; px: number }): Promise<unknown> },
+  options?: ReplayStoreOptions & { prefix?: string },
+): ReplayStore

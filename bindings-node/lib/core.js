@@ -264,32 +264,57 @@ function createApi(backend) {
         checkUrl: options.checkUrl ?? undefined,
         bodyLimit: number(options.bodyLimit, 'bodyLimit'),
       }
+      // Checked first: a mistake in it is a ConfigError before anything is built.
+      this.replayStore = storeOf(options.replayStore, options.replayGuard)
       this.#handle = call(() => backend.gate(handleOf(receiver), gateOptions, options.replayGuard ?? undefined))
       this.logger = options.logger === undefined ? console : options.logger
+      if (options.onOutcome !== undefined && options.onOutcome !== null && typeof options.onOutcome !== 'function') {
+        throw new ConfigError('onOutcome must be a function')
+      }
+      this.#hooks = [backend.telemetry?.(), options.onOutcome].filter((hook) => typeof hook === 'function')
+    }
+
+    #hooks
+
+    /** Hands a delivery's outcome, as the gate decided it (SPEC.md §7.8), to OpenTelemetry
+     * (when `@opentelemetry/api` is installed) and `onOutcome`; a hook that throws is logged
+     * and never changes the answer. */
+    outcome(outcome) {
+      for (const hook of this.#hooks) {
+        try {
+          hook(outcome)
+        } catch (error) {
+          this.logger?.error?.(`QStash: the onOutcome hook threw: ${error?.message ?? error}`)
+        }
+      }
     }
 
     /** Token, claims, URL and declared length from the head alone. `header(name)` returns a
      * lower-case header's value; `target` is the original path and query, or the request's
      * absolute URL. */
     verifyHead(header, target) {
+      const messageId = header('upstash-message-id') ?? null
       let pending
       try {
         pending = backend.verifyHead(this.#handle, backend.headerNames.map(header), target)
       } catch (refusal) {
-        throw this.log(refusal)
+        throw this.log(refusal, messageId)
       }
-      return new Pending(this, pending)
+      return new Pending(this, pending, messageId)
     }
 
     /** The refusal for a body that could not be read. */
     unreadable(header, target) {
-      return this.log(backend.unreadable(this.#handle, backend.headerNames.map(header), target))
+      const refusal = backend.unreadable(this.#handle, backend.headerNames.map(header), target)
+      return this.log(refusal, header('upstash-message-id') ?? null)
     }
 
-    /** Logs a refusal (reason, message id, path; never the token) and returns it as a `Rejection`. */
-    log(refusal) {
+    /** Logs a refusal (reason, message id, path; never the token), hands its outcome to the
+     * hooks and returns it as a `Rejection`. */
+    log(refusal, messageId = null) {
       if (!refusal || typeof refusal.status !== 'number') throw translate(refusal)
       this.logger?.warn?.(refusal.logMessage)
+      this.outcome({ outcome: 'rejected', reason: refusal.reason, key: 'none', region: 'none', messageId })
       return new Rejection(refusal)
     }
 
@@ -307,27 +332,45 @@ function createApi(backend) {
   class Pending {
     #gate
     #handle
+    #messageId
 
-    constructor(gate, handle) {
+    constructor(gate, handle, messageId) {
       this.#gate = gate
       this.#handle = handle
+      this.#messageId = messageId
     }
 
     update(chunk) {
       try {
         backend.update(this.#handle, chunk)
       } catch (refusal) {
-        throw this.#gate.log(refusal)
+        throw this.#gate.log(refusal, this.#messageId)
       }
     }
 
     async finish(body) {
+      const store = this.#gate.replayStore
       let delivery
       try {
-        delivery = await backend.finish(this.#gate.handle, this.#handle)
+        delivery = await backend.finish(this.#gate.handle, this.#handle, store !== undefined)
       } catch (refusal) {
-        throw this.#gate.log(refusal)
+        throw this.#gate.log(refusal, this.#messageId)
       }
+      if (store) {
+        try {
+          await this.#claim(store)
+        } finally {
+          backend.release?.(this.#handle)
+        }
+      }
+      const claims = delivery.claims
+      this.#gate.outcome({
+        outcome: 'accepted',
+        reason: 'none',
+        key: claims.key,
+        region: claims.region ?? 'default',
+        messageId: delivery.messageId ?? null,
+      })
       // The helpers' `Delivery` names every header, `null` when absent.
       return {
         claims: delivery.claims,
@@ -341,6 +384,121 @@ function createApi(backend) {
         json: () => JSON.parse(decoder.decode(body)),
         callback: () => backend.callback(body),
       }
+    }
+
+    /** SPEC.md §6 with a store of the platform's, last: the gate's claim (the signed `jti`
+     * until the token's expiry plus the tolerance) asked of `store`; a store that cannot
+     * answer in time refuses with 503 unless it fails open. */
+    async #claim(store) {
+      let claim
+      try {
+        claim = backend.storeClaim(this.#handle)
+      } catch (refusal) {
+        throw this.#gate.log(refusal, this.#messageId)
+      }
+      const ttlSeconds = Math.max(1, Math.ceil(claim.expiresAt - Date.now() / 1000))
+      let fresh
+      try {
+        fresh = await withTimeout(store.claim(claim.id, ttlSeconds), store.timeoutMs)
+        if (typeof fresh !== 'boolean') throw new TypeError(`replayStore.claim resolved to ${typeof fresh}, not a boolean`)
+      } catch (error) {
+        const why = error?.message ?? String(error)
+        if (!store.failOpen) {
+          this.#gate.logger?.error?.(`QStash: replay store unavailable, refusing the delivery (fail closed): ${why}`)
+          throw this.#gate.log(backend.storeRefusal(this.#handle, true), this.#messageId)
+        }
+        this.#gate.logger?.warn?.(`QStash: replay store unavailable, accepting the delivery unchecked (fail open): ${why}`)
+        return
+      }
+      if (!fresh) throw this.#gate.log(backend.storeRefusal(this.#handle, false), this.#messageId)
+    }
+  }
+
+  /** `promise`, or a rejection after `ms` milliseconds. */
+  function withTimeout(promise, ms) {
+    let timer
+    const late = new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)
+    })
+    return Promise.race([Promise.resolve(promise), late]).finally(() => clearTimeout(timer))
+  }
+
+  /** The `replayStore` option checked: `claim(id, ttlSeconds)` resolving to `true` when the id
+   * was new, `timeoutMs` (default 1000) checked as every store timeout, `failOpen`. */
+  function storeOf(store, replayGuard) {
+    if (store === undefined || store === null) return undefined
+    if (typeof store.claim !== 'function') {
+      throw new ConfigError('replayStore must have claim(id, ttlSeconds) returning a promise of a boolean')
+    }
+    if (replayGuard) throw new ConfigError('give replayGuard or replayStore, not both: each would remember what the other does not')
+    const timeoutMs = call(() => backend.checkStoreTimeout(store.timeoutMs ?? 1000))
+    return { claim: (id, ttl) => store.claim(id, ttl), timeoutMs, failOpen: store.failOpen === true }
+  }
+
+  /**
+   * A replay store on Cloudflare Durable Objects: `namespace` is the binding of a Durable
+   * Object class exported as `QStashReplayObject` (below). Each token id has an object of its
+   * own, which remembers it until the token expires.
+   */
+  function durableObjectReplayStore(namespace, options = {}) {
+    if (!namespace || typeof namespace.idFromName !== 'function' || typeof namespace.get !== 'function') {
+      throw new ConfigError('durableObjectReplayStore needs a Durable Object namespace binding (env.QSTASH_REPLAY)')
+    }
+    return {
+      timeoutMs: options.timeoutMs,
+      failOpen: options.failOpen,
+      async claim(id, ttlSeconds) {
+        const stub = namespace.get(namespace.idFromName(id))
+        const response = await stub.fetch('https://qstash-replay.internal/claim', {
+          method: 'POST',
+          body: JSON.stringify({ ttlSeconds }),
+        })
+        if (response.status === 201) return true
+        if (response.status === 409) return false
+        throw new Error(`the replay Durable Object answered ${response.status}`)
+      },
+    }
+  }
+
+  /** The Durable Object of `durableObjectReplayStore`: export it from the Worker
+   * (`export { QStashReplayObject } from 'qstash-verify'`) and bind it in wrangler.toml. */
+  class QStashReplayObject {
+    constructor(state) {
+      this.state = state
+    }
+
+    async fetch(request) {
+      const { ttlSeconds } = await request.json()
+      if (!Number.isFinite(ttlSeconds) || ttlSeconds < 1) return new Response(null, { status: 400 })
+      // The object's input gate lets no other request in between the read and the write.
+      if (await this.state.storage.get('claimed')) return new Response(null, { status: 409 })
+      await this.state.storage.put('claimed', true)
+      await this.state.storage.setAlarm(Date.now() + Math.min(ttlSeconds, 86400) * 1000)
+      return new Response(null, { status: 201 })
+    }
+
+    /** The token expired: nothing left to remember. */
+    async alarm() {
+      await this.state.storage.deleteAll()
+    }
+  }
+
+  /**
+   * A replay store on Redis over HTTP: `redis` is an `@upstash/redis` client (or one with the
+   * same `set(key, value, { nx: true, px })`), so each claim is the `SET key 1 NX PX ttl` that
+   * client sends; keys are prefixed with `qstash:jti:` like the native Redis guard's.
+   */
+  function redisReplayStore(redis, options = {}) {
+    if (!redis || typeof redis.set !== 'function') {
+      throw new ConfigError('redisReplayStore needs a client with set(key, value, { nx, px }), such as @upstash/redis')
+    }
+    const prefix = options.prefix ?? 'qstash:jti:'
+    return {
+      timeoutMs: options.timeoutMs,
+      failOpen: options.failOpen,
+      async claim(id, ttlSeconds) {
+        return (await redis.set(prefix + id, 1, { nx: true, px: ttlSeconds * 1000 })) === 'OK'
+      },
     }
   }
 
@@ -452,11 +610,14 @@ function createApi(backend) {
     ConfigError,
     Gate,
     PendingBody,
+    QStashReplayObject,
     Receiver,
     Rejection,
     SignatureError,
+    durableObjectReplayStore,
     gateOf,
     lazyGate,
+    redisReplayStore,
     reasonCodes: () => [...backend.reasonCodes],
     translate,
     verifyRequest,

@@ -2,7 +2,17 @@
 // WebAssembly one, typed by `../wasm/index.d.ts`).
 import type { FetchHelpers, FetchDelivery as CoreFetchDelivery, VerifyResult as CoreVerifyResult } from './core'
 
-export { Gate, Receiver, Rejection, type HelperOptions } from './core'
+export {
+  Gate,
+  QStashReplayObject,
+  Receiver,
+  Rejection,
+  durableObjectReplayStore,
+  redisReplayStore,
+  type HelperOptions,
+  type Outcome,
+  type ReplayStore,
+} from './core'
 
 /** A verified delivery from a fetch `Request`, its body a `Buffer`. */
 export type FetchDelivery = CoreFetchDelivery<Buffer>

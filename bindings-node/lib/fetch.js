@@ -4,8 +4,20 @@
 
 const { api } = require('./qstash.js')
 
-const { Gate, Receiver, Rejection, gateOf, lazyGate, verifyRequest, withQStash } = api
+const { Gate, QStashReplayObject, Receiver, Rejection, durableObjectReplayStore, gateOf, lazyGate, redisReplayStore, verifyRequest, withQStash } =
+  api
 
 // `Gate`, `Receiver`, `gateOf` and `lazyGate` too, so the framework helpers (`../frameworks/`)
 // build theirs from whichever build this entry resolves to.
-module.exports = { Gate, Receiver, Rejection, gateOf, lazyGate, verifyRequest, withQStash }
+module.exports = {
+  Gate,
+  QStashReplayObject,
+  Receiver,
+  Rejection,
+  durableObjectReplayStore,
+  gateOf,
+  lazyGate,
+  redisReplayStore,
+  verifyRequest,
+  withQStash,
+}

@@ -213,10 +213,33 @@ function officialSignatureError() {
 /** The fields of a callback that QStash may leave out. */
 const CALLBACK_OPTIONAL = ['maxRetries', 'url', 'method', 'topicName', 'endpointName', 'scheduleId', 'dlqId', 'callerIp', 'notBefore', 'createdAt']
 
+/** OpenTelemetry's counter of outcomes (SPEC.md §7.8) when the application has
+ * `@opentelemetry/api`, made once; `undefined` without it (nothing is loaded). The meter comes
+ * from the global provider, so a provider registered after the first gate still gets counts. */
+let outcomeCounter
+function telemetry() {
+  if (outcomeCounter === undefined) {
+    let api
+    try {
+      api = require('@opentelemetry/api')
+    } catch {
+      outcomeCounter = null
+      return undefined
+    }
+    const counter = api.metrics.getMeter('qstash-verify').createCounter('qstash.deliveries', {
+      unit: '{delivery}',
+      description: 'QStash deliveries by outcome, reason, signing key and region',
+    })
+    outcomeCounter = (o) => counter.add(1, { outcome: o.outcome, reason: o.reason, key: o.key, region: o.region })
+  }
+  return outcomeCounter ?? undefined
+}
+
 const backend = {
   build: 'native',
   officialSignatureError,
   lazyGate: false,
+  telemetry,
   reasonCodes: native.reasonCodes(),
   callback(body) {
     const callback = native.parseCallback(body)
@@ -260,6 +283,14 @@ const backend = {
     const rejection = pending.update(chunk)
     if (rejection) throw refusalOf(rejection)
   },
+
+  storeClaim(pending) {
+    const claim = pending.storeClaim()
+    if (claim instanceof native.Rejection) throw refusalOf(claim)
+    return claim
+  },
+  storeRefusal: (pending, unavailable) => refusalOf(pending.storeRefusal(unavailable)),
+  checkStoreTimeout: (ms) => native.checkStoreTimeout(ms),
 
   async finish(gate, pending) {
     // A shared store (Redis) is asked off the event loop; the in-memory guard answers at once.

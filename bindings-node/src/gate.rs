@@ -204,6 +204,7 @@ impl Gate {
                 gate: self.gate.clone(),
                 head: Arc::new(head),
                 pending: Mutex::new(Some(pending)),
+                claim: Mutex::new(None),
             }),
             Err(rejection) => Either::B(Rejection { refusal: self.gate.refusal(&rejection, &head) }),
         }
@@ -227,6 +228,17 @@ pub struct PendingDelivery {
     gate: qstash_gate::Gate,
     head: Arc<IndexedHead<'static>>,
     pending: Mutex<Option<qstash_gate::Pending>>,
+    /// Set by `finish`: what an asynchronous replay store claims for the delivery.
+    claim: Mutex<Option<Result<qstash_gate::host::StoreClaim, qstash_gate::Rejection>>>,
+}
+
+/// What an asynchronous replay store claims: the `jti` until `expiresAt` (Unix seconds).
+#[napi(object)]
+pub struct StoreClaim {
+    /// The signed `jti`.
+    pub id: String,
+    /// Until when it must be remembered (the token's expiry plus the clock tolerance).
+    pub expires_at: f64,
 }
 
 impl PendingDelivery {
@@ -266,9 +278,38 @@ impl PendingDelivery {
             self.gate.finish_now(pending, &*self.head).map_err(|rejection| self.refuse(&rejection))
         });
         match finished {
-            Ok(delivery) => Either::A(Delivery::from(DeliveryView::from(delivery))),
+            Ok(delivery) => {
+                if let Ok(mut claim) = self.claim.lock() {
+                    *claim = Some(self.gate.store_claim(&delivery.claims));
+                }
+                Either::A(Delivery::from(DeliveryView::from(delivery)))
+            }
             Err(rejection) => Either::B(rejection),
         }
+    }
+
+    /// After `finish`, what an asynchronous replay store (`replayStore`) claims for the
+    /// delivery, or the `replayed` refusal for a token without a `jti`.
+    #[napi(ts_return_type = "StoreClaim | Rejection")]
+    pub fn store_claim(&self) -> Either<StoreClaim, Rejection> {
+        let claim = self.claim.lock().ok().and_then(|mut c| c.take());
+        match claim {
+            Some(Ok(claim)) => Either::A(StoreClaim { id: claim.id, expires_at: claim.expires_at as f64 }),
+            Some(Err(rejection)) => Either::B(self.refuse(&rejection)),
+            None => Either::B(self.refuse(&qstash_gate::Rejection::BadBody)),
+        }
+    }
+
+    /// The refusal once the replay store answered: `replayed`, or `replay_store_unavailable`
+    /// when it could not answer in time.
+    #[napi]
+    pub fn store_refusal(&self, unavailable: bool) -> Rejection {
+        let rejection = if unavailable {
+            qstash_gate::Rejection::ReplayStoreUnavailable
+        } else {
+            qstash_gate::Rejection::Replayed
+        };
+        self.refuse(&rejection)
     }
 
     /// `finish` for a gate whose replay check waits for a store (Redis): the store is asked on
@@ -278,7 +319,8 @@ impl PendingDelivery {
     pub fn finish_async<'env>(&self, env: &'env Env) -> napi::Result<Object<'env>> {
         let (deferred, promise) = env.create_deferred::<Outcome, Settle>()?;
         let checked = self.take().and_then(|pending| {
-            let delivery = pending.finish(&*self.head).map_err(|rejection| self.refuse(&rejection))?;
+            let delivery =
+                self.gate.finish(pending, &*self.head).map_err(|rejection| self.refuse(&rejection))?;
             let check = self.gate.replay_check(&delivery);
             Ok((delivery, check))
         });

@@ -50,3 +50,12 @@ pub const DEFAULT_BODY_LIMIT: u32 = 10 * 1024 * 1024;
 
 // The constant napi exports is written out for its generated types; it is the gate's.
 const _: () = assert!(DEFAULT_BODY_LIMIT as usize == qstash_gate::DEFAULT_BODY_LIMIT);
+
+/// `timeoutMs` of an asynchronous replay store (`replayStore`), checked as every store timeout
+/// is: more than 0, at most an hour.
+#[napi]
+pub fn check_store_timeout(ms: f64) -> napi::Result<f64, &'static str> {
+    qstash_gate::host::store_timeout(qstash_gate::host::Number::Float(ms / 1000.0))
+        .map(|timeout| timeout.as_secs_f64() * 1000.0)
+        .map_err(crate::error::host_error)
+}

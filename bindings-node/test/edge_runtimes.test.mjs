@@ -49,7 +49,7 @@ async function deliveries(send) {
 const post = (base) => (path, body, token) =>
   fetch(base + path, { method: 'POST', body, headers: { 'upstash-signature': token, 'upstash-message-id': 'msg_edge' } })
 
-test('workerd (miniflare): the Worker verifies with the wasm build', async () => {
+test('workerd (miniflare): the Worker verifies with the wasm build, and a Durable Object refuses a replay', async () => {
   const dir = project('worker.mjs')
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }))
   let wasmFile
@@ -74,10 +74,20 @@ test('workerd (miniflare): the Worker verifies with the wasm build', async () =>
       { type: 'CompiledWasm', path: 'qstash_verify_bg.wasm', contents: readFileSync(wasmFile) },
     ],
     compatibilityDate: '2025-01-01',
+    durableObjects: { QSTASH_REPLAY: 'QStashReplayObject' },
   })
   cleanups.push(() => mf.dispose())
   const base = (await mf.ready).origin
   await deliveries(post(base))
+  // Replay protection across requests (and isolates) through the Durable Object store.
+  const HOOK_ONCE = HOOK.replace('/hook', '/once')
+  const token = Signer.dev().sign(HOOK_ONCE, 'hello')
+  const first = await post(base)('/once', 'hello', token)
+  assert.equal(first.status, 200)
+  const again = await post(base)('/once', 'hello', token)
+  assert.equal(again.status, 401)
+  assert.deepEqual(await again.json(), { error: 'invalid_signature', reason: 'replayed' })
+  assert.equal((await post(base)('/once', 'hello', Signer.dev().sign(HOOK_ONCE, 'hello'))).status, 200)
   const receiver = await post(base)('/receiver', 'hello', Signer.dev().sign(HOOK, 'hellO'))
   assert.deepEqual(await receiver.json(), { build: 'wasm', valid: false, reason: 'body' })
 })

@@ -8,23 +8,13 @@ import { createServer } from 'node:net'
 import { createRequire } from 'node:module'
 import { after, before, test } from 'node:test'
 import express from 'express'
-import { here, qstash } from './support.mjs'
+import { hasRedis, here, qstash } from './support.mjs'
 
 const require = createRequire(import.meta.url)
 const { qstashVerified } = require('../lib/express.js')
 const { Receiver, RedisReplayGuard, Signer } = qstash
 const URL_ = 'https://hooks.example.com/api/qstash'
 const BODY = '{"order":42}'
-
-function hasRedis() {
-  try {
-    execFileSync('redis-server', ['--version'])
-    return true
-  } catch {
-    if (process.env.QSTASH_REQUIRE_REDIS) throw new Error('redis-server is required (QSTASH_REQUIRE_REDIS) but not installed')
-    return false
-  }
-}
 
 const freePort = () =>
   new Promise((resolve) => {

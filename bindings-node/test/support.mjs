@@ -1,4 +1,5 @@
-// Shared by the tests: the package, the vectors' path, hand-built tokens.
+// Shared by the tests: the package, the vectors' path, hand-built tokens, whether Redis is here.
+import { execFileSync } from 'node:child_process'
 import { createHash, createHmac } from 'node:crypto'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
@@ -37,4 +38,16 @@ export function mint(payload, { header = '{"alg":"HS256","typ":"JWT"}', key = DE
   const text = raw ?? JSON.stringify(payload)
   const input = `${b64url(header)}.${b64url(text)}`
   return `${input}.${b64url(createHmac('sha256', key).update(input).digest())}`
+}
+
+/** Whether `redis-server` is installed; without it the Redis tests are skipped, unless
+ * QSTASH_REQUIRE_REDIS says they must run (README command 2 sets it), when this throws. */
+export function hasRedis() {
+  try {
+    execFileSync('redis-server', ['--version'])
+    return true
+  } catch {
+    if (process.env.QSTASH_REQUIRE_REDIS) throw new Error('redis-server is required (QSTASH_REQUIRE_REDIS) but not installed')
+    return false
+  }
 }

@@ -1,7 +1,7 @@
 // Compiled with `tsc --noEmit`: the package's types as a TypeScript user meets them.
 import { ConfigError, Receiver, RedisReplayGuard, SignatureError, Signer, type Claims, type SignatureErrorReason } from '../lib/qstash'
 import { qstashVerified, type Delivery } from '../lib/express'
-import { Gate, verifyRequest, withQStash } from '../lib/fetch'
+import { Gate, durableObjectReplayStore, redisReplayStore, verifyRequest, withQStash, type ReplayStore } from '../lib/fetch'
 import { Hono } from 'hono'
 import Fastify from 'fastify'
 import { fastifyQStash, qstashVerified as fastifyVerified } from '../lib/fastify'
@@ -92,3 +92,25 @@ export const callbackHandler = withQStash(async (_request, delivery) => {
   const answer: string = callback.body.toString('utf8')
   return Response.json({ failed, answer, status: callback.status, source: callback.sourceMessageId })
 })
+
+/** `onOutcome` is typed in every helper's options: the fields and their fixed values. */
+export function countedOutcomes(counts: Map<string, number>): ReturnType<typeof qstashVerified> {
+  return qstashVerified({
+    onOutcome: (outcome) => {
+      const key: 'current' | 'next' | 'none' = outcome.key
+      const label = `${outcome.outcome}:${outcome.reason}:${key}:${outcome.region}`
+      counts.set(label, (counts.get(label) ?? 0) + 1)
+      const id: string | null = outcome.messageId
+      void id
+    },
+  })
+}
+
+/** `replayStore` is typed in every helper's options, and so are the ready-made stores. */
+export function withReplayStores(namespace: Parameters<typeof durableObjectReplayStore>[0]): void {
+  const store: ReplayStore = { claim: async (id: string, ttlSeconds: number) => id.length > 0 && ttlSeconds > 0, timeoutMs: 500 }
+  qstashVerified({ replayStore: store })
+  void verifyRequest(new Request('https://a.example/hook'), { replayStore: durableObjectReplayStore(namespace, { failOpen: false }) })
+  const upstashLike = { set: async (_key: string, _value: number, _options: { nx: true; px: number }) => 'OK' as const }
+  void withQStash(async () => new Response('ok'), { replayStore: redisReplayStore(upstashLike, { prefix: 'app:' }) })
+}

@@ -107,7 +107,7 @@ const backend = {
         code: 'config',
         message:
           'replayProtection is not available in the WebAssembly build: edge isolates share no memory, ' +
-          'so refuse replays with a store of your own keyed by delivery.claims.jti',
+          'so give the gate a replayStore (durableObjectReplayStore, redisReplayStore, or your own)',
       }
     }
     // The environment also holds QSTASH_DEV, which applies to keys given in code too.
@@ -153,13 +153,22 @@ const backend = {
     }
   },
 
-  finish(_gate, pending) {
+  /** Frees the delivery's memory unless the core still asks it for a store claim (`keep`;
+   * then `release` frees it). */
+  finish(_gate, pending, keep) {
+    let done = false
     try {
-      return pending.finish()
+      const delivery = pending.finish()
+      done = true
+      return delivery
     } finally {
-      pending.free()
+      if (!keep || !done) pending.free()
     }
   },
+  storeClaim: (pending) => pending.storeClaim(),
+  storeRefusal: (pending, unavailable) => pending.storeRefusal(unavailable),
+  release: (pending) => pending.free(),
+  checkStoreTimeout: (ms) => wasm.checkStoreTimeout(ms),
 
   concat,
 }
@@ -170,11 +179,14 @@ export const {
   ConfigError,
   Gate,
   PendingBody,
+  QStashReplayObject,
   Receiver,
   Rejection,
   SignatureError,
+  durableObjectReplayStore,
   gateOf,
   lazyGate,
+  redisReplayStore,
   verifyRequest,
   withQStash,
 } = api

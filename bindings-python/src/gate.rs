@@ -81,8 +81,10 @@ impl Gate {
     /// Redis. The URL policy is the request's path and query unless one of `url` (exact),
     /// `public_base`, `forwarded` (`"x-forwarded"` or `"forwarded"`: the header family your
     /// proxy sets, with `trusted_proxies` of them, default 1) or `check_url=False` is given.
+    /// `on_outcome` is called with the `Outcome` of every delivery, accepted or refused; with
+    /// the OpenTelemetry API installed, outcomes are also counted in `qstash.deliveries`.
     #[new]
-    #[pyo3(signature = (receiver=None, *, url=None, public_base=None, forwarded=None, trusted_proxies=None, check_url=true, body_limit=None, replay_guard=None))]
+    #[pyo3(signature = (receiver=None, *, url=None, public_base=None, forwarded=None, trusted_proxies=None, check_url=true, body_limit=None, replay_guard=None, on_outcome=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -94,6 +96,7 @@ impl Gate {
         check_url: bool,
         body_limit: Option<&Bound<'_, PyAny>>,
         replay_guard: Option<&RedisReplayGuard>,
+        on_outcome: Option<Py<PyAny>>,
     ) -> PyResult<Self> {
         let mut options = GateOptions::default();
         options.url = url;
@@ -107,7 +110,10 @@ impl Gate {
             None => (SharedReceiver::new(qstash_core::Receiver::from_env().map_err(|e| raise(py, e))?), None),
         };
         let store = replay_guard.map(|guard| guard.shared() as Arc<dyn ReplayGuard>);
-        let gate = options.build(shared, memory, store).map_err(|e| raise(py, e))?;
+        let mut gate = options.build(shared, memory, store).map_err(|e| raise(py, e))?;
+        if let Some(hook) = crate::outcome::hook(py, on_outcome)? {
+            gate = gate.with_outcome_hook(hook);
+        }
         Ok(Gate { gate })
     }
 
@@ -230,7 +236,8 @@ impl PendingDelivery {
     fn finish(&self, py: Python<'_>, body: Py<PyAny>) -> PyResult<Delivery> {
         let pending = self.take(State::Finished)?;
         let delivery = if self.gate.replay_waits() {
-            let delivery = pending.finish(&*self.head).map_err(|rejection| self.reject(py, &rejection))?;
+            let delivery =
+                self.gate.finish(pending, &*self.head).map_err(|rejection| self.reject(py, &rejection))?;
             if let Some(check) = self.gate.replay_check(&delivery) {
                 py.detach(|| qstash_gate::replay::runtime::wait(check)).map_err(|r| self.reject(py, &r))?;
             }
@@ -250,7 +257,7 @@ impl PendingDelivery {
         let future = event_loop.call_method0("create_future")?;
         let pending = self.take(State::Finished)?;
         let check = if self.gate.replay_waits() {
-            pending.finish(&*self.head).map(|delivery| {
+            self.gate.finish(pending, &*self.head).map(|delivery| {
                 let check = self.gate.replay_check(&delivery);
                 (delivery, check)
             })

@@ -10,6 +10,7 @@ mod errors;
 mod gate;
 mod lambda;
 mod options;
+mod outcome;
 mod pending;
 mod receiver;
 mod replay;
@@ -27,6 +28,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<gate::Gate>()?;
     m.add_class::<gate::PendingDelivery>()?;
     m.add_class::<gate::Delivery>()?;
+    m.add_class::<outcome::Outcome>()?;
     m.add_class::<replay::RedisReplayGuard>()?;
     m.add_class::<lambda::LambdaEvent>()?;
     m.add_class::<callback::Callback>()?;

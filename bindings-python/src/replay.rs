@@ -15,9 +15,13 @@ use crate::options::{number, repr};
 /// delivery replayed to another worker process or machine is refused too.
 ///
 /// `RedisReplayGuard("redis://127.0.0.1:6379/0", prefix="qstash:jti:", fail_open=False,
-/// timeout=1.0)` connects at once (`ConnectionError` when Redis cannot be reached). When Redis
-/// does not answer within `timeout` seconds the delivery is refused with 503
-/// `replay_store_unavailable` (QStash retries it later), unless `fail_open=True`.
+/// timeout=1.0)` connects at once (`ConnectionError` when Redis cannot be reached).
+/// `rediss://` is TLS (the system's roots, or `ca_file`; `client_cert_file` and
+/// `client_key_file` for a server that asks for a client certificate); `user:password@` in the
+/// URL authenticates. `cluster=True` takes a Redis Cluster's node URLs (one or several, a
+/// string or a list). When Redis does not answer within `timeout` seconds the delivery is
+/// refused with 503 `replay_store_unavailable` (QStash retries it later), unless
+/// `fail_open=True`.
 #[pyclass(frozen, module = "qstash_verify._native")]
 pub(crate) struct RedisReplayGuard {
     guard: Arc<qstash_gate::replay::RedisReplayGuard>,
@@ -29,16 +33,28 @@ impl RedisReplayGuard {
     }
 }
 
+/// A URL or a sequence of URLs.
+#[derive(FromPyObject)]
+enum Urls {
+    One(String),
+    Many(Vec<String>),
+}
+
 #[pymethods]
 impl RedisReplayGuard {
     #[new]
-    #[pyo3(signature = (url, *, prefix=None, fail_open=false, timeout=None))]
+    #[pyo3(signature = (url, *, prefix=None, fail_open=false, timeout=None, cluster=false, ca_file=None, client_cert_file=None, client_key_file=None))]
+    #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
-        url: &str,
+        url: Urls,
         prefix: Option<String>,
         fail_open: bool,
         timeout: Option<&Bound<'_, PyAny>>,
+        cluster: bool,
+        ca_file: Option<std::path::PathBuf>,
+        client_cert_file: Option<std::path::PathBuf>,
+        client_key_file: Option<std::path::PathBuf>,
     ) -> PyResult<Self> {
         let timeout = match timeout.filter(|t| !t.is_none()) {
             Some(seconds) => {
@@ -46,7 +62,18 @@ impl RedisReplayGuard {
             }
             None => None,
         };
-        let mut guard = py.detach(|| runtime::connect(url)).map_err(PyConnectionError::new_err)?;
+        let path = |p: Option<std::path::PathBuf>| p.map(|p| p.to_string_lossy().into_owned());
+        let target = runtime::StoreTarget {
+            nodes: match url {
+                Urls::One(url) => vec![url],
+                Urls::Many(urls) => urls,
+            },
+            cluster,
+            ca_file: path(ca_file),
+            client_cert_file: path(client_cert_file),
+            client_key_file: path(client_key_file),
+        };
+        let mut guard = py.detach(|| runtime::connect_to(&target)).map_err(PyConnectionError::new_err)?;
         if let Some(prefix) = prefix {
             guard = guard.prefix(prefix);
         }

@@ -36,7 +36,8 @@ fn head_of(values: Vec<JsValue>, target: &str) -> IndexedHead<'static> {
 }
 
 /// Checks deliveries for one endpoint: keys, URL policy and body limit. Edge isolates share
-/// no memory, so replay protection is not offered here.
+/// no memory: replay protection is an asynchronous store of the platform's (`replayStore`),
+/// asked by the JavaScript core with the claim `storeClaim` gives.
 #[wasm_bindgen]
 pub struct Gate {
     gate: qstash_gate::Gate,
@@ -86,7 +87,9 @@ impl Gate {
     ) -> Result<PendingDelivery, JsValue> {
         let head = head_of(headers, target);
         match self.gate.verify_head_at(&head, seconds(now)) {
-            Ok(pending) => Ok(PendingDelivery { gate: self.gate.clone(), head, pending: Some(pending) }),
+            Ok(pending) => {
+                Ok(PendingDelivery { gate: self.gate.clone(), head, pending: Some(pending), claim: None })
+            }
             Err(rejection) => Err(to_js(&self.gate.refusal(&rejection, &head))),
         }
     }
@@ -103,6 +106,8 @@ pub struct PendingDelivery {
     gate: qstash_gate::Gate,
     head: IndexedHead<'static>,
     pending: Option<qstash_gate::Pending>,
+    /// Set by `finish`: what an asynchronous replay store claims for the delivery.
+    claim: Option<Result<qstash_gate::host::StoreClaim, Rejection>>,
 }
 
 impl PendingDelivery {
@@ -128,9 +133,31 @@ impl PendingDelivery {
     /// throws the refusal.
     pub fn finish(&mut self) -> Result<JsValue, JsValue> {
         let Some(pending) = self.pending.take() else { return Err(self.refuse(&Rejection::BadBody)) };
-        match pending.finish(&self.head) {
-            Ok(delivery) => Ok(to_js(&DeliveryView::from(delivery))),
+        match self.gate.finish(pending, &self.head) {
+            Ok(delivery) => {
+                self.claim = Some(self.gate.store_claim(&delivery.claims));
+                Ok(to_js(&DeliveryView::from(delivery)))
+            }
             Err(rejection) => Err(self.refuse(&rejection)),
         }
+    }
+
+    /// After `finish`, what an asynchronous replay store (`replayStore`) claims for the
+    /// delivery (`{ id, expiresAt }`); throws the `replayed` refusal for a token without a
+    /// `jti`.
+    #[wasm_bindgen(js_name = storeClaim)]
+    pub fn store_claim(&mut self) -> Result<JsValue, JsValue> {
+        match self.claim.take() {
+            Some(Ok(claim)) => Ok(to_js(&claim)),
+            Some(Err(rejection)) => Err(self.refuse(&rejection)),
+            None => Err(self.refuse(&Rejection::BadBody)),
+        }
+    }
+
+    /// The refusal once the replay store answered: `replayed`, or `replay_store_unavailable`
+    /// when it could not answer in time.
+    #[wasm_bindgen(js_name = storeRefusal)]
+    pub fn store_refusal(&self, unavailable: bool) -> JsValue {
+        self.refuse(if unavailable { &Rejection::ReplayStoreUnavailable } else { &Rejection::Replayed })
     }
 }

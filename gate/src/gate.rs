@@ -9,6 +9,7 @@ use core::pin::Pin;
 use tracing::Level;
 
 use super::{Delivery, ExpectedSubject, Rejection, RequestHead, UrlPolicy, subject_matches_target};
+use crate::outcome::{Outcome, OutcomeHook, Verdict, emit};
 use crate::replay::{ReplayGuard, replay_key};
 use qstash_core::{BodyHasher, Claims, Request, SharedReceiver, VerifiedToken, VerifyError};
 
@@ -30,6 +31,7 @@ pub struct Gate {
     body_limit: usize,
     log_level: Level,
     on_signature_failure: Option<Arc<dyn Fn() + Send + Sync>>,
+    on_outcome: Option<OutcomeHook>,
     replay_guard: Option<Arc<dyn ReplayGuard>>,
 }
 
@@ -44,6 +46,7 @@ impl fmt::Debug for Gate {
             .field("body_limit", &self.body_limit)
             .field("log_level", &self.log_level)
             .field("on_signature_failure", &self.on_signature_failure.as_ref().map(|_| "set"))
+            .field("on_outcome", &self.on_outcome.as_ref().map(|_| "set"))
             .field("replay_guard", &self.replay_guard.as_ref().map(|_| "set"))
             .finish()
     }
@@ -59,6 +62,7 @@ impl Gate {
             body_limit: DEFAULT_BODY_LIMIT,
             log_level: Level::WARN,
             on_signature_failure: None,
+            on_outcome: None,
             replay_guard: None,
         }
     }
@@ -85,10 +89,51 @@ impl Gate {
         let guard = self.replay_guard.clone()?;
         let key = replay_key(&delivery.claims, self.receiver.load().clock_tolerance())
             .map(|(jti, exp)| (alloc::string::String::from(jti), exp));
+        let (hook, signed_with, region) = (self.on_outcome.clone(), delivery.key, delivery.region);
+        let message_id = delivery.message_id.clone();
         Some(Box::pin(async move {
             let (jti, expires_at) = key.map_err(Rejection::from)?;
-            guard.check_and_remember(&jti, expires_at).await.map_err(Rejection::from)
+            guard.check_and_remember(&jti, expires_at).await.map_err(Rejection::from)?;
+            let outcome = Outcome {
+                verdict: Verdict::Accepted,
+                reason: "none",
+                key: Some(signed_with),
+                region: region.as_ref(),
+                message_id: message_id.as_deref(),
+            };
+            record(hook.as_ref(), &outcome);
+            Ok(())
         }))
+    }
+
+    /// Calls `hook` with the outcome of every delivery, accepted or refused, once each (the
+    /// bindings' `on_outcome` / `onOutcome`). It runs on the request's task: keep it short.
+    #[must_use]
+    pub fn with_outcome_hook(mut self, hook: impl Fn(&Outcome<'_>) + Send + Sync + 'static) -> Self {
+        self.on_outcome = Some(Arc::new(hook));
+        self
+    }
+
+    /// [`Pending::finish`], recording the delivery as accepted when no replay check follows
+    /// (with a replay guard, [`Gate::replay_check`] records it once it passes). Front ends
+    /// call this rather than [`Pending::finish`], so that every accepted delivery is counted.
+    pub fn finish(&self, pending: Pending, head: &impl RequestHead) -> Result<Delivery, Rejection> {
+        let delivery = pending.finish(head)?;
+        if self.replay_guard.is_none() {
+            self.accepted(&delivery);
+        }
+        Ok(delivery)
+    }
+
+    fn accepted(&self, delivery: &Delivery) {
+        let outcome = Outcome {
+            verdict: Verdict::Accepted,
+            reason: "none",
+            key: Some(delivery.key),
+            region: delivery.region.as_ref(),
+            message_id: delivery.message_id.as_deref(),
+        };
+        record(self.on_outcome.as_ref(), &outcome);
     }
 
     /// Calls `hook` whenever a delivery fails its signature check (reason `signature`), e.g.
@@ -151,7 +196,12 @@ impl Gate {
 
     /// [`Gate::verify_head`] at an explicit time (Unix seconds).
     pub fn verify_head_at(&self, head: &impl RequestHead, now: i64) -> Result<Pending, Rejection> {
-        let token = self.verify_token_at(head, now)?;
+        #[cfg(feature = "metrics")]
+        let started = std::time::Instant::now();
+        let token = self.verify_token_at(head, now);
+        #[cfg(feature = "metrics")]
+        metrics::histogram!(crate::outcome::VERIFY_SECONDS).record(started.elapsed().as_secs_f64());
+        let token = token?;
         self.check_declared_length(head)?;
         Ok(Pending::new(token, self.body_limit))
     }
@@ -202,7 +252,7 @@ impl Gate {
     /// ([`Gate::replay_waits`]) the delivery is refused as `replay_store_unavailable`: await
     /// [`Gate::replay_check`] with such a guard instead.
     pub fn finish_now(&self, pending: Pending, head: &impl RequestHead) -> Result<Delivery, Rejection> {
-        let delivery = pending.finish(head)?;
+        let delivery = self.finish(pending, head)?;
         if self.replay_waits() {
             return Err(Rejection::ReplayStoreUnavailable);
         }
@@ -231,9 +281,17 @@ impl Gate {
         rejection
     }
 
-    /// What happens to every refusal whichever way it is logged: a `signature` refusal calls
-    /// the signature-failure hook.
-    pub(crate) fn refused(&self, rejection: &Rejection) {
+    /// What happens to every refusal whichever way it is logged: its outcome is recorded,
+    /// and a `signature` refusal calls the signature-failure hook.
+    pub(crate) fn refused(&self, rejection: &Rejection, head: &impl RequestHead) {
+        let outcome = Outcome {
+            verdict: Verdict::Rejected,
+            reason: rejection.reason(),
+            key: None,
+            region: None,
+            message_id: head.header_str("upstash-message-id"),
+        };
+        record(self.on_outcome.as_ref(), &outcome);
         if let (Rejection::Unauthorized(VerifyError::Signature), Some(hook)) =
             (rejection, &self.on_signature_failure)
         {
@@ -245,7 +303,7 @@ impl Gate {
     /// `Upstash-Message-Id` and the request path; never the token, the keys or the query.
     /// A `signature` refusal also calls the signature-failure hook.
     pub fn log_rejection(&self, rejection: &Rejection, head: &impl RequestHead) {
-        self.refused(rejection);
+        self.refused(rejection, head);
         let (reason, message_id, path) = log_fields(rejection, head);
         match self.log_level {
             Level::ERROR => tracing::error!(reason, message_id, path, "QStash delivery rejected"),
@@ -254,6 +312,14 @@ impl Gate {
             Level::DEBUG => tracing::debug!(reason, message_id, path, "QStash delivery rejected"),
             Level::TRACE => tracing::trace!(reason, message_id, path, "QStash delivery rejected"),
         }
+    }
+}
+
+/// Sends an outcome to `tracing`, the metrics and the hook.
+fn record(hook: Option<&OutcomeHook>, outcome: &Outcome<'_>) {
+    emit(outcome);
+    if let Some(hook) = hook {
+        hook(outcome);
     }
 }
 
@@ -335,7 +401,8 @@ impl Pending {
     }
 
     /// SPEC.md §3 step 9 on everything fed to [`Pending::update`], then the delivery headers
-    /// of `head`, parsed once (a bad value is absent, never an error).
+    /// of `head`, parsed once (a bad value is absent, never an error). It records no outcome:
+    /// front ends call [`Gate::finish`].
     pub fn finish(self, head: &impl RequestHead) -> Result<Delivery, Rejection> {
         let PendingState { token, hasher, .. } = *self.state;
         let verified = hasher.verify(token).map_err(Rejection::Unauthorized)?;

@@ -283,11 +283,32 @@ pub struct Refusal {
     pub log_message: String,
 }
 
+/// What a host's own asynchronous replay store (a Durable Object, Redis over HTTP) is asked
+/// to claim for a verified delivery (SPEC.md §6): the signed `jti`, until `expires_at` (Unix
+/// seconds: the token's expiry plus the clock tolerance).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "camelCase"))]
+#[non_exhaustive]
+pub struct StoreClaim {
+    /// The `jti`.
+    pub id: String,
+    /// Until when it must be remembered.
+    pub expires_at: i64,
+}
+
 impl Gate {
+    /// The claim for `claims` a host's asynchronous store makes, or `replayed` for a token
+    /// without a `jti` (it could not be told apart from its replays).
+    pub fn store_claim(&self, claims: &Claims) -> Result<StoreClaim, Rejection> {
+        let tolerance = self.receiver().load().clock_tolerance();
+        let (jti, expires_at) = crate::replay::replay_key(claims, tolerance).map_err(Rejection::from)?;
+        Ok(StoreClaim { id: jti.to_string(), expires_at })
+    }
+
     /// The refusal a host answers with, for a logger of its own (Python's `logging`, a Node
     /// logger); the signature-failure hook runs as it does for [`Gate::reject`].
     pub fn refusal(&self, rejection: &Rejection, head: &impl RequestHead) -> Refusal {
-        self.refused(rejection);
+        self.refused(rejection, head);
         Refusal {
             status: rejection.status(),
             reason: rejection.reason(),

@@ -21,7 +21,7 @@
 //!
 //! let mut pending = gate.verify_head(&head).expect("headers verify before the body is read");
 //! pending.update(body).expect("within the body limit"); // chunk by chunk as it streams in
-//! let delivery = pending.finish(&head).expect("the body is the one signed");
+//! let delivery = gate.finish(pending, &head).expect("the body is the one signed");
 //! assert_eq!(delivery.claims.sub(), "https://public.example/hook?x=1");
 //!
 //! let wrong_route = IndexedHead::from_headers("/other", [("upstash-signature", token.as_bytes())]);
@@ -43,6 +43,7 @@ pub mod host;
 #[cfg(feature = "lambda")]
 #[cfg_attr(docsrs, doc(cfg(feature = "lambda")))]
 pub mod lambda;
+pub mod outcome;
 mod rejection;
 pub mod replay;
 mod url_policy;

@@ -100,6 +100,18 @@ impl QStashConfig {
         self.with(|c| c.gate = c.gate.clone().with_signature_failure_hook(hook))
     }
 
+    /// Calls `hook` with the outcome of every delivery, accepted or refused, once each: the
+    /// verdict, the reason, the key that verified it and the region (see
+    /// `qstash_gate::outcome`). With the `metrics` feature the same outcomes are counted in
+    /// `qstash_deliveries_total` without a hook.
+    #[must_use]
+    pub fn on_outcome(
+        self,
+        hook: impl Fn(&qstash_gate::outcome::Outcome<'_>) + Send + Sync + 'static,
+    ) -> Self {
+        self.with(|c| c.gate = c.gate.clone().with_outcome_hook(hook))
+    }
+
     /// Refuses replays of a delivery already accepted (reason `replayed`): a
     /// `qstash_gate::replay::MemoryReplayGuard` for one instance, a `RedisReplayGuard`
     /// (feature `redis` of `qstash-gate`) for several. A store that cannot answer refuses

@@ -68,7 +68,7 @@ pub(crate) async fn verify_delivery(
     let head = head(req);
     let mut pending = gate.verify_head(&head)?;
     let bytes = read_through(payload, &mut pending).await?;
-    let message = VerifiedMessage::from(pending.finish(&head)?);
+    let message = VerifiedMessage::from(gate.finish(pending, &head)?);
     if let Some(check) = gate.replay_check(&message) {
         check.await?;
     }

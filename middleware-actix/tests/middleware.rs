@@ -396,3 +396,23 @@ async fn forwarded_policy_trusts_the_element_the_proxy_appended_and_refuses_host
     let rfc7239 = dev().url_policy(UrlPolicy::forwarded(ProxyHeaders::Forwarded));
     assert_eq!(send(rfc7239, req, BODY).await, (StatusCode::UNAUTHORIZED, reason("subject")));
 }
+
+#[actix_web::test]
+async fn the_outcome_hook_sees_each_delivery_once_with_its_reason_and_key() {
+    let seen: Arc<std::sync::Mutex<Vec<String>>> = Arc::default();
+    let record = seen.clone();
+    let config = dev().on_outcome(move |o| {
+        record.lock().unwrap().push(format!("{} {} {}", o.verdict.as_str(), o.reason, o.key_label()));
+    });
+    let signed = |signer: Signer| signer.token(URL, BODY.as_bytes()).sign();
+    let post =
+        |token: String| TestRequest::post().uri("/api/qstash").insert_header(("upstash-signature", token));
+    assert_eq!(send(config.clone(), post(signed(Signer::dev())), BODY).await.0, StatusCode::OK);
+    assert_eq!(send(config.clone(), post(signed(Signer::dev_next())), BODY).await.0, StatusCode::OK);
+    assert_eq!(send(config.clone(), post(signed(Signer::dev())), "{}").await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(send(config, TestRequest::post().uri("/api/qstash"), BODY).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        *seen.lock().unwrap(),
+        ["accepted none current", "accepted none next", "rejected body none", "rejected missing none"]
+    );
+}

@@ -3,6 +3,10 @@
 //! middleware would write: headers and `Bytes` in, `qstash_core` called directly) and
 //! `/verified` (behind `QStashLayer`, path-and-query policy). Writes a signed 1 KiB body and
 //! its token next to `--out` so the load generator can send a delivery that verifies.
+//!
+//! With `REDIS_URL` set, also `/replay`: `/verified` plus the Redis replay guard, and
+//! `REPLAY_TOKENS` (default 200 000) tokens for it, each with its own `jti`, one per line in
+//! `--out.tokens`: every request of a run must be a new delivery, or it is refused as a replay.
 #![allow(clippy::expect_used)] // a benchmark that cannot start should stop with the reason
 
 use std::sync::Arc;
@@ -55,7 +59,18 @@ async fn main() {
     let handwritten = Router::new()
         .route("/handwritten", post(handwritten))
         .with_state(Arc::new(Expected { receiver: Receiver::dev(), url }));
-    let app = Router::new().route("/plain", post(handler)).merge(verified).merge(handwritten);
+    let mut app = Router::new().route("/plain", post(handler)).merge(verified).merge(handwritten);
+    if let Ok(redis) = std::env::var("REDIS_URL") {
+        let count: usize =
+            std::env::var("REPLAY_TOKENS").map_or(200_000, |n| n.parse().expect("REPLAY_TOKENS"));
+        let replay_url = format!("http://127.0.0.1:{port}/replay");
+        let signer = Signer::dev();
+        let tokens: Vec<String> = (0..count).map(|_| signer.token(&replay_url, &body).sign()).collect();
+        std::fs::write(format!("{out}.tokens"), tokens.join("\n")).expect("write tokens");
+        let guard = qstash_gate::replay::RedisReplayGuard::connect(&redis).await.expect("connect to Redis");
+        let config = qstash_axum::QStashConfig::new(Receiver::dev()).replay_guard(guard);
+        app = app.merge(Router::new().route("/replay", post(handler)).route_layer(QStashLayer::new(config)));
+    }
     let listener = tokio::net::TcpListener::bind(format!("127.0.0.1:{port}")).await.expect("bind");
     println!("ready");
     axum::serve(listener, app).await.expect("serve");

@@ -2,12 +2,14 @@
 module by ``mypy.stubtest`` in the test suite; the reason literals are checked against the
 gate's list (``REASON_CODES``) by ``tests/test_types.py``."""
 
-from typing import Any, Awaitable, Dict, List, Literal, Mapping, Optional, Protocol, Sequence, Tuple, Union, final
+import os
+from typing import Any, Awaitable, Callable, Dict, List, Literal, Mapping, Optional, Protocol, Sequence, Tuple, Union, final
 
 from qstash_verify.reasons import RejectionReason, SignatureReason
 
 __all__ = [
     "Receiver",
+    "Outcome",
     "Signer",
     "Claims",
     "PendingBody",
@@ -193,7 +195,16 @@ class RedisReplayGuard:
     """Replay protection shared by every worker and machine that uses the same Redis."""
 
     def __new__(
-        cls, url: str, *, prefix: Optional[str] = None, fail_open: bool = False, timeout: Optional[float] = None
+        cls,
+        url: Union[str, Sequence[str]],
+        *,
+        prefix: Optional[str] = None,
+        fail_open: bool = False,
+        timeout: Optional[float] = None,
+        cluster: bool = False,
+        ca_file: Optional[Union[str, os.PathLike[str]]] = None,
+        client_cert_file: Optional[Union[str, os.PathLike[str]]] = None,
+        client_key_file: Optional[Union[str, os.PathLike[str]]] = None,
     ) -> RedisReplayGuard: ...
 
 @final
@@ -267,6 +278,21 @@ class _HeaderValues(Protocol):
 _Headers = Union[_HeaderLines, _HeaderValues]
 
 @final
+class Outcome:
+    """How one delivery ended (SPEC.md §7.8): every field but ``message_id`` is from a fixed set."""
+
+    @property
+    def outcome(self) -> Literal["accepted", "rejected"]: ...
+    @property
+    def reason(self) -> str: ...
+    @property
+    def key(self) -> Literal["current", "next", "none"]: ...
+    @property
+    def region(self) -> str: ...
+    @property
+    def message_id(self) -> Optional[str]: ...
+
+@final
 class Gate:
     """The request-to-verdict sequence of the framework helpers, for any framework."""
 
@@ -281,6 +307,7 @@ class Gate:
         check_url: bool = True,
         body_limit: Optional[int] = None,
         replay_guard: Optional[RedisReplayGuard] = None,
+        on_outcome: Optional[Callable[[Outcome], object]] = None,
     ) -> Gate: ...
     @property
     def body_limit(self) -> int: ...

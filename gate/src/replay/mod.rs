@@ -25,7 +25,7 @@ pub mod runtime;
 
 pub use memory::MemoryReplayGuard;
 #[cfg(feature = "redis")]
-pub use redis::RedisReplayGuard;
+pub use redis::{RedisReplayGuard, RedisTls};
 
 use alloc::boxed::Box;
 use core::future::Future;

@@ -5,27 +5,91 @@ use alloc::string::{String, ToString};
 use core::time::Duration;
 
 use redis::aio::ConnectionManager;
+use redis::cluster_async::ClusterConnection;
 
 use super::{DEFAULT_STORE_TIMEOUT, GuardFuture, ReplayError, ReplayGuard};
 
 /// Remembers accepted `jti`s in Redis with one round trip per delivery:
 /// `SET <prefix><jti> 1 NX EXAT <exp>` (set only if absent, expire with the token).
 ///
-/// The connection manager reconnects by itself after Redis restarts. When Redis cannot
-/// answer within the timeout, the delivery is refused with `replay_store_unavailable` (503
-/// from the middleware): fail closed, the default. [`RedisReplayGuard::fail_open`] accepts
+/// One server ([`RedisReplayGuard::connect`], `redis://` or `rediss://` for TLS, with the
+/// user name and password of the URL) or a Redis Cluster
+/// ([`RedisReplayGuard::connect_cluster`]); [`RedisTls`] trusts a CA of your own and presents
+/// a client certificate. The connection reconnects by itself after Redis restarts. When Redis
+/// cannot answer within the timeout, the delivery is refused with `replay_store_unavailable`
+/// (503 from the middleware): fail closed, the default. [`RedisReplayGuard::fail_open`] accepts
 /// such deliveries instead, with a warning, for services that prefer availability.
 #[derive(Clone)]
 pub struct RedisReplayGuard {
-    connection: ConnectionManager,
+    connection: Connection,
     prefix: String,
     fail_open: bool,
     timeout: Duration,
 }
 
+/// One server's connection manager, or a cluster's connection (which follows the slots).
+#[derive(Clone)]
+enum Connection {
+    Single(ConnectionManager),
+    Cluster(ClusterConnection),
+}
+
+/// TLS for `rediss://` beyond the system's trust store: the CA that signed the server's
+/// certificate (PEM; the system's roots when absent) and a client certificate and key (PEM)
+/// for servers that ask for one. The key never prints.
+#[derive(Clone, Default)]
+pub struct RedisTls {
+    /// The CA certificate(s) to trust instead of the system's roots, PEM.
+    pub ca_pem: Option<Vec<u8>>,
+    /// A client certificate, PEM (with `client_key_pem`).
+    pub client_cert_pem: Option<Vec<u8>>,
+    /// The client certificate's private key, PEM.
+    pub client_key_pem: Option<Vec<u8>>,
+}
+
+impl core::fmt::Debug for RedisTls {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("RedisTls")
+            .field("ca_pem", &self.ca_pem.as_ref().map(|_| "set"))
+            .field("client_cert_pem", &self.client_cert_pem.as_ref().map(|_| "set"))
+            .field("client_key_pem", &self.client_key_pem.as_ref().map(|_| "[REDACTED]"))
+            .finish()
+    }
+}
+
+impl RedisTls {
+    /// The certificates as the `redis` crate takes them; a certificate without its key (or
+    /// the reverse) is a configuration error.
+    fn certificates(&self) -> Result<redis::TlsCertificates, redis::RedisError> {
+        let client_tls = match (&self.client_cert_pem, &self.client_key_pem) {
+            (Some(cert), Some(key)) => {
+                Some(redis::ClientTlsConfig { client_cert: cert.clone(), client_key: key.clone() })
+            }
+            (None, None) => None,
+            _ => {
+                return Err(redis::RedisError::from((
+                    redis::ErrorKind::InvalidClientConfig,
+                    "a client certificate needs its key, and a key its certificate",
+                )));
+            }
+        };
+        Ok(redis::TlsCertificates { client_tls, root_cert: self.ca_pem.clone() })
+    }
+}
+
+/// rustls needs a process-wide crypto provider; ring's, unless the application chose one.
+fn crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 impl core::fmt::Debug for RedisReplayGuard {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let topology = match self.connection {
+            Connection::Single(_) => "single",
+            Connection::Cluster(_) => "cluster",
+        };
         f.debug_struct("RedisReplayGuard")
+            .field("topology", &topology)
             .field("prefix", &self.prefix)
             .field("fail_open", &self.fail_open)
             .field("timeout", &self.timeout)
@@ -34,21 +98,64 @@ impl core::fmt::Debug for RedisReplayGuard {
 }
 
 impl RedisReplayGuard {
-    /// Connects to `url` (`redis://host:port/db`, `rediss://` for TLS is not built in); keys
-    /// are prefixed with `qstash:jti:`. Fails when Redis cannot be reached now.
+    /// Connects to one server at `url`: `redis://host:port/db`, or `rediss://` for TLS
+    /// against the system's trust store; `redis://user:password@host` authenticates (ACL or
+    /// `requirepass`). Keys are prefixed with `qstash:jti:`. Fails when Redis cannot be
+    /// reached now.
     pub async fn connect(url: &str) -> Result<Self, redis::RedisError> {
-        let client = redis::Client::open(url)?;
+        Self::single(Self::client(url, None)?).await
+    }
+
+    /// [`RedisReplayGuard::connect`] for a `rediss://` URL with `tls`: a CA of your own and,
+    /// optionally, a client certificate.
+    pub async fn connect_tls(url: &str, tls: &RedisTls) -> Result<Self, redis::RedisError> {
+        Self::single(Self::client(url, Some(tls))?).await
+    }
+
+    /// Connects to a Redis Cluster through any of its `nodes` (`redis://` or `rediss://`
+    /// URLs, credentials in them; `tls` for a CA of your own); each key goes to the node
+    /// serving its slot, and the cluster's moves and failovers are followed.
+    pub async fn connect_cluster(nodes: &[&str], tls: Option<&RedisTls>) -> Result<Self, redis::RedisError> {
+        if nodes.iter().any(|n| n.starts_with("rediss://")) {
+            crypto_provider();
+        }
+        let mut builder = redis::cluster::ClusterClientBuilder::new(nodes.to_vec())
+            .connection_timeout(DEFAULT_STORE_TIMEOUT)
+            .response_timeout(DEFAULT_STORE_TIMEOUT)
+            .retries(1);
+        if let Some(tls) = tls {
+            builder = builder.certs(tls.certificates()?);
+        }
+        let connection = builder.build()?.get_async_connection().await?;
+        Ok(Self::with_connection(Connection::Cluster(connection)))
+    }
+
+    fn client(url: &str, tls: Option<&RedisTls>) -> Result<redis::Client, redis::RedisError> {
+        if url.starts_with("rediss://") {
+            crypto_provider();
+        }
+        match tls {
+            Some(tls) => redis::Client::build_with_tls(url, tls.certificates()?),
+            None => redis::Client::open(url),
+        }
+    }
+
+    async fn single(client: redis::Client) -> Result<Self, redis::RedisError> {
         let config = redis::aio::ConnectionManagerConfig::new()
             .set_connection_timeout(DEFAULT_STORE_TIMEOUT)
             .set_response_timeout(DEFAULT_STORE_TIMEOUT)
             .set_number_of_retries(1);
         let connection = ConnectionManager::new_with_config(client, config).await?;
-        Ok(RedisReplayGuard {
+        Ok(Self::with_connection(Connection::Single(connection)))
+    }
+
+    fn with_connection(connection: Connection) -> Self {
+        RedisReplayGuard {
             connection,
             prefix: "qstash:jti:".into(),
             fail_open: false,
             timeout: DEFAULT_STORE_TIMEOUT,
-        })
+        }
     }
 
     /// Another key prefix (several services sharing one Redis).
@@ -89,12 +196,16 @@ impl RedisReplayGuard {
     }
 
     async fn set_nx(&self, jti: &str, expires_at: i64) -> Result<(), ReplayError> {
-        let mut connection = self.connection.clone();
         let key = alloc::format!("{}{jti}", self.prefix);
         let mut command = redis::cmd("SET");
         command.arg(&key).arg(1).arg("NX").arg("EXAT").arg(expires_at);
-        let answer =
-            tokio::time::timeout(self.timeout, command.query_async::<Option<String>>(&mut connection)).await;
+        let query = async {
+            match self.connection.clone() {
+                Connection::Single(mut c) => command.query_async::<Option<String>>(&mut c).await,
+                Connection::Cluster(mut c) => command.query_async::<Option<String>>(&mut c).await,
+            }
+        };
+        let answer = tokio::time::timeout(self.timeout, query).await;
         match answer {
             Ok(Ok(Some(_))) => Ok(()),
             Ok(Ok(None)) => Err(ReplayError::Replayed),

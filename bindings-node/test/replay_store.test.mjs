@@ -1,0 +1,143 @@
+// Replay protection through an asynchronous store of the platform's (`replayStore`), in both
+// builds: a token accepted once is refused as `replayed`; the store is asked last, for the
+// signed jti until exp plus the tolerance; a store that fails, hangs past `timeoutMs` or answers
+// nonsense refuses with 503 unless `failOpen`. `redisReplayStore` sends exactly what
+// `@upstash/redis` sends for `set(key, 1, { nx: true, px })`, checked against a local server
+// that speaks Upstash's REST protocol.
+import assert from 'node:assert/strict'
+import { createServer } from 'node:http'
+import { createRequire } from 'node:module'
+import { after, before, test } from 'node:test'
+import { Redis } from '@upstash/redis'
+import * as wasmBuild from '../wasm/inline.mjs'
+import { URL_, claims, mint, now, qstash } from './support.mjs'
+
+const require = createRequire(import.meta.url)
+const native = require('../lib/fetch.js')
+const { Signer } = qstash
+const BODY = '{"order":42}'
+
+/** A store in a Map, with every claim it was asked for. */
+function mapStore(extra = {}) {
+  const claimed = new Map()
+  const asked = []
+  return {
+    asked,
+    async claim(id, ttlSeconds) {
+      asked.push({ id, ttlSeconds })
+      if (claimed.has(id)) return false
+      claimed.set(id, ttlSeconds)
+      return true
+    },
+    ...extra,
+  }
+}
+
+const request = (token, body = BODY) =>
+  new Request(URL_, { method: 'POST', body, headers: { 'upstash-signature': token, 'upstash-message-id': 'm' } })
+
+async function status(build, token, options, body) {
+  const result = await build.verifyRequest(request(token, body), { receiver: build.Receiver.dev(), logger: null, ...options })
+  return result.verified ? 200 : `${result.response.status} ${result.reason}`
+}
+
+for (const [name, build] of [['native', native], ['wasm', wasmBuild]]) {
+  test(`${name}: a token is claimed once, last, for its jti until exp plus the tolerance`, async () => {
+    const store = mapStore()
+    const token = Signer.dev().sign(URL_, BODY)
+    assert.equal(await status(build, token, { replayStore: store }), 200)
+    assert.equal(await status(build, token, { replayStore: store }), '401 replayed')
+    // Forged and tampered deliveries never reach the store.
+    assert.equal(await status(build, token, { replayStore: store }, '{"order":43}'), '401 body')
+    assert.equal(await status(build, new Signer('sig_attackerKey').sign(URL_, BODY), { replayStore: store }), '401 signature')
+    assert.equal(store.asked.length, 2)
+    const jti = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()).jti
+    assert.equal(store.asked[0].id, jti)
+    // exp is 300 s away and the default tolerance 0: about 300 s, never less than a second.
+    assert.ok(store.asked[0].ttlSeconds > 290 && store.asked[0].ttlSeconds <= 301, String(store.asked[0].ttlSeconds))
+  })
+
+  test(`${name}: a token without a jti is refused as replayed without asking the store`, async () => {
+    const store = mapStore()
+    const at = now()
+    const token = mint(claims(URL_, BODY, at, { jti: undefined }))
+    assert.equal(await status(build, token, { replayStore: store }), '401 replayed')
+    assert.equal(store.asked.length, 0)
+  })
+
+  test(`${name}: a store that fails, hangs or answers nonsense refuses with 503 unless it fails open`, async () => {
+    const failing = { claim: async () => { throw new Error('connection reset') } }
+    const hanging = { claim: () => new Promise(() => {}), timeoutMs: 50 }
+    const nonsense = { claim: async () => 'OK' }
+    for (const store of [failing, hanging, nonsense]) {
+      const token = Signer.dev().sign(URL_, BODY)
+      assert.equal(await status(build, token, { replayStore: store }), '503 replay_store_unavailable')
+      assert.equal(await status(build, token, { replayStore: { ...store, failOpen: true } }), 200)
+    }
+  })
+
+  test(`${name}: replayStore options are checked when the gate is built`, () => {
+    const receiver = build.Receiver.dev()
+    assert.throws(() => new build.Gate({ receiver, replayStore: {} }), { name: 'ConfigError' })
+    assert.throws(() => new build.Gate({ receiver, replayStore: { claim() {}, timeoutMs: 0 } }), { name: 'ConfigError' })
+    assert.throws(() => new build.Gate({ receiver, replayStore: { claim() {}, timeoutMs: 3_600_001 } }), { name: 'ConfigError' })
+    assert.throws(() => build.durableObjectReplayStore({}), { name: 'ConfigError' })
+    assert.throws(() => build.redisReplayStore({}), { name: 'ConfigError' })
+  })
+}
+
+test('native: a replayGuard and a replayStore together are refused', () => {
+  const fakeGuard = { not: 'used' }
+  assert.throws(() => new native.Gate({ receiver: native.Receiver.dev(), replayGuard: fakeGuard, replayStore: mapStore() }), {
+    name: 'ConfigError',
+  })
+})
+
+/** Upstash's REST protocol for SET with NX and PX, and every request as it arrived. */
+let server
+let base
+const seen = []
+const keys = new Map()
+before(async () => {
+  server = createServer((req, res) => {
+    let text = ''
+    req.on('data', (chunk) => (text += chunk))
+    req.on('end', () => {
+      const parsed = JSON.parse(text)
+      seen.push({ method: req.method, path: req.url, authorization: req.headers.authorization, body: parsed })
+      // `/pipeline` (the client's automatic pipelining) takes a list of commands, `/` one.
+      const pipeline = req.url === '/pipeline'
+      const results = (pipeline ? parsed : [parsed]).map(([verb, key, value, ...flags]) => {
+        if (String(verb).toLowerCase() !== 'set') return { error: `ERR unknown command ${verb}` }
+        const nx = flags.some((f) => String(f).toLowerCase() === 'nx')
+        return { result: nx && keys.has(key) ? null : (keys.set(key, value), 'OK') }
+      })
+      res.setHeader('content-type', 'application/json')
+      res.end(JSON.stringify(pipeline ? results : results[0]))
+    })
+  })
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+  base = `http://127.0.0.1:${server.address().port}`
+})
+after(() => new Promise((resolve) => server.close(resolve)))
+
+test('redisReplayStore: what @upstash/redis sends for set(key, 1, { nx, px }), and a replay refused', async () => {
+  const redis = new Redis({ url: base, token: 'upstash-token', automaticDeserialization: true })
+  const store = native.redisReplayStore(redis)
+  assert.equal(await store.claim('jwt_1', 300), true)
+  assert.equal(await store.claim('jwt_1', 300), false)
+  await redis.set('qstash:jti:jwt_2', 1, { nx: true, px: 300000 })
+  await store.claim('jwt_2', 300)
+  const [claimed, , direct, throughStore] = seen.splice(0)
+  assert.deepEqual(claimed.body, [['set', 'qstash:jti:jwt_1', 1, 'nx', 'px', 300000]])
+  assert.deepEqual(throughStore, direct, 'the store sends what the client sends for that call')
+  assert.equal(direct.authorization, 'Bearer upstash-token')
+
+  const token = Signer.dev().sign(URL_, BODY)
+  for (const build of [native, wasmBuild]) {
+    const replayStore = build.redisReplayStore(redis, { prefix: 'app:' })
+    const first = await status(build, token, { replayStore })
+    assert.equal(first, build === native ? 200 : '401 replayed', 'the second build sees the first one\'s claim')
+  }
+  assert.equal(seen.length, 2)
+})
