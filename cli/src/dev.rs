@@ -6,9 +6,14 @@ use crate::output;
 
 #[derive(clap::Args, Debug)]
 pub(crate) struct Args {
-    /// The port to listen on (127.0.0.1).
+    /// The port to listen on.
     #[arg(long, env = "QSTASH_DEV_PORT", default_value_t = 8080)]
     port: u16,
+    /// The address to listen on. On loopback (the default) only requests for `localhost`,
+    /// `127.0.0.1` or `[::1]` are answered, so no web page reaches the API through a rebound
+    /// DNS name; `0.0.0.0` (in a container) serves every name.
+    #[arg(long, default_value = "127.0.0.1")]
+    host: std::net::IpAddr,
     /// Retry failed deliveries after milliseconds instead of QStash's seconds to a day.
     #[arg(long)]
     fast_retries: bool,
@@ -20,12 +25,14 @@ pub(crate) fn run(args: Args, json: bool) -> Result<Outcome, Failure> {
         .build()
         .map_err(|e| format!("starting the async runtime: {e}"))?;
     runtime.block_on(async {
-        let mut builder = qstash_dev::DevServer::builder().port(args.port);
+        let mut builder = qstash_dev::DevServer::builder().host(args.host).port(args.port);
         if args.fast_retries {
             builder = builder.fast_retries();
         }
-        let server =
-            builder.start().await.map_err(|e| format!("listening on 127.0.0.1:{}: {e}", args.port))?;
+        let server = builder
+            .start()
+            .await
+            .map_err(|e| format!("listening on {}: {e}", std::net::SocketAddr::new(args.host, args.port)))?;
         let (current, next) = server.signing_keys();
         if json {
             output::out(

@@ -253,6 +253,7 @@ fn callback(
         deduplication_id: None,
         content_based_deduplication: false,
         flow_control: None,
+        labels: Vec::new(),
     };
     let message = Message {
         id: new_id("msg"),

@@ -28,6 +28,7 @@
 mod accept;
 mod api;
 mod delivery;
+mod filter;
 mod flow;
 mod flow_key;
 mod ids;
@@ -38,7 +39,7 @@ mod spec;
 mod state;
 mod timetable;
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -61,6 +62,7 @@ pub struct DevServer {
 #[derive(Debug, Clone)]
 #[must_use]
 pub struct DevServerBuilder {
+    host: IpAddr,
     port: u16,
     retry_scale: f64,
     max_in_flight: usize,
@@ -69,12 +71,20 @@ pub struct DevServerBuilder {
 impl DevServer {
     /// A builder: port 8080 as the official dev server, QStash's real retry delays.
     pub fn builder() -> DevServerBuilder {
-        DevServerBuilder { port: 8080, retry_scale: 1.0, max_in_flight: 64 }
+        DevServerBuilder {
+            host: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            port: 8080,
+            retry_scale: 1.0,
+            max_in_flight: 64,
+        }
     }
 
-    /// Where it listens: `http://127.0.0.1:<port>` (the `QSTASH_URL`).
+    /// Where to reach it from this machine (the `QSTASH_URL`): `http://127.0.0.1:<port>`, or
+    /// the address it was bound to when that is a specific one.
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        let ip =
+            if self.addr.ip().is_unspecified() { IpAddr::V4(Ipv4Addr::LOCALHOST) } else { self.addr.ip() };
+        format!("http://{}", SocketAddr::new(ip, self.addr.port()))
     }
 
     /// The port it listens on: the one asked for, or the one the system chose for port 0 (the
@@ -109,6 +119,16 @@ impl DevServer {
 }
 
 impl DevServerBuilder {
+    /// The address to listen on (default `127.0.0.1`). On a loopback address the API answers
+    /// requests naming a loopback host only (`localhost`, `127.0.0.1`, `[::1]`): a web page
+    /// cannot reach it through a DNS name that resolves to this machine (DNS rebinding), even
+    /// though the development token is public. Any other address (`0.0.0.0` in a container)
+    /// is the explicit choice to serve every name.
+    pub fn host(mut self, host: IpAddr) -> Self {
+        self.host = host;
+        self
+    }
+
     /// The port (0: any free one, as tests want).
     pub fn port(mut self, port: u16) -> Self {
         self.port = port;
@@ -129,15 +149,15 @@ impl DevServerBuilder {
         self
     }
 
-    /// Binds `127.0.0.1:<port>` and starts serving.
+    /// Binds `<host>:<port>` and starts serving.
     pub async fn start(self) -> std::io::Result<DevServer> {
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", self.port)).await?;
+        let listener = tokio::net::TcpListener::bind((self.host, self.port)).await?;
         let addr = listener.local_addr()?;
         let state = Arc::new(state::State::new(
             state::Settings { retry_scale: self.retry_scale, default_timeout: Duration::from_secs(30) },
             self.max_in_flight,
         ));
-        let app = api::router(state.clone());
+        let app = api::router(state.clone(), self.host.is_loopback());
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             let served = axum::serve(listener, app).with_graceful_shutdown(async {

@@ -26,6 +26,8 @@ pub(crate) struct Spec {
     pub(crate) deduplication_id: Option<String>,
     pub(crate) content_based_deduplication: bool,
     pub(crate) flow_control: Option<FlowControl>,
+    /// `Upstash-Label`, comma-separated.
+    pub(crate) labels: Vec<String>,
 }
 
 /// `Upstash-Flow-Control-Key` and the limits of `Upstash-Flow-Control-Value`.
@@ -157,6 +159,11 @@ impl Spec {
             content_based_deduplication: text("upstash-content-based-deduplication")?.as_deref()
                 == Some("true"),
             flow_control,
+            labels: text("upstash-label")?
+                .map(|list| {
+                    list.split(',').map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect()
+                })
+                .unwrap_or_default(),
         })
     }
 }

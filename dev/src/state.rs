@@ -58,6 +58,14 @@ impl Message {
         view.failure_callback.clone_from(&self.spec.failure_callback);
         view.queue_name.clone_from(&self.queue);
         view.schedule_id.clone_from(&self.schedule_id);
+        view.label = self.spec.labels.first().cloned();
+        view.labels.clone_from(&self.spec.labels);
+        if let Some(flow) = &self.spec.flow_control {
+            view.flow_control_key = Some(flow.key.clone());
+            view.parallelism = flow.parallelism;
+            view.rate = flow.rate;
+            view.period = flow.period.map(|p| p.as_secs());
+        }
         view
     }
 }
@@ -230,6 +238,8 @@ impl State {
         event.endpoint_name.clone_from(&message.endpoint_name);
         event.queue_name.clone_from(&message.queue);
         event.schedule_id.clone_from(&message.schedule_id);
+        event.label = message.spec.labels.first().cloned();
+        event.labels.clone_from(&message.spec.labels);
         detail(&mut event);
         let mut inner = self.lock();
         if inner.events.len() >= EVENTS_KEPT {

@@ -224,7 +224,7 @@ async fn logs_are_served_at_v2_logs_in_pages_with_the_documented_filters() {
     assert_eq!((rest.logs.len(), rest.cursor), (5, None));
     assert!(first.logs.windows(2).chain(rest.logs.windows(2)).all(|pair| pair[0].time >= pair[1].time));
 
-    let only_b = MessageFilter { url: Some(format!("{base}/hook?to=b")), ..Default::default() };
+    let only_b = MessageFilter { url: vec![format!("{base}/hook?to=b")], ..Default::default() };
     let b = client.logs().list(&only_b, None, None).await.unwrap();
     assert_eq!(b.logs.len(), 3);
     assert!(b.logs.iter().all(|e| e.url.as_deref() == Some(format!("{base}/hook?to=b").as_str())));
@@ -318,5 +318,78 @@ async fn the_token_as_a_query_parameter_opens_the_api_and_never_reaches_the_dest
     assert_eq!(next(&mut subjects).await, format!("{base}/hook?tenant=a"));
     let refused = raw_post(&dev, &format!("/v2/publish/{base}/hook?qstash_token=wrong"), "x").await;
     assert!(refused.contains(" 401 "), "{refused}");
+    dev.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancels_and_dlq_bulk_calls_by_filter_act_on_the_matching_messages_only() {
+    let dev = DevServer::builder().port(0).fast_retries().start().await.unwrap();
+    let (base, _deliveries) = endpoint().await;
+    let client = Client::new(dev.token()).base_url(&dev.url());
+    let later = |labels: &[&str]| PublishOptions {
+        delay: Some(Duration::from_secs(600)),
+        labels: labels.iter().map(|l| l.to_string()).collect(),
+        ..Default::default()
+    };
+    let billing = client.publish(format!("{base}/hook"), "a", &later(&["billing", "eu"])).await.unwrap();
+    let other = client.publish(format!("{base}/hook"), "b", &later(&["marketing"])).await.unwrap();
+    let elsewhere = client.publish(format!("{base}/other"), "c", &later(&["billing"])).await.unwrap();
+    assert_eq!(client.messages().get(&billing[0].message_id).await.unwrap().labels, ["billing", "eu"]);
+
+    // Label "billing" and path "/hook": only the first message.
+    let filter =
+        MessageFilter { label: vec!["billing".into()], path: vec!["/hook".into()], ..Default::default() };
+    let done = client.messages().cancel_matching(&filter, true).await.unwrap();
+    assert_eq!((done.cancelled, done.action_id), (1, None));
+    let gone = client.messages().get(&billing[0].message_id).await.unwrap_err();
+    assert!(matches!(gone, ClientError::Api { status: 404, .. }), "{gone:?}");
+    for kept in [&other[0].message_id, &elsewhere[0].message_id] {
+        assert_eq!(&client.messages().get(kept).await.unwrap().message_id, kept);
+    }
+    // Without waiting: the action's id comes back.
+    let marketing = MessageFilter { label: vec!["marketing".into()], ..Default::default() };
+    let started = client.messages().cancel_matching(&marketing, false).await.unwrap();
+    assert_eq!(started.cancelled, 1);
+    assert!(started.action_id.is_some_and(|id| id.starts_with("bact")));
+    assert_eq!(client.messages().cancel_all().await.unwrap(), 1);
+
+    // Two dead messages with different labels; a filtered retry takes one, with an override.
+    let doomed =
+        |label: &str| PublishOptions { retries: Some(2), labels: vec![label.into()], ..Default::default() };
+    client.publish(format!("{base}/missing"), "x", &doomed("keep")).await.unwrap();
+    client.publish(format!("{base}/missing"), "y", &doomed("retry")).await.unwrap();
+    let dead = |label: &'static str| {
+        let client = client.clone();
+        async move {
+            let filter = MessageFilter { label: vec![label.into()], ..Default::default() };
+            tokio::time::timeout(Duration::from_secs(10), async {
+                loop {
+                    let page = client.dlq().list(&filter, None, None).await.unwrap();
+                    if let Some(entry) = page.messages.into_iter().next() {
+                        return entry;
+                    }
+                    tokio::task::yield_now().await;
+                }
+            })
+            .await
+            .expect("in the DLQ within 10 s")
+        }
+    };
+    let (kept, to_retry) = (dead("keep").await, dead("retry").await);
+    let status =
+        MessageFilter { response_status: vec![404], label: vec!["retry".into()], ..Default::default() };
+    let overrides = PublishOptions { retries: Some(0), ..Default::default() };
+    let retried = client.dlq().retry_matching(&status, &overrides).await.unwrap();
+    assert_eq!(retried.responses.len(), 1);
+    let again = dead("retry").await;
+    assert_ne!(again.dlq_id, to_retry.dlq_id);
+    assert_eq!(again.message.max_retries, Some(0));
+    assert_eq!(client.dlq().get(&kept.dlq_id).await.unwrap().message.max_retries, Some(2));
+
+    // A filtered delete takes the retried one and leaves the other.
+    let by_label = MessageFilter { label: vec!["retry".into()], ..Default::default() };
+    assert_eq!(client.dlq().delete_matching(&by_label).await.unwrap(), 1);
+    let left = client.dlq().list(&MessageFilter::default(), None, None).await.unwrap();
+    assert_eq!(left.messages.iter().map(|d| d.dlq_id.as_str()).collect::<Vec<_>>(), [kept.dlq_id.as_str()]);
     dev.shutdown().await;
 }

@@ -8,23 +8,46 @@ use qstash_client::{DlqPage, DlqRetried, MessageState};
 use serde_json::json;
 
 use crate::delivery;
+use crate::filter::Filter;
 use crate::ids::{new_id, now_millis};
 use crate::reply::{AppState, Reply, bad_request, not_found, query_values};
 use crate::spec::Spec;
 use crate::state::Message;
 
-/// `GET /v2/dlq?url=…`.
+/// `GET /v2/dlq?…`: the DLQ messages matching the reference's filters.
 pub(super) async fn list(Shared(state): Shared<AppState>, RawQuery(query): RawQuery) -> Reply {
-    let url = query_values(&query, "url");
+    let filter = Filter::from_query(&query)?;
     let inner = state.lock();
     let mut page = DlqPage::default();
     page.messages = inner
         .dlq
         .iter()
-        .filter(|d| url.is_empty() || url.contains(&d.message.url))
         .map(|d| d.view())
+        .filter(|d| filter.matches(&d.message, d.response_status))
         .collect();
     Ok(Json(page).into_response())
+}
+
+/// The DLQ ids `query` names (`dlqIds`), or those of the messages its filters match; a
+/// request with neither matches nothing (the client refuses it, and so does this server).
+fn chosen(
+    inner: &crate::state::Inner,
+    query: &Option<String>,
+) -> Result<Vec<String>, crate::reply::ApiError> {
+    let ids = query_values(query, "dlqIds");
+    if !ids.is_empty() {
+        return Ok(ids);
+    }
+    let filter = Filter::from_query(query)?;
+    if filter.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(inner
+        .dlq
+        .iter()
+        .filter(|d| filter.matches(&d.view().message, d.response_status))
+        .map(|d| d.dlq_id.clone())
+        .collect())
 }
 
 /// `GET /v2/dlq/{id}`.
@@ -45,20 +68,25 @@ pub(super) async fn delete(Shared(state): Shared<AppState>, Path(id): Path<Strin
     Ok(StatusCode::OK.into_response())
 }
 
-/// `DELETE /v2/dlq?dlqIds=…`.
+/// `DELETE /v2/dlq?dlqIds=…` or `?queueName=…&label=…`.
 pub(super) async fn delete_many(Shared(state): Shared<AppState>, RawQuery(query): RawQuery) -> Reply {
-    let ids = query_values(&query, "dlqIds");
     let mut inner = state.lock();
+    let ids = chosen(&inner, &query)?;
     let before = inner.dlq.len();
     inner.dlq.retain(|d| !ids.contains(&d.dlq_id));
     Ok(Json(json!({ "deleted": before - inner.dlq.len() })).into_response())
 }
 
-/// `POST /v2/dlq/retry?dlqIds=…`: publishes each again as a new message.
-pub(super) async fn retry(Shared(state): Shared<AppState>, RawQuery(query): RawQuery) -> Reply {
-    let ids = query_values(&query, "dlqIds");
+/// `POST /v2/dlq/retry?dlqIds=…` (or filters): publishes each again as a new message.
+pub(super) async fn retry(
+    Shared(state): Shared<AppState>,
+    RawQuery(query): RawQuery,
+    headers: axum::http::HeaderMap,
+) -> Reply {
+    let overrides = Spec::from_headers(&headers).map_err(bad_request)?;
     let taken: Vec<Message> = {
         let mut inner = state.lock();
+        let ids = chosen(&inner, &query)?;
         let (retry, keep): (Vec<_>, Vec<_>) =
             std::mem::take(&mut inner.dlq).into_iter().partition(|d| ids.contains(&d.dlq_id));
         inner.dlq = keep;
@@ -66,6 +94,7 @@ pub(super) async fn retry(Shared(state): Shared<AppState>, RawQuery(query): RawQ
     };
     let mut responses = Vec::new();
     for mut message in taken {
+        overridden(&mut message.spec, overrides.clone(), &headers);
         message.id = new_id("msg");
         message.created_at = now_millis();
         state.lock().messages.insert(message.id.clone(), message.clone());
@@ -75,7 +104,7 @@ pub(super) async fn retry(Shared(state): Shared<AppState>, RawQuery(query): RawQ
         responses.push(retried);
         delivery::spawn(state.clone(), message);
     }
-    Ok(Json(json!({ "responses": responses })).into_response())
+    Ok((StatusCode::CREATED, Json(json!({ "responses": responses }))).into_response())
 }
 
 /// `POST /v2/dlq/retry/{dlqId}`: one message again, the configuration headers sent with the
@@ -92,8 +121,20 @@ pub(super) async fn retry_one(
             inner.dlq.iter().position(|d| d.dlq_id == id).ok_or_else(|| not_found("DLQ message", &id))?;
         inner.dlq.remove(position).message
     };
+    overridden(&mut message.spec, overrides, &headers);
+    message.id = new_id("msg");
+    message.created_at = now_millis();
+    state.lock().messages.insert(message.id.clone(), message.clone());
+    state.log(&message, MessageState::Created, |_| {});
+    let answer = json!({ "messageId": message.id, "deduplicated": false });
+    delivery::spawn(state.clone(), message);
+    Ok((StatusCode::CREATED, Json(answer)).into_response())
+}
+
+/// `spec` with the configuration headers the retry request sent (`Upstash-Retries: 0`, a
+/// delay, callbacks, …) in place of the original message's; the rest kept.
+fn overridden(spec: &mut Spec, overrides: Spec, headers: &axum::http::HeaderMap) {
     let given = |name: &str| headers.contains_key(name);
-    let spec = &mut message.spec;
     if given("upstash-method") {
         spec.method = overrides.method;
     }
@@ -115,11 +156,7 @@ pub(super) async fn retry_one(
     if given("upstash-failure-callback") {
         spec.failure_callback = overrides.failure_callback;
     }
-    message.id = new_id("msg");
-    message.created_at = now_millis();
-    state.lock().messages.insert(message.id.clone(), message.clone());
-    state.log(&message, MessageState::Created, |_| {});
-    let answer = json!({ "messageId": message.id, "deduplicated": false });
-    delivery::spawn(state.clone(), message);
-    Ok((StatusCode::CREATED, Json(answer)).into_response())
+    if given("upstash-label") {
+        spec.labels = overrides.labels;
+    }
 }

@@ -7,6 +7,8 @@ use axum::response::IntoResponse;
 use qstash_client::MessageState;
 use serde_json::json;
 
+use crate::filter::Filter;
+use crate::ids::new_id;
 use crate::reply::{AppState, Reply, not_found, query_values};
 use crate::state::Message;
 
@@ -26,18 +28,32 @@ pub(super) async fn cancel(Shared(state): Shared<AppState>, Path(id): Path<Strin
     Ok((StatusCode::ACCEPTED, Json(json!({ "cancelled": 1 }))).into_response())
 }
 
-/// `DELETE /v2/messages?messageIds=…` (or the first `count`).
+/// `DELETE /v2/messages`: these `messageIds`, or the messages matching the reference's
+/// filters, or (neither) every message. The deprecated `count` is ignored, as QStash does; a
+/// filtered cancel finishes before the answer, so `async=true` answers with a finished action.
 pub(super) async fn cancel_many(Shared(state): Shared<AppState>, RawQuery(query): RawQuery) -> Reply {
     let ids = query_values(&query, "messageIds");
-    let count: usize = query_values(&query, "count").first().and_then(|c| c.parse().ok()).unwrap_or(100);
+    let filter = Filter::from_query(&query)?;
     let removed: Vec<Message> = {
         let mut inner = state.lock();
-        let chosen: Vec<String> =
-            if ids.is_empty() { inner.messages.keys().take(count).cloned().collect() } else { ids };
+        let chosen: Vec<String> = if ids.is_empty() {
+            inner
+                .messages
+                .values()
+                .filter(|m| filter.matches(&m.view(), None))
+                .map(|m| m.id.clone())
+                .collect()
+        } else {
+            ids.clone()
+        };
         chosen.iter().filter_map(|id| inner.messages.remove(id)).collect()
     };
     for message in &removed {
         state.log(message, MessageState::Canceled, |_| {});
     }
-    Ok(Json(json!({ "cancelled": removed.len() })).into_response())
+    let mut answer = json!({ "cancelled": removed.len() });
+    if ids.is_empty() && query_values(&query, "async").first().map(String::as_str) == Some("true") {
+        answer["actionId"] = new_id("bact").into();
+    }
+    Ok((StatusCode::ACCEPTED, Json(answer)).into_response())
 }

@@ -21,8 +21,9 @@ use axum::routing::{delete, get, post};
 use crate::reply::{ApiError, AppState};
 use crate::state::DEV_TOKEN;
 
-/// Every endpoint of the API, on `state`.
-pub(crate) fn router(state: AppState) -> Router {
+/// Every endpoint of the API, on `state`; with `loopback_only`, for requests naming a loopback
+/// host only.
+pub(crate) fn router(state: AppState, loopback_only: bool) -> Router {
     Router::new()
         .route("/v2/publish/{*destination}", post(publish::publish))
         .route("/v2/enqueue/{queue}/{*destination}", post(publish::enqueue))
@@ -61,7 +62,40 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/v2/queues/{name}/resume", post(queues::resume))
         .fallback(|| async { ApiError(StatusCode::NOT_FOUND, "no such endpoint".into()) })
         .layer(middleware::from_fn(authorize))
+        .layer(middleware::from_fn(move |request: Request, next: Next| {
+            check_host(loopback_only, request, next)
+        }))
         .with_state(state)
+}
+
+/// Refuses (403) a request whose `Host` is not a loopback name when the server listens on
+/// loopback: a browser sends the name it resolved, so a page at a name rebound to 127.0.0.1
+/// is turned away before it can use the public development token.
+async fn check_host(loopback_only: bool, request: Request, next: Next) -> Response {
+    let host = request.headers().get(axum::http::header::HOST).map(|h| h.to_str().unwrap_or("?"));
+    match host {
+        Some(host) if loopback_only && !loopback_name(host) => ApiError(
+            StatusCode::FORBIDDEN,
+            format!(
+                "this dev server answers requests for localhost, 127.0.0.1 and [::1] only, not {host:?}: \
+                 start it with --host 0.0.0.0 to serve other names (in a container)"
+            ),
+        )
+        .into_response(),
+        _ => next.run(request).await,
+    }
+}
+
+/// Whether a `Host` value (`name[:port]`) names this machine's loopback.
+fn loopback_name(host: &str) -> bool {
+    let name = match host.rsplit_once(':') {
+        Some((name, port)) if !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) => name,
+        _ => host,
+    };
+    let name = name.strip_prefix('[').and_then(|n| n.strip_suffix(']')).unwrap_or(name).to_ascii_lowercase();
+    name == "localhost"
+        || name.ends_with(".localhost")
+        || name.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 /// The query parameter QStash also takes the token in.

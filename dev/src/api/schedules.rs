@@ -24,6 +24,14 @@ pub(super) async fn create(
     body: Bytes,
 ) -> Reply {
     let destination = destination(&uri, 2);
+    if let (id, Some(action)) = id_and_action(&uri)
+        && !id.contains(':')
+        && matches!(action.as_str(), "pause" | "resume")
+    {
+        // `POST /v2/schedules/{id}/pause|resume`, the reference's form: a destination is a
+        // URL (with a scheme) or a URL group name (one segment), never `{id}/pause`.
+        return pause_or_resume(Shared(state), uri).await;
+    }
     let cron_text = headers
         .get("upstash-cron")
         .and_then(|v| v.to_str().ok())
@@ -93,7 +101,8 @@ pub(super) async fn delete(Shared(state): Shared<AppState>, uri: Uri) -> Reply {
     Ok(StatusCode::OK.into_response())
 }
 
-/// `PATCH /v2/schedules/{id}/pause` and `…/resume`.
+/// `POST` (the API reference) or `PATCH` (the official TypeScript client)
+/// `/v2/schedules/{id}/pause|resume`.
 pub(super) async fn pause_or_resume(Shared(state): Shared<AppState>, uri: Uri) -> Reply {
     let (id, action) = id_and_action(&uri);
     let paused = match action.as_deref() {
