@@ -1,5 +1,7 @@
 //! `qstash-kit dev`: a local QStash (qstash-dev) with the official dev server's token and keys.
 
+use std::ffi::OsString;
+
 use crate::Outcome;
 use crate::failure::Failure;
 use crate::output;
@@ -17,6 +19,47 @@ pub(crate) struct Args {
     /// Retry failed deliveries after milliseconds instead of QStash's seconds to a day.
     #[arg(long)]
     fast_retries: bool,
+    /// Messages waiting for delivery at most, per user; past it a publish is a 429.
+    #[arg(long, default_value_t = 100_000, value_parser = clap::value_parser!(u32).range(1..))]
+    max_messages: u32,
+    /// Megabytes of message bodies held at most (waiting and in the DLQ), per user.
+    #[arg(long, default_value_t = 512, value_parser = clap::value_parser!(u32).range(1..=1_048_576))]
+    max_stored_mb: u32,
+}
+
+/// The official dev server's flag (`-port=8081`, `-port 8081`, as its docs write it) after
+/// `dev`, spelled `--port` so a command copied from those docs works unchanged.
+pub(crate) fn official_flag_form(args: impl IntoIterator<Item = OsString>) -> Vec<OsString> {
+    let mut after_dev = false;
+    args.into_iter()
+        .map(|arg| {
+            let official = after_dev && arg.to_str().is_some_and(|a| a == "-port" || a.starts_with("-port="));
+            after_dev |= arg == "dev";
+            if official {
+                let mut long = OsString::from("-");
+                long.push(&arg);
+                long
+            } else {
+                arg
+            }
+        })
+        .collect()
+}
+
+/// The test users' variables, one commented block each.
+fn test_users() -> String {
+    let mut text = String::new();
+    for (number, user) in qstash_dev::DEV_USERS.iter().enumerate().skip(1) {
+        text.push_str(&format!(
+            "#   user {n}: QSTASH_TOKEN={token} QSTASH_CURRENT_SIGNING_KEY={current} \
+             QSTASH_NEXT_SIGNING_KEY={next}\n",
+            n = number + 1,
+            token = user.token,
+            current = user.current_signing_key,
+            next = user.next_signing_key,
+        ));
+    }
+    text
 }
 
 pub(crate) fn run(args: Args, json: bool) -> Result<Outcome, Failure> {
@@ -25,7 +68,10 @@ pub(crate) fn run(args: Args, json: bool) -> Result<Outcome, Failure> {
         .build()
         .map_err(|e| format!("starting the async runtime: {e}"))?;
     runtime.block_on(async {
-        let mut builder = qstash_dev::DevServer::builder().host(args.host).port(args.port);
+        let limits = qstash_dev::Limits::default()
+            .messages(usize::try_from(args.max_messages).unwrap_or(usize::MAX))
+            .stored_bytes(usize::try_from(u64::from(args.max_stored_mb) << 20).unwrap_or(usize::MAX));
+        let mut builder = qstash_dev::DevServer::builder().host(args.host).port(args.port).limits(limits);
         if args.fast_retries {
             builder = builder.fast_retries();
         }
@@ -40,6 +86,11 @@ pub(crate) fn run(args: Args, json: bool) -> Result<Outcome, Failure> {
                     "QSTASH_URL": server.url(), "QSTASH_TOKEN": server.token(),
                     "QSTASH_CURRENT_SIGNING_KEY": current, "QSTASH_NEXT_SIGNING_KEY": next,
                     "QSTASH_DEV": "1", "QSTASH_DEV_PORT": server.port().to_string(),
+                    "users": qstash_dev::DEV_USERS.iter().map(|user| serde_json::json!({
+                        "QSTASH_TOKEN": user.token,
+                        "QSTASH_CURRENT_SIGNING_KEY": user.current_signing_key,
+                        "QSTASH_NEXT_SIGNING_KEY": user.next_signing_key,
+                    })).collect::<Vec<_>>(),
                 })
                 .to_string(),
             );
@@ -52,14 +103,44 @@ pub(crate) fn run(args: Args, json: bool) -> Result<Outcome, Failure> {
                  export QSTASH_NEXT_SIGNING_KEY={next}\n\
                  export QSTASH_DEV=1 QSTASH_DEV_PORT={port}\n\n\
                  # QSTASH_DEV=1 is development mode: receivers accept these public keys, which anyone \
-                 can sign with.\n# Never set it where real deliveries arrive.",
+                 can sign with.\n# Never set it where real deliveries arrive.\n\n\
+                 # The official dev server's test users are served too, each its own account:\n{users}",
                 url = server.url(),
                 token = server.token(),
                 port = server.port(),
+                users = test_users(),
             ));
         }
         tokio::signal::ctrl_c().await.map_err(|e| format!("waiting for Ctrl-C: {e}"))?;
         server.shutdown().await;
         Ok(Outcome::Ok("stopped".to_owned()))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spelled(args: &[&str]) -> Vec<OsString> {
+        official_flag_form(args.iter().map(OsString::from))
+    }
+
+    #[test]
+    fn the_limit_flags_default_to_the_dev_servers_limits() {
+        let limits = qstash_dev::Limits::default();
+        let args = <Args as clap::Args>::augment_args(clap::Command::new("dev")).get_matches_from(["dev"]);
+        assert_eq!(args.get_one::<u32>("max_messages").map(|n| *n as usize), Some(limits.messages));
+        assert_eq!(
+            args.get_one::<u32>("max_stored_mb").map(|n| (*n as usize) << 20),
+            Some(limits.stored_bytes)
+        );
+    }
+
+    #[test]
+    fn the_official_dev_servers_port_flag_is_read_as_port() {
+        assert_eq!(spelled(&["qstash-kit", "dev", "-port=8081"]), ["qstash-kit", "dev", "--port=8081"]);
+        assert_eq!(spelled(&["qstash-kit", "dev", "-port", "8081"]), ["qstash-kit", "dev", "--port", "8081"]);
+        assert_eq!(spelled(&["qstash-kit", "-port=1", "dev"]), ["qstash-kit", "-port=1", "dev"]);
+        assert_eq!(spelled(&["qstash-kit", "dev", "--port=8081"]), ["qstash-kit", "dev", "--port=8081"]);
+    }
 }

@@ -115,7 +115,7 @@ pub(crate) enum Outcome {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = Cli::parse_from(dev::official_flag_form(std::env::args_os()));
     let json = cli.json;
     let result: Result<Outcome, Failure> = match cli.command {
         Command::Inspect(args) => inspect::run(args, json).map_err(Failure::from),

@@ -573,9 +573,18 @@ async fn batch_sends_the_file_as_one_request() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dev_prints_its_environment_when_ready_and_serves_the_api() {
+    // Our spelling, and the official dev server's (`-port=8081` in its docs).
+    for port in [["--port", "0"].as_slice(), ["-port=0"].as_slice()] {
+        dev_serves_with(port).await;
+    }
+}
+
+async fn dev_serves_with(port: &[&str]) {
     use std::io::BufRead;
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("qstash-kit"))
-        .args(["--json", "dev", "--port", "0", "--fast-retries"])
+        .args(["--json", "dev"])
+        .args(port)
+        .arg("--fast-retries")
         .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();
@@ -587,9 +596,10 @@ async fn dev_prints_its_environment_when_ready_and_serves_the_api() {
     })
     .await
     .unwrap();
-    let env: Value = serde_json::from_str(&line).unwrap();
+    let env: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{port:?}: {e}: {line:?}"));
     let (url, token) = (env["QSTASH_URL"].as_str().unwrap(), env["QSTASH_TOKEN"].as_str().unwrap());
     assert_eq!(env["QSTASH_CURRENT_SIGNING_KEY"], qstash_core::DEV_CURRENT_SIGNING_KEY);
+    assert_ne!(env["QSTASH_DEV_PORT"], "8080", "{port:?} was not read as port 0");
     let out = kit(&["keys", "get", "--api-url", url, "--token", token], &[]).await;
     assert!(String::from_utf8_lossy(&out.stdout).contains(qstash_core::DEV_NEXT_SIGNING_KEY));
     child.kill().unwrap();

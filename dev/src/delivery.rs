@@ -9,17 +9,9 @@ use qstash_client::MessageState;
 use serde_json::{Value, json};
 
 use crate::ids::{base64, new_id, now_millis};
-use crate::spec::Spec;
+use crate::spec::{CallbackSpec, Spec};
 use crate::state::{DeadLetter, Message, State};
-
-/// The wait before retry number `retried` (1 for the first retry), as QStash documents it:
-/// `min(86400, e^(2.5·retried))` seconds.
-pub(crate) fn backoff(retried: u32) -> Duration {
-    Duration::from_secs_f64((2.5 * f64::from(retried)).exp().min(MAX_BACKOFF_SECONDS as f64))
-}
-
-/// The longest wait between two attempts: a day, as QStash's backoff caps it.
-const MAX_BACKOFF_SECONDS: u64 = 86_400;
+use crate::waits::{self, backoff};
 
 /// What one attempt got back.
 struct Answer {
@@ -34,26 +26,35 @@ impl Answer {
         self.status.is_some_and(|s| (200..300).contains(&s))
     }
 
-    /// The destination's `Retry-After` in seconds, when it sent one, at most QStash's longest
-    /// wait between retries (a day): any number a destination sends is bounded.
+    /// The destination's `Retry-After`, when it sent one QStash reads.
     fn retry_after(&self) -> Option<Duration> {
-        let value = self.headers.get("retry-after")?.to_str().ok()?;
-        value.trim().parse::<u64>().ok().map(|seconds| Duration::from_secs(seconds.min(MAX_BACKOFF_SECONDS)))
+        waits::retry_after(self.headers.get("retry-after")?.to_str().ok()?, SystemTime::now())
     }
 }
 
-/// Starts delivering `message` on the runtime.
+/// Starts delivering `message` on the runtime. A queued message due now joins its queue's
+/// line before this returns, so messages enqueued one after another start in that order
+/// whatever order their tasks run in.
 pub(crate) fn spawn(state: Arc<State>, message: Message) {
-    tokio::spawn(deliver(state, message));
+    let in_line = match &message.queue {
+        Some(name) if is_due(&message.spec) => join_line(&state, name, &message.id),
+        _ => false,
+    };
+    tokio::spawn(deliver(state, message, in_line));
 }
 
-async fn deliver(state: Arc<State>, message: Message) {
+async fn deliver(state: Arc<State>, message: Message, in_line: bool) {
     wait_for_its_time(&message.spec).await;
     let queue_permit = match &message.queue {
-        Some(name) => match queue_turn(&state, name).await {
-            Some(permit) => Some(permit),
-            None => return,
-        },
+        Some(name) => {
+            if !in_line {
+                join_line(&state, name, &message.id);
+            }
+            match queue_turn(&state, name, &message.id).await {
+                Some(permit) => Some(permit),
+                None => return,
+            }
+        }
         None => None,
     };
     let mut last = None;
@@ -69,12 +70,13 @@ async fn deliver(state: Arc<State>, message: Message) {
         state.log(&message, MessageState::Active, |_| {});
         let answer = attempt(&state, &message, retried).await;
         drop(flow);
+        // QStash calls the callback after every attempt, with that attempt's answer.
+        if let Some(to) = &message.spec.callback {
+            callback(&state, &message, to, &answer, retried, None);
+        }
         if answer.succeeded() {
             state.log(&message, MessageState::Delivered, |e| e.response_status = answer.status);
             state.lock().messages.remove(&message.id);
-            if let Some(url) = &message.spec.callback {
-                callback(&state, &message, url, &answer, retried, None);
-            }
             finish_queue(&state, &message);
             drop(queue_permit);
             return;
@@ -83,6 +85,7 @@ async fn deliver(state: Arc<State>, message: Message) {
         if retried < message.spec.retries {
             let wait = answer
                 .retry_after()
+                .or_else(|| message.spec.retry_delay.as_ref().and_then(|delay| delay.wait(retried)))
                 .unwrap_or_else(|| backoff(retried + 1))
                 .mul_f64(state.settings.retry_scale);
             state.log(&message, MessageState::Retry, |e| {
@@ -104,24 +107,27 @@ async fn deliver(state: Arc<State>, message: Message) {
     let Some(answer) = last else { return };
     let dlq_id = new_id("dlq");
     state.log(&message, MessageState::Failed, |e| e.response_status = answer.status);
-    {
-        let mut inner = state.lock();
-        inner.messages.remove(&message.id);
-        inner.dlq.push(DeadLetter {
-            dlq_id: dlq_id.clone(),
-            message: message.clone(),
-            response_status: answer.status,
-            response_body: String::from_utf8_lossy(&answer.body).into_owned(),
-        });
-    }
-    if let Some(url) = &message.spec.failure_callback {
-        callback(&state, &message, url, &answer, message.spec.retries, Some(&dlq_id));
-    }
-    if let Some(url) = &message.spec.callback {
-        callback(&state, &message, url, &answer, message.spec.retries, None);
+    state.lock().messages.remove(&message.id);
+    state.bury(DeadLetter {
+        dlq_id: dlq_id.clone(),
+        message: message.clone(),
+        response_status: answer.status,
+        response_body: String::from_utf8_lossy(&answer.body).into_owned(),
+    });
+    if let Some(to) = &message.spec.failure_callback {
+        callback(&state, &message, to, &answer, message.spec.retries, Some(&dlq_id));
     }
     finish_queue(&state, &message);
     drop(queue_permit);
+}
+
+/// Whether nothing (a delay, a not-before time) holds the message back.
+fn is_due(spec: &Spec) -> bool {
+    spec.delay.is_zero() && spec.not_before.is_none_or(|at| at <= now_seconds())
+}
+
+fn now_seconds() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
 }
 
 async fn wait_for_its_time(spec: &Spec) {
@@ -129,28 +135,58 @@ async fn wait_for_its_time(spec: &Spec) {
         tokio::time::sleep(spec.delay).await;
     }
     if let Some(at) = spec.not_before {
-        let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+        let now = now_seconds();
         if at > now {
             tokio::time::sleep(Duration::from_secs(at - now)).await;
         }
     }
 }
 
-/// Waits for a free slot of the queue (its parallelism) while it is not paused; `None` when
-/// the queue was deleted meanwhile.
-async fn queue_turn(state: &State, name: &str) -> Option<tokio::sync::OwnedSemaphorePermit> {
+/// Puts message `id` at the end of queue `name`'s line; `false` when there is no such queue.
+fn join_line(state: &State, name: &str, id: &str) -> bool {
+    let mut inner = state.lock();
+    let Some(queue) = inner.queues.get_mut(name) else { return false };
+    queue.line.push_back(id.to_owned());
+    true
+}
+
+/// A queue slot held by a delivery; giving it back wakes the line.
+pub(crate) struct QueueSlot {
+    permit: Option<tokio::sync::OwnedSemaphorePermit>,
+    turn: Arc<tokio::sync::Notify>,
+}
+
+impl Drop for QueueSlot {
+    fn drop(&mut self) {
+        // The slot is free before the line wakes: a waiter woken first would find it still
+        // taken and wait for a wake-up that never comes.
+        drop(self.permit.take());
+        self.turn.notify_waiters();
+    }
+}
+
+/// Waits until message `id` is first in its queue's line, the queue is not paused and one of
+/// its parallelism's slots is free; `None` when the queue was deleted meanwhile.
+async fn queue_turn(state: &State, name: &str, id: &str) -> Option<QueueSlot> {
     loop {
-        let (permits, paused) = {
-            let inner = state.lock();
-            let queue = inner.queues.get(name)?;
-            (queue.permits.clone(), queue.paused)
-        };
-        if !paused {
-            if let Ok(permit) = permits.try_acquire_owned() {
-                return Some(permit);
+        let turn = state.lock().queues.get(name)?.turn.clone();
+        // Registered before the check, so a wake-up between the check and the wait is kept.
+        let woken = turn.notified();
+        tokio::pin!(woken);
+        woken.as_mut().enable();
+        {
+            let mut inner = state.lock();
+            let queue = inner.queues.get_mut(name)?;
+            if !queue.paused && queue.line.front().is_some_and(|first| first == id) {
+                if let Ok(permit) = queue.permits.clone().try_acquire_owned() {
+                    queue.line.pop_front();
+                    // The next in line may have a free slot too (parallelism above 1).
+                    queue.turn.notify_waiters();
+                    return Some(QueueSlot { permit: Some(permit), turn: queue.turn.clone() });
+                }
             }
         }
-        tokio::time::sleep(Duration::from_millis(20)).await;
+        woken.await;
     }
 }
 
@@ -212,7 +248,7 @@ async fn attempt(state: &State, message: &Message, retried: u32) -> Answer {
 fn callback(
     state: &Arc<State>,
     source: &Message,
-    url: &str,
+    to: &CallbackSpec,
     answer: &Answer,
     retried: u32,
     dlq_id: Option<&str>,
@@ -241,15 +277,18 @@ fn callback(
     if let Some(id) = dlq_id {
         body["dlqId"] = id.into();
     }
+    let mut forward = to.forward.clone();
+    forward.push(("content-type".to_owned(), "application/json".to_owned()));
     let spec = Spec {
-        method: "POST".to_owned(),
-        delay: Duration::ZERO,
+        method: to.method.clone(),
+        delay: to.delay,
         not_before: None,
-        retries: source.spec.retries,
-        timeout: None,
+        retries: to.retries,
+        retry_delay: to.retry_delay.clone(),
+        timeout: to.timeout,
         callback: None,
         failure_callback: None,
-        forward: vec![("content-type".to_owned(), "application/json".to_owned())],
+        forward,
         deduplication_id: None,
         content_based_deduplication: false,
         flow_control: None,
@@ -257,7 +296,7 @@ fn callback(
     };
     let message = Message {
         id: new_id("msg"),
-        url: url.to_owned(),
+        url: to.url.clone(),
         url_group: None,
         endpoint_name: None,
         queue: None,
@@ -269,15 +308,4 @@ fn callback(
     state.lock().messages.insert(message.id.clone(), message.clone());
     state.log(&message, MessageState::Created, |_| {});
     spawn(state.clone(), message);
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn backoff_is_the_documented_curve() {
-        let seconds: Vec<u64> = (1..=6).map(|n| backoff(n).as_secs()).collect();
-        assert_eq!(seconds, [12, 148, 1808, 22026, 86400, 86400]);
-    }
 }

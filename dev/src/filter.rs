@@ -69,26 +69,6 @@ impl Filter {
         })
     }
 
-    /// Whether it has no filter at all (a cancel without one cancels everything).
-    pub(crate) fn is_empty(&self) -> bool {
-        let lists = [
-            &self.message_id,
-            &self.url,
-            &self.url_group,
-            &self.schedule_id,
-            &self.queue_name,
-            &self.label,
-            &self.flow_control_key,
-            &self.caller_ip,
-            &self.host,
-            &self.path,
-        ];
-        lists.iter().all(|l| l.is_empty())
-            && self.response_status.is_empty()
-            && self.from_date.is_none()
-            && self.to_date.is_none()
-    }
-
     /// Whether the message `view` (and, in the DLQ, its destination's last status) matches.
     pub(crate) fn matches(&self, view: &qstash_client::Message, response_status: Option<u16>) -> bool {
         fn any(wanted: &[String], value: Option<&String>) -> bool {

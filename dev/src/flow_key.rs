@@ -62,7 +62,8 @@ impl FlowKey {
         view.rate_max = self.rate_max;
         view.rate_count = self.rate_count;
         view.rate_period = self.rate_period;
-        view.rate_period_start = self.rate_period_start;
+        // Kept in milliseconds to count periods exactly; shown in seconds, as the API documents.
+        view.rate_period_start = self.rate_period_start / 1000;
         view.is_paused = self.is_paused;
         view.is_pinned_parallelism = self.is_pinned_parallelism;
         view.is_pinned_rate = self.is_pinned_rate;

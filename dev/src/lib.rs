@@ -12,11 +12,14 @@
 //! # Ok(()) }
 //! ```
 //!
-//! What it covers: publish to a URL or a URL group, enqueue, batch; `Upstash-Delay`,
-//! `Upstash-Not-Before`, `Upstash-Method`, `Upstash-Timeout`, forwarded headers; retries with
-//! QStash's backoff (`min(86400, e^(2.5·n))` seconds, scaled down by
-//! [`DevServerBuilder::fast_retries`]) that honour a destination's `Retry-After`; the
-//! `Upstash-Retried` count; the DLQ after the last retry; callbacks and failure callbacks;
+//! What it covers: publish to a URL or a URL group, enqueue (first in, first out), batch;
+//! `Upstash-Delay`, `Upstash-Not-Before`, `Upstash-Method`, `Upstash-Timeout`, forwarded
+//! headers; retries with QStash's backoff (`min(86400, e^(2.5·n))` seconds, scaled down by
+//! [`DevServerBuilder::fast_retries`]) or an `Upstash-Retry-Delay` expression, that honour a
+//! destination's `Retry-After`; the `Upstash-Retried` count; the DLQ after the last retry; a
+//! callback after each attempt and a failure callback, with their own headers; the official
+//! dev server's test users ([`DEV_USERS`]), each an account of its own; bounded memory
+//! ([`Limits`]);
 //! deduplication by id and by content; messages, URL groups, queues, logs and the signing keys
 //! (with QStash's rotation, to test a verifier's); schedules with cron (in UTC, or in the zone
 //! a leading `CRON_TZ=` names; a sixth, leading seconds field is accepted so a test need not
@@ -26,18 +29,24 @@
 #![forbid(unsafe_code)]
 
 mod accept;
+mod accounts;
 mod api;
 mod delivery;
 mod filter;
 mod flow;
 mod flow_key;
 mod ids;
+#[doc(hidden)]
+pub mod internal;
+mod limits;
 mod reply;
 mod schedules;
 mod signing_keys;
 mod spec;
 mod state;
 mod timetable;
+mod users;
+mod waits;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
@@ -46,7 +55,8 @@ use std::time::Duration;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-pub use state::DEV_TOKEN;
+pub use limits::Limits;
+pub use users::{DEV_TOKEN, DEV_USERS, DevUser};
 
 /// A running development server. Dropping it leaves the server running until the runtime
 /// ends; [`DevServer::shutdown`] stops it.
@@ -66,6 +76,7 @@ pub struct DevServerBuilder {
     port: u16,
     retry_scale: f64,
     max_in_flight: usize,
+    limits: Limits,
 }
 
 impl DevServer {
@@ -76,6 +87,7 @@ impl DevServer {
             port: 8080,
             retry_scale: 1.0,
             max_in_flight: 64,
+            limits: Limits::default(),
         }
     }
 
@@ -93,7 +105,9 @@ impl DevServer {
         self.addr.port()
     }
 
-    /// The development token (the `QSTASH_TOKEN`), the same as the official dev server's.
+    /// The development token (the `QSTASH_TOKEN`), the same as the official dev server's
+    /// default user's. The official server's three test users ([`DEV_USERS`]) are served too,
+    /// each with its own token, signing keys and data.
     pub fn token(&self) -> &'static str {
         DEV_TOKEN
     }
@@ -149,15 +163,27 @@ impl DevServerBuilder {
         self
     }
 
+    /// What bounds each account's memory (default [`Limits::default`]): past a bound a publish
+    /// is a 429 naming it, and the DLQ drops its oldest entries.
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
     /// Binds `<host>:<port>` and starts serving.
     pub async fn start(self) -> std::io::Result<DevServer> {
         let listener = tokio::net::TcpListener::bind((self.host, self.port)).await?;
         let addr = listener.local_addr()?;
-        let state = Arc::new(state::State::new(
-            state::Settings { retry_scale: self.retry_scale, default_timeout: Duration::from_secs(30) },
+        let accounts = Arc::new(accounts::Accounts::new(
+            state::Settings {
+                retry_scale: self.retry_scale,
+                default_timeout: Duration::from_secs(30),
+                limits: self.limits,
+            },
             self.max_in_flight,
         ));
-        let app = api::router(state.clone(), self.host.is_loopback());
+        let state = accounts.default_user().clone();
+        let app = api::router(accounts, self.host.is_loopback(), self.limits.message_size);
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             let served = axum::serve(listener, app).with_graceful_shutdown(async {

@@ -36,14 +36,21 @@ async fn tick(state: AppState, id: String, timetable: Timetable, generation: u64
                         None
                     } else {
                         schedule.last_run = Some(now_millis());
-                        Some((schedule.destination.clone(), schedule.spec.clone(), schedule.body.clone()))
+                        Some((
+                            schedule.destination.clone(),
+                            schedule.queue.clone(),
+                            schedule.spec.clone(),
+                            schedule.body.clone(),
+                        ))
                     }
                 }
                 _ => return,
             }
         };
-        if let Some((destination, spec, body)) = due {
-            if let Err(ApiError(_, error)) = accept_spec(&state, None, Some(&id), &destination, spec, body) {
+        if let Some((destination, queue, spec, body)) = due {
+            if let Err(ApiError(_, error)) =
+                accept_spec(&state, queue.as_deref(), Some(&id), &destination, spec, body)
+            {
                 tracing::warn!(schedule = %id, %error, "a scheduled publish failed");
             }
         }

@@ -6,6 +6,7 @@ use std::fmt;
 use qstash_core::Signer;
 
 use crate::ids::new_id;
+use crate::users::DevUser;
 
 /// The current and next signing keys, and their signers.
 #[derive(Clone)]
@@ -34,6 +35,20 @@ impl fmt::Debug for SigningKeys {
 }
 
 impl SigningKeys {
+    /// The pair of `user`, before any rotation.
+    pub(crate) fn of(user: &DevUser) -> Self {
+        match (Signer::new(user.current_signing_key), Signer::new(user.next_signing_key)) {
+            (Ok(signer), Ok(next_signer)) => SigningKeys {
+                current: user.current_signing_key.to_owned(),
+                next: user.next_signing_key.to_owned(),
+                signer,
+                next_signer,
+            },
+            // The default user's keys, the public pair `Signer::new` leaves to `Signer::dev`.
+            _ => SigningKeys::default(),
+        }
+    }
+
     /// `(current, next)`.
     pub(crate) fn pair(&self) -> (String, String) {
         (self.current.clone(), self.next.clone())
@@ -76,6 +91,22 @@ mod tests {
         assert!(qstash_core::Receiver::dev().verify(&request).is_ok(), "the old pair's next key verifies");
         keys.rotate();
         assert_eq!(keys.pair().0, next);
+    }
+
+    #[test]
+    fn each_user_signs_with_its_own_pair() {
+        for user in &crate::users::DEV_USERS {
+            let keys = SigningKeys::of(user);
+            assert_eq!(keys.pair(), (user.current_signing_key.to_owned(), user.next_signing_key.to_owned()));
+            let token = keys.signer().token("https://example.com/hook", b"body").sign();
+            let receiver = match qstash_core::Receiver::new(user.current_signing_key, user.next_signing_key) {
+                Ok(receiver) => receiver,
+                // The default user's pair: the public development keys, which only `dev()` takes.
+                Err(_) => qstash_core::Receiver::dev(),
+            };
+            let request = qstash_core::Request::new(&token, b"body").url("https://example.com/hook");
+            assert!(receiver.verify(&request).is_ok());
+        }
     }
 
     #[test]

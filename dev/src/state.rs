@@ -1,24 +1,26 @@
 //! Everything the server remembers, in memory: messages in flight, the DLQ, the event log,
 //! URL groups and queues.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use qstash_client::{DlqMessage, Endpoint, LogEvent, MessageState, UrlGroup};
-use tokio::sync::Semaphore;
+use tokio::sync::{Notify, Semaphore};
 
 use crate::flow_key::FlowKey;
 use crate::ids::{base64, now_millis};
+use crate::limits::Limits;
 use crate::signing_keys::SigningKeys;
 use crate::spec::Spec;
-
-/// The development token of the official QStash dev server (public, not a secret).
-pub const DEV_TOKEN: &str = "eyJVc2VySUQiOiJkZWZhdWx0VXNlciIsIlBhc3N3b3JkIjoiZGVmYXVsdFBhc3N3b3JkIn0=";
+use crate::users::DevUser;
 
 /// How long a deduplication id (or a body hash) keeps a second copy out.
 const DEDUPLICATION_WINDOW: Duration = Duration::from_secs(600);
+
+/// How many bulk actions are kept (the oldest go first).
+pub(crate) const BULK_ACTIONS_KEPT: usize = 1000;
 
 /// How many events the log keeps (the oldest go first).
 const EVENTS_KEPT: usize = 10_000;
@@ -52,10 +54,11 @@ impl Message {
             Err(_) => view.body_base64 = Some(base64(&self.body)),
         }
         view.max_retries = Some(self.spec.retries);
+        view.retry_delay_expression = self.spec.retry_delay.as_ref().map(|d| d.text().to_owned());
         view.not_before = self.spec.not_before.map(|at| at.saturating_mul(1000));
         view.created_at = Some(self.created_at);
-        view.callback.clone_from(&self.spec.callback);
-        view.failure_callback.clone_from(&self.spec.failure_callback);
+        view.callback = self.spec.callback.as_ref().map(|c| c.url.clone());
+        view.failure_callback = self.spec.failure_callback.as_ref().map(|c| c.url.clone());
         view.queue_name.clone_from(&self.queue);
         view.schedule_id.clone_from(&self.schedule_id);
         view.label = self.spec.labels.first().cloned();
@@ -91,7 +94,8 @@ impl DeadLetter {
     }
 }
 
-/// A queue: its parallelism is the number of permits of its semaphore.
+/// A queue: its parallelism is the number of permits of its semaphore, and its messages start
+/// in the order they joined its line (FIFO, as QStash's queues deliver).
 #[derive(Debug)]
 pub(crate) struct Queue {
     pub(crate) parallelism: u32,
@@ -99,6 +103,11 @@ pub(crate) struct Queue {
     pub(crate) lag: u64,
     pub(crate) created_at: u64,
     pub(crate) permits: Arc<Semaphore>,
+    /// The ids of the messages waiting for their turn, first in line first.
+    pub(crate) line: VecDeque<String>,
+    /// Woken whenever a waiting message's turn may have come: a permit given back, the line
+    /// moved, the queue resumed, changed or deleted.
+    pub(crate) turn: Arc<Notify>,
 }
 
 impl Queue {
@@ -111,6 +120,8 @@ impl Queue {
             lag: 0,
             created_at: now_millis(),
             permits: Arc::new(Semaphore::new(parallelism as usize)),
+            line: VecDeque::new(),
+            turn: Arc::new(Notify::new()),
         }
     }
 
@@ -143,6 +154,8 @@ pub(crate) struct Schedule {
     pub(crate) id: String,
     pub(crate) cron: String,
     pub(crate) destination: String,
+    /// `Upstash-Queue-Name`: each run is enqueued there instead of published.
+    pub(crate) queue: Option<String>,
     pub(crate) spec: Spec,
     pub(crate) body: Bytes,
     pub(crate) paused: bool,
@@ -166,8 +179,10 @@ impl Schedule {
         view.body = Some(String::from_utf8_lossy(&self.body).into_owned());
         view.retries = Some(self.spec.retries);
         view.delay = Some(self.spec.delay.as_secs());
-        view.callback.clone_from(&self.spec.callback);
-        view.failure_callback.clone_from(&self.spec.failure_callback);
+        view.callback = self.spec.callback.as_ref().map(|c| c.url.clone());
+        view.failure_callback = self.spec.failure_callback.as_ref().map(|c| c.url.clone());
+        view.retry_delay_expression = self.spec.retry_delay.as_ref().map(|d| d.text().to_owned());
+        view.queue_name.clone_from(&self.queue);
         view.is_paused = self.paused;
         view.last_schedule_time = self.last_run;
         view.next_schedule_time = self.next_run;
@@ -182,6 +197,8 @@ pub(crate) struct Settings {
     pub(crate) retry_scale: f64,
     /// How long an attempt may take when the message sets no `Upstash-Timeout`.
     pub(crate) default_timeout: Duration,
+    /// What bounds each account's memory.
+    pub(crate) limits: Limits,
 }
 
 #[derive(Debug, Default)]
@@ -194,7 +211,17 @@ pub(crate) struct Inner {
     pub(crate) url_groups: BTreeMap<String, (u64, Vec<Endpoint>)>,
     pub(crate) queues: BTreeMap<String, Queue>,
     pub(crate) deduplication: HashMap<String, (String, Instant)>,
+    /// The background cancels asked for, oldest first (the newest [`BULK_ACTIONS_KEPT`]).
+    pub(crate) bulk_actions: Vec<qstash_client::BulkAction>,
     pub(crate) keys: SigningKeys,
+}
+
+impl Inner {
+    /// The bytes of message bodies held: waiting messages and the DLQ.
+    pub(crate) fn held_bytes(&self) -> usize {
+        let waiting: usize = self.messages.values().map(|m| m.body.len()).sum();
+        waiting + self.dlq.iter().map(|d| d.message.body.len()).sum::<usize>()
+    }
 }
 
 /// The server's state, shared by the API handlers and the delivery tasks.
@@ -208,7 +235,8 @@ pub(crate) struct State {
 }
 
 impl State {
-    pub(crate) fn new(settings: Settings, max_in_flight: usize) -> Self {
+    /// An empty account of `user`, signing with its keys.
+    pub(crate) fn new(settings: Settings, max_in_flight: usize, user: &DevUser) -> Self {
         State {
             settings,
             in_flight: Semaphore::new(max_in_flight),
@@ -218,7 +246,7 @@ impl State {
                 .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .unwrap_or_default(),
-            inner: Mutex::new(Inner::default()),
+            inner: Mutex::new(Inner { keys: SigningKeys::of(user), ..Inner::default() }),
         }
     }
 
@@ -246,6 +274,26 @@ impl State {
             inner.events.remove(0);
         }
         inner.events.push(event);
+    }
+
+    /// Adds a message whose every attempt failed to the DLQ; past the DLQ's bounds (entries,
+    /// bytes held) its oldest entries are dropped, as QStash's DLQ lets them expire.
+    pub(crate) fn bury(&self, dead: DeadLetter) {
+        let limits = self.settings.limits;
+        let mut inner = self.lock();
+        inner.dlq.push(dead);
+        let mut held = inner.held_bytes();
+        let mut dropped = 0;
+        while inner.dlq.len() - dropped > limits.dead_letters
+            || (held > limits.stored_bytes && inner.dlq.len() - dropped > 1)
+        {
+            held -= inner.dlq[dropped].message.body.len();
+            dropped += 1;
+        }
+        if dropped > 0 {
+            inner.dlq.drain(..dropped);
+            tracing::warn!(dropped, "the DLQ is full: its oldest messages were dropped");
+        }
     }
 
     /// The id of an earlier message that `key` deduplicates against, or records `id` under it.

@@ -1,6 +1,7 @@
 //! How the dev server delivers, rule by rule: forwarded headers and method, a destination's
-//! `Retry-After`, the attempt timeout, a queue's parallelism, content-based deduplication,
-//! not-before, and the success callback's body.
+//! `Retry-After` (seconds, durations, HTTP dates), `Upstash-Retry-Delay`, the attempt
+//! timeout, a queue's parallelism and order, content-based deduplication, not-before, and
+//! callbacks (after each attempt, with their own method and headers).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a panic in a test is a failed assertion
 
 mod common;
@@ -45,6 +46,25 @@ async fn busy_once(State(seen): State<Seen>, headers: HeaderMap, body: Bytes) ->
     StatusCode::OK.into_response()
 }
 
+/// Fails the first attempt (503, with the `Retry-After` the message forwarded as
+/// `X-Retry-After`, if any), then records the delivery.
+async fn flaky(
+    State(seen): State<Seen>,
+    method: Method,
+    headers: HeaderMap,
+    body: Bytes,
+) -> axum::response::Response {
+    if headers["upstash-retried"] == "0" {
+        let mut refused = StatusCode::SERVICE_UNAVAILABLE.into_response();
+        if let Some(after) = headers.get("x-retry-after") {
+            refused.headers_mut().insert("retry-after", after.clone());
+        }
+        return refused;
+    }
+    let _ = seen.tx.send((method, headers, body, Instant::now()));
+    StatusCode::OK.into_response()
+}
+
 /// Holds each delivery until the test lets it go (`Seen::release`), and reports it on arrival
 /// with how many deliveries were in flight then (`x-in-flight`), itself included.
 async fn gated(State(seen): State<Seen>, mut headers: HeaderMap, body: Bytes) -> StatusCode {
@@ -70,6 +90,8 @@ async fn start()
             any(|| async { (StatusCode::SERVICE_UNAVAILABLE, [("retry-after", "18446744073709551615")]) }),
         )
         .route("/gated", any(gated))
+        .route("/flaky", any(flaky))
+        .route("/down", any(|| async { StatusCode::SERVICE_UNAVAILABLE }))
         .route(
             "/sleepy",
             any(|| async {
@@ -118,6 +140,120 @@ async fn a_destinations_retry_after_is_honoured_even_with_fast_retries() {
     dev.shutdown().await;
 }
 
+/// The waits the dev server chose before each retry of message `id`, in milliseconds, as its
+/// log records them, once it logged `count` of them.
+async fn retry_waits(client: &Client, id: &str, count: usize) -> Vec<u64> {
+    let only_this = MessageFilter { message_id: Some(id.to_owned()), ..Default::default() };
+    tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            let logs = client.logs().list(&only_this, None, None).await.unwrap().logs;
+            let mut waits: Vec<(u64, u64)> = logs
+                .iter()
+                .filter(|e| e.state == MessageState::Retry)
+                .map(|e| (e.time, e.next_delivery_time.unwrap() - e.time))
+                .collect();
+            if waits.len() == count {
+                waits.sort_unstable();
+                return waits.into_iter().map(|(_, wait)| wait).collect();
+            }
+            tokio::task::yield_now().await;
+        }
+    })
+    .await
+    .expect("the RETRY events within 10 s")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upstash_retry_delay_expression_sets_each_wait() {
+    let (dev, client, base, _, _rx) = start().await;
+    let options = PublishOptions {
+        retries: Some(2),
+        headers: vec![("Upstash-Retry-Delay".into(), "(retried + 1) * 30000".into())],
+        ..Default::default()
+    };
+    let sent = client.publish(format!("{base}/down"), "x", &options).await.unwrap();
+    // 30 s then 60 s, scaled by fast_retries to 30 and 60 ms (the backoff gives 12 and 148).
+    let waits = retry_waits(&client, &sent[0].message_id, 2).await;
+    assert!((29..=30).contains(&waits[0]) && (59..=60).contains(&waits[1]), "{waits:?}");
+    let refused = PublishOptions {
+        headers: vec![("Upstash-Retry-Delay".into(), "attempts * 1000".into())],
+        ..Default::default()
+    };
+    let refused = client.publish(format!("{base}/down"), "x", &refused).await.unwrap_err();
+    assert!(
+        matches!(&refused, qstash_client::ClientError::Api { status: 400, message } if message.contains("Upstash-Retry-Delay")),
+        "{refused:?}"
+    );
+    dev.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retry_after_as_a_duration_and_as_an_http_date_is_honoured() {
+    let (dev, client, base, _, mut rx) = start().await;
+    let in_100_s = (chrono::Utc::now() + chrono::Duration::seconds(100)).format("%a, %d %b %Y %H:%M:%S GMT");
+    for (retry_after, expected) in [("6m5s".to_owned(), 364..=365), (in_100_s.to_string(), 98..=100)] {
+        let options = PublishOptions {
+            headers: vec![("Upstash-Forward-X-Retry-After".into(), retry_after.clone())],
+            ..Default::default()
+        };
+        let sent = client.publish(format!("{base}/flaky"), "x", &options).await.unwrap();
+        next(&mut rx).await;
+        // Scaled by fast_retries: 365 s is 365 ms.
+        let waits = retry_waits(&client, &sent[0].message_id, 1).await;
+        assert!(expected.contains(&waits[0]), "Retry-After {retry_after}: waited {waits:?} ms");
+    }
+    dev.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_callback_follows_every_attempt_with_its_method_and_forwarded_headers() {
+    let (dev, client, base, _, mut rx) = start().await;
+    let options = PublishOptions {
+        retries: Some(1),
+        headers: vec![
+            ("Upstash-Callback".into(), format!("{base}/hook")),
+            ("Upstash-Callback-Method".into(), "PUT".into()),
+            ("Upstash-Callback-Forward-X-Cb".into(), "yes".into()),
+        ],
+        ..Default::default()
+    };
+    client.publish(format!("{base}/flaky"), "source", &options).await.unwrap();
+    let mut callbacks = Vec::new();
+    while callbacks.len() < 2 {
+        let (method, headers, body, _) = next(&mut rx).await;
+        if body == "source" {
+            continue; // the second attempt, which /flaky lets through
+        }
+        assert_eq!(method, Method::PUT);
+        assert_eq!(headers["x-cb"], "yes");
+        let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        callbacks.push((body["retried"].as_u64().unwrap(), body["status"].as_u64().unwrap()));
+    }
+    callbacks.sort_unstable();
+    assert_eq!(callbacks, [(0, 503), (1, 200)], "one callback per attempt, with its answer");
+    dev.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_failure_callback_carries_its_forwarded_headers_and_the_dlq_id() {
+    let (dev, client, base, _, mut rx) = start().await;
+    let options = PublishOptions {
+        retries: Some(0),
+        headers: vec![
+            ("Upstash-Failure-Callback".into(), format!("{base}/hook")),
+            ("Upstash-Failure-Callback-Forward-X-Fail".into(), "1".into()),
+        ],
+        ..Default::default()
+    };
+    client.publish(format!("{base}/down"), "source", &options).await.unwrap();
+    let (_, headers, body, _) = next(&mut rx).await;
+    assert_eq!(headers["x-fail"], "1");
+    let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(body["status"], 503);
+    assert!(body["dlqId"].as_str().is_some_and(|id| !id.is_empty()), "{body}");
+    dev.shutdown().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_queue_delivers_at_most_its_parallelism_at_once() {
     let (dev, client, base, seen, mut rx) = start().await;
@@ -135,6 +271,25 @@ async fn a_queue_delivers_at_most_its_parallelism_at_once() {
         assert_eq!(headers["x-in-flight"], "1");
         seen.release.add_permits(1);
     }
+    dev.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_queue_with_parallelism_one_delivers_in_the_order_enqueued() {
+    let (dev, client, base, _, mut rx) = start().await;
+    client.queues().upsert("fifo", 1, false).await.unwrap();
+    let sent: Vec<String> = (1..=10).map(|i| format!("m{i}")).collect();
+    for body in &sent {
+        client
+            .enqueue("fifo", format!("{base}/hook"), body.as_str(), &PublishOptions::default())
+            .await
+            .unwrap();
+    }
+    let mut arrived = Vec::new();
+    for _ in &sent {
+        arrived.push(String::from_utf8(next(&mut rx).await.2.to_vec()).unwrap());
+    }
+    assert_eq!(arrived, sent);
     dev.shutdown().await;
 }
 

@@ -9,10 +9,12 @@
 #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
 
 mod client_response;
+mod dev_request;
 mod request_head;
 mod verifier;
 
 pub use client_response::client_response;
+pub use dev_request::dev_request;
 pub use request_head::request_head;
 pub use verifier::{payload_fast_path, roundtrip, verify_bytes, verify_structured};
 

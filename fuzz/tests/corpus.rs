@@ -49,3 +49,8 @@ fn request_head_corpus_never_panics_and_keeps_invariants() {
 fn client_response_corpus_never_panics() {
     replay("client_response", qstash_fuzz::client_response);
 }
+
+#[test]
+fn dev_request_corpus_never_panics_or_answers_a_5xx() {
+    replay("dev_request", qstash_fuzz::dev_request);
+}

@@ -35,7 +35,7 @@ pub struct FlowControlInfo {
     /// The period (seconds).
     #[serde(default)]
     pub rate_period: u64,
-    /// When the current period started (Unix milliseconds).
+    /// When the current period started (Unix seconds).
     #[serde(default)]
     pub rate_period_start: u64,
     /// Whether delivery is paused.

@@ -2,14 +2,15 @@
 //! paused and reset.
 
 use axum::Json;
-use axum::extract::{Path, RawQuery, State as Shared};
+use axum::extract::{Path, RawQuery};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use qstash_client::GlobalParallelism;
 
 use crate::flow_key::FlowKey;
 use crate::ids::now_millis;
-use crate::reply::{ApiError, AppState, Reply, not_found, query_values};
+use crate::reply::{ApiError, AppState, Reply, Shared, bad_request, not_found, query_values};
+use crate::spec::MAX_RATE_PERIOD;
 
 /// `GET /v2/flowControl?search=…`.
 pub(super) async fn list(Shared(state): Shared<AppState>, RawQuery(query): RawQuery) -> Reply {
@@ -46,8 +47,39 @@ pub(super) async fn control(
     Path((key, action)): Path<(String, String)>,
     RawQuery(query): RawQuery,
 ) -> Reply {
-    let number = |name: &str| query_values(&query, name).first().and_then(|v| v.parse::<u64>().ok());
-    let flag = |name: &str| query_values(&query, name).first().is_some_and(|v| v == "true");
+    // A pin's numbers are checked as a publish's are: a positive count, a period of a year at
+    // most; anything else is a 400 naming the parameter, never a silent no-op.
+    let number = |name: &str, max: u64| -> Result<Option<u64>, ApiError> {
+        match query_values(&query, name).first() {
+            None => Ok(None),
+            Some(value) => {
+                value.parse::<u64>().ok().filter(|n| (1..=max).contains(n)).map(Some).ok_or_else(|| {
+                    bad_request(format!("invalid {name}: {value:?} (a whole number from 1 to {max})"))
+                })
+            }
+        }
+    };
+    let flag = |name: &str| -> Result<bool, ApiError> {
+        match query_values(&query, name).first().map(String::as_str) {
+            None | Some("false") => Ok(false),
+            Some("true") => Ok(true),
+            Some(value) => Err(bad_request(format!("invalid {name}: {value:?} (true or false)"))),
+        }
+    };
+    let (parallelism, rate, period) = if action == "pin" {
+        (
+            number("parallelism", u64::from(u32::MAX))?,
+            number("rate", u64::from(u32::MAX))?,
+            number("period", MAX_RATE_PERIOD.as_secs())?,
+        )
+    } else {
+        (None, None, None)
+    };
+    let (unpin_parallelism, unpin_rate) =
+        if action == "unpin" { (flag("parallelism")?, flag("rate")?) } else { (false, false) };
+    if action == "pin" && parallelism.is_none() && rate.is_none() {
+        return Err(bad_request("pin needs a parallelism or a rate"));
+    }
     let mut inner = state.lock();
     let flow = inner.flow_keys.get_mut(&key).ok_or_else(|| not_found("flow-control key", &key))?;
     match action.as_str() {
@@ -58,23 +90,23 @@ pub(super) async fn control(
             flow.rate_period_start = now_millis();
         }
         "pin" => {
-            if let Some(parallelism) = number("parallelism") {
+            if let Some(parallelism) = parallelism {
                 flow.parallelism_max = parallelism;
                 flow.is_pinned_parallelism = true;
             }
-            if let Some(rate) = number("rate") {
+            if let Some(rate) = rate {
                 flow.rate_max = rate;
                 flow.is_pinned_rate = true;
             }
-            if let Some(period) = number("period") {
-                flow.rate_period = period.max(1);
+            if let Some(period) = period {
+                flow.rate_period = period;
             }
         }
         "unpin" => {
-            if flag("parallelism") {
+            if unpin_parallelism {
                 flow.is_pinned_parallelism = false;
             }
-            if flag("rate") {
+            if unpin_rate {
                 flow.is_pinned_rate = false;
             }
         }

@@ -1,10 +1,9 @@
 //! `/v2/keys`: the signing keys, and their rotation.
 
 use axum::Json;
-use axum::extract::State as Shared;
 use axum::response::{IntoResponse, Response};
 
-use crate::reply::AppState;
+use crate::reply::{AppState, Shared};
 
 /// `GET /v2/keys`.
 pub(super) async fn get(Shared(state): Shared<AppState>) -> Response {

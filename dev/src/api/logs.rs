@@ -3,12 +3,12 @@
 //! clients still call), with the same filters and pages.
 
 use axum::Json;
-use axum::extract::{RawQuery, State as Shared};
+use axum::extract::RawQuery;
 use axum::response::IntoResponse;
 use qstash_client::LogEvent;
 use serde_json::json;
 
-use crate::reply::{AppState, Reply, bad_request, query_values};
+use crate::reply::{AppState, Reply, Shared, bad_request, page_of, query_values};
 
 /// The largest page, and the default one (the API reference's `count`).
 const MAX_COUNT: usize = 100;
@@ -29,17 +29,6 @@ fn page(
             }
         }
     };
-    let count = match number("count")? {
-        None => MAX_COUNT,
-        Some(n) if (1..=MAX_COUNT as u64).contains(&n) => n as usize,
-        Some(_) => return Err(bad_request(format!("count must be from 1 to {MAX_COUNT}"))),
-    };
-    let start = match values("cursor").first() {
-        None => 0,
-        Some(cursor) => {
-            cursor.parse::<usize>().map_err(|_| bad_request("cursor is not one this server gave"))?
-        }
-    };
     let (from, to) = (number("fromDate")?, number("toDate")?);
     let one_of = |wanted: &Vec<String>, value: Option<&String>| {
         wanted.is_empty() || value.is_some_and(|v| wanted.contains(v))
@@ -48,7 +37,7 @@ fn page(
         (values("messageId"), values("state"), values("url"), values("topicName"));
     let (schedules, queues, labels) = (values("scheduleId"), values("queueName"), values("label"));
     let inner = state.lock();
-    let matching: Vec<&LogEvent> = inner
+    let matching: Vec<LogEvent> = inner
         .events
         .iter()
         .rev()
@@ -58,11 +47,9 @@ fn page(
         .filter(|e| one_of(&schedules, e.schedule_id.as_ref()) && one_of(&queues, e.queue_name.as_ref()))
         .filter(|e| one_of(&labels, e.label.as_ref()))
         .filter(|e| from.is_none_or(|from| e.time >= from) && to.is_none_or(|to| e.time <= to))
+        .cloned()
         .collect();
-    let end = start.saturating_add(count).min(matching.len());
-    let entries = matching.get(start..end).unwrap_or_default().iter().map(|e| (*e).clone()).collect();
-    let next = (end < matching.len()).then(|| end.to_string());
-    Ok((entries, next))
+    page_of(matching, query, MAX_COUNT)
 }
 
 /// `GET /v2/logs`.

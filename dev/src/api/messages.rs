@@ -1,22 +1,41 @@
 //! `/v2/messages`: messages waiting for delivery, read and cancelled.
 
 use axum::Json;
-use axum::extract::{Path, RawQuery, State as Shared};
+use axum::extract::{Path, RawQuery};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use qstash_client::MessageState;
+use qstash_client::{BulkAction, BulkActionState, MessageState};
 use serde_json::json;
 
 use crate::filter::Filter;
-use crate::ids::new_id;
-use crate::reply::{AppState, Reply, not_found, query_values};
-use crate::state::Message;
+use crate::ids::{new_id, now_millis};
+use crate::reply::{AppState, Reply, Shared, not_found, query_values};
+use crate::state::{BULK_ACTIONS_KEPT, Message};
 
 /// `GET /v2/messages/{id}`.
 pub(super) async fn get(Shared(state): Shared<AppState>, Path(id): Path<String>) -> Reply {
     let inner = state.lock();
     let message = inner.messages.get(&id).ok_or_else(|| not_found("message", &id))?;
     Ok(Json(message.view()).into_response())
+}
+
+/// A cancel by filter that was asked to run in the background, finished: it ran here at once.
+fn finished_cancel(query: &Option<String>, cancelled: u64) -> BulkAction {
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(query.as_deref().unwrap_or_default()).unwrap_or_default();
+    let mut action = BulkAction::default();
+    action.action_id = new_id("bact");
+    action.kind = "cancel".to_owned();
+    action.state = BulkActionState::Finished;
+    (action.total, action.processed) = (cancelled, cancelled);
+    let now = now_millis();
+    (action.created_at, action.completed_at) = (Some(now), Some(now));
+    for (name, value) in
+        pairs.into_iter().filter(|(name, _)| !matches!(name.as_str(), "async" | "count" | "cursor"))
+    {
+        action.filter.entry(name).or_default().push(value);
+    }
+    action
 }
 
 /// `DELETE /v2/messages/{id}`.
@@ -53,7 +72,13 @@ pub(super) async fn cancel_many(Shared(state): Shared<AppState>, RawQuery(query)
     }
     let mut answer = json!({ "cancelled": removed.len() });
     if ids.is_empty() && query_values(&query, "async").first().map(String::as_str) == Some("true") {
-        answer["actionId"] = new_id("bact").into();
+        let action = finished_cancel(&query, removed.len() as u64);
+        answer["actionId"] = action.action_id.clone().into();
+        let mut inner = state.lock();
+        if inner.bulk_actions.len() >= BULK_ACTIONS_KEPT {
+            inner.bulk_actions.remove(0);
+        }
+        inner.bulk_actions.push(action);
     }
     Ok((StatusCode::ACCEPTED, Json(answer)).into_response())
 }

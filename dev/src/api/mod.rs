@@ -1,6 +1,7 @@
 //! The QStash REST API over the in-memory state, behind the development token: the routes,
 //! each to a handler of the module for its area.
 
+mod bulk_actions;
 mod dlq;
 mod flow_control;
 mod keys;
@@ -11,19 +12,22 @@ mod queues;
 mod schedules;
 mod url_groups;
 
+use std::sync::Arc;
+
 use axum::Router;
-use axum::extract::Request;
+use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 
+use crate::accounts::Accounts;
 use crate::reply::{ApiError, AppState};
-use crate::state::DEV_TOKEN;
 
-/// Every endpoint of the API, on `state`; with `loopback_only`, for requests naming a loopback
-/// host only.
-pub(crate) fn router(state: AppState, loopback_only: bool) -> Router {
+/// Every endpoint of the API, each request on the account of its token, with bodies of
+/// `message_size` bytes at most; with `loopback_only`, for requests naming a loopback host
+/// only.
+pub(crate) fn router(accounts: Arc<Accounts>, loopback_only: bool, message_size: usize) -> Router {
     Router::new()
         .route("/v2/publish/{*destination}", post(publish::publish))
         .route("/v2/enqueue/{queue}/{*destination}", post(publish::enqueue))
@@ -31,6 +35,8 @@ pub(crate) fn router(state: AppState, loopback_only: bool) -> Router {
         .route("/v2/keys", get(keys::get))
         .route("/v2/keys/rotate", post(keys::rotate))
         .route("/v2/messages", delete(messages::cancel_many))
+        .route("/v2/bulkActions", get(bulk_actions::list))
+        .route("/v2/bulkActions/{id}", get(bulk_actions::get))
         .route("/v2/messages/{id}", get(messages::get).delete(messages::cancel))
         .route("/v2/dlq", get(dlq::list).delete(dlq::delete_many))
         .route("/v2/dlq/retry", post(dlq::retry))
@@ -51,7 +57,7 @@ pub(crate) fn router(state: AppState, loopback_only: bool) -> Router {
                 .patch(schedules::pause_or_resume),
         )
         .route("/v2/topics", get(url_groups::list))
-        .route("/v2/topics/{name}", get(url_groups::get).delete(url_groups::delete))
+        .route("/v2/topics/{name}", get(url_groups::get).delete(url_groups::delete).patch(url_groups::rename))
         .route(
             "/v2/topics/{name}/endpoints",
             post(url_groups::add_endpoints).delete(url_groups::remove_endpoints),
@@ -61,11 +67,39 @@ pub(crate) fn router(state: AppState, loopback_only: bool) -> Router {
         .route("/v2/queues/{name}/pause", post(queues::pause))
         .route("/v2/queues/{name}/resume", post(queues::resume))
         .fallback(|| async { ApiError(StatusCode::NOT_FOUND, "no such endpoint".into()) })
-        .layer(middleware::from_fn(authorize))
+        .method_not_allowed_fallback(|request: Request| async move {
+            ApiError(
+                StatusCode::METHOD_NOT_ALLOWED,
+                format!("{} is not allowed on {}", request.method(), request.uri().path()),
+            )
+        })
+        .layer(DefaultBodyLimit::max(message_size))
+        .layer(middleware::from_fn(move |request: Request, next: Next| {
+            authorize(accounts.clone(), request, next)
+        }))
         .layer(middleware::from_fn(move |request: Request, next: Next| {
             check_host(loopback_only, request, next)
         }))
-        .with_state(state)
+        .layer(middleware::map_response(error_as_json))
+}
+
+/// QStash answers every error as `{"error": "…"}`; axum's own refusals (a body over the size
+/// limit, a path it cannot read) are plain text, so they are wrapped here, once for all.
+async fn error_as_json(response: Response) -> Response {
+    let json = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    let status = response.status();
+    if status.is_success() || json {
+        return response;
+    }
+    let reason = status.canonical_reason().unwrap_or("error");
+    let text = match axum::body::to_bytes(response.into_body(), 64 * 1024).await {
+        Ok(bytes) if !bytes.is_empty() => String::from_utf8_lossy(&bytes).into_owned(),
+        _ => reason.to_owned(),
+    };
+    ApiError(status, text).into_response()
 }
 
 /// Refuses (403) a request whose `Host` is not a loopback name when the server listens on
@@ -101,14 +135,15 @@ fn loopback_name(host: &str) -> bool {
 /// The query parameter QStash also takes the token in.
 const TOKEN_PARAMETER: &str = "qstash_token";
 
-/// Only the development token opens the API, as a real QStash only opens it to its token, given
-/// as a bearer or as `?qstash_token=`. The parameter is taken out of the request before any
+/// Only a user's token opens the API (the development token or a test user's), as a real
+/// QStash only opens it to its token, given as a bearer or as `?qstash_token=`; the request
+/// then works on that user's account. The parameter is taken out of the request before any
 /// handler sees it, so it never becomes part of a destination URL (a token sent on).
-async fn authorize(mut request: Request, next: Next) -> Response {
+async fn authorize(accounts: Arc<Accounts>, mut request: Request, next: Next) -> Response {
     let bearer = request.headers().get("authorization").and_then(|v| v.to_str().ok());
-    let by_bearer = bearer == Some(&format!("Bearer {DEV_TOKEN}"));
+    let by_bearer = bearer.and_then(|b| b.strip_prefix("Bearer ")).and_then(|token| accounts.of(token));
     let (rest, tokens) = without_token(request.uri().query());
-    let by_query = tokens.iter().any(|token| token == DEV_TOKEN);
+    let account = by_bearer.or_else(|| tokens.iter().find_map(|token| accounts.of(token))).cloned();
     if !tokens.is_empty() {
         let path = request.uri().path().to_owned();
         let target = if rest.is_empty() { path } else { format!("{path}?{rest}") };
@@ -119,10 +154,14 @@ async fn authorize(mut request: Request, next: Next) -> Response {
             }
         }
     }
-    if by_bearer || by_query {
-        return next.run(request).await;
+    match account {
+        Some(account) => {
+            request.extensions_mut().insert::<AppState>(account);
+            next.run(request).await
+        }
+        None => ApiError(StatusCode::UNAUTHORIZED, "invalid token: use the development token".into())
+            .into_response(),
     }
-    ApiError(StatusCode::UNAUTHORIZED, "invalid token: use the development token".into()).into_response()
 }
 
 /// The query without its `qstash_token` parameters, and their (decoded) values.

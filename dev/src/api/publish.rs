@@ -3,14 +3,15 @@
 use std::collections::HashMap;
 
 use axum::Json;
-use axum::extract::{Path, State as Shared};
+use axum::extract::Path;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Uri};
 use axum::response::IntoResponse;
 use bytes::Bytes;
 use serde::Deserialize;
 
-use crate::accept::{accept, destination};
-use crate::reply::{AppState, Reply, bad_request};
+use crate::accept::{accept, accept_spec, check_target, destination};
+use crate::reply::{ApiError, AppState, Reply, Shared, bad_request};
+use crate::spec::Spec;
 
 /// `POST /v2/publish/{destination}`.
 pub(super) async fn publish(
@@ -47,25 +48,35 @@ struct BatchEntry {
     queue: Option<String>,
 }
 
-/// `POST /v2/batch`.
+/// `POST /v2/batch`: every entry is checked before any is accepted, so a bad one (an
+/// unknown URL group, an invalid header or queue name) refuses the whole batch.
 pub(super) async fn batch(Shared(state): Shared<AppState>, body: Bytes) -> Reply {
     let entries: Vec<BatchEntry> =
         serde_json::from_slice(&body).map_err(|e| bad_request(format!("invalid batch: {e}")))?;
-    let mut answers = Vec::new();
-    for entry in entries {
+    let mut checked = Vec::with_capacity(entries.len());
+    for (index, entry) in entries.into_iter().enumerate() {
+        let in_entry =
+            |ApiError(status, error): ApiError| ApiError(status, format!("batch entry {index}: {error}"));
         let mut headers = HeaderMap::new();
         for (name, value) in &entry.headers {
             let name = HeaderName::from_bytes(name.as_bytes())
-                .map_err(|_| bad_request(format!("invalid header name {name}")))?;
-            let value =
-                HeaderValue::from_str(value).map_err(|_| bad_request(format!("invalid value of {name}")))?;
+                .map_err(|_| in_entry(bad_request(format!("invalid header name {name}"))))?;
+            let value = HeaderValue::from_str(value)
+                .map_err(|_| in_entry(bad_request(format!("invalid value of {name}"))))?;
             headers.insert(name, value);
         }
-        answers.push(accept(
+        let spec = Spec::from_headers(&headers).map_err(|e| in_entry(bad_request(e)))?;
+        check_target(&state, entry.queue.as_deref(), &entry.destination).map_err(in_entry)?;
+        checked.push((entry, spec));
+    }
+    let mut answers = Vec::new();
+    for (entry, spec) in checked {
+        answers.push(accept_spec(
             &state,
             entry.queue.as_deref(),
+            None,
             &entry.destination,
-            &headers,
+            spec,
             Bytes::from(entry.body),
         )?);
     }

@@ -1,13 +1,14 @@
 //! `/v2/queues`: ordered delivery with a parallelism limit.
 
 use axum::Json;
-use axum::extract::{Path, State as Shared};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use bytes::Bytes;
 use serde::Deserialize;
 
-use crate::reply::{AppState, Reply, bad_request, not_found};
+use crate::accept::check_name;
+use crate::reply::{AppState, Reply, Shared, bad_request, full, not_found};
 use crate::state::{Queue, State};
 
 #[derive(Deserialize)]
@@ -24,6 +25,7 @@ struct QueueUpsert {
 pub(super) async fn upsert(Shared(state): Shared<AppState>, body: Bytes) -> Reply {
     let upsert: QueueUpsert =
         serde_json::from_slice(&body).map_err(|e| bad_request(format!("invalid queue: {e}")))?;
+    check_name("queue", &upsert.queue_name)?;
     let parallelism = upsert.parallelism.unwrap_or(1).max(1);
     let mut inner = state.lock();
     match inner.queues.get_mut(&upsert.queue_name) {
@@ -36,8 +38,13 @@ pub(super) async fn upsert(Shared(state): Shared<AppState>, body: Bytes) -> Repl
             }
             queue.parallelism = parallelism;
             queue.paused = upsert.paused;
+            queue.turn.notify_waiters();
         }
         None => {
+            let limit = state.settings.limits.queues;
+            if inner.queues.len() >= limit {
+                return Err(full("queues", limit));
+            }
             inner.queues.insert(upsert.queue_name, Queue::new(parallelism, upsert.paused));
         }
     }
@@ -60,7 +67,9 @@ pub(super) async fn get(Shared(state): Shared<AppState>, Path(name): Path<String
 
 /// `DELETE /v2/queues/{name}`.
 pub(super) async fn delete(Shared(state): Shared<AppState>, Path(name): Path<String>) -> Reply {
-    state.lock().queues.remove(&name).ok_or_else(|| not_found("queue", &name))?;
+    let queue = state.lock().queues.remove(&name).ok_or_else(|| not_found("queue", &name))?;
+    // Its waiting messages find it gone and end.
+    queue.turn.notify_waiters();
     Ok(StatusCode::OK.into_response())
 }
 
@@ -68,6 +77,7 @@ fn set_paused(state: &State, name: &str, paused: bool) -> Reply {
     let mut inner = state.lock();
     let queue = inner.queues.get_mut(name).ok_or_else(|| not_found("queue", name))?;
     queue.paused = paused;
+    queue.turn.notify_waiters();
     Ok(StatusCode::OK.into_response())
 }
 

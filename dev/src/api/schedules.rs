@@ -1,15 +1,14 @@
 //! `/v2/schedules`: cron schedules, created, read, paused, resumed and deleted.
 
 use axum::Json;
-use axum::extract::State as Shared;
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::IntoResponse;
 use bytes::Bytes;
 use serde_json::json;
 
-use crate::accept::destination;
+use crate::accept::{check_name, destination};
 use crate::ids::{new_id, now_millis};
-use crate::reply::{ApiError, AppState, Reply, bad_request, not_found};
+use crate::reply::{ApiError, AppState, Reply, Shared, bad_request, full, not_found};
 use crate::schedules::{self, next_run};
 use crate::spec::Spec;
 use crate::state::Schedule;
@@ -41,12 +40,24 @@ pub(super) async fn create(
         .to_owned();
     let timetable = Timetable::parse(&cron_text).map_err(bad_request)?;
     let spec = Spec::from_headers(&headers).map_err(bad_request)?;
+    let queue = match headers.get("upstash-queue-name").map(|v| v.to_str().map(str::trim)) {
+        Some(Ok(name)) => {
+            check_name("queue", name)?;
+            Some(name.to_owned())
+        }
+        Some(Err(_)) => return Err(bad_request("Upstash-Queue-Name is not text")),
+        None => None,
+    };
     let id = match headers.get("upstash-schedule-id").and_then(|v| v.to_str().ok()) {
         Some(id) if !id.trim().is_empty() => id.trim().to_owned(),
         _ => new_id("scd"),
     };
     let generation = {
         let mut inner = state.lock();
+        let limit = state.settings.limits.schedules;
+        if !inner.schedules.contains_key(&id) && inner.schedules.len() >= limit {
+            return Err(full("schedules", limit));
+        }
         let generation = inner.schedules.get(&id).map_or(0, |s| s.generation + 1);
         let created_at = inner.schedules.get(&id).map_or_else(now_millis, |s| s.created_at);
         inner.schedules.insert(
@@ -55,6 +66,7 @@ pub(super) async fn create(
                 id: id.clone(),
                 cron: cron_text,
                 destination,
+                queue,
                 spec,
                 body,
                 paused: false,

@@ -16,6 +16,7 @@ pub(crate) async fn serve(app: Router) -> String {
 }
 
 /// The next delivery the app recorded; fails the test after 10 s without one.
+#[allow(dead_code)] // each test file compiles its own copy, and some wait for no delivery
 pub(crate) async fn next<T>(deliveries: &mut mpsc::UnboundedReceiver<T>) -> T {
     tokio::time::timeout(Duration::from_secs(10), deliveries.recv())
         .await
