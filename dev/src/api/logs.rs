@@ -13,7 +13,7 @@ use crate::reply::{AppState, Reply, Shared, bad_request, page_of, query_values};
 /// The largest page, and the default one (the API reference's `count`).
 const MAX_COUNT: usize = 100;
 
-/// The entries of one page matching the query's filters (`messageId`, `state`, `url`,
+/// The entries of one page matching the query's filters (`messageId(s)`, `state`, `url`,
 /// `topicName`, `scheduleId`, `queueName`, `label`: any of several values; `fromDate`,
 /// `toDate`: inclusive Unix milliseconds), `count` of them from `cursor`, and the next cursor.
 fn page(
@@ -33,8 +33,9 @@ fn page(
     let one_of = |wanted: &Vec<String>, value: Option<&String>| {
         wanted.is_empty() || value.is_some_and(|v| wanted.contains(v))
     };
-    let (message_ids, states, urls, groups) =
-        (values("messageId"), values("state"), values("url"), values("topicName"));
+    // `messageIds` is the official client's name for several, `messageId` the reference's.
+    let message_ids = [values("messageId"), values("messageIds")].concat();
+    let (states, urls, groups) = (values("state"), values("url"), values("topicName"));
     let (schedules, queues, labels) = (values("scheduleId"), values("queueName"), values("label"));
     let inner = state.lock();
     let matching: Vec<LogEvent> = inner
