@@ -19,6 +19,10 @@ pub(crate) struct Args {
     /// Retry failed deliveries after milliseconds instead of QStash's seconds to a day.
     #[arg(long)]
     fast_retries: bool,
+    /// Keep the state (messages, schedules, URL groups, queues, the DLQ, logs, keys) in this
+    /// SQLite file, so a restart loses nothing; without it, memory only.
+    #[arg(long, value_name = "FILE")]
+    data: Option<std::path::PathBuf>,
     /// Messages waiting for delivery at most, per user; past it a publish is a 429.
     #[arg(long, default_value_t = 100_000, value_parser = clap::value_parser!(u32).range(1..))]
     max_messages: u32,
@@ -44,6 +48,22 @@ pub(crate) fn official_flag_form(args: impl IntoIterator<Item = OsString>) -> Ve
             }
         })
         .collect()
+}
+
+/// Waits for Ctrl-C, or (on Unix) SIGTERM as `docker stop` and service managers send: either
+/// way the server stops cleanly and `--data` is saved.
+async fn stopped() -> Result<(), String> {
+    #[cfg(unix)]
+    {
+        let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .map_err(|e| format!("waiting for SIGTERM: {e}"))?;
+        tokio::select! {
+            interrupted = tokio::signal::ctrl_c() => interrupted.map_err(|e| format!("waiting for Ctrl-C: {e}")),
+            _ = terminate.recv() => Ok(()),
+        }
+    }
+    #[cfg(not(unix))]
+    tokio::signal::ctrl_c().await.map_err(|e| format!("waiting for Ctrl-C: {e}"))
 }
 
 /// The test users' variables, one commented block each.
@@ -74,6 +94,9 @@ pub(crate) fn run(args: Args, json: bool) -> Result<Outcome, Failure> {
         let mut builder = qstash_dev::DevServer::builder().host(args.host).port(args.port).limits(limits);
         if args.fast_retries {
             builder = builder.fast_retries();
+        }
+        if let Some(path) = &args.data {
+            builder = builder.data(path);
         }
         let server = builder
             .start()
@@ -111,7 +134,7 @@ pub(crate) fn run(args: Args, json: bool) -> Result<Outcome, Failure> {
                 users = test_users(),
             ));
         }
-        tokio::signal::ctrl_c().await.map_err(|e| format!("waiting for Ctrl-C: {e}"))?;
+        stopped().await?;
         server.shutdown().await;
         Ok(Outcome::Ok("stopped".to_owned()))
     })

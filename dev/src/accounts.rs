@@ -26,6 +26,11 @@ impl Accounts {
         self.0.iter().find(|(t, _)| *t == token).map(|(_, state)| state)
     }
 
+    /// Each account with its user's index in [`DEV_USERS`].
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (usize, &Arc<State>)> {
+        self.0.iter().map(|(_, state)| state).enumerate()
+    }
+
     /// The default user's account.
     pub(crate) fn default_user(&self) -> &Arc<State> {
         &self.0[0].1

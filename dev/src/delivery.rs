@@ -40,7 +40,7 @@ pub(crate) fn spawn(state: Arc<State>, message: Message) {
         Some(name) if is_due(&message.spec) => join_line(&state, name, &message.id),
         _ => false,
     };
-    tokio::spawn(deliver(state, message, in_line));
+    state.clone().spawn(deliver(state, message, in_line));
 }
 
 async fn deliver(state: Arc<State>, message: Message, in_line: bool) {

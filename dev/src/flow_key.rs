@@ -1,10 +1,12 @@
 //! The limits shared by every message with one `Upstash-Flow-Control-Key`: deliveries in
 //! flight and deliveries per period, and whether a delivery may start.
 
+use serde::{Deserialize, Serialize};
+
 use crate::spec::FlowControl;
 
 /// One key's limits and counters (`GET /v2/flowControl/{key}` shows them).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub(crate) struct FlowKey {
     pub(crate) flow_control_key: String,
     pub(crate) wait_list_size: u64,

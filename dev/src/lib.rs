@@ -19,7 +19,7 @@
 //! destination's `Retry-After`; the `Upstash-Retried` count; the DLQ after the last retry; a
 //! callback after each attempt and a failure callback, with their own headers; the official
 //! dev server's test users ([`DEV_USERS`]), each an account of its own; bounded memory
-//! ([`Limits`]);
+//! ([`Limits`]); state kept across restarts in SQLite ([`DevServerBuilder::data`]);
 //! deduplication by id and by content; messages, URL groups, queues, logs and the signing keys
 //! (with QStash's rotation, to test a verifier's); schedules with cron (in UTC, or in the zone
 //! a leading `CRON_TZ=` names; a sixth, leading seconds field is accepted so a test need not
@@ -39,7 +39,9 @@ mod ids;
 #[doc(hidden)]
 pub mod internal;
 mod limits;
+mod persist;
 mod reply;
+mod saved_body;
 mod schedules;
 mod signing_keys;
 mod spec;
@@ -49,6 +51,7 @@ mod users;
 mod waits;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -63,7 +66,9 @@ pub use users::{DEV_TOKEN, DEV_USERS, DevUser};
 #[derive(Debug)]
 pub struct DevServer {
     addr: SocketAddr,
-    state: Arc<state::State>,
+    accounts: Arc<accounts::Accounts>,
+    store: Option<Arc<persist::Store>>,
+    saver: Option<JoinHandle<()>>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
 }
@@ -77,6 +82,7 @@ pub struct DevServerBuilder {
     retry_scale: f64,
     max_in_flight: usize,
     limits: Limits,
+    data: Option<PathBuf>,
 }
 
 impl DevServer {
@@ -88,6 +94,7 @@ impl DevServer {
             retry_scale: 1.0,
             max_in_flight: 64,
             limits: Limits::default(),
+            data: None,
         }
     }
 
@@ -117,17 +124,26 @@ impl DevServer {
     /// `POST /v2/keys/rotate`, which rotates them as QStash does: the next key becomes the
     /// current one and a new next key is made.
     pub fn signing_keys(&self) -> (String, String) {
-        self.state.lock().keys.pair()
+        self.accounts.default_user().read().keys.pair()
     }
 
-    /// Stops accepting requests and waits for the server to end; deliveries in flight stop
-    /// with it.
+    /// Stops accepting requests and waits for the server to end; deliveries in flight and
+    /// schedules stop with it. With [`DevServerBuilder::data`], the state is saved last.
     pub async fn shutdown(mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
         if let Some(task) = self.task.take() {
             let _ = task.await;
+        }
+        for (_, state) in self.accounts.iter() {
+            state.stop();
+        }
+        if let Some(saver) = self.saver.take() {
+            saver.abort();
+        }
+        if let Some(store) = &self.store {
+            persist::save(&self.accounts, store, true).await;
         }
     }
 }
@@ -170,7 +186,17 @@ impl DevServerBuilder {
         self
     }
 
-    /// Binds `<host>:<port>` and starts serving.
+    /// Keeps every account's state (messages, schedules, URL groups, queues, the DLQ, the log,
+    /// flow-control keys, signing keys) in the SQLite database at `path`, created if missing:
+    /// a server started again with the same file goes on where the last one stopped, delivering
+    /// what was waiting and running its schedules. Without it, everything is in memory.
+    pub fn data(mut self, path: impl Into<PathBuf>) -> Self {
+        self.data = Some(path.into());
+        self
+    }
+
+    /// Binds `<host>:<port>` and starts serving (after loading the state of
+    /// [`DevServerBuilder::data`], if given).
     pub async fn start(self) -> std::io::Result<DevServer> {
         let listener = tokio::net::TcpListener::bind((self.host, self.port)).await?;
         let addr = listener.local_addr()?;
@@ -182,8 +208,20 @@ impl DevServerBuilder {
             },
             self.max_in_flight,
         ));
-        let state = accounts.default_user().clone();
-        let app = api::router(accounts, self.host.is_loopback(), self.limits.message_size);
+        let store = match &self.data {
+            Some(path) => {
+                let store = Arc::new(persist::Store::open(path)?);
+                for (user, state) in accounts.iter() {
+                    if let Some(snapshot) = store.load(user)? {
+                        snapshot.restore(state);
+                    }
+                }
+                Some(store)
+            }
+            None => None,
+        };
+        let saver = store.clone().map(|store| tokio::spawn(persist::save_changes(accounts.clone(), store)));
+        let app = api::router(accounts.clone(), self.host.is_loopback(), self.limits.message_size);
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             let served = axum::serve(listener, app).with_graceful_shutdown(async {
@@ -193,7 +231,7 @@ impl DevServerBuilder {
                 tracing::error!(%error, "the QStash dev server stopped");
             }
         });
-        Ok(DevServer { addr, state, stop: Some(stop), task: Some(task) })
+        Ok(DevServer { addr, accounts, store, saver, stop: Some(stop), task: Some(task) })
     }
 }
 

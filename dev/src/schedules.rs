@@ -17,7 +17,7 @@ pub(crate) fn next_run(timetable: &Timetable) -> Option<u64> {
 
 /// Starts publishing schedule `id` (version `generation`) on the runtime.
 pub(crate) fn start(state: AppState, id: String, timetable: Timetable, generation: u64) {
-    tokio::spawn(tick(state, id, timetable, generation));
+    state.clone().spawn(tick(state, id, timetable, generation));
 }
 
 /// Publishes the schedule's message each time the cron comes round, until the schedule is

@@ -49,6 +49,21 @@ impl SigningKeys {
         }
     }
 
+    /// The pair `(current, next)` as it was saved (`--data`), whatever rotations made it.
+    pub(crate) fn from_pair(current: &str, next: &str) -> Option<Self> {
+        let signer = |key: &str| match key {
+            qstash_core::DEV_CURRENT_SIGNING_KEY => Some(Signer::dev()),
+            qstash_core::DEV_NEXT_SIGNING_KEY => Some(Signer::dev_next()),
+            _ => Signer::new(key).ok(),
+        };
+        Some(SigningKeys {
+            current: current.to_owned(),
+            next: next.to_owned(),
+            signer: signer(current)?,
+            next_signer: signer(next)?,
+        })
+    }
+
     /// `(current, next)`.
     pub(crate) fn pair(&self) -> (String, String) {
         (self.current.clone(), self.next.clone())

@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use axum::http::HeaderMap;
 use qstash_client::parse_duration;
+use serde::{Deserialize, Serialize};
 
 use crate::waits::RetryDelay;
 
@@ -17,7 +18,7 @@ const MAX_DELAY: Duration = Duration::from_secs(365 * 86_400);
 pub(crate) const MAX_RATE_PERIOD: Duration = Duration::from_secs(365 * 86_400);
 
 /// How one message is to be delivered.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Spec {
     pub(crate) method: String,
     pub(crate) delay: Duration,
@@ -40,7 +41,7 @@ pub(crate) struct Spec {
 /// A callback or failure callback: where it goes and how it is delivered, from the headers
 /// of its prefix (`Upstash-Callback-Method`, `-Retries`, `-Timeout`, `-Delay`,
 /// `-Retry-Delay`, `-Forward-*`).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct CallbackSpec {
     pub(crate) url: String,
     pub(crate) method: String,
@@ -53,7 +54,7 @@ pub(crate) struct CallbackSpec {
 }
 
 /// `Upstash-Flow-Control-Key` and the limits of `Upstash-Flow-Control-Value`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct FlowControl {
     pub(crate) key: String,
     pub(crate) parallelism: Option<u32>,

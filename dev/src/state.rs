@@ -2,12 +2,15 @@
 //! URL groups and queues.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use qstash_client::{DlqMessage, Endpoint, LogEvent, MessageState, UrlGroup};
-use tokio::sync::{Notify, Semaphore};
+use serde::{Deserialize, Serialize};
+use tokio::sync::{Notify, Semaphore, watch};
 
 use crate::flow_key::FlowKey;
 use crate::ids::{base64, now_millis};
@@ -26,7 +29,7 @@ pub(crate) const BULK_ACTIONS_KEPT: usize = 1000;
 const EVENTS_KEPT: usize = 10_000;
 
 /// A message waiting for delivery or being delivered.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Message {
     pub(crate) id: String,
     pub(crate) url: String,
@@ -35,6 +38,7 @@ pub(crate) struct Message {
     pub(crate) queue: Option<String>,
     pub(crate) schedule_id: Option<String>,
     pub(crate) spec: Spec,
+    #[serde(with = "crate::saved_body")]
     pub(crate) body: Bytes,
     pub(crate) created_at: u64,
 }
@@ -74,7 +78,7 @@ impl Message {
 }
 
 /// A message whose every retry failed, with the destination's last answer.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct DeadLetter {
     pub(crate) dlq_id: String,
     pub(crate) message: Message,
@@ -149,7 +153,7 @@ pub(crate) fn url_group_view(name: &str, created_at: u64, endpoints: &[Endpoint]
 }
 
 /// A cron schedule: what it publishes and when it last and next runs.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Schedule {
     pub(crate) id: String,
     pub(crate) cron: String,
@@ -157,6 +161,7 @@ pub(crate) struct Schedule {
     /// `Upstash-Queue-Name`: each run is enqueued there instead of published.
     pub(crate) queue: Option<String>,
     pub(crate) spec: Spec,
+    #[serde(with = "crate::saved_body")]
     pub(crate) body: Bytes,
     pub(crate) paused: bool,
     pub(crate) created_at: u64,
@@ -232,6 +237,10 @@ pub(crate) struct State {
     pub(crate) max_in_flight: u64,
     pub(crate) http: reqwest::Client,
     inner: Mutex<Inner>,
+    /// Set by every [`State::lock`]: the state may have changed since it was last saved.
+    changed: AtomicBool,
+    /// `true` once the server stops: every delivery and schedule task ends then.
+    stop: watch::Sender<bool>,
 }
 
 impl State {
@@ -247,12 +256,42 @@ impl State {
                 .build()
                 .unwrap_or_default(),
             inner: Mutex::new(Inner { keys: SigningKeys::of(user), ..Inner::default() }),
+            changed: AtomicBool::new(false),
+            stop: watch::channel(false).0,
         }
     }
 
-    /// The state, even after a task panicked while holding it (the data is still usable).
+    /// The state, even after a task panicked while holding it (the data is still usable);
+    /// marked as possibly changed, for `--data`.
     pub(crate) fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.changed.store(true, Ordering::Relaxed);
+        self.read()
+    }
+
+    /// The state, to read it without marking it changed (saving it).
+    pub(crate) fn read(&self) -> MutexGuard<'_, Inner> {
         self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Whether the state may have changed since the last call.
+    pub(crate) fn take_changed(&self) -> bool {
+        self.changed.swap(false, Ordering::Relaxed)
+    }
+
+    /// Runs `task` on the runtime until it ends or the server stops.
+    pub(crate) fn spawn(&self, task: impl Future<Output = ()> + Send + 'static) {
+        let mut stop = self.stop.subscribe();
+        tokio::spawn(async move {
+            tokio::select! {
+                () = task => {}
+                _ = stop.wait_for(|stopped| *stopped) => {}
+            }
+        });
+    }
+
+    /// Ends every delivery and schedule task of this account.
+    pub(crate) fn stop(&self) {
+        self.stop.send_replace(true);
     }
 
     /// Adds an event to the log.

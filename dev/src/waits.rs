@@ -43,6 +43,20 @@ pub(crate) struct RetryDelay {
     tree: Node<DefaultNumericTypes>,
 }
 
+/// Kept as the text written; read back through [`RetryDelay::parse`].
+impl serde::Serialize for RetryDelay {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.text)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for RetryDelay {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        RetryDelay::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
 impl RetryDelay {
     /// The expression of `text`, or the message of a 400: it must parse and give a number of
     /// milliseconds for the first retry.
