@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 
 use crate::delivery;
 use crate::ids::{new_id, now_millis};
-use crate::reply::{ApiError, AppState, bad_request, full, not_found};
+use crate::reply::{ApiError, AppState, Caller, bad_request, full, not_found};
 use crate::spec::Spec;
 use crate::state::{Message, Queue};
 
@@ -74,12 +74,14 @@ pub(crate) fn check_target(state: &AppState, queue: Option<&str>, destination: &
 /// answer for it.
 pub(crate) fn accept(
     state: &AppState,
+    caller: Caller,
     queue: Option<&str>,
     destination: &str,
     headers: &HeaderMap,
     body: Bytes,
 ) -> Result<Accepted, ApiError> {
-    let spec = Spec::from_headers(headers).map_err(bad_request)?;
+    let mut spec = Spec::from_headers(headers).map_err(bad_request)?;
+    spec.caller_ip = caller.0;
     accept_spec(state, queue, None, destination, spec, body)
 }
 

@@ -5,12 +5,12 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::http::HeaderMap;
-use qstash_client::MessageState;
+use qstash_client::{LogEvent, MessageState};
 use serde_json::{Value, json};
 
 use crate::ids::{base64, new_id, now_millis};
-use crate::spec::{CallbackSpec, Spec};
-use crate::state::{DeadLetter, Message, State};
+use crate::spec::{CallbackSpec, Spec, headers_map};
+use crate::state::{DeadLetter, LOGGED_BODY_MAX, Message, State};
 use crate::waits::{self, backoff};
 
 /// What one attempt got back.
@@ -24,6 +24,24 @@ struct Answer {
 impl Answer {
     fn succeeded(&self) -> bool {
         self.status.is_some_and(|s| (200..300).contains(&s))
+    }
+
+    /// The destination's answer in a log event: status, headers and body (base64, when small
+    /// enough to log).
+    fn describe(&self, event: &mut LogEvent) {
+        event.response_status = self.status;
+        event.response_body = (self.body.len() <= LOGGED_BODY_MAX).then(|| base64(&self.body));
+        event.response_headers = self.headers_map();
+    }
+
+    /// The destination's headers as the API shows them.
+    fn headers_map(&self) -> std::collections::BTreeMap<String, Vec<String>> {
+        let pairs: Vec<(String, String)> = self
+            .headers
+            .iter()
+            .filter_map(|(name, value)| Some((name.to_string(), value.to_str().ok()?.to_owned())))
+            .collect();
+        headers_map(&pairs)
     }
 
     /// The destination's `Retry-After`, when it sent one QStash reads.
@@ -75,7 +93,7 @@ async fn deliver(state: Arc<State>, message: Message, in_line: bool) {
             callback(&state, &message, to, &answer, retried, None);
         }
         if answer.succeeded() {
-            state.log(&message, MessageState::Delivered, |e| e.response_status = answer.status);
+            state.log(&message, MessageState::Delivered, |e| answer.describe(e));
             state.lock().messages.remove(&message.id);
             finish_queue(&state, &message);
             drop(queue_permit);
@@ -90,7 +108,7 @@ async fn deliver(state: Arc<State>, message: Message, in_line: bool) {
                 .mul_f64(state.settings.retry_scale);
             state.log(&message, MessageState::Retry, |e| {
                 e.error = Some(error.clone());
-                e.response_status = answer.status;
+                answer.describe(e);
                 // From the event's own time, so the log shows exactly the wait chosen.
                 e.next_delivery_time =
                     Some(e.time.saturating_add(u64::try_from(wait.as_millis()).unwrap_or(u64::MAX)));
@@ -99,19 +117,20 @@ async fn deliver(state: Arc<State>, message: Message, in_line: bool) {
         } else {
             state.log(&message, MessageState::Error, |e| {
                 e.error = Some(error.clone());
-                e.response_status = answer.status;
+                answer.describe(e);
             });
         }
         last = Some(answer);
     }
     let Some(answer) = last else { return };
     let dlq_id = new_id("dlq");
-    state.log(&message, MessageState::Failed, |e| e.response_status = answer.status);
+    state.log(&message, MessageState::Failed, |e| answer.describe(e));
     state.lock().messages.remove(&message.id);
     state.bury(DeadLetter {
         dlq_id: dlq_id.clone(),
         message: message.clone(),
         response_status: answer.status,
+        response_headers: answer.headers_map(),
         response_body: String::from_utf8_lossy(&answer.body).into_owned(),
     });
     if let Some(to) = &message.spec.failure_callback {
@@ -293,6 +312,7 @@ fn callback(
         content_based_deduplication: false,
         flow_control: None,
         labels: Vec::new(),
+        caller_ip: None,
     };
     let message = Message {
         id: new_id("msg"),

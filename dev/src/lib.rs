@@ -224,6 +224,7 @@ impl DevServerBuilder {
         let app = api::router(accounts.clone(), self.host.is_loopback(), self.limits.message_size);
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
+            let app = app.into_make_service_with_connect_info::<SocketAddr>();
             let served = axum::serve(listener, app).with_graceful_shutdown(async {
                 let _ = stopped.await;
             });

@@ -38,6 +38,19 @@ impl<S: Send + Sync> FromRequestParts<S> for Shared<AppState> {
     }
 }
 
+/// The address a request came from, as the connection gives it (`None` without one, as in
+/// the fuzz target): what the API shows as a message's `callerIP`.
+pub(crate) struct Caller(pub(crate) Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for Caller {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let connection = parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>();
+        Ok(Caller(connection.map(|c| c.0.ip().to_string())))
+    }
+}
+
 /// A 400 with `message`.
 pub(crate) fn bad_request(message: impl Into<String>) -> ApiError {
     ApiError(StatusCode::BAD_REQUEST, message.into())

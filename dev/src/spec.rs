@@ -36,6 +36,9 @@ pub(crate) struct Spec {
     pub(crate) flow_control: Option<FlowControl>,
     /// `Upstash-Label`, comma-separated.
     pub(crate) labels: Vec<String>,
+    /// The address the publish came from (the connection's, never a header's).
+    #[serde(default)]
+    pub(crate) caller_ip: Option<String>,
 }
 
 /// A callback or failure callback: where it goes and how it is delivered, from the headers
@@ -92,6 +95,15 @@ impl FlowControl {
         }
         Ok(flow)
     }
+}
+
+/// Headers as the API shows them, each name with its values.
+pub(crate) fn headers_map(pairs: &[(String, String)]) -> std::collections::BTreeMap<String, Vec<String>> {
+    let mut map = std::collections::BTreeMap::<String, Vec<String>>::new();
+    for (name, value) in pairs {
+        map.entry(name.clone()).or_default().push(value.clone());
+    }
+    map
 }
 
 /// QStash's default retry count.
@@ -193,11 +205,7 @@ impl Spec {
     /// The headers forwarded to the destination, as the API shows them (each name with its
     /// values).
     pub(crate) fn forwarded_headers(&self) -> std::collections::BTreeMap<String, Vec<String>> {
-        let mut headers = std::collections::BTreeMap::<String, Vec<String>>::new();
-        for (name, value) in &self.forward {
-            headers.entry(name.clone()).or_default().push(value.clone());
-        }
-        headers
+        headers_map(&self.forward)
     }
 
     /// The spec of a publish with `headers`, or the message of a 400.
@@ -243,6 +251,7 @@ impl Spec {
                     list.split(',').map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect()
                 })
                 .unwrap_or_default(),
+            caller_ip: None,
         })
     }
 }

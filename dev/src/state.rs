@@ -16,7 +16,7 @@ use crate::flow_key::FlowKey;
 use crate::ids::{base64, now_millis};
 use crate::limits::Limits;
 use crate::signing_keys::SigningKeys;
-use crate::spec::Spec;
+use crate::spec::{Spec, headers_map};
 use crate::users::DevUser;
 
 /// How long a deduplication id (or a body hash) keeps a second copy out.
@@ -24,6 +24,10 @@ const DEDUPLICATION_WINDOW: Duration = Duration::from_secs(600);
 
 /// How many bulk actions are kept (the oldest go first).
 pub(crate) const BULK_ACTIONS_KEPT: usize = 1000;
+
+/// The largest body (a message's, a destination's answer) copied into each log event, as
+/// the API shows them; a larger one is left out of the log, which keeps 10 000 events.
+pub(crate) const LOGGED_BODY_MAX: usize = 8 * 1024;
 
 /// How many events the log keeps (the oldest go first).
 const EVENTS_KEPT: usize = 10_000;
@@ -63,6 +67,7 @@ impl Message {
         view.created_at = Some(self.created_at);
         view.callback = self.spec.callback.as_ref().map(|c| c.url.clone());
         view.failure_callback = self.spec.failure_callback.as_ref().map(|c| c.url.clone());
+        view.caller_ip.clone_from(&self.spec.caller_ip);
         view.queue_name.clone_from(&self.queue);
         view.schedule_id.clone_from(&self.schedule_id);
         view.label = self.spec.labels.first().cloned();
@@ -83,6 +88,8 @@ pub(crate) struct DeadLetter {
     pub(crate) dlq_id: String,
     pub(crate) message: Message,
     pub(crate) response_status: Option<u16>,
+    #[serde(default)]
+    pub(crate) response_headers: BTreeMap<String, Vec<String>>,
     pub(crate) response_body: String,
 }
 
@@ -93,6 +100,7 @@ impl DeadLetter {
         view.dlq_id.clone_from(&self.dlq_id);
         view.message = self.message.view();
         view.response_status = self.response_status;
+        view.response_header.clone_from(&self.response_headers);
         view.response_body = Some(self.response_body.clone());
         view
     }
@@ -188,6 +196,15 @@ impl Schedule {
         view.failure_callback = self.spec.failure_callback.as_ref().map(|c| c.url.clone());
         view.retry_delay_expression = self.spec.retry_delay.as_ref().map(|d| d.text().to_owned());
         view.queue_name.clone_from(&self.queue);
+        view.caller_ip.clone_from(&self.spec.caller_ip);
+        view.label = self.spec.labels.first().cloned();
+        view.labels.clone_from(&self.spec.labels);
+        if let Some(flow) = &self.spec.flow_control {
+            view.flow_control_key = Some(flow.key.clone());
+            view.parallelism = flow.parallelism;
+            view.rate = flow.rate;
+            view.period = flow.period.map(|p| p.as_secs());
+        }
         view.is_paused = self.paused;
         view.last_schedule_time = self.last_run;
         view.next_schedule_time = self.next_run;
@@ -307,6 +324,26 @@ impl State {
         event.schedule_id.clone_from(&message.schedule_id);
         event.label = message.spec.labels.first().cloned();
         event.labels.clone_from(&message.spec.labels);
+        let spec = &message.spec;
+        event.header = spec
+            .forwarded_headers()
+            .into_iter()
+            .map(|(name, values)| (name, serde_json::Value::from(values)))
+            .collect();
+        event.body = (message.body.len() <= LOGGED_BODY_MAX).then(|| base64(&message.body));
+        event.method = Some(spec.method.clone());
+        event.max_retries = Some(spec.retries);
+        event.retry_delay_expression = spec.retry_delay.as_ref().map(|d| d.text().to_owned());
+        let timeout = spec.timeout.unwrap_or(self.settings.default_timeout);
+        event.timeout = Some(u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX));
+        if let Some(callback) = &spec.callback {
+            event.callback = Some(callback.url.clone());
+            event.callback_headers = headers_map(&callback.forward);
+        }
+        if let Some(callback) = &spec.failure_callback {
+            event.failure_callback = Some(callback.url.clone());
+            event.failure_callback_headers = headers_map(&callback.forward);
+        }
         detail(&mut event);
         let mut inner = self.lock();
         if inner.events.len() >= EVENTS_KEPT {

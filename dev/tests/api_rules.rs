@@ -35,7 +35,9 @@ struct Setup {
 async fn setup(limits: Limits) -> Setup {
     let dev = DevServer::builder().port(0).fast_retries().limits(limits).start().await.unwrap();
     let (seen, deliveries) = mpsc::unbounded_channel();
-    let base = common::serve(Router::new().route("/hook", post(record)).with_state(seen)).await;
+    let failing = || async { (StatusCode::INTERNAL_SERVER_ERROR, [("x-reason", "down")], "broken") };
+    let app = Router::new().route("/hook", post(record)).route("/fail", post(failing)).with_state(seen);
+    let base = common::serve(app).await;
     Setup { dev, hook: format!("{base}/hook"), deliveries, http: reqwest::Client::new() }
 }
 
@@ -271,4 +273,79 @@ async fn dlq_bodies_once(s: &Setup, count: usize, last: &str) -> Vec<String> {
     })
     .await
     .expect("the DLQ never held the message")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn messages_logs_the_dlq_and_schedules_show_the_documented_fields() {
+    let s = setup(Limits::default()).await;
+    let headers = [
+        ("Upstash-Retries", "0"),
+        ("Upstash-Timeout", "5s"),
+        ("Upstash-Retry-Delay", "1000"),
+        ("Upstash-Label", "billing"),
+        ("Upstash-Forward-X-Tenant", "acme"),
+        ("Upstash-Callback", "http://127.0.0.1:9/cb"),
+        ("Upstash-Callback-Forward-X-Cb", "1"),
+        ("Upstash-Failure-Callback", "http://127.0.0.1:9/fail"),
+    ];
+    let failing = s.hook.replace("/hook", "/fail");
+    let sent = s.call("POST", &format!("/v2/publish/{failing}"), &headers, "payload").await;
+    let id = sent.1["messageId"].as_str().unwrap().to_owned();
+    let dead = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        loop {
+            let (_, dlq) = s.call("GET", "/v2/dlq", &[], "").await;
+            if let Some(dead) =
+                dlq["messages"].as_array().unwrap().iter().find(|m| m["messageId"] == id.as_str())
+            {
+                return dead.clone();
+            }
+            tokio::task::yield_now().await;
+        }
+    })
+    .await
+    .expect("the message in the DLQ");
+    assert_eq!(dead["callerIP"], "127.0.0.1", "{dead}");
+    assert_eq!((&dead["label"], &dead["maxRetries"]), (&json!("billing"), &json!(0)));
+    assert_eq!(
+        (&dead["responseStatus"], &dead["responseHeader"]["x-reason"]),
+        (&json!(500), &json!(["down"])),
+        "{dead}"
+    );
+
+    let (_, logs) = s.call("GET", &format!("/v2/logs?messageId={id}"), &[], "").await;
+    let created = logs["logs"].as_array().unwrap().iter().find(|e| e["state"] == "CREATED").unwrap().clone();
+    assert_eq!(created["body"], "cGF5bG9hZA==", "the body, base64: {created}"); // "payload"
+    assert_eq!(
+        (&created["method"], &created["maxRetries"], &created["timeout"]),
+        (&json!("POST"), &json!(0), &json!(5000))
+    );
+    assert_eq!(created["header"]["x-tenant"], json!(["acme"]));
+    assert_eq!(
+        (&created["callback"], &created["callbackHeaders"]["x-cb"]),
+        (&json!("http://127.0.0.1:9/cb"), &json!(["1"]))
+    );
+    assert_eq!(
+        (&created["failureCallback"], &created["retryDelayExpression"]),
+        (&json!("http://127.0.0.1:9/fail"), &json!("1000"))
+    );
+
+    let schedule = [
+        ("Upstash-Cron", "0 0 1 1 *"),
+        ("Upstash-Label", "nightly"),
+        ("Upstash-Flow-Control-Key", "tenant"),
+        ("Upstash-Flow-Control-Value", "parallelism=2, rate=5, period=60"),
+    ];
+    let created = s.call("POST", &format!("/v2/schedules/{}", s.hook), &schedule, "").await;
+    let (_, schedule) =
+        s.call("GET", &format!("/v2/schedules/{}", created.1["scheduleId"].as_str().unwrap()), &[], "").await;
+    assert_eq!(
+        (&schedule["callerIp"], &schedule["label"]),
+        (&json!("127.0.0.1"), &json!("nightly")),
+        "{schedule}"
+    );
+    assert_eq!(
+        (&schedule["flowControlKey"], &schedule["parallelism"], &schedule["rate"], &schedule["period"]),
+        (&json!("tenant"), &json!(2), &json!(5), &json!(60))
+    );
+    s.dev.shutdown().await;
 }

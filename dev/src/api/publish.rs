@@ -10,23 +10,25 @@ use bytes::Bytes;
 use serde::Deserialize;
 
 use crate::accept::{accept, accept_spec, check_target, destination};
-use crate::reply::{ApiError, AppState, Reply, Shared, bad_request};
+use crate::reply::{ApiError, AppState, Caller, Reply, Shared, bad_request};
 use crate::spec::Spec;
 
 /// `POST /v2/publish/{destination}`.
 pub(super) async fn publish(
     Shared(state): Shared<AppState>,
+    caller: Caller,
     uri: Uri,
     headers: HeaderMap,
     body: Bytes,
 ) -> Reply {
     let destination = destination(&uri, 2);
-    Ok(Json(accept(&state, None, &destination, &headers, body)?).into_response())
+    Ok(Json(accept(&state, caller, None, &destination, &headers, body)?).into_response())
 }
 
 /// `POST /v2/enqueue/{queue}/{destination}`.
 pub(super) async fn enqueue(
     Shared(state): Shared<AppState>,
+    caller: Caller,
     Path(params): Path<HashMap<String, String>>,
     uri: Uri,
     headers: HeaderMap,
@@ -34,7 +36,7 @@ pub(super) async fn enqueue(
 ) -> Reply {
     let queue = params.get("queue").cloned().unwrap_or_default();
     let destination = destination(&uri, 3);
-    Ok(Json(accept(&state, Some(&queue), &destination, &headers, body)?).into_response())
+    Ok(Json(accept(&state, caller, Some(&queue), &destination, &headers, body)?).into_response())
 }
 
 #[derive(Deserialize)]
@@ -50,7 +52,7 @@ struct BatchEntry {
 
 /// `POST /v2/batch`: every entry is checked before any is accepted, so a bad one (an
 /// unknown URL group, an invalid header or queue name) refuses the whole batch.
-pub(super) async fn batch(Shared(state): Shared<AppState>, body: Bytes) -> Reply {
+pub(super) async fn batch(Shared(state): Shared<AppState>, caller: Caller, body: Bytes) -> Reply {
     let entries: Vec<BatchEntry> =
         serde_json::from_slice(&body).map_err(|e| bad_request(format!("invalid batch: {e}")))?;
     let mut checked = Vec::with_capacity(entries.len());
@@ -65,7 +67,8 @@ pub(super) async fn batch(Shared(state): Shared<AppState>, body: Bytes) -> Reply
                 .map_err(|_| in_entry(bad_request(format!("invalid value of {name}"))))?;
             headers.insert(name, value);
         }
-        let spec = Spec::from_headers(&headers).map_err(|e| in_entry(bad_request(e)))?;
+        let mut spec = Spec::from_headers(&headers).map_err(|e| in_entry(bad_request(e)))?;
+        spec.caller_ip.clone_from(&caller.0);
         check_target(&state, entry.queue.as_deref(), &entry.destination).map_err(in_entry)?;
         checked.push((entry, spec));
     }

@@ -8,7 +8,7 @@ use serde_json::json;
 
 use crate::accept::{check_name, destination};
 use crate::ids::{new_id, now_millis};
-use crate::reply::{ApiError, AppState, Reply, Shared, bad_request, full, not_found};
+use crate::reply::{ApiError, AppState, Caller, Reply, Shared, bad_request, full, not_found};
 use crate::schedules::{self, next_run};
 use crate::spec::Spec;
 use crate::state::Schedule;
@@ -18,6 +18,7 @@ use crate::timetable::Timetable;
 /// `Upstash-Schedule-Id`.
 pub(super) async fn create(
     Shared(state): Shared<AppState>,
+    caller: Caller,
     uri: Uri,
     headers: HeaderMap,
     body: Bytes,
@@ -39,7 +40,8 @@ pub(super) async fn create(
         .ok_or_else(|| bad_request("Upstash-Cron is required"))?
         .to_owned();
     let timetable = Timetable::parse(&cron_text).map_err(bad_request)?;
-    let spec = Spec::from_headers(&headers).map_err(bad_request)?;
+    let mut spec = Spec::from_headers(&headers).map_err(bad_request)?;
+    spec.caller_ip = caller.0;
     let queue = match headers.get("upstash-queue-name").map(|v| v.to_str().map(str::trim)) {
         Some(Ok(name)) => {
             check_name("queue", name)?;
