@@ -208,6 +208,17 @@ impl Spec {
         headers_map(&self.forward)
     }
 
+    /// The flow control as messages and schedules show it: key, parallelism, rate, period
+    /// (seconds).
+    pub(crate) fn flow_fields(&self) -> (Option<String>, Option<u32>, Option<u32>, Option<u64>) {
+        match &self.flow_control {
+            Some(flow) => {
+                (Some(flow.key.clone()), flow.parallelism, flow.rate, flow.period.map(|p| p.as_secs()))
+            }
+            None => (None, None, None, None),
+        }
+    }
+
     /// The spec of a publish with `headers`, or the message of a 400.
     pub(crate) fn from_headers(headers: &HeaderMap) -> Result<Spec, String> {
         let read = Headers(headers);

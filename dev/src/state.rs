@@ -72,12 +72,7 @@ impl Message {
         view.schedule_id.clone_from(&self.schedule_id);
         view.label = self.spec.labels.first().cloned();
         view.labels.clone_from(&self.spec.labels);
-        if let Some(flow) = &self.spec.flow_control {
-            view.flow_control_key = Some(flow.key.clone());
-            view.parallelism = flow.parallelism;
-            view.rate = flow.rate;
-            view.period = flow.period.map(|p| p.as_secs());
-        }
+        (view.flow_control_key, view.parallelism, view.rate, view.period) = self.spec.flow_fields();
         view
     }
 }
@@ -199,12 +194,7 @@ impl Schedule {
         view.caller_ip.clone_from(&self.spec.caller_ip);
         view.label = self.spec.labels.first().cloned();
         view.labels.clone_from(&self.spec.labels);
-        if let Some(flow) = &self.spec.flow_control {
-            view.flow_control_key = Some(flow.key.clone());
-            view.parallelism = flow.parallelism;
-            view.rate = flow.rate;
-            view.period = flow.period.map(|p| p.as_secs());
-        }
+        (view.flow_control_key, view.parallelism, view.rate, view.period) = self.spec.flow_fields();
         view.is_paused = self.paused;
         view.last_schedule_time = self.last_run;
         view.next_schedule_time = self.next_run;
