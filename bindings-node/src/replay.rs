@@ -40,11 +40,11 @@ pub struct RedisReplayOptions {
 /// `replay_store_unavailable` unless `failOpen`.
 #[napi]
 pub struct RedisReplayGuard {
-    guard: Arc<qstash_gate::replay::RedisReplayGuard>,
+    guard: Arc<runtime::ProcessStore>,
 }
 
 impl RedisReplayGuard {
-    pub(crate) fn shared(&self) -> Arc<qstash_gate::replay::RedisReplayGuard> {
+    pub(crate) fn shared(&self) -> Arc<runtime::ProcessStore> {
         Arc::clone(&self.guard)
     }
 }
@@ -74,14 +74,20 @@ impl RedisReplayGuard {
             client_cert_file: options.client_cert_file,
             client_key_file: options.client_key_file,
         };
-        let mut guard = runtime::connect_to(&target).map_err(|e| napi::Error::new("store", e))?;
-        if let Some(prefix) = options.prefix {
-            guard = guard.prefix(prefix);
-        }
-        if let Some(timeout) = timeout {
-            guard = guard.timeout(timeout);
-        }
-        Ok(RedisReplayGuard { guard: Arc::new(guard.fail_open(options.fail_open.unwrap_or(false))) })
+        let fail_open = options.fail_open.unwrap_or(false);
+        let prefix = options.prefix;
+        let configure = move |mut guard: qstash_gate::replay::RedisReplayGuard| {
+            if let Some(prefix) = prefix {
+                guard = guard.prefix(prefix);
+            }
+            if let Some(timeout) = timeout {
+                guard = guard.timeout(timeout);
+            }
+            guard.fail_open(fail_open)
+        };
+        let guard =
+            runtime::ProcessStore::connect(target, configure).map_err(|e| napi::Error::new("store", e))?;
+        Ok(RedisReplayGuard { guard: Arc::new(guard) })
     }
 
     /// `RedisReplayGuard { prefix, fail_open, timeout }` (no connection details).

@@ -8,10 +8,13 @@ import { here, qstash } from './support.mjs'
 
 const { Receiver, Signer } = qstash
 
+// The cases of a guard given a list of paths (`"guard": "paths"`) are the Python middlewares':
+// every Node front end is routed to by its framework.
 export const CASES = readFileSync(join(here, '..', '..', 'vectors', 'http_conformance.jsonl'), 'utf8')
   .split('\n')
   .filter((line) => line.trim())
   .map((line) => JSON.parse(line))
+  .filter((c) => c.guard !== 'paths')
 export const ORIGIN = 'https://hooks.example.com'
 export const ROUTE = '/api/qstash'
 const CURRENT = 'sig_httpCasesCurrentKey00000000'

@@ -11,6 +11,7 @@ mod gate;
 mod lambda;
 mod options;
 mod outcome;
+mod paths;
 mod pending;
 mod receiver;
 mod replay;
@@ -32,6 +33,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<replay::RedisReplayGuard>()?;
     m.add_class::<lambda::LambdaEvent>()?;
     m.add_class::<callback::Callback>()?;
+    m.add_class::<paths::GuardedPaths>()?;
     m.add("QStashRejection", m.py().get_type::<gate::QStashRejection>())?;
     m.add("REASON_CODES", qstash_gate::Rejection::reason_codes().collect::<Vec<_>>())?;
     m.add("SignatureError", m.py().get_type::<errors::SignatureError>())?;

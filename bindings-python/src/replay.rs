@@ -24,11 +24,11 @@ use crate::options::{number, repr};
 /// `fail_open=True`.
 #[pyclass(frozen, module = "qstash_verify._native")]
 pub(crate) struct RedisReplayGuard {
-    guard: Arc<qstash_gate::replay::RedisReplayGuard>,
+    guard: Arc<runtime::ProcessStore>,
 }
 
 impl RedisReplayGuard {
-    pub(crate) fn shared(&self) -> Arc<qstash_gate::replay::RedisReplayGuard> {
+    pub(crate) fn shared(&self) -> Arc<runtime::ProcessStore> {
         Arc::clone(&self.guard)
     }
 }
@@ -73,22 +73,28 @@ impl RedisReplayGuard {
             client_cert_file: path(client_cert_file),
             client_key_file: path(client_key_file),
         };
-        let mut guard = py.detach(|| runtime::connect_to(&target)).map_err(PyConnectionError::new_err)?;
-        if let Some(prefix) = prefix {
-            guard = guard.prefix(prefix);
-        }
-        if let Some(timeout) = timeout {
-            guard = guard.timeout(timeout);
-        }
-        Ok(RedisReplayGuard { guard: Arc::new(guard.fail_open(fail_open)) })
+        let configure = move |mut guard: qstash_gate::replay::RedisReplayGuard| {
+            if let Some(prefix) = prefix {
+                guard = guard.prefix(prefix);
+            }
+            if let Some(timeout) = timeout {
+                guard = guard.timeout(timeout);
+            }
+            guard.fail_open(fail_open)
+        };
+        let guard = py
+            .detach(|| runtime::ProcessStore::connect(target, configure))
+            .map_err(PyConnectionError::new_err)?;
+        Ok(RedisReplayGuard { guard: Arc::new(guard) })
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let guard = self.guard.settings();
         Ok(format!(
             "RedisReplayGuard(prefix={}, fail_open={}, timeout={:?})",
-            repr(py, Some(self.guard.key_prefix()))?,
-            if self.guard.fails_open() { "True" } else { "False" },
-            self.guard.store_timeout().as_secs_f64(),
+            repr(py, Some(guard.key_prefix()))?,
+            if guard.fails_open() { "True" } else { "False" },
+            guard.store_timeout().as_secs_f64(),
         ))
     }
 }

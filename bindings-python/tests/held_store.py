@@ -8,7 +8,7 @@ from __future__ import annotations
 import socket
 import socketserver
 import threading
-from typing import List, Tuple
+from typing import List, Optional, Tuple
 
 
 def _commands(buffer: bytes) -> Tuple[List[List[bytes]], bytes]:
@@ -32,9 +32,12 @@ def _commands(buffer: bytes) -> Tuple[List[List[bytes]], bytes]:
 
 
 class HeldStore:
-    """``with HeldStore() as store``: ``store.url``, ``store.wait_for_sets(n)``, ``store.release()``."""
+    """``with HeldStore() as store``: ``store.url``, ``store.wait_for_sets(n)``, ``store.release()``.
 
-    def __init__(self) -> None:
+    ``HeldStore(answer_after=1.5)`` answers each ``SET`` by itself that many seconds after it
+    arrived: a store that is up but slower than one second."""
+
+    def __init__(self, answer_after: Optional[float] = None) -> None:
         self._held: List[socket.socket] = []
         self._changed = threading.Condition()
         store = self
@@ -51,7 +54,9 @@ class HeldStore:
                         return
                     found, pending = _commands(pending + chunk)
                     for args in found:
-                        if args[0].upper() == b"SET":
+                        if args[0].upper() == b"SET" and answer_after is not None:
+                            threading.Timer(answer_after, self.request.sendall, (b"+OK\r\n",)).start()
+                        elif args[0].upper() == b"SET":
                             with store._changed:
                                 store._held.append(self.request)
                                 store._changed.notify_all()

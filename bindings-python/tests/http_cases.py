@@ -10,6 +10,7 @@ import pathlib
 import time
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Tuple
+from urllib.parse import unquote_to_bytes
 
 from conftest import REPO
 
@@ -27,8 +28,11 @@ KEYS = {"current": CURRENT, "next": NEXT, "other": OTHER, "eu_current": EU_CURRE
 DEFAULT_HEADERS = [("content-type", b"application/json"), ("upstash-message-id", b"msg_1"), ("upstash-retried", b"0")]
 
 
-def load() -> List[Dict[str, Any]]:
-    return [json.loads(line) for line in pathlib.Path(CASES).read_text(encoding="utf-8").splitlines() if line.strip()]
+def load(*, path_list: bool = False) -> List[Dict[str, Any]]:
+    """The cases a front end runs: those of a guard given a list of paths (``"guard": "paths"``)
+    only for the front ends that take one (the ASGI and WSGI middlewares, ``path_list``)."""
+    cases = [json.loads(line) for line in pathlib.Path(CASES).read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [c for c in cases if path_list or c.get("guard") != "paths"]
 
 
 def text(value: Any) -> bytes:
@@ -63,7 +67,18 @@ class RequestBytes:
 
     @property
     def path(self) -> str:
-        return self.target.split("?", 1)[0]
+        """The path of the target as a server parses it (an absolute form's path alone), still
+        percent-encoded."""
+        path = self.target.split("?", 1)[0]
+        if not path.startswith("/") and "://" in path:
+            path = "/" + path.split("://", 1)[1].partition("/")[2]
+        return path
+
+    @property
+    def decoded_path(self) -> str:
+        """The path as servers hand it to the framework, which routes on it: decoded (ASGI's
+        ``path``; WSGI's ``PATH_INFO``, as latin-1 text holding the bytes)."""
+        return unquote_to_bytes(self.path).decode("latin-1")
 
     @property
     def query(self) -> str:

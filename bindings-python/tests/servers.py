@@ -21,7 +21,8 @@ async def asgi_call(app: Any, request: http_cases.RequestBytes) -> Tuple[int, Di
         "http_version": "1.1",
         "method": request.method,
         "scheme": "http",
-        "path": request.path,
+        # As uvicorn: the path decoded (UTF-8) for routing, the raw one as sent.
+        "path": request.decoded_path.encode("latin-1").decode("utf-8", "replace"),
         "raw_path": request.path.encode("latin-1"),
         "query_string": request.query.encode("latin-1"),
         "root_path": "",
@@ -82,7 +83,7 @@ def wsgi_call(app: Any, request: http_cases.RequestBytes) -> Tuple[int, Dict[str
     environ: Dict[str, Any] = {
         "REQUEST_METHOD": request.method,
         "SCRIPT_NAME": "",
-        "PATH_INFO": request.path,
+        "PATH_INFO": request.decoded_path,
         "QUERY_STRING": request.query,
         "REQUEST_URI": request.target,
         "SERVER_NAME": "127.0.0.1",

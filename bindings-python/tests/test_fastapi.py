@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import json
 from typing import Any, Tuple
 
@@ -272,4 +273,23 @@ def test_a_store_that_does_not_answer_in_time_refuses_with_503() -> None:
     with HeldStore() as store:
         client = make_app(replay_guard=RedisReplayGuard(store.url, timeout=0.2))
         r = client.post(PATH, content=BODY, headers=headers(Signer.dev().sign(URL, BODY)))
+        assert (r.status_code, r.json()) == (503, {"error": "replay_store_unavailable", "reason": "replay_store_unavailable"})
+
+
+def test_a_store_timeout_above_one_second_waits_for_a_store_that_answers_within_it() -> None:
+    # The store answers after 1.5 s; the guard waits up to 3 s. (The connection's own reply
+    # timeout was once a fixed second, which answered 503 after 1.00 s whatever was set.)
+    with HeldStore(answer_after=1.5) as store:
+        client = make_app(replay_guard=RedisReplayGuard(store.url, timeout=3.0))
+        r = client.post(PATH, content=BODY, headers=headers(Signer.dev().sign(URL, BODY)))
+        assert r.status_code == 200
+
+
+def test_a_store_timeout_above_one_second_ends_the_wait_on_a_store_that_never_answers() -> None:
+    # Only the guard's own timeout (1.5 s) can end this wait: the store never answers.
+    with HeldStore() as store:
+        client = make_app(replay_guard=RedisReplayGuard(store.url, timeout=1.5))
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            answer = pool.submit(client.post, PATH, content=BODY, headers=headers(Signer.dev().sign(URL, BODY)))
+            r = answer.result(timeout=20)
         assert (r.status_code, r.json()) == (503, {"error": "replay_store_unavailable", "reason": "replay_store_unavailable"})

@@ -29,6 +29,8 @@ from qstash_verify.wsgi import ENVIRON_KEY
 from qstash_verify.wsgi import QStashMiddleware as WsgiMiddleware
 
 CASES = http_cases.load()
+# The middlewares take a list of paths, so they also run the cases of a path list's guard.
+PATH_LIST_CASES = http_cases.load(path_list=True)
 # The one view every Django case runs through; each case sets it (tests run one at a time).
 CURRENT: Dict[str, Callable[..., Any]] = {}
 
@@ -160,7 +162,7 @@ def starlette_app() -> Starlette:
 
 
 @pytest.mark.parametrize("framework", ["bare", "starlette"])
-@pytest.mark.parametrize("case", CASES, ids=lambda c: c["id"])
+@pytest.mark.parametrize("case", PATH_LIST_CASES, ids=lambda c: c["id"])
 def test_the_asgi_middleware_answers_every_http_case(case: Dict[str, Any], framework: str) -> None:
     app = bare_asgi_app if framework == "bare" else starlette_app()
     guarded = AsgiMiddleware(app, paths=[route_of(case)], receiver=http_cases.receiver(case), **http_cases.gate_options(case))
@@ -189,7 +191,7 @@ def flask_app() -> Flask:
 
 
 @pytest.mark.parametrize("framework", ["bare", "flask"])
-@pytest.mark.parametrize("case", CASES, ids=lambda c: c["id"])
+@pytest.mark.parametrize("case", PATH_LIST_CASES, ids=lambda c: c["id"])
 def test_the_wsgi_middleware_answers_every_http_case(case: Dict[str, Any], framework: str) -> None:
     app = bare_wsgi_app if framework == "bare" else flask_app()
     guarded = WsgiMiddleware(app, paths=[route_of(case)], receiver=http_cases.receiver(case), **http_cases.gate_options(case))
@@ -207,7 +209,7 @@ def test_the_middlewares_leave_other_paths_alone_and_need_their_paths() -> None:
     guarded = WsgiMiddleware(app, paths=["/api/qstash"], receiver=Receiver.dev())
     request = http_cases.RequestBytes("POST", "/health", [], b"", chunked=False, broken=False)
     assert wsgi_call(guarded, request)[0] == 204 and seen == ["/health"]
-    with pytest.raises(ValueError, match="needs the paths it guards"):
+    with pytest.raises(ValueError, match="give the paths the middleware guards"):
         AsgiMiddleware(bare_asgi_app, paths=[], receiver=Receiver.dev())
 
 

@@ -5,8 +5,11 @@ accepts, when told to fail open, which still refuses replays while Redis answers
 
 from __future__ import annotations
 
+import asyncio
 import concurrent.futures
+import json
 import os
+import select
 import shutil
 import socket
 import subprocess
@@ -18,8 +21,13 @@ import pytest
 from fastapi import Depends, FastAPI
 from fastapi.testclient import TestClient
 
+import http_cases
+from servers import asgi_call, wsgi_call
+
 from qstash_verify import Receiver, RedisReplayGuard, Signer
+from qstash_verify.asgi import QStashMiddleware as AsgiMiddleware
 from qstash_verify.fastapi import Delivery, install, qstash_verified
+from qstash_verify.wsgi import QStashMiddleware as WsgiMiddleware
 
 URL = "https://hooks.example.com/api/qstash"
 BODY = b'{"order":42}'
@@ -167,3 +175,52 @@ def test_a_guard_that_cannot_reach_redis_fails_at_start_up() -> None:
 def test_in_memory_and_redis_protection_together_is_refused(redis: RedisServer) -> None:
     with pytest.raises(ValueError, match="not both"):
         qstash_verified(Receiver.dev(replay_protection=True), replay_guard=RedisReplayGuard(redis.url))
+
+
+def test_a_guard_used_before_os_fork_answers_in_the_child_sync_and_async(redis: RedisServer) -> None:
+    """uWSGI without lazy-apps and any ``os.fork()`` after import: the child has none of the
+    parent's threads and shares its socket, so the guard connects again there."""
+    guard = RedisReplayGuard(redis.url, timeout=5.0)
+
+    async def asgi_app(scope: Any, receive: Any, send: Any) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"{}"})
+
+    def wsgi_app(environ: Any, start_response: Any) -> Any:
+        start_response("200 OK", [])
+        return [b"{}"]
+
+    asgi = AsgiMiddleware(asgi_app, paths=["/api/qstash"], receiver=Receiver.dev(), replay_guard=guard)
+    wsgi = WsgiMiddleware(wsgi_app, paths=["/api/qstash"], receiver=Receiver.dev(), replay_guard=guard)
+
+    def request(token: str) -> http_cases.RequestBytes:
+        return http_cases.RequestBytes("POST", "/api/qstash", [("upstash-signature", token.encode())], BODY, False, False)
+
+    seen_by_parent = Signer.dev().sign(URL, BODY)
+    assert wsgi_call(wsgi, request(seen_by_parent))[0] == 200  # the runtime and connection start here
+    tokens = [Signer.dev().sign(URL, BODY) for _ in range(2)]
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: answers, then reports them
+        try:
+            os.close(read_end)
+            answers = [
+                wsgi_call(wsgi, request(seen_by_parent))[0],
+                wsgi_call(wsgi, request(tokens[0]))[0],
+                asyncio.run(asgi_call(asgi, request(tokens[1])))[0],
+                asyncio.run(asgi_call(asgi, request(tokens[0])))[0],
+            ]
+            os.write(write_end, json.dumps(answers).encode())
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    try:
+        ready, _, _ = select.select([read_end], [], [], 30)
+        reported = os.read(read_end, 1024) if ready else b""
+    finally:
+        os.close(read_end)
+        if not reported:
+            os.kill(pid, 9)
+        os.waitpid(pid, 0)
+    assert reported, "the forked child gave no answer within 30 s (its replay checks hang)"
+    assert json.loads(reported) == [401, 200, 200, 401]

@@ -2,7 +2,9 @@
 
 use std::io::Read;
 
-use qstash_core::{ConfigError, DEV_KEYS_REFUSED, Receiver, ReceiverOptions};
+use qstash_core::{
+    ConfigError, DEV_CURRENT_SIGNING_KEY, DEV_KEYS_REFUSED, DEV_NEXT_SIGNING_KEY, Receiver, ReceiverOptions,
+};
 
 /// A value given directly, or `-` for stdin.
 pub(crate) fn text_or_stdin(value: &str) -> Result<String, String> {
@@ -85,7 +87,15 @@ pub(crate) fn receiver(current: Option<&str>, next: Option<&str>, dev: bool) -> 
     if current.is_some() != next.is_some() {
         return Err("pass both --current-key and --next-key".into());
     }
-    let options = ReceiverOptions { current, next, dev: dev.then_some(true), ..ReceiverOptions::default() };
+    // Flags win over the environment: keys given here are verified with, whatever QSTASH_DEV
+    // says (the development pair given this way still needs --dev or QSTASH_DEV=1).
+    let dev_option = match (dev, current, next) {
+        (true, _, _) => Some(true),
+        (false, Some(DEV_CURRENT_SIGNING_KEY), Some(DEV_NEXT_SIGNING_KEY)) => None,
+        (false, Some(_), _) => Some(false),
+        (false, None, _) => None,
+    };
+    let options = ReceiverOptions { current, next, dev: dev_option, ..ReceiverOptions::default() };
     Receiver::from_options(&options, env_var).map_err(|e| {
         let hint = if current.is_none() && !dev {
             " (pass --current-key and --next-key, or --dev for the development keys)"

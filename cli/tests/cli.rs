@@ -146,9 +146,14 @@ fn the_development_keys_need_the_opt_in_and_the_refusal_names_it() {
         .assert()
         .success();
     with_dev_exports(&mut kit()).args(["verify", "--token", token, "--data", "x"]).assert().code(2);
-    // Another key beside development mode is a contradiction; a value that is not a switch a mistake.
-    let both =
-        kit().args(["sign", "--url", URL, "--key", "sig_realKey"]).env("QSTASH_DEV", "1").assert().code(2);
+    // Another key beside development mode in the environment is a contradiction; a value that
+    // is not a switch a mistake.
+    let both = kit()
+        .args(["sign", "--url", URL])
+        .env("QSTASH_DEV", "1")
+        .env("QSTASH_CURRENT_SIGNING_KEY", "sig_realKey")
+        .assert()
+        .code(2);
     assert!(String::from_utf8_lossy(&both.get_output().stderr).contains("other signing keys"));
     kit()
         .args(["sign", "--url", URL])
@@ -156,6 +161,36 @@ fn the_development_keys_need_the_opt_in_and_the_refusal_names_it() {
         .assert()
         .code(2)
         .stderr(predicates::str::contains("QSTASH_DEV must be"));
+}
+
+#[test]
+fn key_flags_win_over_qstash_dev_in_the_environment() {
+    // The README: flags win over the environment. With QSTASH_DEV=1 exported (as `qstash-kit
+    // dev` prints), `sign --key K` signs with K, and `$(…)` never gets an empty signature.
+    let token = stdout(
+        kit().args(["sign", "--url", URL, "--data", "x", "--key", "sig_cliCurrent"]).env("QSTASH_DEV", "1"),
+    );
+    let token = token.trim();
+    assert_eq!(token.split('.').count(), 3, "{token:?}");
+    // Verified with K from flags, QSTASH_DEV=1 still exported: signed with K.
+    kit()
+        .args(["verify", "--token", token, "--data", "x", "--url", URL])
+        .args(["--current-key", "sig_cliCurrent", "--next-key", "sig_cliNext"])
+        .env("QSTASH_DEV", "1")
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("valid: signed with the current key"));
+    // The development key itself is taken from a flag only in development mode.
+    kit()
+        .args(["sign", "--url", URL, "--key", qstash_core::DEV_CURRENT_SIGNING_KEY])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("QSTASH_DEV=1"));
+    kit()
+        .args(["sign", "--url", URL, "--key", qstash_core::DEV_CURRENT_SIGNING_KEY])
+        .env("QSTASH_DEV", "1")
+        .assert()
+        .success();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

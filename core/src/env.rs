@@ -13,15 +13,16 @@ const NEXT: &str = "QSTASH_NEXT_SIGNING_KEY";
 /// The official SDKs' switch to their local development server and its public keys.
 pub(crate) const DEV: &str = "QSTASH_DEV";
 
-/// Whether `QSTASH_DEV`, read through `lookup`, turns development mode on: `true` or `1` does,
-/// `false`, `0`, empty or unset does not (the official SDKs' values); anything else is a
-/// mistake, refused rather than guessed.
+/// Whether `QSTASH_DEV`, read through `lookup`, turns development mode on: exactly `true` or
+/// `1` does, exactly `false`, `0`, empty or unset does not (the official SDKs' values);
+/// anything else (` 1`, `true\n`, `TRUE`, `yes`) is a mistake, refused rather than guessed:
+/// a switch that opens the door to keys anyone can sign with is not read loosely.
 ///
 /// Development mode is the one opt-in to the public development keys that works from the
 /// environment: [`Receiver::from_env`] and [`Receiver::from_options`] then use those keys, and
 /// `qstash-kit` signs with them.
 pub fn development_mode(lookup: impl Fn(&str) -> Option<String>) -> Result<bool, ConfigError> {
-    match lookup(DEV).as_deref().map(str::trim) {
+    match lookup(DEV).as_deref() {
         None | Some("" | "false" | "0") => Ok(false),
         Some("true" | "1") => Ok(true),
         Some(_) => Err(ConfigError::InvalidDevMode),
@@ -59,6 +60,14 @@ impl Receiver {
     pub fn from_vars(lookup: impl Fn(&str) -> Option<String>) -> Result<Receiver, ConfigError> {
         let var = |name: &str| lookup(name).filter(|v| !v.is_empty());
         if development_mode(&lookup)? {
+            // Region pairs beside development mode are keys too: never dropped in silence.
+            let region_keys = Region::KNOWN.iter().any(|region| {
+                let name = region.as_str();
+                var(&format!("{name}_{CURRENT}")).is_some() || var(&format!("{name}_{NEXT}")).is_some()
+            });
+            if region_keys {
+                return Err(ConfigError::DevModeWithKeys);
+            }
             let pair = development_pair(var(CURRENT).as_deref(), var(NEXT).as_deref())?;
             return Receiver::builder().keys(pair).build();
         }

@@ -230,6 +230,48 @@ fn development_mode_uses_the_dev_keys_as_qstash_kit_dev_prints_them() {
 }
 
 #[test]
+fn development_mode_beside_region_keys_is_a_configuration_error() {
+    // SPEC.md §4.1.1: a region pair beside development mode is never dropped in silence.
+    for region in ["EU_CENTRAL_1", "US_EAST_1"] {
+        let current = format!("{region}_QSTASH_CURRENT_SIGNING_KEY");
+        let next = format!("{region}_QSTASH_NEXT_SIGNING_KEY");
+        let with_region = [
+            ("QSTASH_DEV", "1"),
+            ("QSTASH_REGION", region),
+            (current.as_str(), CURRENT),
+            (next.as_str(), NEXT),
+        ];
+        assert_eq!(
+            Receiver::from_vars(vars(&with_region)).unwrap_err(),
+            ConfigError::DevModeWithKeys,
+            "{region}"
+        );
+        // Half a pair, or no QSTASH_REGION, is still a key that development mode would drop.
+        let half = [("QSTASH_DEV", "true"), (current.as_str(), CURRENT)];
+        assert_eq!(Receiver::from_vars(vars(&half)).unwrap_err(), ConfigError::DevModeWithKeys, "{region}");
+    }
+}
+
+#[test]
+fn only_the_exact_documented_values_of_qstash_dev_count() {
+    // Exactly `1` or `true` turn development mode on; a value that only looks like one is a
+    // mistake, not a switch.
+    for loose in [" 1", "1 ", "true\n", " true", "TRUE", "True", "yes", "on", "01"] {
+        assert_eq!(
+            Receiver::from_vars(vars(&[("QSTASH_DEV", loose)])).unwrap_err(),
+            ConfigError::InvalidDevMode,
+            "{loose:?}"
+        );
+    }
+    for off in ["", "0", "false"] {
+        assert_eq!(qstash_core::development_mode(|_| Some(off.to_owned())), Ok(false), "{off:?}");
+    }
+    for on in ["1", "true"] {
+        assert_eq!(qstash_core::development_mode(|_| Some(on.to_owned())), Ok(true), "{on:?}");
+    }
+}
+
+#[test]
 fn from_options_follows_qstash_dev_unless_dev_is_given() {
     use qstash_core::ReceiverOptions;
     let on = vars(&[("QSTASH_DEV", "1")]);

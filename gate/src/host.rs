@@ -71,7 +71,7 @@ pub struct OptionError {
 }
 
 impl OptionError {
-    fn new(message: String) -> Self {
+    pub(crate) fn new(message: String) -> Self {
         OptionError { message }
     }
 }

@@ -38,6 +38,7 @@ extern crate alloc;
 pub mod callback;
 mod delivery;
 mod gate;
+mod guarded_paths;
 mod head;
 pub mod host;
 #[cfg(feature = "lambda")]
@@ -50,6 +51,7 @@ mod url_policy;
 
 pub use delivery::{Delivery, parse_retried};
 pub use gate::{DEFAULT_BODY_LIMIT, Gate, Pending, ReplayCheck};
+pub use guarded_paths::{GuardedPaths, MAX_GUARDED_PATHS};
 pub use head::{HEADERS_READ, IndexedHead, RequestHead};
 pub use rejection::Rejection;
 pub use url_policy::{ExpectedSubject, ProxyHeaders, UrlPolicy, path_and_query_of, subject_matches_target};

@@ -16,6 +16,7 @@ use http_body_util::BodyExt;
 use qstash_axum::{QStashConfig, QStashLayer, VerifiedMessage};
 use qstash_core::{Receiver, Signer};
 use qstash_gate::replay::{MemoryReplayGuard, RedisReplayGuard};
+use qstash_testkit::scripted_redis::{ScriptedRedis, SetReply};
 use tower::ServiceExt;
 
 const URL: &str = "https://my-app.example.com/api/qstash";
@@ -204,4 +205,59 @@ async fn redis_that_does_not_answer_in_time_is_503_unless_failing_open_which_sti
     let while_paused = (answer(&closed, &self::token()).await, answer(&open, &self::token()).await.0);
     redis.cli(&["CLIENT", "UNPAUSE"]);
     assert_eq!(while_paused, ((StatusCode::SERVICE_UNAVAILABLE, UNAVAILABLE.into()), StatusCode::OK));
+}
+
+async fn scripted_app(store: &ScriptedRedis, timeout: Duration) -> Router {
+    let guard = RedisReplayGuard::connect(&store.url()).await.unwrap().timeout(timeout);
+    app(QStashConfig::new(Receiver::dev()).replay_guard(guard))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_store_reply_that_is_neither_ok_nor_nil_fails_closed_as_unavailable() {
+    // SPEC.md §6: `OK` is first seen, nil is seen before; `:1` or a transaction's `+QUEUED`
+    // says neither, and must not count as either.
+    for reply in [&b":1\r\n"[..], b"+QUEUED\r\n", b"$6\r\nQUEUED\r\n", b"-ERR no\r\n"] {
+        let store = ScriptedRedis::start(SetReply::After(Duration::ZERO, reply));
+        let app = scripted_app(&store, Duration::from_secs(5)).await;
+        let answer = answer(&app, &token()).await;
+        assert_eq!(
+            answer,
+            (StatusCode::SERVICE_UNAVAILABLE, UNAVAILABLE.into()),
+            "{}",
+            String::from_utf8_lossy(reply)
+        );
+        assert_eq!(store.sets(), 1);
+    }
+    let first = ScriptedRedis::start(SetReply::After(Duration::ZERO, b"+OK\r\n"));
+    assert_eq!(answer(&scripted_app(&first, Duration::from_secs(5)).await, &token()).await.0, StatusCode::OK);
+    let seen = ScriptedRedis::start(SetReply::After(Duration::ZERO, b"$-1\r\n"));
+    assert_eq!(answer(&scripted_app(&seen, Duration::from_secs(5)).await, &token()).await.1, REPLAYED);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_timeout_above_one_second_waits_for_a_store_that_answers_within_it() {
+    // The store answers after 1.5 s; the guard waits up to 3 s. (The connection's own reply
+    // timeout was once a fixed second, which ended every longer wait at 1 s with a 503.)
+    let store = ScriptedRedis::start(SetReply::After(Duration::from_millis(1500), b"+OK\r\n"));
+    let app = scripted_app(&store, Duration::from_secs(3)).await;
+    assert_eq!(answer(&app, &token()).await.0, StatusCode::OK);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_guard_timeout_above_one_second_ends_the_wait_on_a_store_that_never_answers() {
+    // Nothing but the guard's own timeout (1.5 s) can end this wait: the store keeps the
+    // connection open and never answers. `answer` fails the test after 20 s otherwise.
+    let store = ScriptedRedis::start(SetReply::Never);
+    let app = scripted_app(&store, Duration::from_millis(1500)).await;
+    assert_eq!(answer(&app, &token()).await, (StatusCode::SERVICE_UNAVAILABLE, UNAVAILABLE.into()));
+    assert_eq!(store.sets(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tls_url_pointed_at_a_plain_port_says_so() {
+    // The stand-in speaks plain RESP and never answers a TLS handshake, as a plain Redis port.
+    let plain = ScriptedRedis::start(SetReply::Never);
+    let url = plain.url().replace("redis://", "rediss://");
+    let error = RedisReplayGuard::connect(&url).await.expect_err("no TLS on a plain port").to_string();
+    assert!(error.contains("rediss:// URL speaks TLS") && error.contains("--tls-port"), "{error}");
 }

@@ -9,6 +9,7 @@ mod demo;
 pub mod http_cases;
 mod mixed_load;
 pub mod redis_servers;
+pub mod scripted_redis;
 
 pub use demo::{DemoRow, run_demo};
 pub use mixed_load::{LoadReport, mixed_load};

@@ -191,6 +191,14 @@ class PendingDelivery:
         """For asyncio servers: the store's answer comes back through the event loop."""
 
 @final
+class GuardedPaths:
+    """The paths a middleware guards; ``guards(target, routed)`` is ``True`` for a request whose
+    raw target or routed path could reach one of them, however it is spelled."""
+
+    def __new__(cls, paths: Sequence[str]) -> GuardedPaths: ...
+    def guards(self, target: str, routed: Optional[str] = None) -> bool: ...
+
+@final
 class RedisReplayGuard:
     """Replay protection shared by every worker and machine that uses the same Redis."""
 

@@ -7,8 +7,9 @@ reads any of their body.
 >>> async def app(scope, receive, send): ...
 >>> app = QStashMiddleware(app, paths=["/api/qstash"], receiver=Receiver.dev())
 
-For a request to one of ``paths`` (the path as the client sent it, a mount prefix included),
-the token is checked from the headers before a byte of the body is read, then the body is read
+For a request to one of ``paths`` (the path as the client sends it, a mount prefix included;
+every spelling that could reach it counts: ``/api/%71stash``, ``/api%2Fqstash``,
+``/x/../api/qstash``), the token is checked from the headers before a byte of the body is read, then the body is read
 (up to ``body_limit``) while it is hashed; only a verified delivery reaches the application,
 which reads the same bytes as usual. The :class:`~qstash_verify.Delivery` is
 ``scope["state"]["qstash"]`` (``request.state.qstash`` in Starlette and Litestar). A refusal is
@@ -21,7 +22,7 @@ import logging
 from typing import Any, Awaitable, Callable, Iterable, List, MutableMapping, Optional, Tuple, Union
 
 from qstash_verify._gate import Delivery, Gate, QStashRejection, gate_of, log, target
-from qstash_verify._native import Receiver
+from qstash_verify._native import GuardedPaths, Receiver
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -124,18 +125,15 @@ async def respond(rejection: QStashRejection, send: Send) -> None:
     await send({"type": "http.response.body", "body": body, "more_body": False})
 
 
-def _path_of(scope: Scope) -> str:
-    raw = scope.get("raw_path")
-    return raw.decode("latin-1") if isinstance(raw, bytes) else str(scope.get("path", "/"))
-
-
 class QStashMiddleware:
     """Guards ``paths`` of an ASGI application: only verified deliveries reach it.
 
     ``receiver`` defaults to ``Receiver.from_env()`` (or give a :class:`~qstash_verify.Gate`);
     ``options`` (the URL policy, ``body_limit``, ``replay_guard``) and ``log_level`` are those
     of :func:`qstash_verify.fastapi.qstash_verified`. Requests to other paths, and lifespan
-    and websocket traffic, pass through untouched.
+    and websocket traffic, pass through untouched. Which requests are guarded is decided by
+    :class:`~qstash_verify.GuardedPaths` (the gate's rule): any spelling of a guarded path that
+    a server or framework could route there must verify.
     """
 
     def __init__(
@@ -148,13 +146,11 @@ class QStashMiddleware:
         **options: Any,
     ) -> None:
         self.app = app
-        self.paths = frozenset(paths)
-        if not self.paths:
-            raise ValueError("QStashMiddleware needs the paths it guards, e.g. paths=['/api/qstash']")
+        self.paths = GuardedPaths(paths if isinstance(paths, str) else list(paths))
         self.verifier = Verifier(gate_of(receiver, options), log_level)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or _path_of(scope) not in self.paths:
+        if scope["type"] != "http" or not self.paths.guards(target_of(scope), scope.get("path")):
             await self.app(scope, receive, send)
             return
         await self.verifier.guard(self.app, scope, receive, send)

@@ -7,8 +7,9 @@ their body.
 >>> def app(environ, start_response): ...
 >>> app = QStashMiddleware(app, paths=["/api/qstash"], receiver=Receiver.dev())
 
-For a request to one of ``paths`` (the path as the client sent it, ``SCRIPT_NAME`` included),
-the token is checked from the headers before a byte of the body is read, then the body is read
+For a request to one of ``paths`` (the path as the client sends it, ``SCRIPT_NAME`` included;
+every spelling that could reach it counts: ``/api/%71stash``, ``/api%2Fqstash``,
+``/x/../api/qstash``, ``http://host/api/qstash``), the token is checked from the headers before a byte of the body is read, then the body is read
 (up to ``body_limit``) while it is hashed; only a verified delivery reaches the application,
 which reads the same bytes from ``wsgi.input`` as usual. The
 :class:`~qstash_verify.Delivery` is ``environ["qstash.delivery"]``. A refusal is the gate's
@@ -24,7 +25,7 @@ from typing import Any, Callable, Iterable, List, Mapping, MutableMapping, Optio
 from urllib.parse import quote
 
 from qstash_verify._gate import Delivery, Gate, PendingDelivery, QStashRejection, gate_of, target, verify_sync
-from qstash_verify._native import Receiver
+from qstash_verify._native import GuardedPaths, Receiver
 
 Environ = MutableMapping[str, Any]
 StartResponse = Callable[..., Any]
@@ -42,13 +43,15 @@ def target_of(environ: Mapping[str, Any]) -> str:
     raw = environ.get("REQUEST_URI") or environ.get("RAW_URI")
     if raw:
         return str(raw)
-    path = (environ.get("SCRIPT_NAME") or "") + (environ.get("PATH_INFO") or "")
     # WSGI hands the path over as latin-1 text holding the raw bytes.
-    return target(quote(path.encode("latin-1"), safe="/;=,:@!$&'()*+~"), environ.get("QUERY_STRING"))
+    return target(routed_path(environ), environ.get("QUERY_STRING"))
 
 
-def _path_of(environ: Mapping[str, Any]) -> str:
-    return target_of(environ).split("?", 1)[0]
+def routed_path(environ: Mapping[str, Any]) -> str:
+    """The path the application routes on (``SCRIPT_NAME`` + ``PATH_INFO``, which the server
+    decoded), quoted again so its bytes survive as text."""
+    path = (environ.get("SCRIPT_NAME") or "") + (environ.get("PATH_INFO") or "")
+    return quote(path.encode("latin-1"), safe="/;=,:@!$&'()*+~")
 
 
 class EnvironHeaders:
@@ -106,6 +109,9 @@ class QStashMiddleware:
     ``receiver`` defaults to ``Receiver.from_env()`` (or give a :class:`~qstash_verify.Gate`);
     ``options`` (the URL policy, ``body_limit``, ``replay_guard``) and ``log_level`` are those
     of :func:`qstash_verify.fastapi.qstash_verified`. Requests to other paths pass through.
+    Which requests are guarded is decided by :class:`~qstash_verify.GuardedPaths` (the gate's
+    rule): any spelling of a guarded path that a server or framework could route there must
+    verify.
     """
 
     def __init__(
@@ -118,14 +124,12 @@ class QStashMiddleware:
         **options: Any,
     ) -> None:
         self.app = app
-        self.paths = frozenset(paths)
-        if not self.paths:
-            raise ValueError("QStashMiddleware needs the paths it guards, e.g. paths=['/api/qstash']")
+        self.paths = GuardedPaths(paths if isinstance(paths, str) else list(paths))
         self.gate = gate_of(receiver, options)
         self.log_level = log_level
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
-        if _path_of(environ) not in self.paths:
+        if not self.paths.guards(target_of(environ), routed_path(environ)):
             return self.app(environ, start_response)
         try:
             delivery = verify(self.gate, environ, self.log_level)

@@ -121,31 +121,39 @@ impl RedisReplayGuard {
         }
         let mut builder = redis::cluster::ClusterClientBuilder::new(nodes.to_vec())
             .connection_timeout(DEFAULT_STORE_TIMEOUT)
-            .response_timeout(DEFAULT_STORE_TIMEOUT)
+            .response_timeout(CONNECTION_RESPONSE_TIMEOUT)
             .retries(1);
         if let Some(tls) = tls {
             builder = builder.certs(tls.certificates()?);
         }
-        let connection = builder.build()?.get_async_connection().await?;
+        let tls_url = nodes.iter().find(|n| n.starts_with("rediss://")).copied();
+        let connection =
+            builder.build()?.get_async_connection().await.map_err(|e| with_tls_hint(e, tls_url))?;
         Ok(Self::with_connection(Connection::Cluster(connection)))
     }
 
-    fn client(url: &str, tls: Option<&RedisTls>) -> Result<redis::Client, redis::RedisError> {
+    fn client<'u>(
+        url: &'u str,
+        tls: Option<&RedisTls>,
+    ) -> Result<(redis::Client, Option<&'u str>), redis::RedisError> {
         if url.starts_with("rediss://") {
             crypto_provider();
         }
-        match tls {
+        let client = match tls {
             Some(tls) => redis::Client::build_with_tls(url, tls.certificates()?),
             None => redis::Client::open(url),
-        }
+        }?;
+        Ok((client, url.starts_with("rediss://").then_some(url)))
     }
 
-    async fn single(client: redis::Client) -> Result<Self, redis::RedisError> {
+    async fn single((client, tls_url): (redis::Client, Option<&str>)) -> Result<Self, redis::RedisError> {
         let config = redis::aio::ConnectionManagerConfig::new()
             .set_connection_timeout(DEFAULT_STORE_TIMEOUT)
-            .set_response_timeout(DEFAULT_STORE_TIMEOUT)
+            .set_response_timeout(CONNECTION_RESPONSE_TIMEOUT)
             .set_number_of_retries(1);
-        let connection = ConnectionManager::new_with_config(client, config).await?;
+        let connection = ConnectionManager::new_with_config(client, config)
+            .await
+            .map_err(|e| with_tls_hint(e, tls_url))?;
         Ok(Self::with_connection(Connection::Single(connection)))
     }
 
@@ -173,7 +181,8 @@ impl RedisReplayGuard {
         self
     }
 
-    /// How long to wait for Redis (default 1 s).
+    /// How long to wait for Redis (default 1 s): this bounds every check, whatever its length
+    /// (the connection's own reply timeout is longer than any a binding accepts).
     #[must_use]
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
@@ -201,20 +210,24 @@ impl RedisReplayGuard {
         command.arg(&key).arg(1).arg("NX").arg("EXAT").arg(expires_at);
         let query = async {
             match self.connection.clone() {
-                Connection::Single(mut c) => command.query_async::<Option<String>>(&mut c).await,
-                Connection::Cluster(mut c) => command.query_async::<Option<String>>(&mut c).await,
+                Connection::Single(mut c) => command.query_async::<redis::Value>(&mut c).await,
+                Connection::Cluster(mut c) => command.query_async::<redis::Value>(&mut c).await,
             }
         };
         let answer = tokio::time::timeout(self.timeout, query).await;
         match answer {
-            Ok(Ok(Some(_))) => Ok(()),
-            Ok(Ok(None)) => Err(ReplayError::Replayed),
+            Ok(Ok(reply)) => match read_set_nx(&reply) {
+                Some(verdict) => verdict,
+                None => self.unavailable(&alloc::format!(
+                    "Redis answered SET NX with {reply:?}, which is neither OK (first seen) nor nil (seen before)"
+                )),
+            },
             Ok(Err(error)) => self.unavailable(&error.to_string()),
-            Err(_) => self.unavailable("timed out"),
+            Err(_) => self.unavailable(&alloc::format!("no answer within {:?}", self.timeout)),
         }
     }
 
-    fn unavailable(&self, why: &str) -> Result<(), ReplayError> {
+    pub(super) fn unavailable(&self, why: &str) -> Result<(), ReplayError> {
         if self.fail_open {
             tracing::warn!(why, "replay store unavailable: accepting the delivery unchecked (fail open)");
             Ok(())
@@ -222,6 +235,42 @@ impl RedisReplayGuard {
             tracing::error!(why, "replay store unavailable: refusing the delivery (fail closed)");
             Err(ReplayError::StoreUnavailable)
         }
+    }
+}
+
+/// The verdict of `SET … NX` (SPEC.md §6): `OK` stored the id (first seen), nil found it
+/// (seen before); any other reply (`:1`, `+QUEUED` from a transaction, an error) says neither,
+/// and the store counts as unable to answer rather than either verdict being guessed.
+fn read_set_nx(reply: &redis::Value) -> Option<Result<(), ReplayError>> {
+    match reply {
+        redis::Value::Okay => Some(Ok(())),
+        redis::Value::SimpleString(text) if text == "OK" => Some(Ok(())),
+        redis::Value::BulkString(bytes) if bytes == b"OK" => Some(Ok(())),
+        redis::Value::Nil => Some(Err(ReplayError::Replayed)),
+        _ => None,
+    }
+}
+
+/// How long the connection itself waits for a reply: longer than any guard's timeout
+/// ([`crate::host::MAX_STORE_TIMEOUT`]), so that the guard's own [`RedisReplayGuard::timeout`]
+/// is what bounds a check, above one second as well as below.
+const CONNECTION_RESPONSE_TIMEOUT: Duration = crate::host::MAX_STORE_TIMEOUT;
+
+/// A failure to connect to a `rediss://` URL says what most often causes it: a plain Redis
+/// port, which never answers a TLS handshake (the client then waits for its timeout).
+fn with_tls_hint(error: redis::RedisError, tls_url: Option<&str>) -> redis::RedisError {
+    match tls_url {
+        Some(_) if error.is_timeout() || error.is_io_error() || error.is_connection_dropped() => {
+            redis::RedisError::from((
+                error.kind(),
+                "no TLS handshake with the server",
+                alloc::format!(
+                    "{error}; a rediss:// URL speaks TLS: the port must be the server's TLS port \
+                     (redis-server --tls-port), not its plain one"
+                ),
+            ))
+        }
+        _ => error,
     }
 }
 
