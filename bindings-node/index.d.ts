@@ -20,9 +20,11 @@ export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-was
 export declare class Gate {
   /**
    * A gate over `receiver`'s keys, with its in-memory replay protection when it has one,
-   * or with `replayGuard` (Redis, shared by every process) when given.
+   * or with `replayGuard` (Redis, shared by every process) when given. Without a receiver
+   * the keys are read from the environment (as `new Receiver()` reads them) when a delivery
+   * arrives; until they can be, deliveries are refused with `no_keys` (SPEC.md §7.10).
    */
-  constructor(receiver: Receiver, options?: GateOptions | undefined | null, replayGuard?: RedisReplayGuard | undefined | null)
+  constructor(receiver?: Receiver | undefined | null, options?: GateOptions | undefined | null, replayGuard?: RedisReplayGuard | undefined | null)
   /** Whether the replay check waits for a store (Redis): then finish with `finishAsync`. */
   get waitsForStore(): boolean
   /** The largest body accepted, in bytes. */
@@ -151,6 +153,8 @@ export declare class Rejection {
   get headers(): Record<string, string>
   /** What to log: reason, message id and path, never the token, the keys or the query. */
   get logMessage(): string
+  /** The `Upstash-Message-Id` as the gate reads it (absent when it is not visible ASCII). */
+  get messageId(): string | null
 }
 
 /** Mints `Upstash-Signature` tokens with one signing key, byte-identical in shape to QStash's. */

@@ -10,12 +10,13 @@ export async function verifyCopy(request, gate) {
   return verifyRequest(request.clone(), gate)
 }
 
-/** Verifies a Node `IncomingMessage` whose body has not been read (or was parsed first, when
- * `parsed`, which the gate then refuses as a body that does not match), against its original
- * target. Loaded only on this path: edge runtimes have no `node:stream`. */
-export async function verifyNodeRequest(req, gate, { parsed = false } = {}) {
-  const { targetOf, toFetchRequest } = await import('../lib/node-request.js')
-  return verifyRequest(toFetchRequest(req, { body: !parsed }), gate, targetOf(req))
+/** Verifies a Node `IncomingMessage` against its original target, its body read from the
+ * stream (or, when a body parser took it first, `parsed`, the bytes it kept, else refused as
+ * unreadable with `howToMount` logged). Loaded only on this path: edge runtimes have no Node
+ * streams. */
+export async function verifyNodeRequest(req, gate, options = {}) {
+  const { verifyMessage } = await import('../lib/node-request.js')
+  return verifyMessage(req, gate, options)
 }
 
 /** A handler of `{ request, locals }` events (SvelteKit endpoints, SolidStart API routes)

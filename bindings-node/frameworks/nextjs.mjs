@@ -20,6 +20,11 @@ export function verifySignatureEdge(handler, config) {
   }
 }
 
+/** What to log when Next.js parsed the body before the helper could read its bytes. */
+const PARSED_FIRST =
+  'QStash: the body was parsed before verification, so its bytes cannot be verified: set ' +
+  '`export const config = { api: { bodyParser: false } }` in this API route'
+
 /**
  * Pages Router API route (`pages/api/…`), with `export const config = { api: { bodyParser:
  * false } }` as the official helper needs too: the signed bytes are read from the request
@@ -29,10 +34,7 @@ export function verifySignature(handler, config) {
   const gate = lazyGate(config)
   return async (req, res) => {
     const parsed = req.body !== undefined && req.readableEnded
-    if (parsed) {
-      gate().logger?.warn?.('QStash: the body was parsed before verification: set `export const config = { api: { bodyParser: false } }`')
-    }
-    const result = await verifyNodeRequest(req, gate(), { parsed })
+    const result = await verifyNodeRequest(req, gate(), { parsed, howToMount: PARSED_FIRST })
     if (!result.verified) {
       res.statusCode = result.response.status
       for (const [name, value] of result.response.headers) res.setHeader(name, value)

@@ -54,8 +54,15 @@ function createApi(backend) {
    * thrown rather than at load: loading the official package costs a tenth of a second. */
   function adoptOfficialBase() {
     const Official = backend.officialSignatureError?.()
-    if (typeof Official === 'function' && !(SignatureError.prototype instanceof Official)) {
-      Object.setPrototypeOf(SignatureError.prototype, Official.prototype)
+    // A shim or a test mock may export something that is no class (an arrow function has no
+    // prototype, which `instanceof` throws on): then there is nothing to derive from.
+    const base = typeof Official === 'function' ? Official.prototype : undefined
+    if (base === null || typeof base !== 'object' || base === SignatureError.prototype) return
+    if (Object.prototype.isPrototypeOf.call(base, SignatureError.prototype)) return
+    try {
+      Object.setPrototypeOf(SignatureError.prototype, base)
+    } catch {
+      // A base that would make a cycle, or a frozen prototype: the class stays our own.
     }
   }
 
@@ -255,7 +262,9 @@ function createApi(backend) {
     #handle
 
     constructor(options = {}) {
-      const receiver = options.receiver ?? new Receiver()
+      // No receiver: the gate reads the keys from the environment when a delivery arrives
+      // and refuses with `no_keys` until it can (SPEC.md §7.10), so an app starts without them.
+      const receiver = options.receiver ?? null
       const gateOptions = {
         url: text(options.url),
         publicBase: text(options.publicBase),
@@ -266,7 +275,7 @@ function createApi(backend) {
       }
       // Checked first: a mistake in it is a ConfigError before anything is built.
       this.replayStore = storeOf(options.replayStore, options.replayGuard)
-      this.#handle = call(() => backend.gate(handleOf(receiver), gateOptions, options.replayGuard ?? undefined))
+      this.#handle = call(() => backend.gate(receiver && handleOf(receiver), gateOptions, options.replayGuard ?? undefined))
       this.logger = options.logger === undefined ? console : options.logger
       if (options.onOutcome !== undefined && options.onOutcome !== null && typeof options.onOutcome !== 'function') {
         throw new ConfigError('onOutcome must be a function')
@@ -293,27 +302,27 @@ function createApi(backend) {
      * lower-case header's value; `target` is the original path and query, or the request's
      * absolute URL. */
     verifyHead(header, target) {
-      const messageId = header('upstash-message-id') ?? null
       let pending
       try {
         pending = backend.verifyHead(this.#handle, backend.headerNames.map(header), target)
       } catch (refusal) {
-        throw this.log(refusal, messageId)
+        throw this.log(refusal)
       }
-      return new Pending(this, pending, messageId)
+      return new Pending(this, pending)
     }
 
     /** The refusal for a body that could not be read. */
     unreadable(header, target) {
-      const refusal = backend.unreadable(this.#handle, backend.headerNames.map(header), target)
-      return this.log(refusal, header('upstash-message-id') ?? null)
+      return this.log(backend.unreadable(this.#handle, backend.headerNames.map(header), target))
     }
 
     /** Logs a refusal (reason, message id, path; never the token), hands its outcome to the
-     * hooks and returns it as a `Rejection`. */
-    log(refusal, messageId = null) {
+     * hooks (the message id as the gate read it: absent when it is not text) and returns it
+     * as a `Rejection`. */
+    log(refusal) {
       if (!refusal || typeof refusal.status !== 'number') throw translate(refusal)
       this.logger?.warn?.(refusal.logMessage)
+      const messageId = refusal.messageId ?? null
       this.outcome({ outcome: 'rejected', reason: refusal.reason, key: 'none', region: 'none', messageId })
       return new Rejection(refusal)
     }
@@ -332,19 +341,17 @@ function createApi(backend) {
   class Pending {
     #gate
     #handle
-    #messageId
 
-    constructor(gate, handle, messageId) {
+    constructor(gate, handle) {
       this.#gate = gate
       this.#handle = handle
-      this.#messageId = messageId
     }
 
     update(chunk) {
       try {
         backend.update(this.#handle, chunk)
       } catch (refusal) {
-        throw this.#gate.log(refusal, this.#messageId)
+        throw this.#gate.log(refusal)
       }
     }
 
@@ -354,7 +361,7 @@ function createApi(backend) {
       try {
         delivery = await backend.finish(this.#gate.handle, this.#handle, store !== undefined)
       } catch (refusal) {
-        throw this.#gate.log(refusal, this.#messageId)
+        throw this.#gate.log(refusal)
       }
       if (store) {
         try {
@@ -394,7 +401,7 @@ function createApi(backend) {
       try {
         claim = backend.storeClaim(this.#handle)
       } catch (refusal) {
-        throw this.#gate.log(refusal, this.#messageId)
+        throw this.#gate.log(refusal)
       }
       const ttlSeconds = Math.max(1, Math.ceil(claim.expiresAt - Date.now() / 1000))
       let fresh
@@ -405,12 +412,12 @@ function createApi(backend) {
         const why = error?.message ?? String(error)
         if (!store.failOpen) {
           this.#gate.logger?.error?.(`QStash: replay store unavailable, refusing the delivery (fail closed): ${why}`)
-          throw this.#gate.log(backend.storeRefusal(this.#handle, true), this.#messageId)
+          throw this.#gate.log(backend.storeRefusal(this.#handle, true))
         }
         this.#gate.logger?.warn?.(`QStash: replay store unavailable, accepting the delivery unchecked (fail open): ${why}`)
         return
       }
-      if (!fresh) throw this.#gate.log(backend.storeRefusal(this.#handle, false), this.#messageId)
+      if (!fresh) throw this.#gate.log(backend.storeRefusal(this.#handle, false))
     }
   }
 
@@ -473,7 +480,8 @@ function createApi(backend) {
       // The object's input gate lets no other request in between the read and the write.
       if (await this.state.storage.get('claimed')) return new Response(null, { status: 409 })
       await this.state.storage.put('claimed', true)
-      await this.state.storage.setAlarm(Date.now() + Math.min(ttlSeconds, 86400) * 1000)
+      // Until the token can no longer verify, however long the clock tolerance makes that.
+      await this.state.storage.setAlarm(Date.now() + ttlSeconds * 1000)
       return new Response(null, { status: 201 })
     }
 
@@ -497,7 +505,11 @@ function createApi(backend) {
       timeoutMs: options.timeoutMs,
       failOpen: options.failOpen,
       async claim(id, ttlSeconds) {
-        return (await redis.set(prefix + id, 1, { nx: true, px: ttlSeconds * 1000 })) === 'OK'
+        const reply = await redis.set(prefix + id, 1, { nx: true, px: ttlSeconds * 1000 })
+        // SPEC.md §6: `OK` stored the id, `null` found it; anything else says neither.
+        if (reply === 'OK') return true
+        if (reply === null) return false
+        throw new Error(`Redis answered SET NX with ${JSON.stringify(reply) ?? String(reply)}, which is neither OK nor null`)
       },
     }
   }
@@ -515,32 +527,12 @@ function createApi(backend) {
     })
   }
 
-  /** What a helper's log says to do when its keys cannot be loaded. */
-  const CONFIG_FIX =
-    'Set QSTASH_CURRENT_SIGNING_KEY and QSTASH_NEXT_SIGNING_KEY (the signing keys of the QStash console), ' +
-    'pass { currentSigningKey, nextSigningKey }, or for `qstash-kit dev` set QSTASH_DEV=1'
-
-  /** A function returning the gate, built on the first call: edge runtimes set the
-   * environment per request, and a throw when a route module loads breaks the whole route. */
+  /** A function returning the gate, built on the first call: edge runtimes hand over their
+   * environment with the first request. Keys that are missing never throw here: the gate
+   * refuses with `no_keys` until it can read them (SPEC.md §7.10). */
   function lazyGate(config) {
     let gate
-    let told = false
-    return () => {
-      if (gate) return gate
-      try {
-        gate = gateOf(config)
-      } catch (error) {
-        // Thrown on every request until fixed (QStash retries, no delivery is lost), but said
-        // once, with the fix, rather than left to a stack trace per request.
-        if (error instanceof ConfigError && !told) {
-          told = true
-          const logger = config instanceof Gate ? undefined : config?.logger === undefined ? console : config.logger
-          logger?.error?.(`QStash: no delivery can be verified until this is fixed: ${error.message}. ${CONFIG_FIX}`)
-        }
-        throw error
-      }
-      return gate
-    }
+    return () => (gate ??= gateOf(config))
   }
 
   /**

@@ -20,8 +20,9 @@ export declare function qstashVerified(options?: ExpressOptions | Gate): (req: a
 declare global {
   namespace Express {
     interface Request {
-      /** Set by `qstashVerified` on verified deliveries. */
-      qstash?: import('./express').Delivery
+      /** The verified delivery, in handlers after `qstashVerified` (which only run for
+       * verified deliveries); unset on routes it does not guard. */
+      qstash: import('./express').Delivery
       /** The raw bytes `express.json({ verify })` can keep for `qstashVerified`. */
       rawBody?: Buffer | string
     }

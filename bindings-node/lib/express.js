@@ -2,7 +2,7 @@
 // Express middleware: verifies the delivery before the route handler runs.
 
 const { api } = require('./qstash.js')
-const { headerOf, parseBody, readThrough, targetOf } = require('./node-request.js')
+const { bodyThrough, headerOf, parseBody, targetOf } = require('./node-request.js')
 
 const { Rejection, gateOf } = api
 
@@ -11,15 +11,6 @@ const PARSED_FIRST =
   'QStash: the body was parsed before qstashVerified() and no raw bytes were kept, so it cannot be verified: ' +
   "mount qstashVerified() before body parsers, or keep the bytes with express.raw({ type: '*/*' }) " +
   'or express.json({ verify: (req, res, buf) => { req.rawBody = buf } })'
-
-/** The exact bytes a body parser that ran first kept: `req.rawBody` (the `verify` option of
- * `express.json()`), or `req.body` as `express.raw()` leaves it. */
-function keptBytes(req, consumed) {
-  const raw = req.rawBody
-  if (raw instanceof Uint8Array) return raw
-  if (typeof raw === 'string') return Buffer.from(raw, 'utf8')
-  return consumed && req.body instanceof Uint8Array ? req.body : undefined
-}
 
 /**
  * `app.post('/api/qstash', qstashVerified(), handler)`: checks the token from the headers,
@@ -61,24 +52,9 @@ function qstashVerified(options = {}) {
       }
       next()
     }
-    // `req.complete` only says the parser has received the whole message (true after any
-    // `await` in an earlier middleware); the body is gone only once it was read to its end
-    // or a body parser took it.
-    const consumed = req.readableEnded || req._body === true
-    const kept = keptBytes(req, consumed)
-    if (kept) {
-      try {
-        pending.update(kept)
-      } catch (rejection) {
-        return reject(rejection)
-      }
-      return done(Buffer.isBuffer(kept) ? kept : Buffer.from(kept.buffer, kept.byteOffset, kept.byteLength))
-    }
-    if (consumed) {
-      gate.logger?.error?.(PARSED_FIRST)
-      return reject(gate.unreadable(header, target))
-    }
-    readThrough(req, pending, () => gate.unreadable(header, target)).then(done, reject)
+    const unreadable = () => gate.unreadable(header, target)
+    const where = { rawBody: req.rawBody, parsedBody: req.body, unreadable, logger: gate.logger, howToMount: PARSED_FIRST }
+    bodyThrough(req, pending, where).then(done, reject)
   }
 }
 

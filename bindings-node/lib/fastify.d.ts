@@ -12,12 +12,15 @@ export declare function qstashVerified(
   options?: HelperOptions | Gate,
 ): (request: any, reply: any, payload: NodeJS.ReadableStream) => Promise<unknown>
 
-/** `app.register(fastifyQStash, options)`: the hook for every route of the scope it is registered in. */
-export declare function fastifyQStash(instance: any, options: HelperOptions): Promise<void>
+/** `webhooks.register(fastifyQStash, options)` inside the plugin that holds the webhook
+ * routes: the hook for every route of that scope, and only those. Registered on the root
+ * instance it refuses to start (it would guard every route of the app). */
+export declare function fastifyQStash(instance: any, options?: HelperOptions | Gate): Promise<void>
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** Set by `qstashVerified` on verified deliveries. */
-    qstash: import('./fastify').Delivery | null
+    /** The verified delivery, on the routes the hook guards (their handlers only run for
+     * verified deliveries); `null` on routes it does not guard. */
+    qstash: import('./fastify').Delivery
   }
 }

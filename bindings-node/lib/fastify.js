@@ -6,7 +6,7 @@ const { Readable } = require('node:stream')
 const { api } = require('./qstash.js')
 const { headerOf, readThrough } = require('./node-request.js')
 
-const { Rejection, gateOf } = api
+const { ConfigError, Rejection, gateOf } = api
 
 /**
  * `app.post('/api/qstash', { preParsing: qstashVerified() }, handler)`, or
@@ -36,13 +36,25 @@ function qstashVerified(options = {}) {
   }
 }
 
-/** A Fastify plugin: `app.register(fastifyQStash, options)` guards every route registered in
- * the same scope after it (use it inside the plugin that holds the webhook routes). */
+/** What the plugin says when it is registered where it would guard every route. */
+const AT_THE_ROOT =
+  'fastifyQStash registered on the root instance would guard every route of the app (GET /health too): ' +
+  'register it inside the plugin that holds the webhook routes, ' +
+  "app.register(async (webhooks) => { await webhooks.register(fastifyQStash); webhooks.post('/api/qstash', handler) }), " +
+  "or guard one route with app.post('/api/qstash', { preParsing: qstashVerified() }, handler)"
+
+/** A Fastify plugin: `webhooks.register(fastifyQStash, options)` inside the plugin that holds
+ * the webhook routes guards the routes of that scope (registered before or after it), and
+ * only those. On the root instance it refuses to load: it would guard every route. */
 async function fastifyQStash(instance, options) {
+  // Fastify makes every encapsulated scope with `Object.create(parent)`; only the root
+  // instance is a plain object.
+  if (Object.getPrototypeOf(instance) === Object.prototype) throw new ConfigError(AT_THE_ROOT)
   instance.decorateRequest('qstash', null)
   instance.addHook('preParsing', qstashVerified(options))
 }
-// Encapsulation is the caller's choice: the hook applies where the plugin is registered.
+// The hook applies to the scope the plugin is registered in (not a scope of its own, which
+// holds no routes): Fastify's `skip-override`, as `fastify-plugin` sets it.
 fastifyQStash[Symbol.for('skip-override')] = true
 
 module.exports = { fastifyQStash, qstashVerified }

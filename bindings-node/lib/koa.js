@@ -2,16 +2,24 @@
 // Koa: a middleware that verifies the delivery before the next one runs.
 
 const { api } = require('./qstash.js')
-const { headerOf, parseBody, readThrough } = require('./node-request.js')
+const { bodyThrough, headerOf, parseBody } = require('./node-request.js')
 
 const { Rejection, gateOf } = api
+
+/** What to log when a body parser ran first and kept no bytes to verify. */
+const PARSED_FIRST =
+  'QStash: the body was parsed before qstashVerified() and no raw bytes were kept, so it cannot be verified: ' +
+  'mount qstashVerified() before the body parser (router.post(path, qstashVerified(), handler) ahead of ' +
+  'app.use(bodyParser())), or use a parser that keeps them in ctx.request.rawBody (koa-bodyparser, @koa/bodyparser)'
 
 /**
  * `router.post('/api/qstash', qstashVerified(), handler)` or `app.use(qstashVerified())`:
  * checks the token from the headers, reads the raw body with a limit while hashing it, checks
  * the hash, then sets `ctx.state.qstash` and `ctx.request.body` (parsed JSON for JSON content
  * types, text for `text/*`, else the raw `Buffer`; body parsers after it leave it as it is).
- * Refusals answer with the gate's status and JSON; never 500. Mount it before body parsers.
+ * Refusals answer with the gate's status and JSON; never 500. After a body parser that ran
+ * first (`app.use(bodyParser())` at the top), the bytes it kept in `ctx.request.rawBody` are
+ * what is verified; a parser that kept none is answered 400 and logged with how to mount it.
  */
 function qstashVerified(options = {}) {
   const gate = gateOf(options)
@@ -24,7 +32,9 @@ function qstashVerified(options = {}) {
     let delivery
     try {
       const pending = gate.verifyHead(header, target)
-      const body = await readThrough(ctx.req, pending, () => gate.unreadable(header, target))
+      const unreadable = () => gate.unreadable(header, target)
+      const where = { rawBody: ctx.request.rawBody, parsedBody: ctx.request.body, unreadable, logger: gate.logger, howToMount: PARSED_FIRST }
+      const body = await bodyThrough(ctx.req, pending, where)
       delivery = await pending.finish(body)
       try {
         ctx.request.body = parseBody(body, ctx.get('content-type'), parse)

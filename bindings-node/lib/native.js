@@ -191,6 +191,7 @@ function refusalOf(rejection) {
     body: rejection.body,
     headers: rejection.headers,
     logMessage: rejection.logMessage,
+    messageId: rejection.messageId ?? null,
   }
 }
 
@@ -269,7 +270,7 @@ const backend = {
   replaceKeys: ({ receiver }, current, next) => receiver.replaceKeys(current, next),
   describe: ({ receiver }) => receiver.toString(),
 
-  gate: ({ receiver }, options, replayGuard) => new native.Gate(receiver, options, replayGuard),
+  gate: (handle, options, replayGuard) => new native.Gate(handle?.receiver ?? null, options, replayGuard),
 
   verifyHead(gate, values, target) {
     const result = gate.verifyHead(values, target)

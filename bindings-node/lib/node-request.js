@@ -1,9 +1,11 @@
 'use strict'
 // A Node `IncomingMessage` as the gate sees it, written once for every helper that gets one
 // (Express, Fastify, Koa, the Next.js Pages Router, h3 on Node): its original target, its
-// headers, its body read through a pending delivery, and a fetch `Request` over its unread body.
+// headers, its body read through a pending delivery (or kept by a body parser that ran first).
 
-const { Readable } = require('node:stream')
+const { api } = require('./qstash.js')
+
+const { Rejection } = api
 
 /**
  * The target the request arrived with. Express and h3 keep it in `originalUrl` when a router
@@ -61,6 +63,41 @@ function readThrough(stream, pending, unreadable) {
   })
 }
 
+/** The exact bytes a body parser that ran before the helper kept: `rawBody` (the `verify`
+ * option of `express.json()`, koa-bodyparser's `ctx.request.rawBody`), or a parsed body that
+ * is itself the bytes (`express.raw()`) once the stream was consumed. */
+function keptBytes(rawBody, parsedBody, consumed) {
+  if (rawBody instanceof Uint8Array) return Buffer.from(rawBody.buffer, rawBody.byteOffset, rawBody.byteLength)
+  if (typeof rawBody === 'string') return Buffer.from(rawBody, 'utf8')
+  if (consumed && parsedBody instanceof Uint8Array) {
+    return Buffer.from(parsedBody.buffer, parsedBody.byteOffset, parsedBody.byteLength)
+  }
+  return undefined
+}
+
+/**
+ * The body of a Node request through `pending`, wherever it is now: the bytes a body parser
+ * that ran first kept (`rawBody`, `parsedBody`), else the unread stream read to its end. When
+ * a parser took the stream and kept nothing, no bytes are left to verify: it rejects with
+ * `unreadable()` after logging `howToMount` at error level, rather than waiting for a stream
+ * that already ended. `req.complete` only says the parser has received the whole message
+ * (true after any `await` in an earlier middleware); the body is gone only once it was read
+ * to its end or a body parser took it.
+ */
+async function bodyThrough(req, pending, { rawBody, parsedBody, unreadable, logger, howToMount }) {
+  const consumed = req.readableEnded || req._body === true || rawBody !== undefined
+  const kept = keptBytes(rawBody, parsedBody, consumed)
+  if (kept) {
+    pending.update(kept)
+    return kept
+  }
+  if (consumed) {
+    logger?.error?.(howToMount)
+    throw unreadable()
+  }
+  return readThrough(req, pending, unreadable)
+}
+
 /** The verified bytes as the next handler expects the body: parsed JSON for JSON content
  * types, text for `text/*`, else the `Buffer` (`parse`: `auto`, `json`, `text` or `raw`).
  * Throws when JSON was asked for and the bytes are not JSON. */
@@ -74,39 +111,30 @@ function parseBody(body, contentType, parse) {
   return body
 }
 
-/** `http://<Host>` when the `Host` header names a host, else `http://localhost`: the origin
- * only names the `Request`; the gate reads the target it is given, never this URL's host. */
-function originOf(req) {
-  const host = req.headers.host
-  if (typeof host === 'string' && host !== '') {
-    try {
-      return new URL(`http://${host}`).origin
-    } catch {
-      // A Host that is not a host (`a b`, `example.com:99999`, `[::1`): any client can send one.
-    }
-  }
-  return 'http://localhost'
-}
-
 /**
- * A fetch `Request` for `req`, its body streamed from the unread message. It never throws on
- * what a client sent: a malformed `Host` gives a placeholder origin, and the path is the
- * original target, not re-parsed.
+ * Verifies a Node message (the Next.js Pages Router, h3 on Node) against its original target,
+ * its body read from the stream through `gate` as Express reads it; `parsed`: a body parser
+ * took the stream first (refused as unreadable, logged with how to turn it off). Resolves as
+ * the fetch helper's `verifyRequest` does: `{ verified: true, delivery }` or
+ * `{ verified: false, reason, response }`. A body refused past its limit stops being read
+ * and is drained, so nothing is left to write into (Node's web stream adapter threw, and
+ * ended the process, when data kept arriving after a refusal).
  */
-function toFetchRequest(req, { body = true } = {}) {
-  const headers = new Headers()
-  for (const [name, value] of Object.entries(req.headers)) {
-    for (const line of Array.isArray(value) ? value : [value]) {
-      if (line !== undefined) headers.append(name, line)
-    }
+async function verifyMessage(req, gate, { parsed = false, howToMount = '' } = {}) {
+  const header = headerOf(req)
+  const target = targetOf(req)
+  const unreadable = () => gate.unreadable(header, target)
+  try {
+    const pending = gate.verifyHead(header, target)
+    const body = parsed
+      ? await bodyThrough(req, pending, { rawBody: req.rawBody, unreadable, logger: gate.logger, howToMount })
+      : await readThrough(req, pending, unreadable)
+    return { verified: true, delivery: await pending.finish(body) }
+  } catch (error) {
+    if (!(error instanceof Rejection)) throw error
+    const response = new Response(error.body, { status: error.status, headers: error.headers })
+    return { verified: false, reason: error.reason, response }
   }
-  const bodyless = !body || req.method === 'GET' || req.method === 'HEAD'
-  return new Request(new URL('/', originOf(req)), {
-    method: req.method,
-    headers,
-    body: bodyless ? undefined : Readable.toWeb(req),
-    duplex: 'half',
-  })
 }
 
-module.exports = { headerOf, parseBody, readThrough, targetOf, toFetchRequest }
+module.exports = { bodyThrough, headerOf, parseBody, readThrough, targetOf, verifyMessage }

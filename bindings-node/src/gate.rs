@@ -47,7 +47,8 @@ pub struct GateOptions {
 /// Why the gate refused a request, with everything the response needs.
 #[napi]
 pub struct Rejection {
-    refusal: Refusal,
+    // Boxed: a refusal is a few strings, and results carrying one stay small.
+    refusal: Box<Refusal>,
 }
 
 #[napi]
@@ -86,6 +87,12 @@ impl Rejection {
     #[napi(getter)]
     pub fn log_message(&self) -> String {
         self.refusal.log_message.clone()
+    }
+
+    /// The `Upstash-Message-Id` as the gate reads it (absent when it is not visible ASCII).
+    #[napi(getter)]
+    pub fn message_id(&self) -> Option<String> {
+        self.refusal.message_id.clone()
     }
 }
 
@@ -152,10 +159,12 @@ fn head_of(values: Vec<Option<String>>, target: &str) -> IndexedHead<'static> {
 #[napi]
 impl Gate {
     /// A gate over `receiver`'s keys, with its in-memory replay protection when it has one,
-    /// or with `replayGuard` (Redis, shared by every process) when given.
+    /// or with `replayGuard` (Redis, shared by every process) when given. Without a receiver
+    /// the keys are read from the environment (as `new Receiver()` reads them) when a delivery
+    /// arrives; until they can be, deliveries are refused with `no_keys` (SPEC.md §7.10).
     #[napi(constructor)]
     pub fn new(
-        receiver: &Receiver,
+        receiver: Option<&Receiver>,
         options: Option<GateOptions>,
         replay_guard: Option<&RedisReplayGuard>,
     ) -> napi::Result<Self, &'static str> {
@@ -169,9 +178,17 @@ impl Gate {
             gate_options.body_limit = options.body_limit.map(Number::Float);
         }
         let store = replay_guard.map(|guard| guard.shared() as Arc<dyn ReplayGuard>);
-        let gate = gate_options
-            .build(receiver.shared().clone(), receiver.replay_guard(), store)
-            .map_err(host_error)?;
+        let gate = match receiver {
+            Some(receiver) => gate_options.build(receiver.shared().clone(), receiver.replay_guard(), store),
+            None => gate_options.build_on(
+                qstash_gate::Gate::keys_later(Some(qstash_gate::host::environment_keys(
+                    qstash_gate::host::Language::JavaScript,
+                ))),
+                None,
+                store,
+            ),
+        }
+        .map_err(host_error)?;
         Ok(Gate { gate })
     }
 
@@ -206,7 +223,9 @@ impl Gate {
                 pending: Mutex::new(Some(pending)),
                 claim: Mutex::new(None),
             }),
-            Err(rejection) => Either::B(Rejection { refusal: self.gate.refusal(&rejection, &head) }),
+            Err(rejection) => {
+                Either::B(Rejection { refusal: Box::new(self.gate.refusal(&rejection, &head)) })
+            }
         }
     }
 
@@ -218,7 +237,7 @@ impl Gate {
         target: String,
     ) -> Rejection {
         let head = head_of(headers, &target);
-        Rejection { refusal: self.gate.refusal(&qstash_gate::Rejection::BadBody, &head) }
+        Rejection { refusal: Box::new(self.gate.refusal(&qstash_gate::Rejection::BadBody, &head)) }
     }
 }
 
@@ -243,7 +262,7 @@ pub struct StoreClaim {
 
 impl PendingDelivery {
     fn refuse(&self, rejection: &qstash_gate::Rejection) -> Rejection {
-        Rejection { refusal: self.gate.refusal(rejection, &*self.head) }
+        Rejection { refusal: Box::new(self.gate.refusal(rejection, &*self.head)) }
     }
 
     /// The pending delivery, once; fed or finished after it was finished, nothing valid is
@@ -334,7 +353,9 @@ impl PendingDelivery {
                 qstash_gate::replay::runtime::spawn(check, move |verdict| {
                     let outcome = match verdict {
                         Ok(()) => Either::A(Delivery::from(DeliveryView::from(delivery))),
-                        Err(rejection) => Either::B(Rejection { refusal: gate.refusal(&rejection, &*head) }),
+                        Err(rejection) => {
+                            Either::B(Rejection { refusal: Box::new(gate.refusal(&rejection, &*head)) })
+                        }
                     };
                     deferred.resolve(settle(outcome));
                 });

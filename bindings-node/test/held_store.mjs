@@ -4,7 +4,7 @@
 // connect) are answered `+OK` at once. It runs on a worker thread of its own: connecting a
 // `RedisReplayGuard` waits on the test's thread.
 import { createServer } from 'node:net'
-import { Worker, isMainThread, parentPort } from 'node:worker_threads'
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads'
 
 /** The RESP commands complete in `buffer`, and what is left of it. */
 function commands(buffer) {
@@ -36,6 +36,7 @@ function commands(buffer) {
 /** The server, on the worker thread: tells the test each time a SET arrives; answers the
  * held ones when told to. */
 function serve() {
+  const { answerAfterMs } = workerData ?? {}
   const held = []
   const server = createServer((socket) => {
     socket.on('error', () => {})
@@ -44,7 +45,9 @@ function serve() {
       const { found, rest } = commands(Buffer.concat([pending, chunk]))
       pending = rest
       for (const args of found) {
-        if (args[0].toUpperCase() === 'SET') {
+        if (args[0].toUpperCase() === 'SET' && answerAfterMs !== undefined) {
+          setTimeout(() => socket.write('+OK\r\n'), answerAfterMs)
+        } else if (args[0].toUpperCase() === 'SET') {
           held.push(socket)
           parentPort.postMessage({ sets: held.length })
         } else {
@@ -61,9 +64,11 @@ function serve() {
 
 if (!isMainThread) serve()
 
-/** Starts the store; resolves `{ url, waitForSets(n), release(), close() }`. */
-export async function heldStore() {
-  const worker = new Worker(new URL(import.meta.url))
+/** Starts the store; resolves `{ url, waitForSets(n), release(), close() }`. With
+ * `answerAfterMs`, each SET is answered `+OK` by the store itself that long after it arrived:
+ * a store that is up but slower than a second. */
+export async function heldStore({ answerAfterMs } = {}) {
+  const worker = new Worker(new URL(import.meta.url), { workerData: { answerAfterMs } })
   const waiters = []
   let sets = 0
   const port = await new Promise((resolve, reject) => {

@@ -28,6 +28,8 @@ async function counts() {
   const { resourceMetrics } = await reader.collect()
   const found = new Map()
   for (const scope of resourceMetrics.scopeMetrics) {
+    // SPEC.md §7.8: the meter is `qstash-verify` in every language.
+    if (scope.scope.name !== 'qstash-verify') continue
     for (const metric of scope.metrics) {
       if (metric.descriptor.name !== 'qstash.deliveries') continue
       for (const point of metric.dataPoints) {
@@ -110,4 +112,24 @@ test('onOutcome must be a function', () => {
   assert.throws(() => new (require('../lib/fetch.js').Gate)({ receiver: Receiver.dev(), onOutcome: 'log' }), {
     name: 'ConfigError',
   })
+})
+
+test('the message id handed to onOutcome is read as every front end reads it, on refusals too', async () => {
+  // SPEC.md §7.4 and §7.8: an Upstash-Message-Id that is not visible ASCII is absent, in the
+  // hook as in the delivery and in Rust and Python (Node once handed a refusal's raw value on).
+  const wasmBuild = await import('../wasm/inline.mjs')
+  for (const build of [{ verifyRequest, Receiver }, wasmBuild]) {
+    const seen = []
+    const options = { receiver: build.Receiver.dev(), logger: null, onOutcome: (o) => seen.push(o) }
+    const send = (token, id) =>
+      build.verifyRequest(new Request(URL_, { method: 'POST', body: BODY, headers: { 'upstash-signature': token, 'upstash-message-id': id } }), options)
+    await send('not-a-token', 'msg\u00e91')
+    await send('not-a-token', 'msg_2')
+    await send(Signer.dev().sign(URL_, BODY), 'msg\u00e93')
+    await send(Signer.dev().sign(URL_, BODY), 'msg_4')
+    assert.deepEqual(
+      seen.map((o) => [o.outcome, o.messageId]),
+      [['rejected', null], ['rejected', 'msg_2'], ['accepted', null], ['accepted', 'msg_4']],
+    )
+  }
 })

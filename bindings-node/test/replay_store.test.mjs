@@ -141,3 +141,41 @@ test('redisReplayStore: what @upstash/redis sends for set(key, 1, { nx, px }), a
   }
   assert.equal(seen.length, 2)
 })
+
+test('redisReplayStore reads the reply of SET NX as the native Redis store does: OK first seen, null seen before, anything else unavailable', async () => {
+  // SPEC.md §6: a reply that is neither says nothing about the token. A client answering 1 or
+  // a transaction's "QUEUED" once counted as a replay.
+  for (const build of [native, wasmBuild]) {
+    const answering = (reply) => build.redisReplayStore({ set: async () => reply })
+    assert.equal(await status(build, Signer.dev().sign(URL_, BODY), { replayStore: answering('OK') }), 200)
+    assert.equal(await status(build, Signer.dev().sign(URL_, BODY), { replayStore: answering(null) }), '401 replayed')
+    for (const reply of [1, 0, 'QUEUED', undefined, '', 'ok', { result: 'OK' }]) {
+      const answer = await status(build, Signer.dev().sign(URL_, BODY), { replayStore: answering(reply) })
+      assert.equal(answer, '503 replay_store_unavailable', `${build === native ? 'native' : 'wasm'}: ${JSON.stringify(reply)}`)
+    }
+  }
+})
+
+test('the Durable Object store remembers an id until its token can no longer verify, however far that is', async (t) => {
+  // A clock tolerance of two days keeps a token acceptable two days past its expiry: the
+  // object's alarm must not come sooner (it once came after at most a day).
+  t.mock.timers.enable({ apis: ['Date'], now: 1_750_000_000_000 })
+  for (const build of [native, wasmBuild]) {
+    const alarms = []
+    const storage = new Map()
+    const state = {
+      storage: {
+        get: async (key) => storage.get(key),
+        put: async (key, value) => void storage.set(key, value),
+        setAlarm: async (at) => void alarms.push(Number(at)),
+        deleteAll: async () => storage.clear(),
+      },
+    }
+    const object = new build.QStashReplayObject(state)
+    const ttlSeconds = 2 * 86400 + 300
+    const claim = () => object.fetch(new Request('https://qstash-replay.internal/claim', { method: 'POST', body: JSON.stringify({ ttlSeconds }) }))
+    assert.equal((await claim()).status, 201)
+    assert.equal((await claim()).status, 409)
+    assert.deepEqual(alarms, [1_750_000_000_000 + ttlSeconds * 1000])
+  }
+})

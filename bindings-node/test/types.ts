@@ -4,6 +4,7 @@ import { qstashVerified, type Delivery } from '../lib/express'
 import { Gate, durableObjectReplayStore, redisReplayStore, verifyRequest, withQStash, type ReplayStore } from '../lib/fetch'
 import { Hono } from 'hono'
 import Fastify from 'fastify'
+import expressApp from 'express'
 import { fastifyQStash, qstashVerified as fastifyVerified } from '../lib/fastify'
 import { qstashVerified as koaVerified, type QStashState } from '../lib/koa'
 import { qstash, type QStashVariables } from '../frameworks/hono'
@@ -114,3 +115,18 @@ export function withReplayStores(namespace: Parameters<typeof durableObjectRepla
   const upstashLike = { set: async (_key: string, _value: number, _options: { nx: true; px: number }) => 'OK' as const }
   void withQStash(async () => new Response('ok'), { replayStore: redisReplayStore(upstashLike, { prefix: 'app:' }) })
 }
+
+// The README's lines, as written there, compile under `--strict`: behind the helpers the
+// delivery is there (it was typed `Delivery | null` and optional once).
+
+const readmeExpress = expressApp()
+readmeExpress.post('/api/qstash', qstashVerified(), (req, res) => {
+  res.json({ ok: true, id: req.qstash.messageId })
+})
+
+const readmeFastify = Fastify()
+readmeFastify.post('/api/qstash', { preParsing: fastifyVerified() }, async (request) => ({ id: request.qstash.messageId }))
+readmeFastify.register(async (webhooks) => {
+  await webhooks.register(fastifyQStash)
+  webhooks.post('/api/qstash', async (request) => ({ sub: request.qstash.claims.sub }))
+})

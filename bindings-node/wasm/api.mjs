@@ -138,10 +138,14 @@ const backend = {
     if (replayGuard) {
       throw { code: 'config', message: 'replayGuard needs the native build (Redis): edge runtimes cannot open TCP connections to it' }
     }
-    return new wasm.Gate(receiver, options)
+    return receiver ? new wasm.Gate(receiver, options) : wasm.Gate.keysLater(options)
   },
 
-  verifyHead: (gate, values, target) => gate.verifyHead(values, target, nowSeconds()),
+  verifyHead(gate, values, target) {
+    // A gate given no keys reads them from the environment, which only JavaScript can reach.
+    if (gate.wantsKeys) gate.offerEnvironment(environment())
+    return gate.verifyHead(values, target, nowSeconds())
+  },
   unreadable: (gate, values, target) => gate.unreadable(values, target),
 
   update(pending, chunk) {

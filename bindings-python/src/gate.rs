@@ -9,7 +9,6 @@ use pyo3::create_exception;
 use pyo3::exceptions::{PyException, PyRuntimeError};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
-use qstash_core::SharedReceiver;
 use qstash_gate::host::{self, DeliveryView, GateOptions, Refusal};
 use qstash_gate::replay::ReplayGuard;
 use qstash_gate::{IndexedHead, Rejection};
@@ -72,11 +71,34 @@ pub(crate) struct Gate {
     gate: qstash_gate::Gate,
 }
 
+/// The receiver `make()` returns when a delivery arrives (its keys and clock tolerance).
+fn made_by(make: Py<PyAny>) -> qstash_gate::KeySource {
+    Arc::new(move || {
+        Python::attach(|py| {
+            let made = make.call0(py).map_err(|e| e.to_string())?;
+            let receiver = made
+                .bind(py)
+                .cast::<Receiver>()
+                .map_err(|_| "the function given as receiver did not return a Receiver".to_owned())?
+                .get();
+            if receiver.replay_guard().is_some() {
+                return Err("a receiver made when deliveries arrive cannot bring replay protection: give \
+                            replay_guard to the helper instead"
+                    .to_owned());
+            }
+            Ok((*receiver.shared().load()).clone())
+        })
+    })
+}
+
 #[pymethods]
 impl Gate {
     /// `Gate(receiver=None, *, url=None, public_base=None, forwarded=None,
     /// trusted_proxies=None, check_url=True, body_limit=None, replay_guard=None)`. Without a
-    /// receiver, `Receiver.from_env()`; a receiver built with `replay_protection=True` refuses
+    /// receiver, the keys are read from the environment (as `Receiver()` reads them) when a
+    /// delivery arrives, not now; a function in its place makes the receiver then (Django's
+    /// settings). Until the keys can be read every delivery is refused with 401 `no_keys`,
+    /// its log line naming the fix (SPEC.md §7.10). A receiver built with `replay_protection=True` refuses
     /// replays within this process, a `RedisReplayGuard` across every process that shares its
     /// Redis. The URL policy is the request's path and query unless one of `url` (exact),
     /// `public_base`, `forwarded` (`"x-forwarded"` or `"forwarded"`: the header family your
@@ -88,7 +110,7 @@ impl Gate {
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
-        receiver: Option<&Receiver>,
+        receiver: Option<&Bound<'_, PyAny>>,
         url: Option<String>,
         public_base: Option<String>,
         forwarded: Option<&Bound<'_, PyAny>>,
@@ -105,12 +127,32 @@ impl Gate {
         options.trusted_proxies = optional_number("trusted_proxies", trusted_proxies)?;
         options.check_url = Some(check_url);
         options.body_limit = optional_number("body_limit", body_limit)?;
-        let (shared, memory) = match receiver {
-            Some(receiver) => (receiver.shared().clone(), receiver.replay_guard()),
-            None => (SharedReceiver::new(qstash_core::Receiver::from_env().map_err(|e| raise(py, e))?), None),
-        };
         let store = replay_guard.map(|guard| guard.shared() as Arc<dyn ReplayGuard>);
-        let mut gate = options.build(shared, memory, store).map_err(|e| raise(py, e))?;
+        let receiver = receiver.filter(|r| !r.is_none());
+        let built = match receiver {
+            Some(given) => match given.cast::<Receiver>() {
+                Ok(receiver) => {
+                    let receiver = receiver.get();
+                    options.build(receiver.shared().clone(), receiver.replay_guard(), store)
+                }
+                Err(_) if given.is_callable() => options.build_on(
+                    qstash_gate::Gate::keys_later(Some(made_by(given.clone().unbind()))),
+                    None,
+                    store,
+                ),
+                Err(_) => {
+                    return Err(pyo3::exceptions::PyTypeError::new_err(
+                        "receiver must be a Receiver, a function that returns one, or None",
+                    ));
+                }
+            },
+            None => options.build_on(
+                qstash_gate::Gate::keys_later(Some(host::environment_keys(host::Language::Python))),
+                None,
+                store,
+            ),
+        };
+        let mut gate = built.map_err(|e| raise(py, e))?;
         if let Some(hook) = crate::outcome::hook(py, on_outcome)? {
             gate = gate.with_outcome_hook(hook);
         }

@@ -5,6 +5,7 @@ under real servers, a delivery reaches a Django view and the generic middlewares
 from __future__ import annotations
 
 import asyncio
+import base64
 import http.client
 import json
 import threading
@@ -246,3 +247,97 @@ def test_a_django_view_under_a_real_server_gets_the_delivery_and_refuses_a_tampe
         server.shutdown()
         thread.join(timeout=30)
     assert URL  # the conftest's URL is the one every other test signs for
+
+
+def rest_api_event(stage_path: str, token: str) -> Dict[str, Any]:
+    """An API Gateway REST API event (the AWS sample of vectors/lambda_events) for a POST of
+    BODY to /api/qstash through the stage `prod`: the adapters take the stage out of the path
+    the framework sees, QStash signed it in."""
+    event = json.loads((http_cases.REPO / "vectors" / "lambda_events" / "rest-api.json").read_text())
+    event.update(path="/api/qstash", httpMethod="POST", body=base64.b64encode(b'{"order":42}').decode(), isBase64Encoded=True)
+    event["resource"] = "/{proxy+}"
+    event["pathParameters"] = {"proxy": "api/qstash"}
+    event["queryStringParameters"] = None
+    event["multiValueQueryStringParameters"] = None
+    headers = {"Host": "1234567890.execute-api.us-east-1.amazonaws.com", "Content-Type": "application/json", "Upstash-Signature": token}
+    event["headers"] = headers
+    event["multiValueHeaders"] = {name: [value] for name, value in headers.items()}
+    event["requestContext"]["path"] = stage_path
+    return event
+
+
+STAGE_URL = "https://1234567890.execute-api.us-east-1.amazonaws.com/prod/api/qstash"
+
+
+class LambdaContext:
+    function_name = "qstash-hook"
+    aws_request_id = "c6af9ac6-7b61-11e6-9a41-93e8deadbeef"
+    memory_limit_in_mb = 128
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:qstash-hook"
+
+    @staticmethod
+    def get_remaining_time_in_millis() -> int:
+        return 30_000
+
+
+def adapters() -> Dict[str, Callable[[Dict[str, Any]], Dict[str, Any]]]:
+    from apig_wsgi import make_lambda_handler
+    from mangum import Mangum
+    import serverless_wsgi
+
+    return {
+        "apig-wsgi": lambda event: make_lambda_handler(WSGIHandler())(event, LambdaContext()),
+        "serverless-wsgi": lambda event: serverless_wsgi.handle_request(WSGIHandler(), event, LambdaContext()),
+        "mangum": lambda event: Mangum(ASGIHandler(), lifespan="off")(event, LambdaContext()),
+    }
+
+
+@pytest.mark.parametrize("adapter", ["apig-wsgi", "serverless-wsgi", "mangum"])
+def test_django_on_lambda_behind_a_rest_api_stage_verifies_the_url_qstash_signed(adapter: str) -> None:
+    @django_verified(Receiver.dev())
+    def hook(request: HttpRequest) -> JsonResponse:
+        return JsonResponse({"sub": request.qstash.claims.sub, "order": request.qstash.json()["order"]})
+
+    CURRENT.update(view=hook, asynchronous=False)
+    token = Signer.dev().sign(STAGE_URL, b'{"order":42}')
+    answer = adapters()[adapter](rest_api_event("/prod/api/qstash", token))
+    body = answer["body"]
+    if answer.get("isBase64Encoded"):
+        body = base64.b64decode(body).decode()
+    assert (answer["statusCode"], json.loads(body)) == (200, {"sub": STAGE_URL, "order": 42})
+    # A token QStash signed for another stage is refused: the stage is part of the URL.
+    other = Signer.dev().sign(STAGE_URL.replace("/prod/", "/dev/"), b'{"order":42}')
+    refused = adapters()[adapter](rest_api_event("/prod/api/qstash", other))
+    refused_body = refused["body"]
+    if refused.get("isBase64Encoded"):
+        refused_body = base64.b64decode(refused_body).decode()
+    assert (refused["statusCode"], json.loads(refused_body)) == (401, {"error": "invalid_signature", "reason": "subject"})
+
+
+def test_django_reads_its_keys_from_the_settings_when_deliveries_arrive_and_follows_override_settings(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from django.test import override_settings
+
+    for name in ("QSTASH_CURRENT_SIGNING_KEY", "QSTASH_NEXT_SIGNING_KEY", "QSTASH_DEV", "QSTASH_REGION"):
+        monkeypatch.delenv(name, raising=False)
+
+    # Decorated as at import, with no key anywhere yet (`manage.py check` without secrets).
+    @django_verified()
+    def hook(request: HttpRequest) -> JsonResponse:
+        return JsonResponse({"ok": True})
+
+    CURRENT.update(view=hook, asynchronous=False)
+
+    def post(key: str) -> Tuple[int, Any]:
+        token = Signer(key).sign(URL, b'{"order":42}').encode()
+        request = http_cases.RequestBytes("POST", "/api/qstash", [("upstash-signature", token)], b'{"order":42}', False, False)
+        status, _, body = wsgi_call(WSGIHandler(), request)
+        return status, json.loads(body)
+
+    assert post("sig_settingsFirstCurrent0000000") == (401, {"error": "invalid_signature", "reason": "no_keys"})
+    with override_settings(QSTASH_CURRENT_SIGNING_KEY="sig_settingsFirstCurrent0000000", QSTASH_NEXT_SIGNING_KEY="sig_settingsFirstNext000000000"):
+        assert post("sig_settingsFirstCurrent0000000") == (200, {"ok": True})
+    with override_settings(QSTASH_CURRENT_SIGNING_KEY="sig_settingsSecondCurrent000000", QSTASH_NEXT_SIGNING_KEY="sig_settingsSecondNext00000000"):
+        assert post("sig_settingsSecondCurrent000000") == (200, {"ok": True})
+        assert post("sig_settingsFirstCurrent0000000") == (401, {"error": "invalid_signature", "reason": "signature"})

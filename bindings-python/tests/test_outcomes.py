@@ -31,6 +31,10 @@ def counts() -> Dict[Tuple[str, str, str, str], int]:
     data = READER.get_metrics_data()
     for resource in data.resource_metrics if data else []:
         for scope in resource.scope_metrics:
+            # SPEC.md §7.8: the meter is `qstash-verify` in every language, so one dashboard
+            # filter finds Python's and Node's counts.
+            if scope.scope.name != "qstash-verify":
+                continue
             for metric in scope.metrics:
                 if metric.name != "qstash.deliveries":
                     continue

@@ -50,6 +50,18 @@ impl Gate {
     /// the gate; throws `{ code: "config", message }`.
     #[wasm_bindgen(constructor)]
     pub fn new(receiver: &Receiver, options: JsValue) -> Result<Gate, JsValue> {
+        Self::build(Some(receiver), options)
+    }
+
+    /// A gate given no keys: it reads them when a delivery arrives, the JavaScript wrapper
+    /// offering the environment (`offerEnvironment`) while `wantsKeys`; until they can be
+    /// read, deliveries are refused with `no_keys` (SPEC.md §7.10).
+    #[wasm_bindgen(js_name = keysLater)]
+    pub fn keys_later(options: JsValue) -> Result<Gate, JsValue> {
+        Self::build(None, options)
+    }
+
+    fn build(receiver: Option<&Receiver>, options: JsValue) -> Result<Gate, JsValue> {
         let given: GateOptions = if options.is_undefined() || options.is_null() {
             GateOptions::default()
         } else {
@@ -63,8 +75,32 @@ impl Gate {
         options.trusted_proxies = given.trusted_proxies.map(Number::Float);
         options.check_url = given.check_url;
         options.body_limit = given.body_limit.map(Number::Float);
-        let gate = options.build(receiver.shared().clone(), None, None).map_err(host_error)?;
+        let gate = match receiver {
+            Some(receiver) => options.build(receiver.shared().clone(), None, None),
+            None => options.build_on(qstash_gate::Gate::keys_later(None), None, None),
+        }
+        .map_err(host_error)?;
         Ok(Gate { gate })
+    }
+
+    /// Whether the gate still waits for the keys it reads when deliveries arrive.
+    #[wasm_bindgen(getter, js_name = wantsKeys)]
+    pub fn wants_keys(&self) -> bool {
+        self.gate.wants_keys()
+    }
+
+    /// The environment as an object (`QSTASH_CURRENT_SIGNING_KEY`, …), read by the wrapper
+    /// before a delivery while `wantsKeys`: the keys are taken from it as `new Receiver()`
+    /// takes them, or the reason they cannot be is kept for the `no_keys` refusals.
+    #[wasm_bindgen(js_name = offerEnvironment)]
+    pub fn offer_environment(&self, variables: JsValue) {
+        let variables: std::collections::HashMap<String, String> =
+            serde_wasm_bindgen::from_value(variables).unwrap_or_default();
+        let made = qstash_gate::host::receiver_from_variables(
+            |name| variables.get(name).cloned(),
+            qstash_gate::host::Language::JavaScript,
+        );
+        self.gate.offer_keys(made);
     }
 
     /// The largest body accepted, in bytes.

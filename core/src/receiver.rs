@@ -285,6 +285,13 @@ impl Receiver {
         Self::builder().keys(KeyPair::dev()).build_unchecked()
     }
 
+    /// A receiver with no key pair at all: every delivery is refused with `no_keys`. What a
+    /// front end verifies with while the keys it reads when deliveries arrive are not there
+    /// yet (SPEC.md §7.10); never what a service means to run with.
+    pub fn without_keys() -> Self {
+        Self::builder().build_unchecked()
+    }
+
     /// Starts a receiver with regions, a clock tolerance or both.
     pub fn builder() -> ReceiverBuilder {
         ReceiverBuilder {

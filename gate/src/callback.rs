@@ -165,15 +165,23 @@ fn decoded(field: &str, text: Option<String>) -> Result<Vec<u8>, String> {
     }
 }
 
+/// The latest time a callback may carry, in milliseconds: 2⁵³ − 1 (the year 287 396), the
+/// largest integer every language holds exactly. A later one is refused in every language
+/// rather than rounded in one (a JavaScript number) and kept in the others.
+pub const MAX_MILLIS: u64 = (1 << 53) - 1;
+
 fn millis(field: &str, value: Option<Millis>) -> Result<Option<u64>, String> {
-    match value {
-        None => Ok(None),
-        Some(Millis::Number(n)) => Ok(Some(n)),
-        Some(Millis::Text(text)) => text
-            .parse()
-            .map(Some)
-            .map_err(|_| alloc::format!("{field} is not a time in milliseconds: {text:?}")),
+    let millis = match value {
+        None => return Ok(None),
+        Some(Millis::Number(n)) => n,
+        Some(Millis::Text(text)) => {
+            text.parse().map_err(|_| alloc::format!("{field} is not a time in milliseconds: {text:?}"))?
+        }
+    };
+    if millis > MAX_MILLIS {
+        return Err(alloc::format!("{field} is out of range: {millis} is after {MAX_MILLIS} milliseconds"));
     }
+    Ok(Some(millis))
 }
 
 impl TryFrom<Raw> for Callback {
@@ -300,6 +308,22 @@ mod tests {
         let callback = Callback::from_json(json.as_bytes()).unwrap();
         assert!(callback.is_failure());
         assert_eq!((callback.created_at, callback.body.as_slice()), (Some(1_701_198_447_054), &b""[..]));
+    }
+
+    #[test]
+    fn times_past_what_every_language_holds_exactly_are_refused() {
+        let at = |value: &str| {
+            let body = alloc::format!(
+                r#"{{"status":200,"retried":0,"sourceMessageId":"msg_1","createdAt":{value}}}"#
+            );
+            Callback::from_json(body.as_bytes()).map(|c| c.created_at)
+        };
+        assert_eq!(at("9007199254740991"), Ok(Some(MAX_MILLIS)));
+        assert_eq!(at("\"9007199254740991\""), Ok(Some(MAX_MILLIS)));
+        for over in ["9007199254740992", "9007199254740993", "\"9007199254740993\"", "18446744073709551615"] {
+            let error = at(over).unwrap_err().to_string();
+            assert!(error.contains("createdAt is out of range"), "{over}: {error}");
+        }
     }
 
     #[test]

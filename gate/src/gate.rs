@@ -9,6 +9,7 @@ use core::pin::Pin;
 use tracing::Level;
 
 use super::{Delivery, ExpectedSubject, Rejection, RequestHead, UrlPolicy, subject_matches_target};
+use crate::keys_later::{FIX, KeySource, KeysLater};
 use crate::outcome::{Outcome, OutcomeHook, Verdict, emit};
 use crate::replay::{ReplayGuard, replay_key};
 use qstash_core::{BodyHasher, Claims, Request, SharedReceiver, VerifiedToken, VerifyError};
@@ -33,6 +34,7 @@ pub struct Gate {
     on_signature_failure: Option<Arc<dyn Fn() + Send + Sync>>,
     on_outcome: Option<OutcomeHook>,
     replay_guard: Option<Arc<dyn ReplayGuard>>,
+    keys_later: Option<Arc<KeysLater>>,
 }
 
 /// The replay check of one delivery, owned so a middleware future can hold it.
@@ -48,6 +50,10 @@ impl fmt::Debug for Gate {
             .field("on_signature_failure", &self.on_signature_failure.as_ref().map(|_| "set"))
             .field("on_outcome", &self.on_outcome.as_ref().map(|_| "set"))
             .field("replay_guard", &self.replay_guard.as_ref().map(|_| "set"))
+            .field(
+                "keys_later",
+                &self.keys_later.as_ref().map(|later| if later.wanted() { "wanted" } else { "read" }),
+            )
             .finish()
     }
 }
@@ -64,6 +70,31 @@ impl Gate {
             on_signature_failure: None,
             on_outcome: None,
             replay_guard: None,
+            keys_later: None,
+        }
+    }
+
+    /// A gate that is given no keys: it reads them through `source` when a delivery arrives
+    /// (SPEC.md §7.10), and until it can, refuses every delivery with `no_keys`, its log line
+    /// saying why and how to fix it; each delivery asks again. With `source` `None` the host
+    /// offers the keys itself before each delivery ([`Gate::offer_keys`]), as a runtime whose
+    /// environment only its own language can read does.
+    pub fn keys_later(source: Option<KeySource>) -> Self {
+        let mut gate = Gate::new(qstash_core::Receiver::without_keys());
+        gate.keys_later = Some(Arc::new(KeysLater::new(source)));
+        gate
+    }
+
+    /// Whether this gate still waits for its keys ([`Gate::keys_later`]).
+    pub fn wants_keys(&self) -> bool {
+        self.keys_later.as_ref().is_some_and(|later| later.wanted())
+    }
+
+    /// The keys a host read for a gate that waits for them (or why it could not), when its
+    /// source is the host's ([`Gate::keys_later`] with `None`). Ignored once keys were read.
+    pub fn offer_keys(&self, made: Result<qstash_core::Receiver, alloc::string::String>) {
+        if let Some(later) = self.keys_later.as_ref().filter(|later| later.wanted()) {
+            later.offer(&self.receiver, made);
         }
     }
 
@@ -196,6 +227,9 @@ impl Gate {
 
     /// [`Gate::verify_head`] at an explicit time (Unix seconds).
     pub fn verify_head_at(&self, head: &impl RequestHead, now: i64) -> Result<Pending, Rejection> {
+        if let Some(later) = &self.keys_later {
+            later.ask(&self.receiver);
+        }
         #[cfg(feature = "metrics")]
         let started = std::time::Instant::now();
         let token = self.verify_token_at(head, now);
@@ -272,7 +306,20 @@ impl Gate {
     /// same fields to `tracing`.
     pub fn log_line(&self, rejection: &Rejection, head: &impl RequestHead) -> alloc::string::String {
         let (reason, message_id, path) = log_fields(rejection, head);
-        alloc::format!("QStash delivery rejected: reason={reason} message_id={message_id} path={path}")
+        let line =
+            alloc::format!("QStash delivery rejected: reason={reason} message_id={message_id} path={path}");
+        match self.keys_missing(rejection) {
+            Some(why) => alloc::format!("{line}: the signing keys cannot be read ({why}): {FIX}"),
+            None => line,
+        }
+    }
+
+    /// Why a `no_keys` refusal happened, when it is because the keys could not be read.
+    fn keys_missing(&self, rejection: &Rejection) -> Option<alloc::string::String> {
+        match rejection {
+            Rejection::Unauthorized(VerifyError::NoKeys) => self.keys_later.as_ref()?.why_missing(),
+            _ => None,
+        }
     }
 
     /// Logs a refusal and hands it back, so an adapter answers with what was logged.
@@ -305,6 +352,17 @@ impl Gate {
     pub fn log_rejection(&self, rejection: &Rejection, head: &impl RequestHead) {
         self.refused(rejection, head);
         let (reason, message_id, path) = log_fields(rejection, head);
+        if let Some(why) = self.keys_missing(rejection) {
+            tracing::error!(
+                reason,
+                message_id,
+                path,
+                why,
+                fix = FIX,
+                "QStash delivery rejected: the signing keys cannot be read"
+            );
+            return;
+        }
         match self.log_level {
             Level::ERROR => tracing::error!(reason, message_id, path, "QStash delivery rejected"),
             Level::WARN => tracing::warn!(reason, message_id, path, "QStash delivery rejected"),
@@ -431,6 +489,55 @@ mod tests {
         assert_eq!(gate.verify_head(&unsigned).unwrap_err(), Rejection::Unauthorized(VerifyError::Missing));
         let within = head("/h", [("upstash-signature", token.as_bytes()), ("content-length", b"10")]);
         assert!(gate.verify_head(&within).is_ok());
+    }
+
+    #[test]
+    fn a_gate_given_no_keys_refuses_no_keys_until_its_source_has_them_then_keeps_them() {
+        let available = Arc::new(std::sync::Mutex::new(false));
+        let source_state = Arc::clone(&available);
+        let gate = Gate::keys_later(Some(Arc::new(move || {
+            if *source_state.lock().unwrap() {
+                Ok(Receiver::dev())
+            } else {
+                Err("QSTASH_CURRENT_SIGNING_KEY is not set".into())
+            }
+        })));
+        let token = Signer::dev().token("https://a.example/h", b"").sign();
+        let signed = head("/h", [("upstash-signature", token.as_bytes()), ("upstash-message-id", b"m1")]);
+        assert!(gate.wants_keys());
+        let refused = gate.verify_head(&signed).unwrap_err();
+        assert_eq!(refused.reason(), "no_keys");
+        let line = gate.log_line(&refused, &signed);
+        assert!(
+            line.contains("reason=no_keys") && line.contains("QSTASH_CURRENT_SIGNING_KEY is not set"),
+            "{line}"
+        );
+        assert!(line.contains("QSTASH_DEV=1"), "{line}");
+        // The keys arrive: the next delivery reads them, no restart.
+        *available.lock().unwrap() = true;
+        assert!(gate.verify_head(&signed).is_ok());
+        assert!(!gate.wants_keys());
+        // Read once: a source that fails afterwards changes nothing.
+        *available.lock().unwrap() = false;
+        assert!(gate.verify_head(&signed).is_ok());
+        // Another refusal's line says nothing about keys.
+        let unsigned = head("/h", []);
+        assert!(
+            !gate.log_line(&gate.verify_head(&unsigned).unwrap_err(), &unsigned).contains("signing keys")
+        );
+    }
+
+    #[test]
+    fn keys_offered_by_the_host_are_taken_once() {
+        let gate = Gate::keys_later(None);
+        let token = Signer::dev().token("https://a.example/h", b"").sign();
+        let signed = head("/h", [("upstash-signature", token.as_bytes())]);
+        gate.offer_keys(Err("no environment".into()));
+        assert_eq!(gate.verify_head(&signed).unwrap_err().reason(), "no_keys");
+        gate.offer_keys(Ok(Receiver::dev()));
+        assert!(gate.verify_head(&signed).is_ok());
+        gate.offer_keys(Ok(Receiver::new("sig_other", "sig_other2").unwrap()));
+        assert!(gate.verify_head(&signed).is_ok(), "keys read once are kept");
     }
 
     #[test]

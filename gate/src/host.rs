@@ -234,8 +234,19 @@ impl GateOptions {
         receiver_guard: Option<Arc<MemoryReplayGuard>>,
         store_guard: Option<Arc<dyn ReplayGuard>>,
     ) -> Result<Gate, OptionError> {
+        self.build_on(Gate::new(receiver), receiver_guard, store_guard)
+    }
+
+    /// [`GateOptions::build`] on a gate that already has its keys or reads them later
+    /// ([`Gate::keys_later`]): the options are checked now either way.
+    pub fn build_on(
+        &self,
+        gate: Gate,
+        receiver_guard: Option<Arc<MemoryReplayGuard>>,
+        store_guard: Option<Arc<dyn ReplayGuard>>,
+    ) -> Result<Gate, OptionError> {
         let limit = self.body_limit.map(body_limit).transpose()?.unwrap_or(DEFAULT_BODY_LIMIT);
-        let gate = Gate::new(receiver).with_url_policy(self.url_policy()?).with_body_limit(limit);
+        let gate = gate.with_url_policy(self.url_policy()?).with_body_limit(limit);
         Ok(match (receiver_guard, store_guard) {
             (Some(_), Some(_)) => {
                 return Err(OptionError::new(
@@ -264,6 +275,23 @@ pub fn original_target(raw: &str) -> Cow<'_, str> {
     path_and_query_of(raw).unwrap_or(Cow::Borrowed(raw))
 }
 
+/// The receiver a binding's `Receiver()` makes of the variables `lookup` reads (the keys of
+/// SPEC.md §4.3, `QSTASH_DEV`), or why it cannot, in `language`'s words: what a gate given no
+/// keys takes when a delivery arrives ([`Gate::keys_later`], SPEC.md §7.10).
+pub fn receiver_from_variables(
+    lookup: impl Fn(&str) -> Option<String>,
+    language: Language,
+) -> Result<qstash_core::Receiver, String> {
+    qstash_core::Receiver::from_options(&qstash_core::ReceiverOptions::default(), lookup)
+        .map_err(|e| HostError::from(e).in_language(language).message().to_owned())
+}
+
+/// Where a binding's gate given no keys reads them: the process environment, when a delivery
+/// arrives ([`receiver_from_variables`]).
+pub fn environment_keys(language: Language) -> crate::KeySource {
+    Arc::new(move || receiver_from_variables(|name| std::env::var(name).ok(), language))
+}
+
 /// Everything a host answers and logs a refusal with (SPEC.md §7.2, §7.6).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "camelCase"))]
@@ -281,6 +309,9 @@ pub struct Refusal {
     pub headers: &'static [(&'static str, &'static str)],
     /// The line to log: reason, message id and path; never the token, the keys or the query.
     pub log_message: String,
+    /// The `Upstash-Message-Id`, as the gate reads it: absent when it is not visible ASCII
+    /// (SPEC.md §7.4). For the outcome hooks; never a metric label.
+    pub message_id: Option<String>,
 }
 
 /// What a host's own asynchronous replay store (a Durable Object, Redis over HTTP) is asked
@@ -316,6 +347,7 @@ impl Gate {
             body: rejection.json_body(),
             headers: rejection.headers(),
             log_message: self.log_line(rejection, head),
+            message_id: head.header_str("upstash-message-id").map(String::from),
         }
     }
 }

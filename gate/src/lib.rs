@@ -41,6 +41,7 @@ mod gate;
 mod guarded_paths;
 mod head;
 pub mod host;
+mod keys_later;
 #[cfg(feature = "lambda")]
 #[cfg_attr(docsrs, doc(cfg(feature = "lambda")))]
 pub mod lambda;
@@ -53,6 +54,7 @@ pub use delivery::{Delivery, parse_retried};
 pub use gate::{DEFAULT_BODY_LIMIT, Gate, Pending, ReplayCheck};
 pub use guarded_paths::{GuardedPaths, MAX_GUARDED_PATHS};
 pub use head::{HEADERS_READ, IndexedHead, RequestHead};
+pub use keys_later::{FIX as MISSING_KEYS_FIX, KeySource};
 pub use rejection::Rejection;
 pub use url_policy::{ExpectedSubject, ProxyHeaders, UrlPolicy, path_and_query_of, subject_matches_target};
 

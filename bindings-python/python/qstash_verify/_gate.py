@@ -4,16 +4,18 @@ built from a helper's arguments, and the logger its refusals are written to."""
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable, Dict, Union
+import json
+from typing import Any, Callable, Dict, Mapping, Optional, Union
 
-from qstash_verify._native import DEFAULT_BODY_LIMIT, Delivery, Gate, PendingDelivery, QStashRejection, Receiver
+from qstash_verify._native import DEFAULT_BODY_LIMIT, Delivery, Gate, LambdaEvent, PendingDelivery, QStashRejection, Receiver
 
 logger = logging.getLogger("qstash_verify")
 
 
-def gate_of(receiver: Union[Receiver, Gate, None], options: Dict[str, Any]) -> Gate:
+def gate_of(receiver: Union[Receiver, Gate, Callable[[], Receiver], None], options: Dict[str, Any]) -> Gate:
     """The gate a helper was given, or the one its receiver and options describe (every option
-    of :class:`~qstash_verify.Gate`, checked there)."""
+    of :class:`~qstash_verify.Gate`, checked there). Without a receiver the keys are read
+    from the environment when a delivery arrives (SPEC.md §7.10)."""
     if isinstance(receiver, Gate):
         if options:
             raise TypeError(f"options go to the Gate, not beside it: {', '.join(sorted(options))}")
@@ -46,6 +48,26 @@ def verify_sync(
         raise log(rejection, log_level) from None
 
 
+#: Where the Lambda adapters leave the event a request was made from: apig-wsgi,
+#: serverless-wsgi, Zappa (WSGI environ and ASGI scope) and Mangum (ASGI scope).
+LAMBDA_EVENT_KEYS = ("apig_wsgi.full_event", "serverless.event", "lambda.event", "aws.event")
+
+
+def lambda_target(mapping: Mapping[str, Any]) -> Optional[str]:
+    """The target QStash called, for a request an AWS Lambda adapter made from an event: a
+    REST API's stage included (``/prod/api/qstash``), which the adapters take out of the path
+    the framework sees. Read from the event by the gate (SPEC.md §7); ``None`` when the request
+    did not come from an HTTP event."""
+    for key in LAMBDA_EVENT_KEYS:
+        event = mapping.get(key)
+        if isinstance(event, dict):
+            try:
+                return LambdaEvent(json.dumps(event)).target
+            except ValueError:  # not an HTTP event: the server's own target stands
+                return None
+    return None
+
+
 def target(path: Union[bytes, str], query: Union[bytes, str, None]) -> str:
     """A request's original target from its raw path and query, as servers hand them over."""
     text = path.decode("latin-1") if isinstance(path, bytes) else path
@@ -60,6 +82,7 @@ __all__ = [
     "PendingDelivery",
     "QStashRejection",
     "gate_of",
+    "lambda_target",
     "log",
     "logger",
     "target",

@@ -19,6 +19,7 @@ __all__ = [
     "RedisReplayGuard",
     "LambdaEvent",
     "Callback",
+    "GuardedPaths",
     "QStashRejection",
     "REASON_CODES",
     "SignatureError",
@@ -302,11 +303,13 @@ class Outcome:
 
 @final
 class Gate:
-    """The request-to-verdict sequence of the framework helpers, for any framework."""
+    """The request-to-verdict sequence of the framework helpers, for any framework. Without a
+    receiver (or with a function that makes one) the keys are read when a delivery arrives;
+    until they can be, deliveries are refused with ``no_keys``."""
 
     def __new__(
         cls,
-        receiver: Optional[Receiver] = None,
+        receiver: Union[Receiver, Callable[[], Receiver], None] = None,
         *,
         url: Optional[str] = None,
         public_base: Optional[str] = None,

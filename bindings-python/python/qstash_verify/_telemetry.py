@@ -16,7 +16,7 @@ def recorder() -> Optional[Callable[[Outcome], None]]:
         from opentelemetry import metrics
     except ImportError:
         return None
-    counter = metrics.get_meter("qstash_verify").create_counter(
+    counter = metrics.get_meter("qstash-verify").create_counter(
         "qstash.deliveries",
         unit="{delivery}",
         description="QStash deliveries by outcome, reason, signing key and region",

@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 from typing import Any, Awaitable, Callable, Iterable, List, MutableMapping, Optional, Tuple, Union
 
-from qstash_verify._gate import Delivery, Gate, QStashRejection, gate_of, log, target
+from qstash_verify._gate import Delivery, Gate, QStashRejection, gate_of, lambda_target, log, target
 from qstash_verify._native import GuardedPaths, Receiver
 
 Scope = MutableMapping[str, Any]
@@ -33,7 +33,11 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 def target_of(scope: Scope) -> str:
     """The request target as the client sent it: `raw_path` (which mounted sub-applications do
-    not strip) and the query."""
+    not strip) and the query; under an AWS Lambda adapter (Mangum, Zappa), the target of its
+    event, a REST API's stage included."""
+    from_event = lambda_target(scope)
+    if from_event is not None:
+        return from_event
     return target(scope.get("raw_path") or scope.get("path", "/"), scope.get("query_string"))
 
 

@@ -23,11 +23,13 @@ from __future__ import annotations
 import functools
 import inspect
 import logging
-from typing import Any, Callable, Optional, Tuple, TypeVar, Union
+import weakref
+from typing import Any, Callable, Dict, Tuple, TypeVar, Union
 
 try:
     from asgiref.sync import sync_to_async
     from django.conf import settings
+    from django.core.signals import setting_changed
     from django.http import HttpRequest, HttpResponse
     from django.views.decorators.csrf import csrf_exempt
 except ImportError as error:  # pragma: no cover - depends on what the user installed
@@ -35,20 +37,47 @@ except ImportError as error:  # pragma: no cover - depends on what the user inst
 
 from qstash_verify._gate import Delivery, Gate, PendingDelivery, QStashRejection, gate_of, log, verify_sync
 from qstash_verify._native import Receiver
+from qstash_verify.asgi import target_of as asgi_target_of
 from qstash_verify.wsgi import EnvironHeaders, target_of
 
 View = TypeVar("View", bound=Callable[..., Any])
 _CHUNK = 64 * 1024
 
 
-def _receiver_from_settings() -> Optional[Receiver]:
+def _receiver_from_settings() -> Receiver:
     """The keys of ``settings.QSTASH_CURRENT_SIGNING_KEY`` / ``QSTASH_NEXT_SIGNING_KEY`` when
-    the project sets them; otherwise the receiver reads the environment."""
+    the project sets them, else the environment's: made when a delivery arrives (never at
+    import, so ``manage.py check`` and tests run without secrets)."""
     current = getattr(settings, "QSTASH_CURRENT_SIGNING_KEY", None)
     following = getattr(settings, "QSTASH_NEXT_SIGNING_KEY", None)
     if current is None and following is None:
-        return None
+        return Receiver()
     return Receiver(current, following)
+
+
+class _SettingsGate:
+    """The gate of a view whose keys come from the settings: made again when a test changes
+    a ``QSTASH_*`` setting (``override_settings``), since keys once read are kept."""
+
+    def __init__(self, options: Dict[str, Any]) -> None:
+        self._options = options
+        self.gate = gate_of(_receiver_from_settings, options)
+        _SETTINGS_GATES.add(self)
+
+    def renew(self) -> None:
+        self.gate = gate_of(_receiver_from_settings, self._options)
+
+
+_SETTINGS_GATES: "weakref.WeakSet[_SettingsGate]" = weakref.WeakSet()
+
+
+def _on_setting_changed(*, setting: str, **_: Any) -> None:
+    if setting.startswith("QSTASH_"):
+        for holder in list(_SETTINGS_GATES):
+            holder.renew()
+
+
+setting_changed.connect(_on_setting_changed)
 
 
 def _read(request: HttpRequest, pending: PendingDelivery) -> bytes:
@@ -79,22 +108,31 @@ def qstash_verified(
     """Decorates a view (sync or async) so it runs only for verified deliveries.
 
     ``receiver`` defaults to the keys in the settings (``QSTASH_CURRENT_SIGNING_KEY``,
-    ``QSTASH_NEXT_SIGNING_KEY``), else ``Receiver.from_env()``; or give a
-    :class:`~qstash_verify.Gate`. ``options`` (the URL policy, ``body_limit``,
+    ``QSTASH_NEXT_SIGNING_KEY``), else the environment's, read when the first delivery
+    arrives (a delivery before they can be read is refused with 401 ``no_keys``, logged with
+    the fix); or give a receiver, or a :class:`~qstash_verify.Gate`. ``options`` (the URL policy, ``body_limit``,
     ``replay_guard``) and ``log_level`` are those of
     :func:`qstash_verify.fastapi.qstash_verified`.
     """
-    gate = gate_of(receiver if receiver is not None else _receiver_from_settings(), options)
+    if receiver is None:
+        holder = _SettingsGate(options)
+        current: Callable[[], Gate] = lambda: holder.gate  # noqa: E731
+    else:
+        fixed = gate_of(receiver, options)
+        current = lambda: fixed  # noqa: E731
 
     def head(request: HttpRequest) -> Tuple[EnvironHeaders, str]:
         headers = EnvironHeaders(request.META)
-        return headers, target_of(request.META)
+        # Under ASGI the scope holds the raw target (and a Lambda adapter's event).
+        scope = getattr(request, "scope", None)
+        return headers, asgi_target_of(scope) if isinstance(scope, dict) else target_of(request.META)
 
     def decorator(view: View) -> View:
         if inspect.iscoroutinefunction(view):
 
             @functools.wraps(view)
             async def async_wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+                gate = current()
                 headers, request_target = head(request)
                 try:
                     pending = gate.verify_head(headers, request_target)
@@ -117,7 +155,7 @@ def qstash_verified(
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
             headers, request_target = head(request)
             try:
-                delivery = verify_sync(gate, headers, request_target, lambda p: _read(request, p), log_level)
+                delivery = verify_sync(current(), headers, request_target, lambda p: _read(request, p), log_level)
             except QStashRejection as rejection:
                 return _refusal(rejection)
             request.qstash = delivery  # type: ignore[attr-defined]

@@ -24,7 +24,7 @@ from http import HTTPStatus
 from typing import Any, Callable, Iterable, List, Mapping, MutableMapping, Optional, Union
 from urllib.parse import quote
 
-from qstash_verify._gate import Delivery, Gate, PendingDelivery, QStashRejection, gate_of, target, verify_sync
+from qstash_verify._gate import Delivery, Gate, PendingDelivery, QStashRejection, gate_of, lambda_target, target, verify_sync
 from qstash_verify._native import GuardedPaths, Receiver
 
 Environ = MutableMapping[str, Any]
@@ -37,9 +37,14 @@ _CHUNK = 64 * 1024
 
 
 def target_of(environ: Mapping[str, Any]) -> str:
-    """The request target as the client sent it: the raw one when the server passes it on
-    (Werkzeug, gunicorn, uWSGI), else rebuilt from ``SCRIPT_NAME``, ``PATH_INFO`` and the query
-    (WSGI decodes the path: it is quoted again, as a client sends it)."""
+    """The request target as the client sent it: under an AWS Lambda adapter (apig-wsgi,
+    serverless-wsgi, Zappa), the target of its event, a REST API's stage included; the raw one
+    when the server passes it on (Werkzeug, gunicorn, uWSGI); else rebuilt from
+    ``SCRIPT_NAME``, ``PATH_INFO`` and the query (WSGI decodes the path: it is quoted again, as
+    a client sends it)."""
+    from_event = lambda_target(environ)
+    if from_event is not None:
+        return from_event
     raw = environ.get("REQUEST_URI") or environ.get("RAW_URI")
     if raw:
         return str(raw)
