@@ -6,10 +6,10 @@ import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { createServer } from 'node:http'
 import { dirname, join } from 'node:path'
-import { createInterface } from 'node:readline'
 import { after, before, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { Client } from '@upstash/qstash'
+import { firstLine } from './support.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 
@@ -39,7 +39,7 @@ before(async () => {
     cwd: join(here, '..', '..'),
     stdio: ['ignore', 'pipe', 'inherit'],
   })
-  env = JSON.parse(await new Promise((resolve) => createInterface({ input: dev.stdout }).once('line', resolve)))
+  env = JSON.parse(await firstLine(dev, 'qstash-kit dev'))
   client = new Client({ baseUrl: env.QSTASH_URL, token: env.QSTASH_TOKEN, enableTelemetry: false })
   // `/fail/*` answers 500, `/flaky/*` fails each message's first attempt, the rest 200.
   endpoint = createServer((req, res) => {

@@ -4,12 +4,11 @@
 // failing endpoint's message ends in the DLQ the official client then lists.
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
-import { createInterface } from 'node:readline'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import express from 'express'
 import { Client } from '@upstash/qstash'
-import { here, qstash } from './support.mjs'
+import { firstLine, here, qstash } from './support.mjs'
 import { createRequire } from 'node:module'
 
 const require = createRequire(import.meta.url)
@@ -37,8 +36,7 @@ before(async () => {
     cwd: join(here, '..', '..'),
     stdio: ['ignore', 'pipe', 'inherit'],
   })
-  const lines = createInterface({ input: dev.stdout })
-  env = JSON.parse(await new Promise((resolve) => lines.once('line', resolve)))
+  env = JSON.parse(await firstLine(dev, 'qstash-kit dev'))
 
   const app = express()
   const verified = qstashVerified({ receiver: Receiver.dev(), logger: null })

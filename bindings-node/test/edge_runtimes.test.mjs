@@ -49,7 +49,7 @@ async function deliveries(send) {
 const post = (base) => (path, body, token) =>
   fetch(base + path, { method: 'POST', body, headers: { 'upstash-signature': token, 'upstash-message-id': 'msg_edge' } })
 
-test('workerd (miniflare): the Worker verifies with the wasm build, and a Durable Object refuses a replay', async () => {
+test('workerd (miniflare): the Worker verifies with the wasm build, and a Durable Object refuses a replay across requests and across isolates', async () => {
   const dir = project('worker.mjs')
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }))
   let wasmFile
@@ -68,18 +68,34 @@ test('workerd (miniflare): the Worker verifies with the wasm build, and a Durabl
       })
     } }],
   })
+  const modules = [
+    { type: 'ESModule', path: 'worker.mjs', contents: bundle.outputFiles[0].text },
+    { type: 'CompiledWasm', path: 'qstash_verify_bg.wasm', contents: readFileSync(wasmFile) },
+  ]
+  // Two Workers, each an isolate of its own, the second bound to the first one's Durable
+  // Object class: what one accepted, the other must refuse as replayed.
   const mf = new Miniflare({
-    modules: [
-      { type: 'ESModule', path: 'worker.mjs', contents: bundle.outputFiles[0].text },
-      { type: 'CompiledWasm', path: 'qstash_verify_bg.wasm', contents: readFileSync(wasmFile) },
+    workers: [
+      { name: 'first', modules, compatibilityDate: '2025-01-01', durableObjects: { QSTASH_REPLAY: 'QStashReplayObject' } },
+      {
+        name: 'second',
+        modules,
+        compatibilityDate: '2025-01-01',
+        durableObjects: { QSTASH_REPLAY: { className: 'QStashReplayObject', scriptName: 'first' } },
+      },
     ],
-    compatibilityDate: '2025-01-01',
-    durableObjects: { QSTASH_REPLAY: 'QStashReplayObject' },
   })
   cleanups.push(() => mf.dispose())
   const base = (await mf.ready).origin
   await deliveries(post(base))
-  // Replay protection across requests (and isolates) through the Durable Object store.
+  const second = await mf.getWorker('second')
+  const viaSecond = (path, body, token) =>
+    second.fetch(`https://second.example${path}`, { method: 'POST', body, headers: { 'upstash-signature': token, 'upstash-message-id': 'msg_edge' } })
+  const acrossIsolates = Signer.dev().sign(HOOK.replace('/hook', '/once'), 'hello')
+  assert.equal((await post(base)('/once', 'hello', acrossIsolates)).status, 200)
+  const refused = await viaSecond('/once', 'hello', acrossIsolates)
+  assert.deepEqual([refused.status, await refused.json()], [401, { error: 'invalid_signature', reason: 'replayed' }])
+  // Replay protection across requests to one Worker through the Durable Object store.
   const HOOK_ONCE = HOOK.replace('/hook', '/once')
   const token = Signer.dev().sign(HOOK_ONCE, 'hello')
   const first = await post(base)('/once', 'hello', token)

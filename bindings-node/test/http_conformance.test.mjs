@@ -223,16 +223,33 @@ const frontEnds = [
   ['fetch (wasm)', viaWasm],
 ]
 
+/** The cases each front end does not run, by id, and why: the exact set, so a case that drops
+ * out (a `skip` added to the vectors, a filter here) fails this test instead of passing it. */
+const BROKEN_OFF = 'a client that breaks off its body has closed the connection: no response can be read over HTTP'
+const NOT_RUN = {
+  express: { unreadable: BROKEN_OFF },
+  fastify: { unreadable: BROKEN_OFF },
+  koa: { unreadable: BROKEN_OFF },
+  h3: { unreadable: BROKEN_OFF },
+  'next pages': { unreadable: BROKEN_OFF },
+  fetch: {},
+  hono: {},
+  'fetch (wasm)': { 'replay-first': 'edge isolates share no memory', replayed: 'edge isolates share no memory' },
+}
+
 for (const [name, via] of frontEnds) {
-  test(`${name} answers every HTTP case like every front end`, async () => {
+  test(`${name} answers every HTTP case like every front end`, async (t) => {
     const failures = []
-    let count = 0
+    const ran = []
+    const notRun = cases.CASES.filter((c) => !runs(name, c)).map((c) => c.id)
     for (const c of cases.CASES.filter((c) => runs(name, c))) {
-      count += 1
+      ran.push(c.id)
       const { status, headers, body } = await via(c)
       for (const difference of cases.differences(c, status, headers, body)) failures.push(`${c.id}: ${difference}`)
     }
-    assert.ok(count >= 40, `only ${count} cases ran`)
+    for (const id of notRun) t.diagnostic(`not run: ${id} (${NOT_RUN[name][id] ?? 'no reason given'})`)
+    assert.deepEqual(notRun.sort(), Object.keys(NOT_RUN[name]).sort(), 'the cases this front end does not run')
+    assert.deepEqual(ran.length + notRun.length, cases.CASES.length)
     assert.deepEqual(failures, [])
   })
 }

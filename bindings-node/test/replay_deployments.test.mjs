@@ -82,6 +82,11 @@ test('a TLS-only Redis with a password refuses a replay across two processes', {
   assert.throws(() => new RedisReplayGuard(where.url), /cannot reach Redis/, 'the system roots do not hold the test CA')
   assert.throws(() => new RedisReplayGuard(where.url, { caFile: where.ca_file }), /cannot reach Redis/, 'no client certificate')
   assert.throws(() => new RedisReplayGuard(where.url, { caFile: '/nonexistent/ca.pem' }), /cannot read the CA file/)
+  // The server's certificate is checked, with a client certificate the server accepts.
+  const client = { clientCertFile: where.client_cert_file, clientKeyFile: where.client_key_file }
+  assert.throws(() => new RedisReplayGuard(where.url, { caFile: where.other_ca_file, ...client }), /cannot reach Redis/, 'a CA that is not trusted')
+  assert.throws(() => new RedisReplayGuard(where.wrong_name_url, { caFile: where.ca_file, ...client }), /cannot reach Redis/, 'a name the certificate does not hold')
+  assert.ok(new RedisReplayGuard(where.url, { caFile: where.ca_file, ...client }), 'the right CA and name connect')
 })
 
 test('a Redis Cluster of three masters refuses a replay across two processes', { skip }, async () => {

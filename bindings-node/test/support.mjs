@@ -1,5 +1,6 @@
 // Shared by the tests: the package, the vectors' path, hand-built tokens, whether Redis is here.
 import { execFileSync } from 'node:child_process'
+import { createInterface } from 'node:readline'
 import { createHash, createHmac } from 'node:crypto'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
@@ -50,4 +51,20 @@ export function hasRedis() {
     if (process.env.QSTASH_REQUIRE_REDIS) throw new Error('redis-server is required (QSTASH_REQUIRE_REDIS) but not installed')
     return false
   }
+}
+
+/** The first line `child` prints on its standard output; fails instead of waiting when it
+ * exits first or prints nothing within `ms` (a cold build included). */
+export function firstLine(child, what, ms = 300_000) {
+  return new Promise((resolve, reject) => {
+    const deadline = setTimeout(() => reject(new Error(`${what} printed nothing within ${ms / 1000} s`)), ms)
+    child.once('exit', (code) => {
+      clearTimeout(deadline)
+      reject(new Error(`${what} exited (${code}) before printing a line`))
+    })
+    createInterface({ input: child.stdout }).once('line', (line) => {
+      clearTimeout(deadline)
+      resolve(line)
+    })
+  })
 }

@@ -99,7 +99,7 @@ def test_a_tls_only_redis_with_a_password_refuses_a_replay_across_two_processes(
     replay_refused_across_two_processes(tls["url"], files)
 
 
-def test_tls_is_verified_and_a_missing_client_certificate_cannot_connect(tls: Dict[str, Any]) -> None:
+def test_tls_is_verified_server_and_client_alike(tls: Dict[str, Any]) -> None:
     from qstash_verify import RedisReplayGuard
 
     with pytest.raises(ConnectionError, match="cannot reach Redis"):
@@ -108,6 +108,15 @@ def test_tls_is_verified_and_a_missing_client_certificate_cannot_connect(tls: Di
         RedisReplayGuard(tls["url"], ca_file=tls["ca_file"])  # no client certificate
     with pytest.raises(ConnectionError, match="cannot read the CA file"):
         RedisReplayGuard(tls["url"], ca_file="/nonexistent/ca.pem")
+    # The server's certificate is checked, with a client certificate the server accepts: a
+    # server whose CA is not the one trusted, and a name its certificate does not hold, fail.
+    client = {"client_cert_file": tls["client_cert_file"], "client_key_file": tls["client_key_file"]}
+    with pytest.raises(ConnectionError, match="cannot reach Redis"):
+        RedisReplayGuard(tls["url"], ca_file=tls["other_ca_file"], **client)
+    with pytest.raises(ConnectionError, match="cannot reach Redis"):
+        RedisReplayGuard(tls["wrong_name_url"], ca_file=tls["ca_file"], **client)
+    # The same client with the right CA and name connects: the two above fail for those.
+    assert RedisReplayGuard(tls["url"], ca_file=tls["ca_file"], **client)
 
 
 def test_a_redis_cluster_refuses_a_replay_across_two_processes(cluster: Dict[str, Any]) -> None:

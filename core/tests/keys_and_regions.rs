@@ -297,12 +297,60 @@ fn from_options_follows_qstash_dev_unless_dev_is_given() {
     assert_eq!(Receiver::from_options(&off_env, env_dev).unwrap_err(), ConfigError::DevKey);
 }
 
+/// Set in the child process of `from_env_reads_the_process_environment`: what it must find.
+const CHILD_EXPECTS: &str = "QSTASH_KIT_TEST_FROM_ENV_EXPECTS";
+
 #[test]
 fn from_env_reads_the_process_environment() {
-    // The only test that touches the real environment, with names no other test reads.
-    let result = Receiver::from_env();
-    let configured = std::env::var("QSTASH_CURRENT_SIGNING_KEY").is_ok_and(|v| !v.is_empty());
-    assert_eq!(result.is_ok(), configured || std::env::var("QSTASH_REGION").is_ok());
+    // In the child: the environment is exactly what the parent gave it.
+    if let Ok(expects) = std::env::var(CHILD_EXPECTS) {
+        let receiver = Receiver::from_env();
+        match expects.as_str() {
+            "default" => assert!(check(&receiver.unwrap(), &signed(CURRENT), None).is_ok()),
+            "region" => {
+                let receiver = receiver.unwrap();
+                assert!(check(&receiver, &signed(EU_CURRENT), Some("eu-central-1")).is_ok());
+                assert_eq!(check(&receiver, &signed(CURRENT), None).unwrap_err(), VerifyError::NoKeys);
+            }
+            "dev" => {
+                let token = Signer::dev().token(URL, BODY).sign_at(NOW);
+                assert!(receiver.unwrap().verify_at(&Request::new(&token, BODY).url(URL), NOW).is_ok());
+            }
+            "missing" => {
+                assert_eq!(
+                    receiver.unwrap_err(),
+                    ConfigError::MissingEnv { name: "QSTASH_CURRENT_SIGNING_KEY" }
+                )
+            }
+            other => panic!("unknown expectation {other}"),
+        }
+        return;
+    }
+    // In the parent: this very test, run again in a child process whose whole environment is
+    // set here, for each way of configuring the keys (the test process's own environment is
+    // whatever the machine has, so it cannot show that the variables are read).
+    let eu_current = format!("EU_CENTRAL_1_QSTASH_CURRENT_SIGNING_KEY={EU_CURRENT}");
+    let eu_next = format!("EU_CENTRAL_1_QSTASH_NEXT_SIGNING_KEY={EU_NEXT}");
+    let default_current = format!("QSTASH_CURRENT_SIGNING_KEY={CURRENT}");
+    let default_next = format!("QSTASH_NEXT_SIGNING_KEY={NEXT}");
+    let setups: [(&str, Vec<&str>); 4] = [
+        ("default", vec![&default_current, &default_next]),
+        ("region", vec!["QSTASH_REGION=eu-central-1", &eu_current, &eu_next]),
+        ("dev", vec!["QSTASH_DEV=1"]),
+        ("missing", vec![]),
+    ];
+    for (expects, variables) in setups {
+        let mut child = std::process::Command::new(std::env::current_exe().unwrap());
+        child.args(["--exact", "from_env_reads_the_process_environment", "--test-threads=1"]).env_clear();
+        for variable in &variables {
+            let (name, value) = variable.split_once('=').unwrap();
+            child.env(name, value);
+        }
+        let done = child.env(CHILD_EXPECTS, expects).output().unwrap();
+        let said = String::from_utf8_lossy(&done.stdout);
+        // Exactly this test ran in the child, and passed.
+        assert!(done.status.success() && said.contains("test result: ok. 1 passed"), "{expects}: {said}");
+    }
 }
 
 #[test]

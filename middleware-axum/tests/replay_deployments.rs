@@ -132,6 +132,19 @@ async fn tls_is_verified_and_the_server_is_not_reached_without_what_it_requires(
     for (what, error) in attempts {
         assert!(error.is_some(), "connected with {what}");
     }
+    // The server's certificate is checked, with a client certificate the server accepts: one
+    // from a CA that is not trusted, and one that does not name the host connected to, fail.
+    let other_ca = RedisTls {
+        ca_pem: Some(std::fs::read(&redis.certificates().other_ca).unwrap()),
+        ..tls_of(&redis, true)
+    };
+    let unknown_ca = RedisReplayGuard::connect_tls(&redis.url(), &other_ca).await.err();
+    assert!(unknown_ca.is_some(), "connected to a server whose CA is not trusted");
+    let wrong_name =
+        RedisReplayGuard::connect_tls(&redis.wrong_name_url(), &tls_of(&redis, true)).await.err();
+    assert!(wrong_name.is_some(), "connected to a server whose certificate names another host");
+    // The same client, the right CA and name: it connects (so the two above fail for those).
+    assert!(RedisReplayGuard::connect_tls(&redis.url(), &tls_of(&redis, true)).await.is_ok());
     let half = RedisTls { client_key_pem: None, ..tls_of(&redis, true) };
     let error = RedisReplayGuard::connect_tls(&redis.url(), &half).await.unwrap_err();
     assert!(error.to_string().contains("needs its key"), "{error}");

@@ -72,16 +72,26 @@ pub struct TestCertificates {
     pub client_cert: PathBuf,
     /// Its key.
     pub client_key: PathBuf,
+    /// Another CA, which signed nothing the server holds: trusting it instead of [`ca`] must
+    /// fail the handshake, whatever client certificate is shown.
+    ///
+    /// [`ca`]: TestCertificates::ca
+    pub other_ca: PathBuf,
 }
 
 impl TestCertificates {
     fn generate(dir: &Path) -> Self {
         use rcgen::{BasicConstraints, CertificateParams, IsCa, KeyPair};
-        let ca_key = KeyPair::generate().unwrap();
-        let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
-        ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        ca_params.distinguished_name.push(rcgen::DnType::CommonName, "qstash-kit test CA");
-        let ca = ca_params.self_signed(&ca_key).unwrap();
+        let authority = |name: &str| {
+            let key = KeyPair::generate().unwrap();
+            let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+            params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+            params.distinguished_name.push(rcgen::DnType::CommonName, name);
+            let cert = params.self_signed(&key).unwrap();
+            (params, key, cert)
+        };
+        let (ca_params, ca_key, ca) = authority("qstash-kit test CA");
+        let (_, _, other_ca) = authority("qstash-kit test CA");
         let issuer = rcgen::Issuer::from_params(&ca_params, &ca_key);
         let signed = |names: Vec<String>| {
             let key = KeyPair::generate().unwrap();
@@ -101,6 +111,7 @@ impl TestCertificates {
             server_key: write("server.key", &server_key),
             client_cert: write("client.pem", &client_cert),
             client_key: write("client.key", &client_key),
+            other_ca: write("other-ca.pem", &other_ca.pem()),
         }
     }
 }
@@ -112,7 +123,9 @@ pub const TLS_PASSWORD: &str = "s3cret-for-tests";
 
 /// A `redis-server` reachable over TLS only (its plain port is off), which requires a client
 /// certificate signed by the test CA and a password (user [`TLS_USER`], allowed to `SET` keys
-/// under `qstash:` and nothing else; the default user is off).
+/// under `qstash:` and nothing else; the default user is off). Its certificate names
+/// `localhost` and `127.0.0.1`; it also listens on `127.0.0.2`, a name the certificate does
+/// not hold ([`TlsRedis::wrong_name_url`]).
 pub struct TlsRedis {
     child: Child,
     port: u16,
@@ -128,6 +141,8 @@ impl TlsRedis {
         let port = free_port();
         let path = |p: &PathBuf| p.to_string_lossy().into_owned();
         let args = [
+            "--bind",
+            "127.0.0.1 127.0.0.2",
             "--port",
             "0",
             "--tls-port",
@@ -162,6 +177,12 @@ impl TlsRedis {
     /// `rediss://USER:PASSWORD@127.0.0.1:PORT/`.
     pub fn url(&self) -> String {
         format!("rediss://{TLS_USER}:{TLS_PASSWORD}@127.0.0.1:{}/", self.port)
+    }
+
+    /// The same server through `127.0.0.2`, an address its certificate does not name: a
+    /// client that checks the server's name must refuse it.
+    pub fn wrong_name_url(&self) -> String {
+        format!("rediss://{TLS_USER}:{TLS_PASSWORD}@127.0.0.2:{}/", self.port)
     }
 
     /// The port (TLS only).

@@ -17,8 +17,9 @@ fn main() {
             let redis = TlsRedis::start();
             let files = redis.certificates();
             let ready = json!({
-                "url": redis.url(),
+                "url": redis.url(), "wrong_name_url": redis.wrong_name_url(),
                 "ca_file": files.ca, "client_cert_file": files.client_cert, "client_key_file": files.client_key,
+                "other_ca_file": files.other_ca,
             });
             (ready, Box::new(redis))
         }
