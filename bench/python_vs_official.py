@@ -25,8 +25,8 @@ import subprocess
 import sys
 import time
 import warnings
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from qstash import Receiver as OfficialReceiver
 
@@ -117,12 +117,14 @@ def main() -> int:
         ways: list[tuple[str, Callable[[], object], int | None]] = [
             (
                 "verify(signature=…, body=…, url=…)",
-                lambda: ours.verify(signature=token, body=body, url=URL),
+                lambda token=token, body=body: ours.verify(signature=token, body=body, url=URL),
                 None,
             ),
             (
                 f"verify(signature=…, body=…, url=…, clock_tolerance={TOLERANCE})",
-                lambda: ours.verify(signature=token, body=body, url=URL, clock_tolerance=TOLERANCE),
+                lambda token=token, body=body: ours.verify(
+                    signature=token, body=body, url=URL, clock_tolerance=TOLERANCE
+                ),
                 TOLERANCE,
             ),
         ]
@@ -132,10 +134,9 @@ def main() -> int:
             for _ in range(ROUNDS):
                 core.append(core_ns(program, token, size, tolerance, seconds))
                 binding.append(timed(verify, seconds))
-            over = [b - c for b, c in zip(binding, core)]
+            over = [b - c for b, c in zip(binding, core, strict=False)]
             print(
-                f"{call:<62} {name:>6} {spread(core, micro):>22} {spread(binding, micro):>22} "
-                f"{spread(over, micro):>22}"
+                f"{call:<62} {name:>6} {spread(core, micro):>22} {spread(binding, micro):>22} {spread(over, micro):>22}"
             )
         print(f"{'':<62} token of {len(token)} characters")
 
@@ -145,10 +146,10 @@ def main() -> int:
         body = "a" * size
         token = signer.sign(URL, body, lifetime=3600)
 
-        def mine() -> object:
+        def mine(token: str = token, body: str = body) -> object:
             return ours.verify(signature=token, body=body, url=URL, clock_tolerance=TOLERANCE)
 
-        def theirs() -> object:
+        def theirs(token: str = token, body: str = body) -> object:
             return official.verify(signature=token, body=body, url=URL, clock_tolerance=TOLERANCE)
 
         # Both must accept the token before it is timed.
@@ -160,7 +161,7 @@ def main() -> int:
             ns_mine.append(timed(mine, budget))
             ns_theirs.append(timed(theirs, budget))
         # Ratios are per round (both sides measured moments apart), then summarised.
-        ratios = [t / m for m, t in zip(ns_mine, ns_theirs)]
+        ratios = [t / m for m, t in zip(ns_mine, ns_theirs, strict=False)]
         print(
             f"{name:>6} {1e9 / statistics.median(ns_mine):>18,.0f} {1e9 / statistics.median(ns_theirs):>14,.0f} "
             f"{spread(ratios, times):>22}"

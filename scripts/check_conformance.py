@@ -4,6 +4,7 @@
 usage: check_conformance.py CASES.jsonl RUNNER_OUTPUT.jsonl
 Exits non-zero on any differing id, verdict or reason, or a missing/extra line.
 """
+
 import json
 import sys
 
@@ -17,7 +18,7 @@ def main() -> int:
     failures = []
     if len(answers) != len(cases):
         failures.append(f"{len(cases)} cases but {len(answers)} answers")
-    for case, answer in zip(cases, answers):
+    for case, answer in zip(cases, answers, strict=False):
         want = (case["id"], case["expect"], case["expect_reason"])
         got = (answer.get("id"), answer.get("verdict"), answer.get("reason"))
         if want != got:

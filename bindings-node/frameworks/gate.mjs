@@ -1,6 +1,7 @@
 // What every framework helper shares, on whichever build `qstash-verify/fetch` resolves to
 // (native under Node, WebAssembly on edge runtimes): the gate built from the official helpers'
 // config on the first request (`lazyGate`), and the two ways a request reaches it.
+// @ts-expect-error: `lazyGate` is exported for these helpers, not part of the public types
 import { lazyGate, verifyRequest } from 'qstash-verify/fetch'
 
 export { lazyGate, verifyRequest }

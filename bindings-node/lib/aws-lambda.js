@@ -3,6 +3,7 @@
 // balancer event before an `(event, context)` handler runs. The gate reads the event and
 // writes the refusal in its shape (`qstash_gate::lambda`); this file only moves values.
 
+// @ts-expect-error: `api` is the helpers' handle on the package, not part of its public types
 const { api } = require('./qstash.js')
 const { native } = require('./native.js')
 

@@ -126,14 +126,30 @@ function createApi(backend) {
       return this.#fields
     }
 
-    get iss() { return 'Upstash' }
-    get sub() { return this.#read().sub }
-    get jti() { return this.#read().jti }
-    get exp() { return this.#read().exp }
-    get nbf() { return this.#read().nbf }
-    get iat() { return this.#read().iat }
-    get key() { return this.#key }
-    get region() { return this.#region }
+    get iss() {
+      return 'Upstash'
+    }
+    get sub() {
+      return this.#read().sub
+    }
+    get jti() {
+      return this.#read().jti
+    }
+    get exp() {
+      return this.#read().exp
+    }
+    get nbf() {
+      return this.#read().nbf
+    }
+    get iat() {
+      return this.#read().iat
+    }
+    get key() {
+      return this.#key
+    }
+    get region() {
+      return this.#region
+    }
 
     toJSON() {
       return { ...this.#read() }

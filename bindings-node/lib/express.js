@@ -1,6 +1,7 @@
 'use strict'
 // Express middleware: verifies the delivery before the route handler runs.
 
+// @ts-expect-error: `api` is the helpers' handle on the package, not part of its public types
 const { api } = require('./qstash.js')
 const { bodyThrough, headerOf, parseBody, targetOf } = require('./node-request.js')
 

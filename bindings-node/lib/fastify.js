@@ -3,6 +3,7 @@
 // Fastify's content-type parsers run, then hands them the verified bytes.
 
 const { Readable } = require('node:stream')
+// @ts-expect-error: `api` is the helpers' handle on the package, not part of its public types
 const { api } = require('./qstash.js')
 const { headerOf, readThrough } = require('./node-request.js')
 
@@ -27,6 +28,7 @@ function qstashVerified(options = {}) {
       request.qstash = await pending.finish(body)
       const verified = Readable.from(body.length > 0 ? [body] : [])
       // Fastify checks its own body limit against what was received on the wire.
+      // @ts-expect-error: Fastify's own field on the payload stream, which its types do not declare
       verified.receivedEncodedLength = payload.receivedEncodedLength ?? body.length
       return verified
     } catch (error) {

@@ -1,6 +1,7 @@
 'use strict'
 // Koa: a middleware that verifies the delivery before the next one runs.
 
+// @ts-expect-error: `api` is the helpers' handle on the package, not part of its public types
 const { api } = require('./qstash.js')
 const { bodyThrough, headerOf, parseBody } = require('./node-request.js')
 
@@ -33,7 +34,13 @@ function qstashVerified(options = {}) {
     try {
       const pending = gate.verifyHead(header, target)
       const unreadable = () => gate.unreadable(header, target)
-      const where = { rawBody: ctx.request.rawBody, parsedBody: ctx.request.body, unreadable, logger: gate.logger, howToMount: PARSED_FIRST }
+      const where = {
+        rawBody: ctx.request.rawBody,
+        parsedBody: ctx.request.body,
+        unreadable,
+        logger: gate.logger,
+        howToMount: PARSED_FIRST,
+      }
       const body = await bodyThrough(ctx.req, pending, where)
       delivery = await pending.finish(body)
       try {

@@ -110,7 +110,8 @@ function verifySync({ verifier }, request) {
   const tolerance = request.clockTolerance
   const now = request.now
   if (
-    typeof body === 'string' && typeof signature === 'string' &&
+    typeof body === 'string' &&
+    typeof signature === 'string' &&
     (url === undefined || url === null || typeof url === 'string') &&
     (upstashRegion === undefined || upstashRegion === null)
   ) {
@@ -179,8 +180,7 @@ async function poolVerifyText(handle, request) {
   }
 }
 
-const bodyLength = (body) =>
-  typeof body === 'string' ? body.length : body && typeof body.byteLength === 'number' ? body.byteLength : 0
+const bodyLength = (body) => (typeof body === 'string' ? body.length : body && typeof body.byteLength === 'number' ? body.byteLength : 0)
 
 /** What a native refusal carries, as the plain refusal `core.js` reads. */
 function refusalOf(rejection) {
@@ -212,7 +212,18 @@ function officialSignatureError() {
 }
 
 /** The fields of a callback that QStash may leave out. */
-const CALLBACK_OPTIONAL = ['maxRetries', 'url', 'method', 'topicName', 'endpointName', 'scheduleId', 'dlqId', 'callerIp', 'notBefore', 'createdAt']
+const CALLBACK_OPTIONAL = [
+  'maxRetries',
+  'url',
+  'method',
+  'topicName',
+  'endpointName',
+  'scheduleId',
+  'dlqId',
+  'callerIp',
+  'notBefore',
+  'createdAt',
+]
 
 /** OpenTelemetry's counter of outcomes (SPEC.md §7.8) when the application has
  * `@opentelemetry/api`, made once; `undefined` without it (nothing is loaded). The meter comes
@@ -256,7 +267,7 @@ const backend = {
   /** Settles on the spot (answers `undefined`) below `POOL_FROM`, else answers the pool's
    * promise. */
   verify(handle, request) {
-    if (bodyLength(request && request.body) < POOL_FROM) {
+    if (bodyLength(request?.body) < POOL_FROM) {
       verifySync(handle, request)
       return undefined
     }

@@ -3,6 +3,7 @@
 // (Express, Fastify, Koa, the Next.js Pages Router, h3 on Node): its original target, its
 // headers, its body read through a pending delivery (or kept by a body parser that ran first).
 
+// @ts-expect-error: `api` is the helpers' handle on the package, not part of its public types
 const { api } = require('./qstash.js')
 
 const { Rejection } = api
@@ -83,9 +84,15 @@ function keptBytes(rawBody, parsedBody, consumed) {
  * that already ended. `req.complete` only says the parser has received the whole message
  * (true after any `await` in an earlier middleware); the body is gone only once it was read
  * to its end or a body parser took it.
+ *
+ * @param {import('node:http').IncomingMessage} req
+ * @param {{ update(chunk: Uint8Array): void }} pending
+ * @param {{ rawBody?: unknown, parsedBody?: unknown, unreadable: () => Error, logger?: { error?: (line: string) => void } | null, howToMount: string }} where
+ * @returns {Promise<Buffer>}
  */
 async function bodyThrough(req, pending, { rawBody, parsedBody, unreadable, logger, howToMount }) {
-  const consumed = req.readableEnded || req._body === true || rawBody !== undefined
+  // `_body`: body-parser's mark on a request whose body it read (Express's parsers).
+  const consumed = req.readableEnded || /** @type {{ _body?: boolean }} */ (req)._body === true || rawBody !== undefined
   const kept = keptBytes(rawBody, parsedBody, consumed)
   if (kept) {
     pending.update(kept)
@@ -102,7 +109,10 @@ async function bodyThrough(req, pending, { rawBody, parsedBody, unreadable, logg
  * types, text for `text/*`, else the `Buffer` (`parse`: `auto`, `json`, `text` or `raw`).
  * Throws when JSON was asked for and the bytes are not JSON. */
 function parseBody(body, contentType, parse) {
-  const type = String(contentType || '').split(';')[0].trim().toLowerCase()
+  const type = String(contentType || '')
+    .split(';')[0]
+    .trim()
+    .toLowerCase()
   if (parse === 'raw') return body
   if (parse === 'json' || (parse === 'auto' && (type === 'application/json' || type.endsWith('+json')))) {
     return body.length === 0 ? undefined : JSON.parse(body.toString('utf8'))
@@ -119,6 +129,8 @@ function parseBody(body, contentType, parse) {
  * `{ verified: false, reason, response }`. A body refused past its limit stops being read
  * and is drained, so nothing is left to write into (Node's web stream adapter threw, and
  * ended the process, when data kept arriving after a refusal).
+ *
+ * @returns {Promise<import('./core').VerifyResult<Buffer>>}
  */
 async function verifyMessage(req, gate, { parsed = false, howToMount = '' } = {}) {
   const header = headerOf(req)

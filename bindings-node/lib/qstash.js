@@ -2,6 +2,7 @@
 // `qstash-verify` under Node: the `@upstash/qstash`-compatible API of `core.js` over the
 // native addon, plus what needs Node (the signer, Redis replay protection).
 
+// @ts-expect-error: `createApi` is how each build makes the API, not part of the public types
 const { createApi } = require('./core.js')
 const { backend, native } = require('./native.js')
 

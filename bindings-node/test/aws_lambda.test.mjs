@@ -21,7 +21,10 @@ const titleCase = (name) => name.replace(/(^|-)([a-z])/g, (_, dash, letter) => d
 
 function grouped(pairs) {
   const values = {}
-  for (const [name, value] of pairs) (values[name] ??= []).push(value)
+  for (const [name, value] of pairs) {
+    values[name] ??= []
+    values[name].push(value)
+  }
   return values
 }
 
@@ -47,7 +50,9 @@ function eventFor(request, shape, mount = '') {
     event.rawPath = path
     event.rawQueryString = query
     // HTTP APIs send names in lower case and join repeated headers with commas.
-    event.headers = Object.fromEntries(Object.entries(grouped(headers.map(([n, v]) => [n.toLowerCase(), v]))).map(([n, v]) => [n, v.join(',')]))
+    event.headers = Object.fromEntries(
+      Object.entries(grouped(headers.map(([n, v]) => [n.toLowerCase(), v]))).map(([n, v]) => [n, v.join(',')]),
+    )
     return event
   }
   event.httpMethod = request.method
@@ -60,7 +65,12 @@ function eventFor(request, shape, mount = '') {
     parameters = grouped([...new URLSearchParams(query)])
   } else {
     // A load balancer passes the query's parts as they were sent, without decoding them.
-    parameters = grouped(query.split('&').filter(Boolean).map((part) => (part.includes('=') ? part.split(/=(.*)/s).slice(0, 2) : [part, ''])))
+    parameters = grouped(
+      query
+        .split('&')
+        .filter(Boolean)
+        .map((part) => (part.includes('=') ? part.split(/=(.*)/s).slice(0, 2) : [part, ''])),
+    )
     event.path = path
   }
   const none = (object) => (Object.keys(object).length ? object : null)
@@ -74,7 +84,7 @@ function eventFor(request, shape, mount = '') {
 
 function handlerFor(c) {
   return withQStash(
-    async (event, context, delivery) => ({
+    async (_event, _context, delivery) => ({
       statusCode: 200,
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(cases.answer(delivery)),
@@ -85,7 +95,11 @@ function handlerFor(c) {
 
 function answered(response) {
   const headers = response.headers ?? Object.fromEntries(Object.entries(response.multiValueHeaders ?? {}).map(([n, v]) => [n, v.at(-1)]))
-  return [response.statusCode, Object.fromEntries(Object.entries(headers).map(([n, v]) => [n.toLowerCase(), v])), Buffer.from(response.body)]
+  return [
+    response.statusCode,
+    Object.fromEntries(Object.entries(headers).map(([n, v]) => [n.toLowerCase(), v])),
+    Buffer.from(response.body),
+  ]
 }
 
 for (const shape of SHAPES) {
@@ -121,31 +135,39 @@ function restEvent(token, body = BODY) {
 }
 
 test('aws lambda: a REST API delivery is verified with its stage in the URL', async () => {
-  const handler = withQStash(async (event, context, delivery) => ({ statusCode: 200, body: JSON.stringify({ order: delivery.json().order, sub: delivery.claims.sub }) }), {
-    receiver: Receiver.dev(),
-    publicBase: 'https://1234567890.execute-api.us-east-1.amazonaws.com',
-    logger: null,
-  })
+  const handler = withQStash(
+    async (_event, _context, delivery) => ({
+      statusCode: 200,
+      body: JSON.stringify({ order: delivery.json().order, sub: delivery.claims.sub }),
+    }),
+    {
+      receiver: Receiver.dev(),
+      publicBase: 'https://1234567890.execute-api.us-east-1.amazonaws.com',
+      logger: null,
+    },
+  )
   const ok = await handler(restEvent(Signer.dev().sign(STAGE_URL, BODY)), {})
   assert.deepEqual([ok.statusCode, JSON.parse(ok.body)], [200, { order: 42, sub: STAGE_URL }])
-  const withoutStage = await handler(restEvent(Signer.dev().sign('https://1234567890.execute-api.us-east-1.amazonaws.com/api/qstash', BODY)), {})
+  const withoutStage = await handler(
+    restEvent(Signer.dev().sign('https://1234567890.execute-api.us-east-1.amazonaws.com/api/qstash', BODY)),
+    {},
+  )
   assert.deepEqual([withoutStage.statusCode, JSON.parse(withoutStage.body).reason], [401, 'subject'])
 })
 
 test('aws lambda: a base64 body is verified as its bytes, and a tampered one is refused with 401 body', async () => {
   const binary = Buffer.from(Array.from({ length: 256 }, (_, i) => i))
   const token = Signer.dev().sign(STAGE_URL, binary)
-  const handler = withQStash(async (event, context, delivery) => ({ statusCode: 200, body: String(delivery.body.equals(binary)) }), {
+  const handler = withQStash(async (_event, _context, delivery) => ({ statusCode: 200, body: String(delivery.body.equals(binary)) }), {
     receiver: Receiver.dev(),
     logger: null,
   })
   assert.equal((await handler(restEvent(token, binary), {})).body, 'true')
   const tampered = await handler(restEvent(token, Buffer.concat([binary.subarray(0, 255), Buffer.from([0])])), {})
-  assert.deepEqual([tampered.statusCode, JSON.parse(tampered.body), tampered.headers['content-type']], [
-    401,
-    { error: 'invalid_signature', reason: 'body' },
-    'application/json',
-  ])
+  assert.deepEqual(
+    [tampered.statusCode, JSON.parse(tampered.body), tampered.headers['content-type']],
+    [401, { error: 'invalid_signature', reason: 'body' }, 'application/json'],
+  )
 })
 
 test('aws lambda: an event that is not HTTP throws instead of reaching the handler', async () => {

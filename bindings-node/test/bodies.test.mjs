@@ -34,8 +34,14 @@ test('ASCII and non-ASCII text verify alike whichever way the strings are writte
       const token = Signer.dev().sign(url, body)
       const claims = Receiver.dev().verifySync({ signature: token, body, url })
       assert.equal(claims.sub, url)
-      assert.throws(() => Receiver.dev().verifySync({ signature: token, body: `${body} `, url }), (e) => e.reason === 'body')
-      assert.throws(() => Receiver.dev().verifySync({ signature: token, body, url: `${url}/` }), (e) => e.reason === 'subject')
+      assert.throws(
+        () => Receiver.dev().verifySync({ signature: token, body: `${body} `, url }),
+        (e) => e.reason === 'body',
+      )
+      assert.throws(
+        () => Receiver.dev().verifySync({ signature: token, body, url: `${url}/` }),
+        (e) => e.reason === 'subject',
+      )
     }
   }
 })
@@ -45,7 +51,10 @@ test('string bodies larger than the kept scratch verify through a one-off buffer
   const body = 'y'.repeat(5 << 20)
   const token = Signer.dev().sign(URL_, body)
   assert.equal(Receiver.dev().verifySync({ signature: token, body, url: URL_ }).sub, URL_)
-  assert.throws(() => Receiver.dev().verifySync({ signature: token, body: `${body}!`, url: URL_ }), (e) => e.reason === 'body')
+  assert.throws(
+    () => Receiver.dev().verifySync({ signature: token, body: `${body}!`, url: URL_ }),
+    (e) => e.reason === 'body',
+  )
   // The kept scratch still works afterwards.
   const small = Signer.dev().sign(URL_, '{}')
   assert.equal(Receiver.dev().verifySync({ signature: small, body: '{}', url: URL_ }).sub, URL_)
@@ -60,7 +69,10 @@ test('clockTolerance and now must be numbers', () => {
 
 test('the BOM is part of the body', () => {
   const token = Signer.dev().sign(URL_, Buffer.from('\ufeff{}'))
-  assert.throws(() => Receiver.dev().verifySync({ signature: token, body: '{}' }), (e) => e.reason === 'body')
+  assert.throws(
+    () => Receiver.dev().verifySync({ signature: token, body: '{}' }),
+    (e) => e.reason === 'body',
+  )
 })
 
 /** Whether `promise` has settled, asked without giving the event loop a turn. */
@@ -83,17 +95,32 @@ test('verify() hashes large bodies on the thread pool, after the call returns; s
 
 test('bodies of other types are a TypeError naming the body, never a crash', () => {
   for (const body of [undefined, null, 5, {}, ['a']]) {
-    assert.throws(() => Receiver.dev().verifySync({ signature: 'a.b.c', body }), (e) => e instanceof TypeError && /body/.test(e.message))
+    assert.throws(
+      () => Receiver.dev().verifySync({ signature: 'a.b.c', body }),
+      (e) => e instanceof TypeError && /body/.test(e.message),
+    )
   }
 })
 
 test('garbage never crashes the process', () => {
   let seed = 7
-  const rnd = (n) => ((seed = (seed * 1103515245 + 12345) % 2147483648) % n)
+  const rnd = (n) => {
+    seed = (seed * 1103515245 + 12345) % 2147483648
+    return seed % n
+  }
   const alphabet = 'ABCxyz019-_.=+/ \u0000é'
   for (let i = 0; i < 3000; i++) {
     let token = ''
     for (let j = rnd(80); j > 0; j--) token += alphabet[rnd(alphabet.length)]
-    assert.throws(() => Receiver.dev().verifySync({ signature: token, body: '', url: [undefined, '', URL_][rnd(3)], upstashRegion: [undefined, '', 'x-y', 'é'][rnd(4)] }), SignatureError)
+    assert.throws(
+      () =>
+        Receiver.dev().verifySync({
+          signature: token,
+          body: '',
+          url: [undefined, '', URL_][rnd(3)],
+          upstashRegion: [undefined, '', 'x-y', 'é'][rnd(4)],
+        }),
+      SignatureError,
+    )
   }
 })

@@ -23,7 +23,10 @@ async function deliver(build, body) {
   return result.delivery
 }
 
-for (const [name, build] of [['native', native], ['wasm', wasmBuild]]) {
+for (const [name, build] of [
+  ['native', native],
+  ['wasm', wasmBuild],
+]) {
   test(`${name}: callback times past 2^53 - 1 ms are refused, never rounded`, async () => {
     const exact = await deliver(build, callbackBody('9007199254740991'))
     assert.equal(exact.callback().createdAt, Number.MAX_SAFE_INTEGER)

@@ -10,7 +10,10 @@ function check(args) {
   const out = execFileSync(process.execPath, [join(here, 'conformance.mjs'), ...args, VECTORS], { encoding: 'utf8' })
     .trim()
     .split('\n')
-  const cases = readFileSync(VECTORS, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l))
+  const cases = readFileSync(VECTORS, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l))
   assert.equal(cases.length, 119)
   assert.equal(out.length, cases.length)
   const wrong = []

@@ -102,7 +102,10 @@ test('a queue with parallelism 1 delivers in the order enqueued; queues are list
   assert.equal(arrivals('/fifo').length, 0, 'a paused queue delivers nothing')
   await queue.resume()
   await until('six deliveries', () => arrivals('/fifo').length === 6)
-  assert.deepEqual(arrivals('/fifo').map((r) => JSON.parse(r.body).i), [1, 2, 3, 4, 5, 6])
+  assert.deepEqual(
+    arrivals('/fifo').map((r) => JSON.parse(r.body).i),
+    [1, 2, 3, 4, 5, 6],
+  )
   assert.ok((await queue.list()).some((q) => q.name === 'fifo'))
   await queue.delete()
   await assert.rejects(queue.get())
@@ -127,7 +130,10 @@ test('batchJSON publishes each entry, and URL groups fan out, list and lose endp
   await until('both endpoints', () => arrivals('/group-a').length === 1 && arrivals('/group-b').length === 1)
   assert.equal(arrivals('/group-a')[0].headers['upstash-topic-name'], 'fanout')
   await client.urlGroups.removeEndpoints({ name: 'fanout', endpoints: [{ name: 'a' }] })
-  assert.deepEqual((await client.urlGroups.get('fanout')).endpoints.map((e) => e.url), [`${base}/group-b`])
+  assert.deepEqual(
+    (await client.urlGroups.get('fanout')).endpoints.map((e) => e.url),
+    [`${base}/group-b`],
+  )
   assert.ok((await client.urlGroups.list()).some((g) => g.name === 'fanout'))
   await client.urlGroups.delete('fanout')
   await assert.rejects(client.urlGroups.get('fanout'))
@@ -144,7 +150,13 @@ test('retries wait the retryDelay expression, and the callback follows every att
   await until('the second attempt', () => arrivals('/flaky/retry').length === 2)
   const callbacks = await until('two callbacks', () => arrivals('/callback').length === 2 && arrivals('/callback'))
   const bodies = callbacks.map((c) => JSON.parse(c.body)).sort((a, b) => a.retried - b.retried)
-  assert.deepEqual(bodies.map((b) => [b.sourceMessageId, b.retried, b.status]), [[messageId, 0, 500], [messageId, 1, 200]])
+  assert.deepEqual(
+    bodies.map((b) => [b.sourceMessageId, b.retried, b.status]),
+    [
+      [messageId, 0, 500],
+      [messageId, 1, 200],
+    ],
+  )
   // 40 s scaled by --fast-retries to 40 ms, as the log records the wait it chose.
   const { logs } = await client.logs({ filter: { messageId, state: 'RETRY' } })
   assert.equal(logs.length, 1)
@@ -158,7 +170,10 @@ test('the DLQ lists, retries and deletes with filters, all and cursors', async (
     const { messages } = await client.dlq.listMessages({ filter: { label: 'doomed' } })
     return messages.length === 3 && messages
   })
-  assert.deepEqual(dead.map((m) => [m.responseStatus, m.responseBody]), Array(3).fill([500, 'broken']))
+  assert.deepEqual(
+    dead.map((m) => [m.responseStatus, m.responseBody]),
+    Array(3).fill([500, 'broken']),
+  )
   const page = await client.dlq.listMessages({ filter: { label: 'doomed' }, count: 2 })
   assert.equal(page.messages.length, 2)
   assert.ok(page.cursor, 'a cursor to the third')
@@ -178,7 +193,11 @@ test('the DLQ lists, retries and deletes with filters, all and cursors', async (
     cursor = result.cursor
   } while (cursor)
   assert.ok(deleted >= 2, `deleted ${deleted}`)
-  assert.deepEqual((await client.dlq.listMessages({ filter: { label: 'doomed' } })).messages.filter((m) => m.messageId !== retried.responses[0].messageId).length, 0)
+  assert.deepEqual(
+    (await client.dlq.listMessages({ filter: { label: 'doomed' } })).messages.filter((m) => m.messageId !== retried.responses[0].messageId)
+      .length,
+    0,
+  )
 })
 
 test('cancel by filter and all, and logs by filter with a cursor', async () => {
@@ -196,7 +215,10 @@ test('cancel by filter and all, and logs by filter with a cursor', async () => {
   assert.equal(first.logs.length, 2)
   assert.ok(first.cursor)
   const second = await client.logs({ count: 2, cursor: first.cursor })
-  assert.notDeepEqual(second.logs.map((l) => [l.messageId, l.state, l.time]), first.logs.map((l) => [l.messageId, l.state, l.time]))
+  assert.notDeepEqual(
+    second.logs.map((l) => [l.messageId, l.state, l.time]),
+    first.logs.map((l) => [l.messageId, l.state, l.time]),
+  )
   const byIds = await client.logs({ messageIds: [keep.messageId] })
   assert.ok(byIds.logs.length >= 2 && byIds.logs.every((l) => l.messageId === keep.messageId))
   assert.ok(byIds.logs.some((l) => l.state === 'CANCELED'))

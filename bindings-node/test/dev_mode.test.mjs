@@ -27,7 +27,10 @@ async function withEnvironment(variables, body) {
 
 const PRINTED = { QSTASH_CURRENT_SIGNING_KEY: DEV_CURRENT, QSTASH_NEXT_SIGNING_KEY: DEV_NEXT }
 
-for (const [name, build] of [['native', qstash.api], ['wasm', wasmBuild]]) {
+for (const [name, build] of [
+  ['native', qstash.api],
+  ['wasm', wasmBuild],
+]) {
   const { ConfigError, Receiver } = build
   const signed = () => ({ signature: qstash.Signer.dev().sign(URL_, BODY), body: BODY, url: URL_ })
 
@@ -59,9 +62,17 @@ for (const [name, build] of [['native', qstash.api], ['wasm', wasmBuild]]) {
       await withEnvironment({ ...PRINTED, QSTASH_DEV: value }, () => assert.throws(() => new Receiver(), /QSTASH_DEV=1/))
     }
     await withEnvironment({ QSTASH_DEV: '1' }, () => {
-      assert.throws(() => new Receiver({ currentSigningKey: 'sig_prodCurrent', nextSigningKey: 'sig_prodNext' }), /other signing keys are configured/)
+      assert.throws(
+        () => new Receiver({ currentSigningKey: 'sig_prodCurrent', nextSigningKey: 'sig_prodNext' }),
+        /other signing keys are configured/,
+      )
     })
-    await withEnvironment({ QSTASH_DEV: 'yes' }, () => assert.throws(() => new Receiver(), (e) => e instanceof ConfigError && /QSTASH_DEV must be/.test(e.message)))
+    await withEnvironment({ QSTASH_DEV: 'yes' }, () =>
+      assert.throws(
+        () => new Receiver(),
+        (e) => e instanceof ConfigError && /QSTASH_DEV must be/.test(e.message),
+      ),
+    )
   })
 }
 

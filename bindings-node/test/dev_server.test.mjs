@@ -44,9 +44,9 @@ before(async () => {
     waiting.get('/hook')?.({ body: req.body, messageId: req.qstash.messageId, sub: req.qstash.claims.sub })
     res.json({ ok: true })
   })
-  app.post('/fail', verified, (req, res) => res.status(500).send('broken'))
-  app.post('/ok', (req, res) => res.status(202).send('stored'))
-  app.post('/down', (req, res) => res.status(503).send('down for maintenance'))
+  app.post('/fail', verified, (_req, res) => res.status(500).send('broken'))
+  app.post('/ok', (_req, res) => res.status(202).send('stored'))
+  app.post('/down', (_req, res) => res.status(503).send('down for maintenance'))
   app.post('/callback', verified, (req, res) => {
     waiting.get('/callback')?.(req.qstash.callback())
     res.json({ ok: true })
@@ -75,8 +75,24 @@ test('qstash-kit publish goes through the dev server to the Express endpoint too
   const arrived = delivered('/hook')
   const out = execFileSync(
     'cargo',
-    ['run', '-q', '-p', 'qstash-kit', '--', '--json', 'publish', `${base}/hook`, '--data', '{"order":7}',
-      '--content-type', 'application/json', '--api-url', env.QSTASH_URL, '--token', env.QSTASH_TOKEN],
+    [
+      'run',
+      '-q',
+      '-p',
+      'qstash-kit',
+      '--',
+      '--json',
+      'publish',
+      `${base}/hook`,
+      '--data',
+      '{"order":7}',
+      '--content-type',
+      'application/json',
+      '--api-url',
+      env.QSTASH_URL,
+      '--token',
+      env.QSTASH_TOKEN,
+    ],
     { cwd: join(here, '..', '..'), encoding: 'utf8' },
   )
   const messageId = JSON.parse(out).messages[0].messageId

@@ -61,12 +61,17 @@ test('workerd (miniflare): the Worker verifies with the wasm build, and a Durabl
     platform: 'neutral',
     conditions: ['workerd', 'worker', 'browser'],
     // As wrangler does: a `.wasm` import stays a module of its own, compiled by workerd.
-    plugins: [{ name: 'wasm-modules', setup(b) {
-      b.onResolve({ filter: /\.wasm$/ }, (args) => {
-        wasmFile = join(args.resolveDir, args.path)
-        return { path: 'qstash_verify_bg.wasm', external: true }
-      })
-    } }],
+    plugins: [
+      {
+        name: 'wasm-modules',
+        setup(b) {
+          b.onResolve({ filter: /\.wasm$/ }, (args) => {
+            wasmFile = join(args.resolveDir, args.path)
+            return { path: 'qstash_verify_bg.wasm', external: true }
+          })
+        },
+      },
+    ],
   })
   const modules = [
     { type: 'ESModule', path: 'worker.mjs', contents: bundle.outputFiles[0].text },
@@ -90,7 +95,11 @@ test('workerd (miniflare): the Worker verifies with the wasm build, and a Durabl
   await deliveries(post(base))
   const second = await mf.getWorker('second')
   const viaSecond = (path, body, token) =>
-    second.fetch(`https://second.example${path}`, { method: 'POST', body, headers: { 'upstash-signature': token, 'upstash-message-id': 'msg_edge' } })
+    second.fetch(`https://second.example${path}`, {
+      method: 'POST',
+      body,
+      headers: { 'upstash-signature': token, 'upstash-message-id': 'msg_edge' },
+    })
   const acrossIsolates = Signer.dev().sign(HOOK.replace('/hook', '/once'), 'hello')
   assert.equal((await post(base)('/once', 'hello', acrossIsolates)).status, 200)
   const refused = await viaSecond('/once', 'hello', acrossIsolates)

@@ -18,9 +18,9 @@ before(async () => {
   app.post('/api/qstash', qstashVerified(quiet), (req, res) => {
     res.json({ id: req.qstash.messageId, retried: req.qstash.retried, sub: req.qstash.claims.sub, body: req.body })
   })
-  app.post('/api/small', qstashVerified({ ...quiet, bodyLimit: 8 }), (req, res) => res.send('ok'))
+  app.post('/api/small', qstashVerified({ ...quiet, bodyLimit: 8 }), (_req, res) => res.send('ok'))
   app.post('/api/raw', qstashVerified({ ...quiet, checkUrl: false }), (req, res) => res.send(req.qstash.body))
-  app.post('/api/late', express.json(), qstashVerified(quiet), (req, res) => res.send('never'))
+  app.post('/api/late', express.json(), qstashVerified(quiet), (_req, res) => res.send('never'))
   await new Promise((resolve) => {
     server = app.listen(0, '127.0.0.1', resolve)
   })
@@ -76,7 +76,12 @@ test('bodies over the limit are 413, declared or streamed', async () => {
       c.close()
     },
   })
-  const chunked = await fetch(`${base}/api/small`, { method: 'POST', body: stream, duplex: 'half', headers: { 'upstash-signature': token } })
+  const chunked = await fetch(`${base}/api/small`, {
+    method: 'POST',
+    body: stream,
+    duplex: 'half',
+    headers: { 'upstash-signature': token },
+  })
   assert.equal(chunked.status, 413)
 })
 
@@ -91,7 +96,7 @@ test('mounted after a body parser that kept no bytes it refuses with 400 and say
   const logged = []
   const app = express()
   const logger = { warn: () => {}, error: (line) => logged.push(line) }
-  app.post('/api/late', express.json(), qstashVerified({ receiver: Receiver.dev(), logger }), (req, res) => res.send('never'))
+  app.post('/api/late', express.json(), qstashVerified({ receiver: Receiver.dev(), logger }), (_req, res) => res.send('never'))
   await withServer(app, async (at) => {
     const r = await post('/api/late', BODY, Signer.dev().sign('https://h.example/api/late', BODY), {}, at)
     assert.equal(r.status, 400)
@@ -105,7 +110,7 @@ test('mounted after a body parser that kept no bytes it refuses with 400 and say
 test('after a body parser that keeps the raw bytes it verifies exactly those bytes', async () => {
   // The set-ups webhook guides show: `express.raw` leaves the bytes in `req.body`, the
   // `verify` option of `express.json` keeps them in `req.rawBody`.
-  const keepRaw = (req, res, buf) => {
+  const keepRaw = (req, _res, buf) => {
     req.rawBody = buf
   }
   const app = express()
@@ -131,7 +136,7 @@ test('after a body parser that keeps the raw bytes it verifies exactly those byt
 test('with replay protection the second delivery of a token is 401 replayed, not 500', async () => {
   const app = express()
   const receiver = new Receiver({ devMode: true, replayProtection: true })
-  app.post('/api/qstash', qstashVerified({ receiver, logger: null }), (req, res) => res.send('ok'))
+  app.post('/api/qstash', qstashVerified({ receiver, logger: null }), (_req, res) => res.send('ok'))
   await withServer(app, async (at) => {
     const token = Signer.dev().sign(URL_, BODY)
     const first = await post('/api/qstash', BODY, token, {}, at)
@@ -146,13 +151,11 @@ test('after an async middleware the delivery still verifies', async () => {
   const app = express()
   // What a session store or a rate limiter does: the request waits before the next handler,
   // long enough for the whole body to arrive.
-  app.use(async (req, res, next) => {
+  app.use(async (_req, _res, next) => {
     await new Promise((resolve) => setTimeout(resolve, 50))
     next()
   })
-  app.post('/api/qstash', qstashVerified({ receiver: Receiver.dev(), logger: null }), (req, res) =>
-    res.json({ body: req.body }),
-  )
+  app.post('/api/qstash', qstashVerified({ receiver: Receiver.dev(), logger: null }), (req, res) => res.json({ body: req.body }))
   await withServer(app, async (at) => {
     const r = await post('/api/qstash', BODY, Signer.dev().sign(URL_, BODY), {}, at)
     assert.equal(r.status, 200)

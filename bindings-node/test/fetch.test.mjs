@@ -16,7 +16,7 @@ let base
 
 const routes = {
   '/api/qstash': withQStash(
-    async (request, delivery) => Response.json({ id: delivery.messageId, order: delivery.json().order, sub: delivery.claims.sub }),
+    async (_request, delivery) => Response.json({ id: delivery.messageId, order: delivery.json().order, sub: delivery.claims.sub }),
     { receiver: Receiver.dev(), logger: null },
   ),
   '/api/small': async (request) => {
@@ -70,7 +70,9 @@ test('bodies over the limit are 413', async () => {
 
 test('verifyRequest works on a Request directly', async () => {
   const request = new Request('https://my-app.example.com/api/qstash', {
-    method: 'POST', body: BODY, headers: { 'upstash-signature': Signer.dev().sign(URL_, BODY) },
+    method: 'POST',
+    body: BODY,
+    headers: { 'upstash-signature': Signer.dev().sign(URL_, BODY) },
   })
   const result = await verifyRequest(request, { receiver: Receiver.dev() })
   assert.equal(result.verified, true)

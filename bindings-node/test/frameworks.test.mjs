@@ -21,7 +21,11 @@ const { Signer } = api
 const BODY = '{"order":42}'
 const URL_ = 'https://my-app.example.com/api/qstash'
 const config = { devMode: true, logger: null }
-const signed = () => ({ 'upstash-signature': Signer.dev().sign(URL_, BODY), 'upstash-message-id': 'msg_fw', 'content-type': 'application/json' })
+const signed = () => ({
+  'upstash-signature': Signer.dev().sign(URL_, BODY),
+  'upstash-message-id': 'msg_fw',
+  'content-type': 'application/json',
+})
 
 /** The two outcomes every helper must give: the handler's answer for a signed delivery, and
  * the gate's 401 `body` (never reaching the handler) for a tampered one. */
@@ -118,7 +122,10 @@ function postWithHost(port, host, path, headers, body) {
 test('h3 / nuxt under a prefix compare the target the delivery arrived with', async () => {
   // `app.use('/api', …)` (and Nitro's baseURL) strip the prefix from `req.url` before the
   // handler runs; QStash signed the whole URL.
-  const hook = verifySignatureH3(async (event) => ({ order: JSON.parse(await readRawBody(event)).order, id: event.context.qstash.messageId }), config)
+  const hook = verifySignatureH3(
+    async (event) => ({ order: JSON.parse(await readRawBody(event)).order, id: event.context.qstash.messageId }),
+    config,
+  )
   const app = createApp().use('/api', createApp().use(createRouter().post('/qstash', hook)))
   const headers = (url) => ({ ...signed(), 'upstash-signature': Signer.dev().sign(url, BODY) })
   await serving(toNodeListener(app), async (port) => {
@@ -127,21 +134,32 @@ test('h3 / nuxt under a prefix compare the target the delivery arrived with', as
     assert.equal(ok.status, 200, await ok.clone().text())
     assert.deepEqual(await ok.json(), { order: 42, id: 'msg_fw' })
     // A token minted for the route without its prefix is for another URL.
-    const stripped = await fetch(`${base}/api/qstash`, { method: 'POST', body: BODY, headers: headers('https://my-app.example.com/qstash') })
+    const stripped = await fetch(`${base}/api/qstash`, {
+      method: 'POST',
+      body: BODY,
+      headers: headers('https://my-app.example.com/qstash'),
+    })
     assert.equal(stripped.status, 401)
     assert.deepEqual(await stripped.json(), { error: 'invalid_signature', reason: 'subject' })
   })
   const web = toWebHandler(app)
-  const ok = await web(new Request('http://localhost/api/qstash', { method: 'POST', body: BODY, headers: headers('https://my-app.example.com/api/qstash') }))
+  const ok = await web(
+    new Request('http://localhost/api/qstash', { method: 'POST', body: BODY, headers: headers('https://my-app.example.com/api/qstash') }),
+  )
   assert.equal(ok.status, 200)
-  const stripped = await web(new Request('http://localhost/api/qstash', { method: 'POST', body: BODY, headers: headers('https://my-app.example.com/qstash') }))
+  const stripped = await web(
+    new Request('http://localhost/api/qstash', { method: 'POST', body: BODY, headers: headers('https://my-app.example.com/qstash') }),
+  )
   assert.equal(stripped.status, 401)
 })
 
 test('a malformed Host is a refusal or a delivery, never a 500, in the Node helpers', async () => {
   const pages = verifySignature((req, res) => res.end(JSON.stringify({ id: req.qstash.messageId })), config)
   const h3 = toNodeListener(h3App(verifySignatureH3))
-  for (const [name, listener] of [['pages router', (req, res) => pages(req, res)], ['h3', h3]]) {
+  for (const [name, listener] of [
+    ['pages router', (req, res) => pages(req, res)],
+    ['h3', h3],
+  ]) {
     await serving(listener, async (port) => {
       for (const host of ['a b', 'example.com:99999', '[::1']) {
         const unsigned = await postWithHost(port, host, '/api/qstash', { 'content-type': 'application/json' }, BODY)
@@ -156,7 +174,10 @@ test('a malformed Host is a refusal or a delivery, never a 500, in the Node help
 
 test('sveltekit and solidstart event shapes: the handler gets the event, the delivery is in locals', async () => {
   for (const wrap of [verifySignatureSvelte, verifySignatureSolidjs]) {
-    const route = wrap(async (event) => Response.json({ order: (await event.request.json()).order, id: event.locals.qstash.messageId }), config)
+    const route = wrap(
+      async (event) => Response.json({ order: (await event.request.json()).order, id: event.locals.qstash.messageId }),
+      config,
+    )
     await signedAndTampered((body, headers) =>
       route({ request: new Request('http://localhost/api/qstash', { method: 'POST', body, headers }), locals: {}, params: {} }),
     )

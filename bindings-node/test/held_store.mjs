@@ -17,7 +17,7 @@ function commands(buffer) {
       return end < 0 ? null : [buffer.toString('latin1', from, end), end + 2]
     }
     const head = line(at)
-    if (!head || head[0][0] !== '*') return { found, rest: buffer.subarray(start) }
+    if (head?.[0][0] !== '*') return { found, rest: buffer.subarray(start) }
     let next = head[1]
     const args = []
     for (let i = 0; i < Number(head[0].slice(1)); i++) {

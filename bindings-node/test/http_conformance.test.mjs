@@ -27,7 +27,7 @@ function expressApp(c) {
   const app = express()
   if (c.async_middleware) {
     // What a session store or a rate limiter does: wait before the next middleware runs.
-    app.use(async (req, res, next) => {
+    app.use(async (_req, _res, next) => {
       await new Promise((resolve) => setTimeout(resolve, 5))
       next()
     })
@@ -72,7 +72,12 @@ function h3Listener(c) {
   const route = verifySignatureH3(async (event) => cases.answer(event.context.qstash), options)
   const routes = createApp().use(createRouter().post(cases.ROUTE, route))
   const app = createApp()
-  if (c.async_middleware) app.use(eventHandler(async () => { await pause() }))
+  if (c.async_middleware)
+    app.use(
+      eventHandler(async () => {
+        await pause()
+      }),
+    )
   app.use(c.mount ?? '/', routes)
   return toNodeListener(app)
 }
@@ -110,7 +115,10 @@ async function viaFastify(c) {
   const app = Fastify()
   app.removeAllContentTypeParsers()
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body))
-  if (c.async_middleware) app.addHook('onRequest', async () => { await pause() })
+  if (c.async_middleware)
+    app.addHook('onRequest', async () => {
+      await pause()
+    })
   const options = { receiver: cases.receiver(c), ...cases.gateOptions(c), logger: null }
   const routes = async (scope) => {
     scope.post(cases.ROUTE, { preParsing: fastifyVerified(options) }, async (request) => cases.answer(request.qstash))
@@ -134,7 +142,11 @@ function koaListener(c) {
   const options = { receiver: cases.receiver(c), ...cases.gateOptions(c), logger: null }
   const verified = koaVerified(options)
   const app = new Koa()
-  if (c.async_middleware) app.use(async (_ctx, next) => { await pause(); await next() })
+  if (c.async_middleware)
+    app.use(async (_ctx, next) => {
+      await pause()
+      await next()
+    })
   app.use(async (ctx, next) => {
     const mount = c.mount ?? ''
     if (!ctx.path.startsWith(mount)) return next()
@@ -151,7 +163,11 @@ async function viaHono(c) {
   const options = { receiver: cases.receiver(c), ...cases.gateOptions(c), logger: null }
   const routes = new Hono().post(cases.ROUTE, qstash(options), (ctx) => ctx.json(cases.answer(ctx.get('qstash'))))
   const app = new Hono()
-  if (c.async_middleware) app.use(async (_ctx, next) => { await pause(); await next() })
+  if (c.async_middleware)
+    app.use(async (_ctx, next) => {
+      await pause()
+      await next()
+    })
   app.route(c.mount ?? '/', routes)
   const request = cases.request(c)
   if (c.send_twice) await app.request(fetchRequest(request))

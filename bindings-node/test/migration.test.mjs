@@ -70,7 +70,7 @@ test("the official docs' receiver snippet answers the same with one import chang
   }
 })
 
-test("a CommonJS handler catching the official SignatureError still answers 401, not 500", async () => {
+test('a CommonJS handler catching the official SignatureError still answers 401, not 500', async () => {
   for (const file of ['official-catch.cjs', 'migrated-catch.cjs']) {
     const { handler } = require(`./migration/${file}`)
     const statuses = {}

@@ -50,7 +50,11 @@ async function serve(listener, use) {
   try {
     const base = `http://127.0.0.1:${server.address().port}`
     return await use(async (token) => {
-      const r = await fetch(`${base}/api/qstash`, { method: 'POST', body: BODY, headers: { 'upstash-signature': token, 'content-type': 'application/json' } })
+      const r = await fetch(`${base}/api/qstash`, {
+        method: 'POST',
+        body: BODY,
+        headers: { 'upstash-signature': token, 'content-type': 'application/json' },
+      })
       return { status: r.status, body: await r.json() }
     })
   } finally {
@@ -68,7 +72,7 @@ const viaRequest = (handler) => async (use) =>
 const helpers = {
   express: (logger) => {
     const app = express()
-    app.post('/api/qstash', qstashVerified({ logger }), (req, res) => res.json({ ok: true }))
+    app.post('/api/qstash', qstashVerified({ logger }), (_req, res) => res.json({ ok: true }))
     return (use) => serve(app, use)
   },
   fastify: (logger) => async (use) => {
@@ -78,7 +82,11 @@ const helpers = {
     try {
       const base = `http://127.0.0.1:${app.server.address().port}`
       return await use(async (token) => {
-        const r = await fetch(`${base}/api/qstash`, { method: 'POST', body: BODY, headers: { 'upstash-signature': token, 'content-type': 'application/json' } })
+        const r = await fetch(`${base}/api/qstash`, {
+          method: 'POST',
+          body: BODY,
+          headers: { 'upstash-signature': token, 'content-type': 'application/json' },
+        })
         return { status: r.status, body: await r.json() }
       })
     } finally {
@@ -88,20 +96,25 @@ const helpers = {
   koa: (logger) => {
     const app = new Koa()
     const verified = koaVerified({ logger })
-    app.use(async (ctx, next) => verified(ctx, async () => {
-      ctx.body = { ok: true }
-      await next()
-    }))
+    app.use(async (ctx, next) =>
+      verified(ctx, async () => {
+        ctx.body = { ok: true }
+        await next()
+      }),
+    )
     return (use) => serve(app.callback(), use)
   },
   fetch: (logger) => viaRequest(withQStash(async () => Response.json({ ok: true }), { logger })),
   'fetch (wasm)': (logger) => viaRequest(wasmBuild.withQStash(async () => Response.json({ ok: true }), { logger })),
   'next app router': (logger) => viaRequest(verifySignatureAppRouter(async () => Response.json({ ok: true }), { logger })),
   'next pages router': (logger) => {
-    const route = verifySignature((req, res) => {
-      res.setHeader('content-type', 'application/json')
-      res.end('{"ok":true}')
-    }, { logger })
+    const route = verifySignature(
+      (_req, res) => {
+        res.setHeader('content-type', 'application/json')
+        res.end('{"ok":true}')
+      },
+      { logger },
+    )
     return (use) => serve(route, use)
   },
   h3: (logger) => {

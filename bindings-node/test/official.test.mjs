@@ -86,7 +86,10 @@ async function officialVerdictAt(c) {
 }
 
 test('on the vectors the official receiver answers what the vectors record', async () => {
-  const cases = readFileSync(VECTORS, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l))
+  const cases = readFileSync(VECTORS, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l))
   const differs = []
   const crashed = new Set()
   for (const c of cases) {
@@ -100,7 +103,9 @@ test('on the vectors the official receiver answers what the vectors record', asy
   assert.deepEqual(differs, [], 'the official receiver no longer answers as the vectors record')
   assert.deepEqual(crashed, OFFICIAL_CRASHES)
   const wrong = cases.filter((c) => c.sdk.ts !== c.expect).map((c) => c.id)
-  console.log(`@upstash/qstash is wrong on ${wrong.length} of ${cases.length} public vectors, crashing on ${crashed.size}: ${wrong.join(', ')}`)
+  console.log(
+    `@upstash/qstash is wrong on ${wrong.length} of ${cases.length} public vectors, crashing on ${crashed.size}: ${wrong.join(', ')}`,
+  )
 })
 
 test('a token from `qstash-kit sign` verifies with the official receiver', async () => {
@@ -109,8 +114,7 @@ test('a token from `qstash-kit sign` verifies with the official receiver', async
   const { here } = await import('./support.mjs')
   const token = execFileSync(
     'cargo',
-    ['run', '-q', '-p', 'qstash-kit', '--',
-      'sign', '--url', URL_, '--data', BODY, '--key', KEYS.currentSigningKey],
+    ['run', '-q', '-p', 'qstash-kit', '--', 'sign', '--url', URL_, '--data', BODY, '--key', KEYS.currentSigningKey],
     { cwd: join(here, '..', '..'), encoding: 'utf8' },
   ).trim()
   assert.equal(await new OfficialReceiver(KEYS).verify({ signature: token, body: BODY, url: URL_ }), true)

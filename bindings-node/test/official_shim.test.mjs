@@ -37,13 +37,17 @@ for (const [name, make] of Object.entries(shims)) {
     const refused = () => Receiver.dev().verifySync({ signature: 'not-a-token', body: BODY })
     assert.throws(refused, (error) => error instanceof SignatureError && error.reason === 'malformed')
     const app = express()
-    app.post('/api/qstash', qstashVerified({ receiver: Receiver.dev(), logger: null }), (req, res) => res.send('never'))
+    app.post('/api/qstash', qstashVerified({ receiver: Receiver.dev(), logger: null }), (_req, res) => res.send('never'))
     const server = await new Promise((resolve) => {
       const s = app.listen(0, '127.0.0.1', () => resolve(s))
     })
     try {
       const token = Signer.dev().sign(URL_, '{"order":43}')
-      const r = await fetch(`http://127.0.0.1:${server.address().port}/api/qstash`, { method: 'POST', body: BODY, headers: { 'upstash-signature': token } })
+      const r = await fetch(`http://127.0.0.1:${server.address().port}/api/qstash`, {
+        method: 'POST',
+        body: BODY,
+        headers: { 'upstash-signature': token },
+      })
       assert.deepEqual([r.status, await r.json()], [401, { error: 'invalid_signature', reason: 'body' }])
     } finally {
       server.closeAllConnections()

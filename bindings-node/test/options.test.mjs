@@ -8,7 +8,10 @@ import { URL_, qstash } from './support.mjs'
 const BODY = '{"order":42}'
 const GiB = 1024 ** 3
 
-for (const [name, build] of [['native', qstash.api], ['wasm', wasmBuild]]) {
+for (const [name, build] of [
+  ['native', qstash.api],
+  ['wasm', wasmBuild],
+]) {
   const { ConfigError, Gate, Receiver, withQStash } = build
   const gate = (options) => new Gate({ receiver: Receiver.dev(), logger: null, ...options })
 
@@ -37,7 +40,11 @@ for (const [name, build] of [['native', qstash.api], ['wasm', wasmBuild]]) {
 
   test(`${name}: the forwarded policy names a header family and a number of proxies in range`, () => {
     for (const forwarded of [-1, 1, 'X-Forwarded', 'host']) {
-      assert.throws(() => gate({ forwarded }), (e) => e instanceof ConfigError && /"forwarded" \(RFC 7239\) or "x-forwarded"/.test(e.message), String(forwarded))
+      assert.throws(
+        () => gate({ forwarded }),
+        (e) => e instanceof ConfigError && /"forwarded" \(RFC 7239\) or "x-forwarded"/.test(e.message),
+        String(forwarded),
+      )
     }
     for (const trustedProxies of [0, -1, 1.5, 33, Infinity]) {
       assert.throws(() => gate({ forwarded: 'x-forwarded', trustedProxies }), ConfigError, String(trustedProxies))

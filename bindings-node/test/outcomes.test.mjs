@@ -66,9 +66,7 @@ test('express: each delivery reaches onOutcome once and OpenTelemetry counts it 
   const seen = []
   const app = express()
   const receiver = new Receiver({ devMode: true, replayProtection: true })
-  app.post('/api/qstash', qstashVerified({ receiver, logger: null, onOutcome: (o) => seen.push(o) }), (req, res) =>
-    res.send('ok'),
-  )
+  app.post('/api/qstash', qstashVerified({ receiver, logger: null, onOutcome: (o) => seen.push(o) }), (_req, res) => res.send('ok'))
   const server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s))
   })
@@ -122,14 +120,22 @@ test('the message id handed to onOutcome is read as every front end reads it, on
     const seen = []
     const options = { receiver: build.Receiver.dev(), logger: null, onOutcome: (o) => seen.push(o) }
     const send = (token, id) =>
-      build.verifyRequest(new Request(URL_, { method: 'POST', body: BODY, headers: { 'upstash-signature': token, 'upstash-message-id': id } }), options)
+      build.verifyRequest(
+        new Request(URL_, { method: 'POST', body: BODY, headers: { 'upstash-signature': token, 'upstash-message-id': id } }),
+        options,
+      )
     await send('not-a-token', 'msg\u00e91')
     await send('not-a-token', 'msg_2')
     await send(Signer.dev().sign(URL_, BODY), 'msg\u00e93')
     await send(Signer.dev().sign(URL_, BODY), 'msg_4')
     assert.deepEqual(
       seen.map((o) => [o.outcome, o.messageId]),
-      [['rejected', null], ['rejected', 'msg_2'], ['accepted', null], ['accepted', 'msg_4']],
+      [
+        ['rejected', null],
+        ['rejected', 'msg_2'],
+        ['accepted', null],
+        ['accepted', 'msg_4'],
+      ],
     )
   }
 })

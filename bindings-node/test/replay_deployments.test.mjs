@@ -32,10 +32,11 @@ function fixture(mode) {
     })
     child.on('exit', (code) => reject(new Error(`redis-fixture ${mode} ended (${code}) before it was ready`)))
   })
-  const stop = () => new Promise((resolve) => {
-    child.on('exit', resolve)
-    child.stdin.end()
-  })
+  const stop = () =>
+    new Promise((resolve) => {
+      child.on('exit', resolve)
+      child.stdin.end()
+    })
   return { ready, stop }
 }
 
@@ -84,8 +85,16 @@ test('a TLS-only Redis with a password refuses a replay across two processes', {
   assert.throws(() => new RedisReplayGuard(where.url, { caFile: '/nonexistent/ca.pem' }), /cannot read the CA file/)
   // The server's certificate is checked, with a client certificate the server accepts.
   const client = { clientCertFile: where.client_cert_file, clientKeyFile: where.client_key_file }
-  assert.throws(() => new RedisReplayGuard(where.url, { caFile: where.other_ca_file, ...client }), /cannot reach Redis/, 'a CA that is not trusted')
-  assert.throws(() => new RedisReplayGuard(where.wrong_name_url, { caFile: where.ca_file, ...client }), /cannot reach Redis/, 'a name the certificate does not hold')
+  assert.throws(
+    () => new RedisReplayGuard(where.url, { caFile: where.other_ca_file, ...client }),
+    /cannot reach Redis/,
+    'a CA that is not trusted',
+  )
+  assert.throws(
+    () => new RedisReplayGuard(where.wrong_name_url, { caFile: where.ca_file, ...client }),
+    /cannot reach Redis/,
+    'a name the certificate does not hold',
+  )
   assert.ok(new RedisReplayGuard(where.url, { caFile: where.ca_file, ...client }), 'the right CA and name connect')
 })
 

@@ -51,7 +51,7 @@ after(() => redis?.kill())
 async function worker(guard) {
   const app = express()
   const options = { receiver: Receiver.dev(), replayGuard: guard, logger: null }
-  app.post('/api/qstash', qstashVerified(options), (req, res) => res.json({ ok: true }))
+  app.post('/api/qstash', qstashVerified(options), (_req, res) => res.json({ ok: true }))
   const server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s))
   })
@@ -107,7 +107,9 @@ test('a guard that cannot reach Redis throws at start-up', async () => {
 
 const redisCli = (...args) => execFileSync('redis-cli', ['-u', redisUrl, ...args], { encoding: 'utf8', timeout: 30_000 })
 
-test('a store that does not answer in time refuses with 503 unless it fails open, which still refuses replays', { skip: !available }, async () => {
+test('a store that does not answer in time refuses with 503 unless it fails open, which still refuses replays', {
+  skip: !available,
+}, async () => {
   const closed = await worker(new RedisReplayGuard(redisUrl, { timeoutMs: 300 }))
   const open = await worker(new RedisReplayGuard(redisUrl, { timeoutMs: 300, failOpen: true }))
   try {

@@ -41,7 +41,10 @@ async function status(build, token, options, body) {
   return result.verified ? 200 : `${result.response.status} ${result.reason}`
 }
 
-for (const [name, build] of [['native', native], ['wasm', wasmBuild]]) {
+for (const [name, build] of [
+  ['native', native],
+  ['wasm', wasmBuild],
+]) {
   test(`${name}: a token is claimed once, last, for its jti until exp plus the tolerance`, async () => {
     const store = mapStore()
     const token = Signer.dev().sign(URL_, BODY)
@@ -66,7 +69,11 @@ for (const [name, build] of [['native', native], ['wasm', wasmBuild]]) {
   })
 
   test(`${name}: a store that fails, hangs or answers nonsense refuses with 503 unless it fails open`, async () => {
-    const failing = { claim: async () => { throw new Error('connection reset') } }
+    const failing = {
+      claim: async () => {
+        throw new Error('connection reset')
+      },
+    }
     const hanging = { claim: () => new Promise(() => {}), timeoutMs: 50 }
     const nonsense = { claim: async () => 'OK' }
     for (const store of [failing, hanging, nonsense]) {
@@ -110,7 +117,9 @@ before(async () => {
       const results = (pipeline ? parsed : [parsed]).map(([verb, key, value, ...flags]) => {
         if (String(verb).toLowerCase() !== 'set') return { error: `ERR unknown command ${verb}` }
         const nx = flags.some((f) => String(f).toLowerCase() === 'nx')
-        return { result: nx && keys.has(key) ? null : (keys.set(key, value), 'OK') }
+        if (nx && keys.has(key)) return { result: null }
+        keys.set(key, value)
+        return { result: 'OK' }
       })
       res.setHeader('content-type', 'application/json')
       res.end(JSON.stringify(pipeline ? results : results[0]))
@@ -137,7 +146,7 @@ test('redisReplayStore: what @upstash/redis sends for set(key, 1, { nx, px }), a
   for (const build of [native, wasmBuild]) {
     const replayStore = build.redisReplayStore(redis, { prefix: 'app:' })
     const first = await status(build, token, { replayStore })
-    assert.equal(first, build === native ? 200 : '401 replayed', 'the second build sees the first one\'s claim')
+    assert.equal(first, build === native ? 200 : '401 replayed', "the second build sees the first one's claim")
   }
   assert.equal(seen.length, 2)
 })
@@ -173,7 +182,8 @@ test('the Durable Object store remembers an id until its token can no longer ver
     }
     const object = new build.QStashReplayObject(state)
     const ttlSeconds = 2 * 86400 + 300
-    const claim = () => object.fetch(new Request('https://qstash-replay.internal/claim', { method: 'POST', body: JSON.stringify({ ttlSeconds }) }))
+    const claim = () =>
+      object.fetch(new Request('https://qstash-replay.internal/claim', { method: 'POST', body: JSON.stringify({ ttlSeconds }) }))
     assert.equal((await claim()).status, 201)
     assert.equal((await claim()).status, 409)
     assert.deepEqual(alarms, [1_750_000_000_000 + ttlSeconds * 1000])

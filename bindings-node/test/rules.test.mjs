@@ -75,8 +75,15 @@ test('the reason is not masked by the next-key fallback', () => {
 })
 
 test('bad authenticated headers are malformed (HS384/HS512 and none included)', () => {
-  const headers = ['{"alg":"none"}', '{"alg":"HS384"}', '{"alg":"HS512"}', '{"alg":"hs256"}',
-    '{"alg":"HS256","crit":["b64"]}', '{"alg":"HS256","b64":false}', '{"alg":"HS256","alg":"HS256"}']
+  const headers = [
+    '{"alg":"none"}',
+    '{"alg":"HS384"}',
+    '{"alg":"HS512"}',
+    '{"alg":"hs256"}',
+    '{"alg":"HS256","crit":["b64"]}',
+    '{"alg":"HS256","b64":false}',
+    '{"alg":"HS256","alg":"HS256"}',
+  ]
   for (const header of headers) {
     assert.equal(reason(Receiver.dev(), mint(claims(URL_, BODY, now()), { header })), 'malformed', header)
   }
@@ -159,7 +166,10 @@ test('empty keys and the dev keys are refused with ConfigError naming dev()', ()
     { currentSigningKey: 'sig_x' },
     { currentSigningKey: DEV_CURRENT, nextSigningKey: DEV_NEXT },
   ]) {
-    assert.throws(() => new Receiver(config), (e) => e instanceof ConfigError && e.reason === 'config')
+    assert.throws(
+      () => new Receiver(config),
+      (e) => e instanceof ConfigError && e.reason === 'config',
+    )
   }
   assert.throws(() => new Receiver({ currentSigningKey: DEV_CURRENT, nextSigningKey: DEV_NEXT }), /dev\(\)/)
   assert.ok(new Receiver({ devMode: true }).verifySync({ signature: Signer.dev().sign(URL_, BODY), body: BODY }))
@@ -189,7 +199,10 @@ test('keys never print and never appear in errors', () => {
     () => receiver.verifySync({ signature: Signer.dev().sign(URL_, BODY), body: BODY }),
     (error) => error instanceof SignatureError && error.reason === 'signature' && unprinted(error),
   )
-  assert.throws(() => new Receiver({ currentSigningKey: 'sig_secretCurrent', nextSigningKey: '' }), (error) => error instanceof ConfigError && unprinted(error))
+  assert.throws(
+    () => new Receiver({ currentSigningKey: 'sig_secretCurrent', nextSigningKey: '' }),
+    (error) => error instanceof ConfigError && unprinted(error),
+  )
 })
 
 test('keys replaced on a live receiver apply to the next verification', () => {
@@ -205,7 +218,10 @@ test('streaming verification refuses a tampered body', () => {
   const pending = Receiver.dev().verifyToken({ signature: Signer.dev().sign(URL_, BODY), pathAndQuery: '/api/qstash' })
   pending.update(Buffer.from(BODY.slice(0, 5)))
   pending.update(`X${BODY.slice(6)}`)
-  assert.throws(() => pending.finish(), (e) => e instanceof SignatureError && e.reason === 'body')
+  assert.throws(
+    () => pending.finish(),
+    (e) => e instanceof SignatureError && e.reason === 'body',
+  )
 })
 
 test('streaming verification checks the token before the body', () => {
@@ -214,8 +230,10 @@ test('streaming verification checks the token before the body', () => {
   pending.update(Buffer.from(BODY.slice(0, 5)))
   pending.update(BODY.slice(5))
   assert.equal(pending.finish().sub, URL_)
-  assert.throws(() => Receiver.dev().verifyToken({ signature: Signer.dev().sign(URL_, BODY), pathAndQuery: '/x' }),
-    (e) => e instanceof SignatureError && e.reason === 'subject')
+  assert.throws(
+    () => Receiver.dev().verifyToken({ signature: Signer.dev().sign(URL_, BODY), pathAndQuery: '/x' }),
+    (e) => e instanceof SignatureError && e.reason === 'subject',
+  )
 })
 
 test('replay protection refuses a token already accepted, in verify, verifySync and verifyToken', async () => {
@@ -228,7 +246,10 @@ test('replay protection refuses a token already accepted, in verify, verifySync 
   const pending = receiver.verifyToken({ signature: streamed })
   pending.update(BODY)
   assert.ok(pending.finish())
-  assert.throws(() => receiver.verifySync({ signature: streamed, body: BODY }), (e) => e.reason === 'replayed')
+  assert.throws(
+    () => receiver.verifySync({ signature: streamed, body: BODY }),
+    (e) => e.reason === 'replayed',
+  )
   // Without the option the same token verifies every time.
   const plain = Receiver.dev()
   assert.ok(plain.verifySync({ signature: token, body: BODY }) && plain.verifySync({ signature: token, body: BODY }))

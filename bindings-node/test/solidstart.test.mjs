@@ -26,6 +26,7 @@ before(async () => {
     const seen = (chunk) => {
       output += chunk
       // vinxi prints the address it listens on; strip the colours first.
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: the escape character starts the colour codes
       const match = /Local:\s+(http:\/\/[^\s/]+)/.exec(output.replace(/\x1b\[[0-9;]*m/g, ''))
       if (match) resolve(match[1].replace('localhost', '127.0.0.1'))
     }

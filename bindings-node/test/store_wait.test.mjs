@@ -46,18 +46,19 @@ test('eight deliveries waiting for the store leave the thread pool and the event
   // Longer than any wait below: the deliveries end because the store answers, not by timeout.
   const replayGuard = new RedisReplayGuard(store.url, { timeoutMs: 30_000 })
   const app = express()
-  app.post('/api/qstash', qstashVerified({ receiver: Receiver.dev(), replayGuard, logger: null }), (req, res) => res.send('ok'))
-  app.get('/health', (req, res) => res.send('up'))
+  app.post('/api/qstash', qstashVerified({ receiver: Receiver.dev(), replayGuard, logger: null }), (_req, res) => res.send('ok'))
+  app.get('/health', (_req, res) => res.send('up'))
   try {
     await serve(app, async (base) => {
       // More than libuv's four pool threads.
       let settled = 0
       const deliveries = Array.from({ length: 8 }, () =>
-        fetch(`${base}/api/qstash`, { method: 'POST', body: BODY, headers: { 'upstash-signature': Signer.dev().sign(URL_, BODY) } })
-          .then((response) => {
+        fetch(`${base}/api/qstash`, { method: 'POST', body: BODY, headers: { 'upstash-signature': Signer.dev().sign(URL_, BODY) } }).then(
+          (response) => {
             settled += 1
             return response.status
-          }),
+          },
+        ),
       )
       await within(20_000, store.waitForSets(8), 'eight SETs reaching the store')
       // Every delivery is now waiting for the store; the pool and the loop still work.
@@ -85,7 +86,9 @@ test('a store that does not answer in time refuses with 503 replay_store_unavail
     assert.deepEqual(await answer.json(), { error: 'replay_store_unavailable', reason: 'replay_store_unavailable' })
     const failOpen = new RedisReplayGuard(store.url, { timeoutMs: 200, failOpen: true })
     const open = withQStash(async () => new Response('accepted'), { receiver: Receiver.dev(), replayGuard: failOpen, logger: null })
-    const accepted = await open(new Request(URL_, { method: 'POST', body: BODY, headers: { 'upstash-signature': Signer.dev().sign(URL_, BODY) } }))
+    const accepted = await open(
+      new Request(URL_, { method: 'POST', body: BODY, headers: { 'upstash-signature': Signer.dev().sign(URL_, BODY) } }),
+    )
     assert.equal(await accepted.text(), 'accepted')
   } finally {
     await store.close()

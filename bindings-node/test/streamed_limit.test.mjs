@@ -25,10 +25,17 @@ const BODY = 'x'.repeat(64)
 const options = { receiver: Receiver.dev(), bodyLimit: LIMIT, logger: null, checkUrl: false }
 
 const listeners = {
-  'next pages router': () =>
-    verifySignature((req, res) => res.end('never'), options),
-  h3: () => toNodeListener(createApp().use(createRouter().post('/api/qstash', verifySignatureH3(async () => 'never', options)))),
-  express: () => express().post('/api/qstash', qstashVerified(options), (req, res) => res.send('never')),
+  'next pages router': () => verifySignature((_req, res) => res.end('never'), options),
+  h3: () =>
+    toNodeListener(
+      createApp().use(
+        createRouter().post(
+          '/api/qstash',
+          verifySignatureH3(async () => 'never', options),
+        ),
+      ),
+    ),
+  express: () => express().post('/api/qstash', qstashVerified(options), (_req, res) => res.send('never')),
   koa: () => {
     const app = new Koa()
     app.use(koaVerified(options))

@@ -14,7 +14,10 @@ function union(source, name) {
   const match = new RegExp(`export type ${name} =([^;]*?)(?:\\n\\n|\\nexport|$)`).exec(source)
   assert.ok(match, `no type ${name}`)
   const codes = []
-  for (const part of match[1].split('|').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of match[1]
+    .split('|')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     if (part.startsWith("'")) codes.push(part.slice(1, -1))
     else codes.push(...union(source, part))
   }
@@ -25,6 +28,9 @@ test('the reason unions of the declarations are the reason codes of the gate', (
   const source = readFileSync(join(here, '..', 'lib', 'core.d.ts'), 'utf8')
   const codes = qstash.REASON_CODES
   assert.deepEqual(union(source, 'RejectionReason'), codes)
-  assert.deepEqual(union(source, 'SignatureErrorReason'), codes.filter((code) => !HTTP_ONLY.includes(code)))
+  assert.deepEqual(
+    union(source, 'SignatureErrorReason'),
+    codes.filter((code) => !HTTP_ONLY.includes(code)),
+  )
   assert.ok(codes.includes('replayed'))
 })

@@ -37,10 +37,15 @@ test('large bodies verify through Web Crypto with the same verdicts as small one
   const hashedLarge = await countingDigests(async () => assert.equal(await receiver.verify({ signature: token, body, url: URL_ }), true))
   assert.equal(hashedLarge, 1, 'the large body was not hashed by Web Crypto')
   const small = Signer.dev().sign(URL_, '{}')
-  const hashedSmall = await countingDigests(async () => assert.equal(await receiver.verify({ signature: small, body: '{}', url: URL_ }), true))
+  const hashedSmall = await countingDigests(async () =>
+    assert.equal(await receiver.verify({ signature: small, body: '{}', url: URL_ }), true),
+  )
   assert.equal(hashedSmall, 0, 'a small body is hashed in the wasm')
   assert.equal(await receiver.verify({ signature: token, body: new TextEncoder().encode(body), url: URL_ }), true)
-  await assert.rejects(receiver.verify({ signature: token, body: `${body}y`, url: URL_ }), (e) => e instanceof SignatureError && e.reason === 'body')
+  await assert.rejects(
+    receiver.verify({ signature: token, body: `${body}y`, url: URL_ }),
+    (e) => e instanceof SignatureError && e.reason === 'body',
+  )
   await assert.rejects(receiver.verify({ signature: token, body, url: `${URL_}/other` }), (e) => e.reason === 'subject')
   const forged = new Signer('sig_anotherAccountKey').sign(URL_, body)
   await assert.rejects(receiver.verify({ signature: forged, body, url: URL_ }), (e) => e.reason === 'signature')
@@ -59,13 +64,16 @@ test('configuration mistakes are ConfigErrors, and keys come from the environmen
     const token = new Signer('sig_wasmEnvNext').sign(URL_, 'b')
     assert.equal(new Receiver().verifySync({ signature: token, body: 'b' }).key, 'next')
     delete process.env.QSTASH_CURRENT_SIGNING_KEY
-    assert.throws(() => new Receiver(), (e) => e instanceof ConfigError && /QSTASH_CURRENT_SIGNING_KEY/.test(e.message))
+    assert.throws(
+      () => new Receiver(),
+      (e) => e instanceof ConfigError && /QSTASH_CURRENT_SIGNING_KEY/.test(e.message),
+    )
   } finally {
     process.env = saved
   }
 })
 
-test('keys never print, and the reason codes are the native build\'s', () => {
+test("keys never print, and the reason codes are the native build's", () => {
   const receiver = new Receiver({ currentSigningKey: 'sig_secretCurrent', nextSigningKey: 'sig_secretNext' })
   for (const text of [String(receiver), JSON.stringify(receiver)]) assert.ok(!text.includes('secret'), text)
   receiver.replaceKeys('sig_rotatedCurrent', 'sig_rotatedNext')
@@ -74,23 +82,33 @@ test('keys never print, and the reason codes are the native build\'s', () => {
 })
 
 test('a callback reads the same in the WebAssembly build as in the native one', async () => {
-  const body = '{"status":200,"header":{"content-type":["text/plain"]},"body":"b2s=","retried":0,"sourceMessageId":"msg_1","sourceBody":"aGk=","createdAt":1701198447054}'
+  const body =
+    '{"status":200,"header":{"content-type":["text/plain"]},"body":"b2s=","retried":0,"sourceMessageId":"msg_1","sourceBody":"aGk=","createdAt":1701198447054}'
   const native = qstash
   const wasmBuild = await import('../wasm/inline.mjs')
   const token = native.Signer.dev().sign(URL_, body)
   const views = []
   for (const build of [wasmBuild, native.api]) {
-    const handler = build.withQStash(async (_request, delivery) => {
-      const callback = delivery.callback()
-      views.push({ ...callback, body: Buffer.from(callback.body).toString(), sourceBody: Buffer.from(callback.sourceBody).toString() })
-      return new Response('ok')
-    }, { receiver: build.Receiver.dev(), logger: null })
+    const handler = build.withQStash(
+      async (_request, delivery) => {
+        const callback = delivery.callback()
+        views.push({ ...callback, body: Buffer.from(callback.body).toString(), sourceBody: Buffer.from(callback.sourceBody).toString() })
+        return new Response('ok')
+      },
+      { receiver: build.Receiver.dev(), logger: null },
+    )
     const response = await handler(new Request(URL_, { method: 'POST', body, headers: { 'upstash-signature': token } }))
     assert.equal(response.status, 200)
   }
   assert.deepEqual(views[0], views[1])
-  assert.deepEqual([views[0].body, views[0].sourceBody, views[0].dlqId, views[0].header], ['ok', 'hi', null, { 'content-type': ['text/plain'] }])
-  const notCallback = wasmBuild.withQStash(async (_request, delivery) => delivery.callback(), { receiver: wasmBuild.Receiver.dev(), logger: null })
+  assert.deepEqual(
+    [views[0].body, views[0].sourceBody, views[0].dlqId, views[0].header],
+    ['ok', 'hi', null, { 'content-type': ['text/plain'] }],
+  )
+  const notCallback = wasmBuild.withQStash(async (_request, delivery) => delivery.callback(), {
+    receiver: wasmBuild.Receiver.dev(),
+    logger: null,
+  })
   await assert.rejects(
     notCallback(new Request(URL_, { method: 'POST', body: '{}', headers: { 'upstash-signature': native.Signer.dev().sign(URL_, '{}') } })),
     /not a QStash callback/,

@@ -95,10 +95,12 @@ const backend = {
   lazyGate: true,
   // Read on first use: the entry module instantiates the wasm after this module has run.
   get reasonCodes() {
-    return (reasons ??= wasm.reasonCodes())
+    reasons ??= wasm.reasonCodes()
+    return reasons
   },
   get headerNames() {
-    return (headers ??= wasm.headerNames())
+    headers ??= wasm.headerNames()
+    return headers
   },
 
   receiver(config) {

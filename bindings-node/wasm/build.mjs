@@ -17,9 +17,12 @@ run('cargo', ['build', '-q', '--release', '-p', 'qstash-verify-wasm', '--target'
 const pkg = join(here, 'pkg')
 rmSync(pkg, { recursive: true, force: true })
 run('wasm-bindgen', [
-  '--target', 'web',
-  '--out-dir', pkg,
-  '--out-name', 'qstash_verify',
+  '--target',
+  'web',
+  '--out-dir',
+  pkg,
+  '--out-name',
+  'qstash_verify',
   join(root, 'target', target, 'release', 'qstash_verify_wasm.wasm'),
 ])
 // The glue is an ES module with a `.js` name; this scope says so to Node (a package.json

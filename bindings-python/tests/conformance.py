@@ -9,12 +9,13 @@ from __future__ import annotations
 import base64
 import json
 import sys
-from typing import Any, Dict, Iterator, Optional, Tuple
+from collections.abc import Iterator
+from typing import Any
 
 from qstash_verify import ConfigError, Receiver, SignatureError
 
 
-def verdict(case: Dict[str, Any]) -> Tuple[bool, Optional[str]]:
+def verdict(case: dict[str, Any]) -> tuple[bool, str | None]:
     """Runs one case through the public API exactly as a user would."""
     try:
         receiver = Receiver(case["current_key"], case["next_key"])

@@ -8,18 +8,17 @@ from __future__ import annotations
 import socket
 import socketserver
 import threading
-from typing import List, Optional, Tuple
 
 
-def _commands(buffer: bytes) -> Tuple[List[List[bytes]], bytes]:
+def _commands(buffer: bytes) -> tuple[list[list[bytes]], bytes]:
     """The RESP commands complete in ``buffer``, and what is left of it."""
-    found: List[List[bytes]] = []
+    found: list[list[bytes]] = []
     while True:
         start = buffer
         head, sep, rest = buffer.partition(b"\r\n")
         if not sep or not head.startswith(b"*"):
             return found, start
-        args: List[bytes] = []
+        args: list[bytes] = []
         for _ in range(int(head[1:])):
             size, sep, rest = rest.partition(b"\r\n")
             length = int(size[1:]) if sep else -1
@@ -37,8 +36,8 @@ class HeldStore:
     ``HeldStore(answer_after=1.5)`` answers each ``SET`` by itself that many seconds after it
     arrived: a store that is up but slower than one second."""
 
-    def __init__(self, answer_after: Optional[float] = None) -> None:
-        self._held: List[socket.socket] = []
+    def __init__(self, answer_after: float | None = None) -> None:
+        self._held: list[socket.socket] = []
         self._changed = threading.Condition()
         store = self
 
@@ -67,7 +66,7 @@ class HeldStore:
         self._server.daemon_threads = True
         self.url = f"redis://127.0.0.1:{self._server.server_address[1]}"
 
-    def __enter__(self) -> "HeldStore":
+    def __enter__(self) -> HeldStore:
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
 

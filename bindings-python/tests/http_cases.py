@@ -9,12 +9,12 @@ import json
 import pathlib
 import time
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any
 from urllib.parse import unquote_to_bytes
 
-from conftest import REPO
-
 from qstash_verify import Receiver, Signer
+
+from conftest import REPO
 
 CASES = REPO / "vectors" / "http_conformance.jsonl"
 ORIGIN = "https://hooks.example.com"
@@ -28,7 +28,7 @@ KEYS = {"current": CURRENT, "next": NEXT, "other": OTHER, "eu_current": EU_CURRE
 DEFAULT_HEADERS = [("content-type", b"application/json"), ("upstash-message-id", b"msg_1"), ("upstash-retried", b"0")]
 
 
-def load(*, path_list: bool = False) -> List[Dict[str, Any]]:
+def load(*, path_list: bool = False) -> list[dict[str, Any]]:
     """The cases a front end runs: those of a guard given a list of paths (``"guard": "paths"``)
     only for the front ends that take one (the ASGI and WSGI middlewares, ``path_list``)."""
     cases = [json.loads(line) for line in pathlib.Path(CASES).read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -39,7 +39,7 @@ def text(value: Any) -> bytes:
     return base64.b64decode(value["b64"]) if isinstance(value, dict) else value.encode("utf-8")
 
 
-def receiver(case: Dict[str, Any]) -> Receiver:
+def receiver(case: dict[str, Any]) -> Receiver:
     kind = case.get("receiver", "default")
     replay = bool(case.get("replay"))
     if kind == "default":
@@ -51,7 +51,7 @@ def receiver(case: Dict[str, Any]) -> Receiver:
     raise ValueError(f"{case['id']}: unknown receiver {kind}")
 
 
-def gate_options(case: Dict[str, Any]) -> Dict[str, Any]:
+def gate_options(case: dict[str, Any]) -> dict[str, Any]:
     """The helpers' keyword arguments (the same names as the case's `gate`)."""
     return dict(case.get("gate", {}))
 
@@ -60,7 +60,7 @@ def gate_options(case: Dict[str, Any]) -> Dict[str, Any]:
 class RequestBytes:
     method: str
     target: str
-    headers: List[Tuple[str, bytes]]
+    headers: list[tuple[str, bytes]]
     body: bytes
     chunked: bool
     broken: bool
@@ -84,13 +84,13 @@ class RequestBytes:
     def query(self) -> str:
         return self.target.split("?", 1)[1] if "?" in self.target else ""
 
-    def chunks(self) -> List[bytes]:
+    def chunks(self) -> list[bytes]:
         if not self.chunked:
             return [self.body]
         return [self.body[i : i + 4] for i in range(0, len(self.body), 4)]
 
 
-def mint(case: Dict[str, Any], spec: Dict[str, Any], body: bytes) -> bytes:
+def mint(case: dict[str, Any], spec: dict[str, Any], body: bytes) -> bytes:
     if "raw" in spec:
         return spec["raw"].encode("utf-8")
     if "raw_b64" in spec:
@@ -110,7 +110,7 @@ def mint(case: Dict[str, Any], spec: Dict[str, Any], body: bytes) -> bytes:
     return token.encode("ascii")
 
 
-def request(case: Dict[str, Any]) -> RequestBytes:
+def request(case: dict[str, Any]) -> RequestBytes:
     spec = case.get("request", {})
     body = text(spec["body"]) if "body" in spec else b'{"order":42}'
     token = mint(case, case["token"], body) if case.get("token") is not None else None
@@ -135,7 +135,7 @@ def request(case: Dict[str, Any]) -> RequestBytes:
     )
 
 
-def answer(delivery: Any) -> Dict[str, Any]:
+def answer(delivery: Any) -> dict[str, Any]:
     """What every test handler answers for a verified delivery."""
     return {
         "message_id": delivery.message_id,
@@ -147,13 +147,13 @@ def answer(delivery: Any) -> Dict[str, Any]:
     }
 
 
-def differences(case: Dict[str, Any], status: int, headers: Dict[str, str], body: bytes) -> List[str]:
+def differences(case: dict[str, Any], status: int, headers: dict[str, str], body: bytes) -> list[str]:
     expect = case["expect"]
     found = []
     if status != expect["status"]:
         found.append(f"status {status}, expected {expect['status']}")
     try:
-        parsed: Optional[Any] = json.loads(body)
+        parsed: Any | None = json.loads(body)
     except ValueError:
         found.append(f"body {body!r} is not JSON")
     else:

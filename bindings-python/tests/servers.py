@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import io
-from typing import Any, Dict, List, Tuple
+from typing import Any
 
 import http_cases
 
 
-async def asgi_call(app: Any, request: http_cases.RequestBytes) -> Tuple[int, Dict[str, str], bytes]:
+async def asgi_call(app: Any, request: http_cases.RequestBytes) -> tuple[int, dict[str, str], bytes]:
     headers = [(name.encode("latin-1"), value) for name, value in request.headers]
     if not request.chunked:
         headers.append((b"content-length", str(len(request.body)).encode()))
@@ -31,7 +31,7 @@ async def asgi_call(app: Any, request: http_cases.RequestBytes) -> Tuple[int, Di
         "server": ("127.0.0.1", 8000),
     }
     chunks = request.chunks()
-    messages: List[Dict[str, Any]] = []
+    messages: list[dict[str, Any]] = []
     for i, chunk in enumerate(chunks):
         messages.append({"type": "http.request", "body": chunk, "more_body": i < len(chunks) - 1})
         if request.broken:
@@ -40,17 +40,17 @@ async def asgi_call(app: Any, request: http_cases.RequestBytes) -> Tuple[int, Di
             messages.append({"type": "http.disconnect"})
             break
 
-    async def receive() -> Dict[str, Any]:
+    async def receive() -> dict[str, Any]:
         if messages:
             return messages.pop(0)
         await asyncio.sleep(3600)  # nothing more is coming
         return {"type": "http.disconnect"}
 
     status = 0
-    response_headers: Dict[str, str] = {}
+    response_headers: dict[str, str] = {}
     body = bytearray()
 
-    async def send(message: Dict[str, Any]) -> None:
+    async def send(message: dict[str, Any]) -> None:
         nonlocal status
         if message["type"] == "http.response.start":
             status = message["status"]
@@ -79,8 +79,8 @@ class BrokenInput(io.RawIOBase):
         raise OSError("the client went away")
 
 
-def wsgi_call(app: Any, request: http_cases.RequestBytes) -> Tuple[int, Dict[str, str], bytes]:
-    environ: Dict[str, Any] = {
+def wsgi_call(app: Any, request: http_cases.RequestBytes) -> tuple[int, dict[str, str], bytes]:
+    environ: dict[str, Any] = {
         "REQUEST_METHOD": request.method,
         "SCRIPT_NAME": "",
         "PATH_INFO": request.decoded_path,
@@ -111,9 +111,9 @@ def wsgi_call(app: Any, request: http_cases.RequestBytes) -> Tuple[int, Dict[str
     else:
         environ["wsgi.input"] = io.BytesIO(request.body)
         environ["CONTENT_LENGTH"] = str(len(request.body))
-    started: Dict[str, Any] = {}
+    started: dict[str, Any] = {}
 
-    def start_response(status: str, headers: List[Tuple[str, str]], exc_info: Any = None) -> None:
+    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
         started["status"] = int(status.split(" ", 1)[0])
         started["headers"] = {k.lower(): v for k, v in headers}
 

@@ -9,14 +9,15 @@ import base64
 import copy
 import json
 import urllib.parse
-from typing import Any, Dict, List, Tuple
+from typing import Any
 
-import http_cases
 import pytest
-from conftest import REPO, URL
 
 from qstash_verify import Delivery, Receiver, Signer
 from qstash_verify.aws_lambda import qstash_verified
+
+import http_cases
+from conftest import REPO, URL
 
 EVENTS = REPO / "vectors" / "lambda_events"
 SHAPES = ["rest-api", "http-api", "function-url", "alb"]
@@ -24,18 +25,18 @@ CASES = http_cases.load()
 BROKEN = "a Lambda event holds the whole body: a client that breaks off never reaches the function"
 
 
-def template(shape: str) -> Dict[str, Any]:
+def template(shape: str) -> dict[str, Any]:
     return json.loads((EVENTS / f"{shape}.json").read_text(encoding="utf-8"))
 
 
-def grouped(pairs: List[Tuple[str, str]]) -> Dict[str, List[str]]:
-    values: Dict[str, List[str]] = {}
+def grouped(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
+    values: dict[str, list[str]] = {}
     for name, value in pairs:
         values.setdefault(name, []).append(value)
     return values
 
 
-def event_for(request: http_cases.RequestBytes, shape: str, mount: str = "") -> Dict[str, Any]:
+def event_for(request: http_cases.RequestBytes, shape: str, mount: str = "") -> dict[str, Any]:
     """The case's request as AWS would hand it to the function in `shape`."""
     event = template(shape)
     headers = [(name.title(), value.decode("latin-1")) for name, value in request.headers]
@@ -53,7 +54,9 @@ def event_for(request: http_cases.RequestBytes, shape: str, mount: str = "") -> 
         event["requestContext"]["http"]["path"] = request.path
         event["rawPath"] = request.path
         event["rawQueryString"] = request.query
-        event["queryStringParameters"] = {k: ",".join(v) for k, v in grouped(urllib.parse.parse_qsl(request.query)).items()} or None
+        event["queryStringParameters"] = {
+            k: ",".join(v) for k, v in grouped(urllib.parse.parse_qsl(request.query)).items()
+        } or None
         # HTTP APIs send names in lower case and join repeated headers with commas.
         event["headers"] = {name.lower(): ",".join(values) for name, values in grouped(headers).items()}
         return event
@@ -66,7 +69,9 @@ def event_for(request: http_cases.RequestBytes, shape: str, mount: str = "") -> 
         query = grouped(urllib.parse.parse_qsl(request.query, keep_blank_values=True))
     else:
         # A load balancer passes the query's parts as they were sent, without decoding them.
-        query = grouped([tuple(part.split("=", 1)) if "=" in part else (part, "") for part in request.query.split("&") if part])  # type: ignore[misc]
+        query = grouped(
+            [tuple(part.split("=", 1)) if "=" in part else (part, "") for part in request.query.split("&") if part]
+        )  # type: ignore[misc]
         event["path"] = request.path
     event["multiValueQueryStringParameters"] = query or None
     event["queryStringParameters"] = {k: v[-1] for k, v in query.items()} or None
@@ -77,22 +82,28 @@ def event_for(request: http_cases.RequestBytes, shape: str, mount: str = "") -> 
     return event
 
 
-def handler_for(case: Dict[str, Any]) -> Any:
+def handler_for(case: dict[str, Any]) -> Any:
     @qstash_verified(http_cases.receiver(case), **http_cases.gate_options(case))
-    def handler(event: Dict[str, Any], context: Any, delivery: Delivery) -> Dict[str, Any]:
-        return {"statusCode": 200, "headers": {"content-type": "application/json"}, "body": json.dumps(http_cases.answer(delivery))}
+    def handler(event: dict[str, Any], context: Any, delivery: Delivery) -> dict[str, Any]:
+        return {
+            "statusCode": 200,
+            "headers": {"content-type": "application/json"},
+            "body": json.dumps(http_cases.answer(delivery)),
+        }
 
     return handler
 
 
-def answered(response: Dict[str, Any]) -> Tuple[int, Dict[str, str], bytes]:
-    headers = response.get("headers") or {name: values[-1] for name, values in response.get("multiValueHeaders", {}).items()}
+def answered(response: dict[str, Any]) -> tuple[int, dict[str, str], bytes]:
+    headers = response.get("headers") or {
+        name: values[-1] for name, values in response.get("multiValueHeaders", {}).items()
+    }
     return response["statusCode"], {name.lower(): value for name, value in headers.items()}, response["body"].encode()
 
 
 @pytest.mark.parametrize("shape", SHAPES)
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c["id"])
-def test_aws_lambda_answers_every_http_case_in_every_event_shape(case: Dict[str, Any], shape: str) -> None:
+def test_aws_lambda_answers_every_http_case_in_every_event_shape(case: dict[str, Any], shape: str) -> None:
     request = http_cases.request(case)
     if request.broken:
         pytest.skip(BROKEN)
@@ -112,7 +123,7 @@ STAGE_URL = "https://1234567890.execute-api.us-east-1.amazonaws.com/prod/api/qst
 BODY = b'{"order":42}'
 
 
-def rest_event(token: str, body: bytes = BODY, *, encode: bool = True) -> Dict[str, Any]:
+def rest_event(token: str, body: bytes = BODY, *, encode: bool = True) -> dict[str, Any]:
     event = template("rest-api")
     event["path"] = "/api/qstash"
     event["requestContext"]["path"] = "/prod/api/qstash"
@@ -125,7 +136,7 @@ def rest_event(token: str, body: bytes = BODY, *, encode: bool = True) -> Dict[s
 
 
 @qstash_verified(Receiver.dev(), public_base="https://1234567890.execute-api.us-east-1.amazonaws.com")
-def staged(event: Dict[str, Any], context: Any, delivery: Delivery) -> Dict[str, Any]:
+def staged(event: dict[str, Any], context: Any, delivery: Delivery) -> dict[str, Any]:
     return {"statusCode": 200, "body": json.dumps({"order": delivery.json()["order"], "sub": delivery.claims.sub})}
 
 
@@ -133,7 +144,9 @@ def test_a_rest_api_delivery_is_verified_with_its_stage_in_the_url() -> None:
     answer = staged(rest_event(Signer.dev().sign(STAGE_URL, BODY)), None)
     assert (answer["statusCode"], json.loads(answer["body"])) == (200, {"order": 42, "sub": STAGE_URL})
     # A token for the URL without the stage is not for this endpoint.
-    without_stage = staged(rest_event(Signer.dev().sign("https://1234567890.execute-api.us-east-1.amazonaws.com/api/qstash", BODY)), None)
+    without_stage = staged(
+        rest_event(Signer.dev().sign("https://1234567890.execute-api.us-east-1.amazonaws.com/api/qstash", BODY)), None
+    )
     assert (without_stage["statusCode"], json.loads(without_stage["body"])["reason"]) == (401, "subject")
 
 
@@ -142,7 +155,7 @@ def test_a_base64_encoded_body_is_verified_as_the_bytes_it_encodes_and_a_tampere
     token = Signer.dev().sign(STAGE_URL, binary)
 
     @qstash_verified(Receiver.dev())
-    def raw(event: Dict[str, Any], context: Any, delivery: Delivery) -> Dict[str, Any]:
+    def raw(event: dict[str, Any], context: Any, delivery: Delivery) -> dict[str, Any]:
         return {"statusCode": 200, "body": str(delivery.body == binary)}
 
     assert raw(rest_event(token, binary), None)["body"] == "True"
@@ -161,7 +174,7 @@ def test_a_refusal_in_a_load_balancer_event_is_answered_in_the_load_balancers_fo
     event["headers"] = {"upstash-signature": "not-a-token"}
 
     @qstash_verified(Receiver.dev())
-    def handler(event: Dict[str, Any], context: Any, delivery: Delivery) -> Dict[str, Any]:
+    def handler(event: dict[str, Any], context: Any, delivery: Delivery) -> dict[str, Any]:
         raise AssertionError("an unverified delivery reached the handler")
 
     answer = handler(event, None)
@@ -171,7 +184,7 @@ def test_a_refusal_in_a_load_balancer_event_is_answered_in_the_load_balancers_fo
 
 def test_an_event_that_is_not_http_is_an_error_not_a_delivery() -> None:
     @qstash_verified(Receiver.dev())
-    def handler(event: Dict[str, Any], context: Any, delivery: Delivery) -> Dict[str, Any]:
+    def handler(event: dict[str, Any], context: Any, delivery: Delivery) -> dict[str, Any]:
         raise AssertionError("reached the handler")
 
     with pytest.raises(ValueError, match="not an API Gateway, function URL or load balancer event"):
@@ -186,7 +199,7 @@ def test_keys_come_from_the_environment_by_default(monkeypatch: pytest.MonkeyPat
     monkeypatch.delenv("QSTASH_DEV", raising=False)
 
     @qstash_verified()
-    def handler(event: Dict[str, Any], context: Any, delivery: Delivery) -> Dict[str, Any]:
+    def handler(event: dict[str, Any], context: Any, delivery: Delivery) -> dict[str, Any]:
         return {"statusCode": 200, "body": delivery.claims.key}
 
     event = rest_event(Signer("sig_lambdaNext").sign("https://x.example/prod/api/qstash", BODY))

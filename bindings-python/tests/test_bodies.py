@@ -6,9 +6,10 @@ import sys
 import threading
 
 import pytest
-from conftest import URL
 
 from qstash_verify import Receiver, SignatureError, Signer
+
+from conftest import URL
 
 BINARY = b"\xef\xbb\xbf\x00\xff\xfe binary"
 
@@ -87,4 +88,6 @@ def test_garbage_never_panics() -> None:
     for _ in range(3000):
         token = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 80)))
         with pytest.raises(SignatureError):
-            receiver.verify(signature=token, body=b"", url=rng.choice([None, "", URL]), region=rng.choice([None, "", "x-y", "é"]))
+            receiver.verify(
+                signature=token, body=b"", url=rng.choice([None, "", URL]), region=rng.choice([None, "", "x-y", "é"])
+            )

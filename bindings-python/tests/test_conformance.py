@@ -17,7 +17,7 @@ def test_runner_agrees_with_every_public_vector_on_verdict_and_reason() -> None:
     cases = [json.loads(line) for line in VECTORS.read_text(encoding="utf-8").splitlines() if line.strip()]
     assert len(out) == len(cases) == 119
     wrong = []
-    for case, line in zip(cases, out):
+    for case, line in zip(cases, out, strict=False):
         got = json.loads(line)
         assert got["id"] == case["id"], "runner output is out of order"
         if (got["verdict"], got["reason"]) != (case["expect"], case["expect_reason"]):

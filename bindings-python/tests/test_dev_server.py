@@ -27,7 +27,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def kit(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["cargo", "run", "-q", "-p", "qstash-kit", "--", *args], cwd=ROOT, capture_output=True, text=True, check=False)
+    return subprocess.run(
+        ["cargo", "run", "-q", "-p", "qstash-kit", "--", *args], cwd=ROOT, capture_output=True, text=True, check=False
+    )
 
 
 @pytest.fixture(scope="module")
@@ -52,8 +54,19 @@ def free_port() -> int:
 
 
 def publish(dev: dict, url: str, body: str) -> str:
-    out = kit("--json", "publish", url, "--data", body, "--content-type", "application/json",
-              "--api-url", dev["QSTASH_URL"], "--token", dev["QSTASH_TOKEN"])
+    out = kit(
+        "--json",
+        "publish",
+        url,
+        "--data",
+        body,
+        "--content-type",
+        "application/json",
+        "--api-url",
+        dev["QSTASH_URL"],
+        "--token",
+        dev["QSTASH_TOKEN"],
+    )
     assert out.returncode == 0, out.stderr
     return json.loads(out.stdout)["messages"][0]["messageId"]
 
@@ -133,18 +146,48 @@ def test_callbacks_sent_by_the_dev_server_arrive_as_typed_callbacks(dev):
     try:
         base = f"http://127.0.0.1:{server.server_port}"
         connection = ["--api-url", dev["QSTASH_URL"], "--token", dev["QSTASH_TOKEN"]]
-        out = kit("--json", "publish", f"{base}/ok", "--data-json", '{"order":1}', "--callback", f"{base}/callback", *connection)
+        out = kit(
+            "--json",
+            "publish",
+            f"{base}/ok",
+            "--data-json",
+            '{"order":1}',
+            "--callback",
+            f"{base}/callback",
+            *connection,
+        )
         assert out.returncode == 0, out.stderr
         sent = json.loads(out.stdout)["messages"][0]["messageId"]
         done = seen.get(timeout=10)
-        assert (done.source_message_id, done.status, done.body, done.source_body) == (sent, 202, b"stored", b'{"order":1}')
+        assert (done.source_message_id, done.status, done.body, done.source_body) == (
+            sent,
+            202,
+            b"stored",
+            b'{"order":1}',
+        )
         assert (done.is_failure, done.dlq_id, done.url) == (False, None, f"{base}/ok")
         assert repr(done).startswith(f"Callback(source_message_id='{sent}', status=202, retried=0, failure=False")
 
-        out = kit("--json", "publish", f"{base}/fail", "--data", "doomed", "--retries", "1", "--failure-callback", f"{base}/callback", *connection)
+        out = kit(
+            "--json",
+            "publish",
+            f"{base}/fail",
+            "--data",
+            "doomed",
+            "--retries",
+            "1",
+            "--failure-callback",
+            f"{base}/callback",
+            *connection,
+        )
         assert out.returncode == 0, out.stderr
         failed = seen.get(timeout=10)
-        assert (failed.status, failed.body, failed.retried, failed.source_body) == (503, b"down for maintenance", 1, b"doomed")
+        assert (failed.status, failed.body, failed.retried, failed.source_body) == (
+            503,
+            b"down for maintenance",
+            1,
+            b"doomed",
+        )
         assert failed.is_failure and failed.dlq_id is not None and failed.dlq_id.startswith("dlq_")
     finally:
         server.shutdown()

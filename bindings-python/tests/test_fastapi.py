@@ -5,18 +5,19 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import json
-from typing import Any, Tuple
+from typing import Any
 
 import httpx
 import pytest
-from conftest import URL
-from held_store import HeldStore
 from fastapi import Depends, FastAPI, Request
 from fastapi.testclient import TestClient
 from pydantic import BaseModel
 
 from qstash_verify import Receiver, RedisReplayGuard, Signer
 from qstash_verify.fastapi import Delivery, install, qstash_verified
+
+from conftest import URL
+from held_store import HeldStore
 
 BODY = b'{"order":42}'
 PATH = "/api/qstash"
@@ -35,8 +36,13 @@ def make_app(*, installed: bool = True, **options: object) -> TestClient:
     @app.post(PATH)
     async def hook(request: Request, delivery: Delivery = Depends(verified)) -> dict:
         again = await request.body()
-        return {"id": delivery.message_id, "retried": delivery.retried, "sub": delivery.claims.sub,
-                "same": again == delivery.body, "len": len(delivery.body)}
+        return {
+            "id": delivery.message_id,
+            "retried": delivery.retried,
+            "sub": delivery.claims.sub,
+            "same": again == delivery.body,
+            "len": len(delivery.body),
+        }
 
     @app.post("/api/orders")
     async def orders(order: Order, delivery: Delivery = Depends(verified)) -> dict:
@@ -97,8 +103,9 @@ def test_public_base_and_exact_url_policies() -> None:
     assert ok.status_code == 200
     other = make_app(url="https://my-app.example.com/elsewhere").post(PATH, content=BODY, headers=headers(token))
     assert other.json()["reason"] == "subject"
-    skip = make_app(check_url=False).post(PATH, content=BODY,
-                                          headers=headers(Signer.dev().sign("https://x.example/y", BODY)))
+    skip = make_app(check_url=False).post(
+        PATH, content=BODY, headers=headers(Signer.dev().sign("https://x.example/y", BODY))
+    )
     assert skip.status_code == 200
 
 
@@ -178,17 +185,29 @@ class CountedBody:
     async def __call__(self) -> dict:
         if self.read < len(self.chunks):
             self.read += 1
-            return {"type": "http.request", "body": self.chunks[self.read - 1], "more_body": self.read < len(self.chunks)}
+            return {
+                "type": "http.request",
+                "body": self.chunks[self.read - 1],
+                "more_body": self.read < len(self.chunks),
+            }
         await asyncio.Event().wait()  # nothing more is coming until the app answers
         return {"type": "http.disconnect"}
 
 
-async def asgi_post(app: Any, path: str, headers: dict, receive: Any) -> Tuple[int, bytes]:
+async def asgi_post(app: Any, path: str, headers: dict, receive: Any) -> tuple[int, bytes]:
     scope = {
-        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
-        "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "",
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
         "headers": [(k.encode(), v.encode()) for k, v in headers.items()],
-        "client": ("127.0.0.1", 40000), "server": ("127.0.0.1", 8000),
+        "client": ("127.0.0.1", 40000),
+        "server": ("127.0.0.1", 8000),
     }
     answer: dict = {"status": 0, "body": b""}
 
@@ -218,11 +237,20 @@ def test_a_route_with_a_body_parameter_is_verified_before_any_of_the_body_is_rea
     assert unsigned.read == 0, f"{unsigned.read} chunks of an unsigned body were read"
     signed = CountedBody(BODY)
     token = Signer.dev().sign("https://my-app.example.com/api/orders", BODY)
-    status, body = asyncio.run(asgi_post(app, "/api/orders", {"content-type": "application/json", "upstash-signature": token, "upstash-message-id": "m"}, signed))
+    status, body = asyncio.run(
+        asgi_post(
+            app,
+            "/api/orders",
+            {"content-type": "application/json", "upstash-signature": token, "upstash-message-id": "m"},
+            signed,
+        )
+    )
     assert (status, json.loads(body)) == (200, {"order": 42, "id": "m"})
     # A tampered body is the gate's refusal, never FastAPI's validation error.
     tampered = CountedBody(b'{"order":"x"}')
-    status, body = asyncio.run(asgi_post(app, "/api/orders", {"content-type": "application/json", "upstash-signature": token}, tampered))
+    status, body = asyncio.run(
+        asgi_post(app, "/api/orders", {"content-type": "application/json", "upstash-signature": token}, tampered)
+    )
     assert (status, json.loads(body)) == (401, {"error": "invalid_signature", "reason": "body"})
 
 
@@ -254,7 +282,9 @@ def test_waiting_for_the_replay_store_leaves_the_event_loop_free() -> None:
         async def scenario() -> None:
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-                delivery = asyncio.ensure_future(client.post(PATH, content=BODY, headers=headers(Signer.dev().sign(URL, BODY))))
+                delivery = asyncio.ensure_future(
+                    client.post(PATH, content=BODY, headers=headers(Signer.dev().sign(URL, BODY)))
+                )
                 # Waits on a thread of the test's, so the loop is free for the app meanwhile.
                 await asyncio.to_thread(store.wait_for_sets, 1)
                 health = await client.get("/health")
@@ -271,7 +301,10 @@ def test_a_store_that_does_not_answer_in_time_refuses_with_503() -> None:
     with HeldStore() as store:
         client = make_app(replay_guard=RedisReplayGuard(store.url, timeout=0.2))
         r = client.post(PATH, content=BODY, headers=headers(Signer.dev().sign(URL, BODY)))
-        assert (r.status_code, r.json()) == (503, {"error": "replay_store_unavailable", "reason": "replay_store_unavailable"})
+        assert (r.status_code, r.json()) == (
+            503,
+            {"error": "replay_store_unavailable", "reason": "replay_store_unavailable"},
+        )
 
 
 def test_a_store_timeout_above_one_second_waits_for_a_store_that_answers_within_it() -> None:
@@ -290,4 +323,7 @@ def test_a_store_timeout_above_one_second_ends_the_wait_on_a_store_that_never_an
         with concurrent.futures.ThreadPoolExecutor(1) as pool:
             answer = pool.submit(client.post, PATH, content=BODY, headers=headers(Signer.dev().sign(URL, BODY)))
             r = answer.result(timeout=20)
-        assert (r.status_code, r.json()) == (503, {"error": "replay_store_unavailable", "reason": "replay_store_unavailable"})
+        assert (r.status_code, r.json()) == (
+            503,
+            {"error": "replay_store_unavailable", "reason": "replay_store_unavailable"},
+        )

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from conftest import URL
 from flask import Flask, g, request
 
 from qstash_verify import Receiver, Signer
 from qstash_verify.flask import qstash_verified
+
+from conftest import URL
 
 BODY = b'{"order":42}'
 PATH = "/api/qstash"
@@ -19,8 +20,13 @@ def make_client(**options: object):
     @app.post(PATH)
     @qstash_verified(Receiver.dev(), **options)
     def hook():
-        return {"id": g.qstash.message_id, "retried": g.qstash.retried, "sub": g.qstash.claims.sub,
-                "same": request.get_data() == g.qstash.body, "json": request.get_json(force=True)}
+        return {
+            "id": g.qstash.message_id,
+            "retried": g.qstash.retried,
+            "sub": g.qstash.claims.sub,
+            "same": request.get_data() == g.qstash.body,
+            "json": request.get_json(force=True),
+        }
 
     return app.test_client()
 

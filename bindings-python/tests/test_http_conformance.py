@@ -5,22 +5,23 @@ byte of the request is the case's: every front end must give the same answers.""
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Dict, List
+from typing import Any
 
-import http_cases
 import pytest
 from fastapi import Depends, FastAPI, Request
 from flask import Flask, g
-from servers import asgi_call, wsgi_call
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
 from qstash_verify.fastapi import Delivery, install, qstash_verified
 from qstash_verify.flask import qstash_verified as flask_verified
 
+import http_cases
+from servers import asgi_call, wsgi_call
+
 CASES = http_cases.load()
 
 
-def fastapi_app(case: Dict[str, Any]) -> FastAPI:
+def fastapi_app(case: dict[str, Any]) -> FastAPI:
     app = FastAPI()
     install(app)
     verified = qstash_verified(http_cases.receiver(case), **http_cases.gate_options(case))
@@ -45,7 +46,7 @@ def fastapi_app(case: Dict[str, Any]) -> FastAPI:
     return app
 
 
-def flask_app(case: Dict[str, Any]) -> Any:
+def flask_app(case: dict[str, Any]) -> Any:
     app = Flask(__name__)
 
     @app.post(http_cases.ROUTE)
@@ -58,7 +59,7 @@ def flask_app(case: Dict[str, Any]) -> Any:
     return app
 
 
-def run(case: Dict[str, Any], call: Any) -> List[str]:
+def run(case: dict[str, Any], call: Any) -> list[str]:
     request = http_cases.request(case)
     if case.get("send_twice"):
         call(request)
@@ -67,13 +68,13 @@ def run(case: Dict[str, Any], call: Any) -> List[str]:
 
 
 @pytest.mark.parametrize("case", [c for c in CASES if "fastapi" not in c.get("skip", {})], ids=lambda c: c["id"])
-def test_fastapi_answers_every_http_case_like_every_front_end(case: Dict[str, Any]) -> None:
+def test_fastapi_answers_every_http_case_like_every_front_end(case: dict[str, Any]) -> None:
     app = fastapi_app(case)
     assert run(case, lambda request: asyncio.run(asgi_call(app, request))) == []
 
 
 @pytest.mark.parametrize("case", [c for c in CASES if "flask" not in c.get("skip", {})], ids=lambda c: c["id"])
-def test_flask_answers_every_http_case_like_every_front_end(case: Dict[str, Any]) -> None:
+def test_flask_answers_every_http_case_like_every_front_end(case: dict[str, Any]) -> None:
     app = flask_app(case)
     assert run(case, lambda request: wsgi_call(app, request)) == []
 

@@ -9,16 +9,15 @@ import base64
 import http.client
 import json
 import threading
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from collections.abc import Callable
+from typing import Any, ClassVar
 from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 import django
-import http_cases
 import pytest
-from conftest import URL
 from django.conf import settings
-from flask import Flask, request as flask_request
-from servers import asgi_call, wsgi_call
+from flask import Flask
+from flask import request as flask_request
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -29,11 +28,15 @@ from qstash_verify.asgi import QStashMiddleware as AsgiMiddleware
 from qstash_verify.wsgi import ENVIRON_KEY
 from qstash_verify.wsgi import QStashMiddleware as WsgiMiddleware
 
+import http_cases
+from conftest import URL
+from servers import asgi_call, wsgi_call
+
 CASES = http_cases.load()
 # The middlewares take a list of paths, so they also run the cases of a path list's guard.
 PATH_LIST_CASES = http_cases.load(path_list=True)
 # The one view every Django case runs through; each case sets it (tests run one at a time).
-CURRENT: Dict[str, Callable[..., Any]] = {}
+CURRENT: dict[str, Callable[..., Any]] = {}
 
 settings.configure(
     DEBUG=False,
@@ -74,7 +77,7 @@ urlpatterns = [path("api/qstash", dispatch), path("v1/api/qstash", dispatch)]
 class AsyncUrls:
     """The URLs of the async view cases: Django tells sync from async views by the function."""
 
-    urlpatterns = [path("api/qstash", async_dispatch), path("v1/api/qstash", async_dispatch)]
+    urlpatterns: ClassVar[list[Any]] = [path("api/qstash", async_dispatch), path("v1/api/qstash", async_dispatch)]
 
 
 def choose_urlconf(get_response: Callable[[HttpRequest], Any]) -> Callable[[HttpRequest], Any]:
@@ -86,7 +89,7 @@ def choose_urlconf(get_response: Callable[[HttpRequest], Any]) -> Callable[[Http
     return middleware
 
 
-def django_view(case: Dict[str, Any], *, asynchronous: bool) -> Callable[..., Any]:
+def django_view(case: dict[str, Any], *, asynchronous: bool) -> Callable[..., Any]:
     decorate = django_verified(http_cases.receiver(case), **http_cases.gate_options(case))
     if asynchronous:
 
@@ -103,7 +106,9 @@ def django_view(case: Dict[str, Any], *, asynchronous: bool) -> Callable[..., An
     return decorate(sync_hook)
 
 
-def run(case: Dict[str, Any], call: Callable[[http_cases.RequestBytes], Tuple[int, Dict[str, str], bytes]]) -> List[str]:
+def run(
+    case: dict[str, Any], call: Callable[[http_cases.RequestBytes], tuple[int, dict[str, str], bytes]]
+) -> list[str]:
     request = http_cases.request(case)
     if case.get("send_twice"):
         call(request)
@@ -111,7 +116,7 @@ def run(case: Dict[str, Any], call: Callable[[http_cases.RequestBytes], Tuple[in
     return http_cases.differences(case, status, headers, body)
 
 
-def route_of(case: Dict[str, Any]) -> str:
+def route_of(case: dict[str, Any]) -> str:
     return case.get("mount", "") + http_cases.ROUTE
 
 
@@ -123,7 +128,7 @@ BROKEN_UNDER_ASGI = (
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c["id"])
-def test_django_sync_view_under_wsgi_answers_every_http_case(case: Dict[str, Any]) -> None:
+def test_django_sync_view_under_wsgi_answers_every_http_case(case: dict[str, Any]) -> None:
     if http_cases.request(case).chunked:
         pytest.skip(CHUNKED_UNDER_WSGI)
     CURRENT.update(view=django_view(case, asynchronous=False), asynchronous=False)
@@ -131,14 +136,14 @@ def test_django_sync_view_under_wsgi_answers_every_http_case(case: Dict[str, Any
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c["id"])
-def test_django_async_view_under_asgi_answers_every_http_case(case: Dict[str, Any]) -> None:
+def test_django_async_view_under_asgi_answers_every_http_case(case: dict[str, Any]) -> None:
     if http_cases.request(case).broken:
         pytest.skip(BROKEN_UNDER_ASGI)
     CURRENT.update(view=django_view(case, asynchronous=True), asynchronous=True)
     assert run(case, lambda request: asyncio.run(asgi_call(ASGIHandler(), request))) == []
 
 
-async def bare_asgi_app(scope: Dict[str, Any], receive: Any, send: Any) -> None:
+async def bare_asgi_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
     """An ASGI application with no framework: reads its body and answers the delivery."""
     body = b""
     while True:
@@ -159,18 +164,25 @@ async def starlette_hook(request: Request) -> JSONResponse:
 
 
 def starlette_app() -> Starlette:
-    return Starlette(routes=[Route(http_cases.ROUTE, starlette_hook, methods=["POST"]), Route("/v1/api/qstash", starlette_hook, methods=["POST"])])
+    return Starlette(
+        routes=[
+            Route(http_cases.ROUTE, starlette_hook, methods=["POST"]),
+            Route("/v1/api/qstash", starlette_hook, methods=["POST"]),
+        ]
+    )
 
 
 @pytest.mark.parametrize("framework", ["bare", "starlette"])
 @pytest.mark.parametrize("case", PATH_LIST_CASES, ids=lambda c: c["id"])
-def test_the_asgi_middleware_answers_every_http_case(case: Dict[str, Any], framework: str) -> None:
+def test_the_asgi_middleware_answers_every_http_case(case: dict[str, Any], framework: str) -> None:
     app = bare_asgi_app if framework == "bare" else starlette_app()
-    guarded = AsgiMiddleware(app, paths=[route_of(case)], receiver=http_cases.receiver(case), **http_cases.gate_options(case))
+    guarded = AsgiMiddleware(
+        app, paths=[route_of(case)], receiver=http_cases.receiver(case), **http_cases.gate_options(case)
+    )
     assert run(case, lambda request: asyncio.run(asgi_call(guarded, request))) == []
 
 
-def bare_wsgi_app(environ: Dict[str, Any], start_response: Any) -> List[bytes]:
+def bare_wsgi_app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
     """A WSGI application with no framework: reads its body and answers the delivery."""
     delivery = environ[ENVIRON_KEY]
     assert environ["wsgi.input"].read(int(environ["CONTENT_LENGTH"])) == delivery.body
@@ -183,7 +195,7 @@ def flask_app() -> Flask:
 
     @app.post(http_cases.ROUTE)
     @app.post("/v1/api/qstash")
-    def hook() -> Dict[str, Any]:
+    def hook() -> dict[str, Any]:
         delivery = flask_request.environ[ENVIRON_KEY]
         assert flask_request.get_data() == delivery.body
         return http_cases.answer(delivery)
@@ -193,16 +205,18 @@ def flask_app() -> Flask:
 
 @pytest.mark.parametrize("framework", ["bare", "flask"])
 @pytest.mark.parametrize("case", PATH_LIST_CASES, ids=lambda c: c["id"])
-def test_the_wsgi_middleware_answers_every_http_case(case: Dict[str, Any], framework: str) -> None:
+def test_the_wsgi_middleware_answers_every_http_case(case: dict[str, Any], framework: str) -> None:
     app = bare_wsgi_app if framework == "bare" else flask_app()
-    guarded = WsgiMiddleware(app, paths=[route_of(case)], receiver=http_cases.receiver(case), **http_cases.gate_options(case))
+    guarded = WsgiMiddleware(
+        app, paths=[route_of(case)], receiver=http_cases.receiver(case), **http_cases.gate_options(case)
+    )
     assert run(case, lambda request: wsgi_call(guarded, request)) == []
 
 
 def test_the_middlewares_leave_other_paths_alone_and_need_their_paths() -> None:
-    seen: List[str] = []
+    seen: list[str] = []
 
-    def app(environ: Dict[str, Any], start_response: Any) -> List[bytes]:
+    def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
         seen.append(environ["PATH_INFO"])
         start_response("204 No Content", [])
         return []
@@ -233,9 +247,14 @@ def test_a_django_view_under_a_real_server_gets_the_delivery_and_refuses_a_tampe
         body = b'{"order":42}'
         token = Signer.dev().sign(f"http://127.0.0.1:{port}/api/qstash", body)
 
-        def post(sent: bytes) -> Tuple[int, Optional[Any]]:
+        def post(sent: bytes) -> tuple[int, Any | None]:
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            connection.request("POST", "/api/qstash", body=sent, headers={"Upstash-Signature": token, "Content-Type": "application/json"})
+            connection.request(
+                "POST",
+                "/api/qstash",
+                body=sent,
+                headers={"Upstash-Signature": token, "Content-Type": "application/json"},
+            )
             answer = connection.getresponse()
             result = (answer.status, json.loads(answer.read()))
             connection.close()
@@ -249,17 +268,23 @@ def test_a_django_view_under_a_real_server_gets_the_delivery_and_refuses_a_tampe
     assert URL  # the conftest's URL is the one every other test signs for
 
 
-def rest_api_event(stage_path: str, token: str) -> Dict[str, Any]:
+def rest_api_event(stage_path: str, token: str) -> dict[str, Any]:
     """An API Gateway REST API event (the AWS sample of vectors/lambda_events) for a POST of
     BODY to /api/qstash through the stage `prod`: the adapters take the stage out of the path
     the framework sees, QStash signed it in."""
     event = json.loads((http_cases.REPO / "vectors" / "lambda_events" / "rest-api.json").read_text())
-    event.update(path="/api/qstash", httpMethod="POST", body=base64.b64encode(b'{"order":42}').decode(), isBase64Encoded=True)
+    event.update(
+        path="/api/qstash", httpMethod="POST", body=base64.b64encode(b'{"order":42}').decode(), isBase64Encoded=True
+    )
     event["resource"] = "/{proxy+}"
     event["pathParameters"] = {"proxy": "api/qstash"}
     event["queryStringParameters"] = None
     event["multiValueQueryStringParameters"] = None
-    headers = {"Host": "1234567890.execute-api.us-east-1.amazonaws.com", "Content-Type": "application/json", "Upstash-Signature": token}
+    headers = {
+        "Host": "1234567890.execute-api.us-east-1.amazonaws.com",
+        "Content-Type": "application/json",
+        "Upstash-Signature": token,
+    }
     event["headers"] = headers
     event["multiValueHeaders"] = {name: [value] for name, value in headers.items()}
     event["requestContext"]["path"] = stage_path
@@ -280,10 +305,10 @@ class LambdaContext:
         return 30_000
 
 
-def adapters() -> Dict[str, Callable[[Dict[str, Any]], Dict[str, Any]]]:
+def adapters() -> dict[str, Callable[[dict[str, Any]], dict[str, Any]]]:
+    import serverless_wsgi
     from apig_wsgi import make_lambda_handler
     from mangum import Mangum
-    import serverless_wsgi
 
     return {
         "apig-wsgi": lambda event: make_lambda_handler(WSGIHandler())(event, LambdaContext()),
@@ -311,7 +336,10 @@ def test_django_on_lambda_behind_a_rest_api_stage_verifies_the_url_qstash_signed
     refused_body = refused["body"]
     if refused.get("isBase64Encoded"):
         refused_body = base64.b64decode(refused_body).decode()
-    assert (refused["statusCode"], json.loads(refused_body)) == (401, {"error": "invalid_signature", "reason": "subject"})
+    assert (refused["statusCode"], json.loads(refused_body)) == (
+        401,
+        {"error": "invalid_signature", "reason": "subject"},
+    )
 
 
 def test_django_reads_its_keys_from_the_settings_when_deliveries_arrive_and_follows_override_settings(
@@ -329,15 +357,23 @@ def test_django_reads_its_keys_from_the_settings_when_deliveries_arrive_and_foll
 
     CURRENT.update(view=hook, asynchronous=False)
 
-    def post(key: str) -> Tuple[int, Any]:
+    def post(key: str) -> tuple[int, Any]:
         token = Signer(key).sign(URL, b'{"order":42}').encode()
-        request = http_cases.RequestBytes("POST", "/api/qstash", [("upstash-signature", token)], b'{"order":42}', False, False)
+        request = http_cases.RequestBytes(
+            "POST", "/api/qstash", [("upstash-signature", token)], b'{"order":42}', False, False
+        )
         status, _, body = wsgi_call(WSGIHandler(), request)
         return status, json.loads(body)
 
     assert post("sig_settingsFirstCurrent0000000") == (401, {"error": "invalid_signature", "reason": "no_keys"})
-    with override_settings(QSTASH_CURRENT_SIGNING_KEY="sig_settingsFirstCurrent0000000", QSTASH_NEXT_SIGNING_KEY="sig_settingsFirstNext000000000"):
+    with override_settings(
+        QSTASH_CURRENT_SIGNING_KEY="sig_settingsFirstCurrent0000000",
+        QSTASH_NEXT_SIGNING_KEY="sig_settingsFirstNext000000000",
+    ):
         assert post("sig_settingsFirstCurrent0000000") == (200, {"ok": True})
-    with override_settings(QSTASH_CURRENT_SIGNING_KEY="sig_settingsSecondCurrent000000", QSTASH_NEXT_SIGNING_KEY="sig_settingsSecondNext00000000"):
+    with override_settings(
+        QSTASH_CURRENT_SIGNING_KEY="sig_settingsSecondCurrent000000",
+        QSTASH_NEXT_SIGNING_KEY="sig_settingsSecondNext00000000",
+    ):
         assert post("sig_settingsSecondCurrent000000") == (200, {"ok": True})
         assert post("sig_settingsFirstCurrent0000000") == (401, {"error": "invalid_signature", "reason": "signature"})

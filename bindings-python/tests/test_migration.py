@@ -9,12 +9,14 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
-from typing import Any, Callable, Dict, Tuple
+from collections.abc import Callable
+from typing import Any
 
 import pytest
-from conftest import URL
 
 from qstash_verify import Signer
+
+from conftest import URL
 
 KEYS = ("sig_migrationCurrentKey", "sig_migrationNextKey")
 BODY = '{"order":42}'
@@ -45,30 +47,32 @@ def handler(req):
 
 
 class Request:
-    def __init__(self, headers: Dict[str, str], body: str) -> None:
+    def __init__(self, headers: dict[str, str], body: str) -> None:
         self.headers = headers
         self.body = body
 
 
-def load_handler(snippet: str) -> Callable[[Request], Tuple[int, str]]:
-    namespace: Dict[str, Any] = {"CURRENT_SIGNING_KEY": KEYS[0], "NEXT_SIGNING_KEY": KEYS[1]}
+def load_handler(snippet: str) -> Callable[[Request], tuple[int, str]]:
+    namespace: dict[str, Any] = {"CURRENT_SIGNING_KEY": KEYS[0], "NEXT_SIGNING_KEY": KEYS[1]}
     exec(snippet.replace("YOUR-SITE-URL", URL), namespace)
     return namespace["handler"]  # type: ignore[no-any-return]
 
 
 def migrated(snippet: str) -> str:
     changed = snippet.replace("from qstash import Receiver", "from qstash_verify import Receiver")
-    assert sum(a != b for a, b in zip(snippet.splitlines(), changed.splitlines())) == 1
+    assert sum(a != b for a, b in zip(snippet.splitlines(), changed.splitlines(), strict=False)) == 1
     return changed
 
 
-def deliveries() -> Dict[str, Request]:
+def deliveries() -> dict[str, Request]:
     valid = Signer(KEYS[0]).sign(URL, BODY)
     return {
         "valid": Request({"Upstash-Signature": valid}, BODY),
         "valid, next key": Request({"Upstash-Signature": Signer(KEYS[1]).sign(URL, BODY)}, BODY),
         "tampered body": Request({"Upstash-Signature": valid}, BODY.replace("42", "43")),
-        "tampered token": Request({"Upstash-Signature": valid[:-4] + ("AAAA" if not valid.endswith("AAAA") else "BBBB")}, BODY),
+        "tampered token": Request(
+            {"Upstash-Signature": valid[:-4] + ("AAAA" if not valid.endswith("AAAA") else "BBBB")}, BODY
+        ),
         "another key": Request({"Upstash-Signature": Signer("sig_someoneElse").sign(URL, BODY)}, BODY),
         "another url": Request({"Upstash-Signature": Signer(KEYS[0]).sign(URL + "/other", BODY)}, BODY),
     }

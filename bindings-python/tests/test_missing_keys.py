@@ -8,22 +8,24 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from typing import Any, Callable, Dict, List, Tuple
+from collections.abc import Callable
+from typing import Any
 
 import pytest
-from conftest import URL
 from fastapi import Depends, FastAPI
 from fastapi.testclient import TestClient
 from flask import Flask
-from servers import asgi_call, wsgi_call
 
-import http_cases
 from qstash_verify import Signer
 from qstash_verify.asgi import QStashMiddleware as AsgiMiddleware
 from qstash_verify.aws_lambda import qstash_verified as lambda_verified
 from qstash_verify.fastapi import Delivery, install, qstash_verified
 from qstash_verify.flask import qstash_verified as flask_verified
 from qstash_verify.wsgi import QStashMiddleware as WsgiMiddleware
+
+import http_cases
+from conftest import URL
+from servers import asgi_call, wsgi_call
 
 BODY = b'{"order":42}'
 CURRENT = "sig_missingKeysCurrent000000000"
@@ -38,7 +40,7 @@ def no_keys_in_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(name, raising=False)
 
 
-def fastapi_helper() -> Callable[[bytes], Tuple[int, Any]]:
+def fastapi_helper() -> Callable[[bytes], tuple[int, Any]]:
     app = FastAPI()
     install(app)
     verified = qstash_verified()
@@ -49,14 +51,14 @@ def fastapi_helper() -> Callable[[bytes], Tuple[int, Any]]:
 
     client = TestClient(app)
 
-    def post(token: bytes) -> Tuple[int, Any]:
+    def post(token: bytes) -> tuple[int, Any]:
         r = client.post("/api/qstash", content=BODY, headers={"Upstash-Signature": token.decode()})
         return r.status_code, r.json()
 
     return post
 
 
-def flask_helper() -> Callable[[bytes], Tuple[int, Any]]:
+def flask_helper() -> Callable[[bytes], tuple[int, Any]]:
     app = Flask(__name__)
 
     @app.post("/api/qstash")
@@ -66,7 +68,7 @@ def flask_helper() -> Callable[[bytes], Tuple[int, Any]]:
 
     client = app.test_client()
 
-    def post(token: bytes) -> Tuple[int, Any]:
+    def post(token: bytes) -> tuple[int, Any]:
         r = client.post("/api/qstash", data=BODY, headers={"Upstash-Signature": token.decode()})
         return r.status_code, r.get_json()
 
@@ -78,7 +80,7 @@ async def ok_asgi(scope: Any, receive: Any, send: Any) -> None:
     await send({"type": "http.response.body", "body": b'{"ok": true}'})
 
 
-def ok_wsgi(environ: Any, start_response: Any) -> List[bytes]:
+def ok_wsgi(environ: Any, start_response: Any) -> list[bytes]:
     start_response("200 OK", [])
     return [b'{"ok": true}']
 
@@ -87,32 +89,32 @@ def request_of(token: bytes) -> http_cases.RequestBytes:
     return http_cases.RequestBytes("POST", "/api/qstash", [("upstash-signature", token)], BODY, False, False)
 
 
-def asgi_helper() -> Callable[[bytes], Tuple[int, Any]]:
+def asgi_helper() -> Callable[[bytes], tuple[int, Any]]:
     app = AsgiMiddleware(ok_asgi, paths=["/api/qstash"])
 
-    def post(token: bytes) -> Tuple[int, Any]:
+    def post(token: bytes) -> tuple[int, Any]:
         status, _, body = asyncio.run(asgi_call(app, request_of(token)))
         return status, json.loads(body)
 
     return post
 
 
-def wsgi_helper() -> Callable[[bytes], Tuple[int, Any]]:
+def wsgi_helper() -> Callable[[bytes], tuple[int, Any]]:
     app = WsgiMiddleware(ok_wsgi, paths=["/api/qstash"])
 
-    def post(token: bytes) -> Tuple[int, Any]:
+    def post(token: bytes) -> tuple[int, Any]:
         status, _, body = wsgi_call(app, request_of(token))
         return status, json.loads(body)
 
     return post
 
 
-def lambda_helper() -> Callable[[bytes], Tuple[int, Any]]:
+def lambda_helper() -> Callable[[bytes], tuple[int, Any]]:
     @lambda_verified()
-    def handler(event: Dict[str, Any], context: Any, delivery: Any) -> Dict[str, Any]:
+    def handler(event: dict[str, Any], context: Any, delivery: Any) -> dict[str, Any]:
         return {"statusCode": 200, "body": '{"ok": true}'}
 
-    def post(token: bytes) -> Tuple[int, Any]:
+    def post(token: bytes) -> tuple[int, Any]:
         event = {
             "version": "2.0",
             "rawPath": "/api/qstash",
@@ -128,7 +130,13 @@ def lambda_helper() -> Callable[[bytes], Tuple[int, Any]]:
     return post
 
 
-HELPERS = {"fastapi": fastapi_helper, "flask": flask_helper, "asgi": asgi_helper, "wsgi": wsgi_helper, "aws_lambda": lambda_helper}
+HELPERS = {
+    "fastapi": fastapi_helper,
+    "flask": flask_helper,
+    "asgi": asgi_helper,
+    "wsgi": wsgi_helper,
+    "aws_lambda": lambda_helper,
+}
 
 
 @pytest.mark.parametrize("name", sorted(HELPERS))
@@ -141,7 +149,9 @@ def test_a_helper_without_keys_is_built_refuses_no_keys_then_reads_them_when_the
         assert post(token) == NO_KEYS
     lines = [r.getMessage() for r in caplog.records if r.name == "qstash_verify"]
     assert len(lines) == 1, lines
-    assert "reason=no_keys" in lines[0] and "QSTASH_CURRENT_SIGNING_KEY" in lines[0] and "QSTASH_DEV=1" in lines[0], lines[0]
+    assert "reason=no_keys" in lines[0] and "QSTASH_CURRENT_SIGNING_KEY" in lines[0] and "QSTASH_DEV=1" in lines[0], (
+        lines[0]
+    )
     # Set, with no restart: the next delivery is verified.
     monkeypatch.setenv("QSTASH_CURRENT_SIGNING_KEY", CURRENT)
     monkeypatch.setenv("QSTASH_NEXT_SIGNING_KEY", NEXT)

@@ -6,15 +6,18 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import URL
 
 from qstash_verify import Delivery, Gate, Receiver, Signer
+
+from conftest import URL
 
 BODY = b'{"order":42}'
 
 
 def test_receivers_and_signers_print_their_configuration_with_keys_redacted() -> None:
-    receiver = Receiver("sig_secretCurrent", "sig_secretNext", regions={"EU_CENTRAL_1": ("sig_euA", "sig_euB")}, clock_tolerance=5)
+    receiver = Receiver(
+        "sig_secretCurrent", "sig_secretNext", regions={"EU_CENTRAL_1": ("sig_euA", "sig_euB")}, clock_tolerance=5
+    )
     assert repr(receiver) == (
         "Receiver(current_signing_key=[REDACTED], next_signing_key=[REDACTED], regions=['EU_CENTRAL_1'], "
         "clock_tolerance=5, replay_protection=False)"

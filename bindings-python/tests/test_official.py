@@ -13,11 +13,12 @@ import json
 
 import jwt.api_jwt
 import pytest
-from conftest import URL, VECTORS
 from qstash import Receiver as OfficialReceiver
 from qstash.errors import SignatureError as OfficialSignatureError
 
 from qstash_verify import ConfigError, Receiver, SignatureError, Signer
+
+from conftest import URL, VECTORS
 
 KEYS = ("sig_diffCurrentKey", "sig_diffNextKey")
 BODY = '{"order":42,"note":"Zoë"}'
@@ -83,8 +84,7 @@ def official_verdict_at(case: dict, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setattr(jwt.api_jwt, "datetime", Frozen)
     receiver = OfficialReceiver(case["current_key"], case["next_key"])
     try:
-        receiver.verify(signature=case["token"], body=body, url=case["url"],
-                        clock_tolerance=case["clock_tolerance_s"])
+        receiver.verify(signature=case["token"], body=body, url=case["url"], clock_tolerance=case["clock_tolerance_s"])
         return "valid"
     except OfficialSignatureError:
         return "invalid"
@@ -102,10 +102,18 @@ def test_on_the_vectors_the_official_receiver_answers_what_the_vectors_record(
     differs, crashed = [], set()
     for case in cases:
         try:
-            ours = "valid" if ours_accepts(Receiver(case["current_key"], case["next_key"]),
-                                           signature=case["token"], body=base64.b64decode(case["body_b64"]),
-                                           url=case["url"], clock_tolerance=case["clock_tolerance_s"],
-                                           now=case["now"]) else "invalid"
+            ours = (
+                "valid"
+                if ours_accepts(
+                    Receiver(case["current_key"], case["next_key"]),
+                    signature=case["token"],
+                    body=base64.b64decode(case["body_b64"]),
+                    url=case["url"],
+                    clock_tolerance=case["clock_tolerance_s"],
+                    now=case["now"],
+                )
+                else "invalid"
+            )
         except ConfigError:
             ours = "invalid"
         assert ours == case["expect"], case["id"]
@@ -119,8 +127,10 @@ def test_on_the_vectors_the_official_receiver_answers_what_the_vectors_record(
     assert crashed == OFFICIAL_CRASHES
     wrong = [case["id"] for case in cases if case["sdk"]["py"] != case["expect"]]
     with capsys.disabled():
-        print(f"\nofficial qstash.Receiver wrong on {len(wrong)} of {len(cases)} public vectors, "
-              f"crashing on {len(crashed)}: {', '.join(wrong)}")
+        print(
+            f"\nofficial qstash.Receiver wrong on {len(wrong)} of {len(cases)} public vectors, "
+            f"crashing on {len(crashed)}: {', '.join(wrong)}"
+        )
 
 
 def test_a_token_from_qstash_kit_sign_verifies_with_the_official_receiver(now: int) -> None:
@@ -129,9 +139,11 @@ def test_a_token_from_qstash_kit_sign_verifies_with_the_official_receiver(now: i
     from conftest import REPO
 
     token = subprocess.run(
-        ["cargo", "run", "-q", "-p", "qstash-kit", "--",
-         "sign", "--url", URL, "--data", BODY, "--key", KEYS[0]],
-        cwd=REPO, check=True, capture_output=True, text=True,
+        ["cargo", "run", "-q", "-p", "qstash-kit", "--", "sign", "--url", URL, "--data", BODY, "--key", KEYS[0]],
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout.strip()
     OfficialReceiver(*KEYS).verify(signature=token, body=BODY, url=URL)
     assert Receiver(*KEYS).verify(signature=token, body=BODY, url=URL).key == "current"

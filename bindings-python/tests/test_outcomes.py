@@ -5,10 +5,8 @@ after a valid, a replayed, a tampered, an expired and a next-key delivery."""
 from __future__ import annotations
 
 import sys
-from typing import Dict, List, Tuple
 
 import pytest
-from conftest import URL
 from flask import Flask
 from opentelemetry import metrics
 from opentelemetry.sdk.metrics import MeterProvider
@@ -18,6 +16,8 @@ from qstash_verify import Outcome, Receiver, Signer
 from qstash_verify._telemetry import recorder
 from qstash_verify.flask import qstash_verified
 
+from conftest import URL
+
 BODY = b'{"order":42}'
 PATH = "/api/qstash"
 READER = InMemoryMetricReader()
@@ -25,9 +25,9 @@ READER = InMemoryMetricReader()
 metrics.set_meter_provider(MeterProvider(metric_readers=[READER]))
 
 
-def counts() -> Dict[Tuple[str, str, str, str], int]:
+def counts() -> dict[tuple[str, str, str, str], int]:
     """`qstash.deliveries` by (outcome, reason, key, region), as the reader has it now."""
-    found: Dict[Tuple[str, str, str, str], int] = {}
+    found: dict[tuple[str, str, str, str], int] = {}
     data = READER.get_metrics_data()
     for resource in data.resource_metrics if data else []:
         for scope in resource.scope_metrics:
@@ -46,7 +46,7 @@ def counts() -> Dict[Tuple[str, str, str, str], int]:
 
 def test_each_delivery_reaches_the_hook_once_and_opentelemetry_counts_it_by_reason() -> None:
     before = counts()
-    seen: List[Outcome] = []
+    seen: list[Outcome] = []
     app = Flask(__name__)
 
     @app.post(PATH)
@@ -73,7 +73,9 @@ def test_each_delivery_reaches_the_hook_once_and_opentelemetry_counts_it_by_reas
         ("rejected", "expired", "none", "none"),
         ("accepted", "none", "next", "default"),
     ]
-    assert repr(seen[0]) == "Outcome(outcome='accepted', reason='none', key='current', region='default', message_id='m')"
+    assert (
+        repr(seen[0]) == "Outcome(outcome='accepted', reason='none', key='current', region='default', message_id='m')"
+    )
     after = counts()
     for labels in [
         ("accepted", "none", "current", "default"),
@@ -89,7 +91,7 @@ def test_a_hook_that_raises_never_changes_the_answer(monkeypatch: pytest.MonkeyP
     def broken(outcome: Outcome) -> None:
         raise RuntimeError("the user's hook failed")
 
-    reported: List[BaseException] = []
+    reported: list[BaseException] = []
     monkeypatch.setattr(sys, "unraisablehook", lambda report: reported.append(report.exc_value))
 
     app = Flask(__name__)

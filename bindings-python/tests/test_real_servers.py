@@ -14,8 +14,8 @@ import subprocess
 import sys
 import textwrap
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator, List, Tuple
 
 import pytest
 
@@ -83,7 +83,7 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def wait_until_listening(port: int, server: "subprocess.Popen[bytes]", what: str) -> None:
+def wait_until_listening(port: int, server: subprocess.Popen[bytes], what: str) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if server.poll() is not None:
@@ -96,10 +96,16 @@ def wait_until_listening(port: int, server: "subprocess.Popen[bytes]", what: str
     raise AssertionError(f"{what} did not listen on {port} within 30 s")
 
 
-def raw_post(port: int, target: str, headers: List[Tuple[str, str]] = (), body: bytes = BODY) -> Tuple[int, object]:
+def raw_post(port: int, target: str, headers: list[tuple[str, str]] = (), body: bytes = BODY) -> tuple[int, object]:
     """One request with this exact request line; its status and JSON body."""
-    lines = [f"POST {target} HTTP/1.1", f"Host: 127.0.0.1:{port}", "Content-Type: application/json",
-             f"Content-Length: {len(body)}", "Connection: close", *(f"{n}: {v}" for n, v in headers)]
+    lines = [
+        f"POST {target} HTTP/1.1",
+        f"Host: 127.0.0.1:{port}",
+        "Content-Type: application/json",
+        f"Content-Length: {len(body)}",
+        "Connection: close",
+        *(f"{n}: {v}" for n, v in headers),
+    ]
     with socket.create_connection(("127.0.0.1", port), timeout=30) as connection:
         connection.sendall(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body)
         answer = b""
@@ -128,15 +134,28 @@ def dechunk(payload: bytes) -> bytes:
 
 
 SERVERS = {
-    "uvicorn": (ASGI_APP, lambda port: [sys.executable, "-m", "uvicorn", "--port", str(port), "--log-level", "warning", "app:app"]),
+    "uvicorn": (
+        ASGI_APP,
+        lambda port: [sys.executable, "-m", "uvicorn", "--port", str(port), "--log-level", "warning", "app:app"],
+    ),
     "hypercorn": (ASGI_APP, lambda port: [sys.executable, "-m", "hypercorn", "--bind", f"127.0.0.1:{port}", "app:app"]),
-    "gunicorn": (WSGI_APP, lambda port: [sys.executable, "-m", "gunicorn", "-b", f"127.0.0.1:{port}", "-w", "1", "app:app"]),
-    "werkzeug": (WSGI_APP, lambda port: [sys.executable, "-c", f"from werkzeug.serving import run_simple; from app import app; run_simple('127.0.0.1', {port}, app)"]),
+    "gunicorn": (
+        WSGI_APP,
+        lambda port: [sys.executable, "-m", "gunicorn", "-b", f"127.0.0.1:{port}", "-w", "1", "app:app"],
+    ),
+    "werkzeug": (
+        WSGI_APP,
+        lambda port: [
+            sys.executable,
+            "-c",
+            f"from werkzeug.serving import run_simple; from app import app; run_simple('127.0.0.1', {port}, app)",
+        ],
+    ),
 }
 
 
 @pytest.fixture(params=sorted(SERVERS))
-def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Tuple[str, int]]:
+def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, int]]:
     source, command = SERVERS[request.param]
     (tmp_path / "app.py").write_text(textwrap.dedent(source))
     port = free_port()
@@ -150,10 +169,18 @@ def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Tuple[str
 
 
 # Every spelling the security review sent, and more a server or proxy could route there.
-BYPASSES = ["/api/%71stash", "/api/qstas%68", "/%61pi/qstash", "/api%2Fqstash", "/api/x/../qstash", "/api/./qstash", "//api/qstash"]
+BYPASSES = [
+    "/api/%71stash",
+    "/api/qstas%68",
+    "/%61pi/qstash",
+    "/api%2Fqstash",
+    "/api/x/../qstash",
+    "/api/./qstash",
+    "//api/qstash",
+]
 
 
-def test_no_spelling_of_a_guarded_path_reaches_the_handler_unsigned(server: Tuple[str, int]) -> None:
+def test_no_spelling_of_a_guarded_path_reaches_the_handler_unsigned(server: tuple[str, int]) -> None:
     name, port = server
     assert raw_post(port, "/api/qstash") == (401, MISSING)
     answers = {target: raw_post(port, target) for target in BYPASSES}
@@ -166,7 +193,7 @@ def test_no_spelling_of_a_guarded_path_reaches_the_handler_unsigned(server: Tupl
 ROUTES_ABSOLUTE_FORM = {"uvicorn": False, "hypercorn": False, "gunicorn": True, "werkzeug": True}
 
 
-def test_an_absolute_form_request_line_is_guarded(server: Tuple[str, int]) -> None:
+def test_an_absolute_form_request_line_is_guarded(server: tuple[str, int]) -> None:
     name, port = server
     target = f"http://127.0.0.1:{port}/api/qstash"
     assert raw_post(port, target) == (401, MISSING), name
@@ -178,7 +205,7 @@ def test_an_absolute_form_request_line_is_guarded(server: Tuple[str, int]) -> No
         assert signed == (404, "Not Found"), name
 
 
-def test_a_delivery_signed_for_the_path_is_refused_on_another_spelling(server: Tuple[str, int]) -> None:
+def test_a_delivery_signed_for_the_path_is_refused_on_another_spelling(server: tuple[str, int]) -> None:
     name, port = server
     token = Signer.dev().sign(f"http://127.0.0.1:{port}/api/qstash", BODY)
     assert raw_post(port, "/api/qstash", [("Upstash-Signature", token)]) == (200, {"reached": True, "verified": True})
@@ -206,12 +233,31 @@ def redis_url() -> Iterator[str]:
         process.wait(timeout=30)
 
 
-def test_a_redis_guard_made_before_gunicorn_preload_forks_answers_in_every_worker(redis_url: str, tmp_path: Path) -> None:
+def test_a_redis_guard_made_before_gunicorn_preload_forks_answers_in_every_worker(
+    redis_url: str, tmp_path: Path
+) -> None:
     (tmp_path / "app.py").write_text(textwrap.dedent(PRELOADED_GUARD_APP))
     port = free_port()
-    command = [sys.executable, "-m", "gunicorn", "--preload", "-w", "2", "-b", f"127.0.0.1:{port}", "--timeout", "20", "app:app"]
-    process = subprocess.Popen(command, cwd=tmp_path, env={**os.environ, "TEST_REDIS_URL": redis_url},
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--preload",
+        "-w",
+        "2",
+        "-b",
+        f"127.0.0.1:{port}",
+        "--timeout",
+        "20",
+        "app:app",
+    ]
+    process = subprocess.Popen(
+        command,
+        cwd=tmp_path,
+        env={**os.environ, "TEST_REDIS_URL": redis_url},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     try:
         wait_until_listening(port, process, "gunicorn --preload")
         url = f"http://127.0.0.1:{port}/api/qstash"

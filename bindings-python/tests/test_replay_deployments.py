@@ -10,8 +10,9 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Dict, Iterator, List
+from typing import Any
 
 import pytest
 
@@ -23,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 REPLAYED = '401 {"error":"invalid_signature","reason":"replayed"}'
 
 
-def fixture(mode: str) -> Iterator[Dict[str, Any]]:
+def fixture(mode: str) -> Iterator[dict[str, Any]]:
     """Starts ``redis-fixture MODE`` and yields where its servers are; they stop when it ends."""
     if shutil.which("redis-server") is None:
         if os.environ.get("QSTASH_REQUIRE_REDIS"):
@@ -48,12 +49,12 @@ def fixture(mode: str) -> Iterator[Dict[str, Any]]:
 
 
 @pytest.fixture
-def tls() -> Iterator[Dict[str, Any]]:
+def tls() -> Iterator[dict[str, Any]]:
     yield from fixture("tls")
 
 
 @pytest.fixture
-def cluster() -> Iterator[Dict[str, Any]]:
+def cluster() -> Iterator[dict[str, Any]]:
     yield from fixture("cluster")
 
 
@@ -76,7 +77,7 @@ print(response.status_code, response.get_data(as_text=True))
 """
 
 
-def deliver(url: Any, options: Dict[str, Any], token: str) -> str:
+def deliver(url: Any, options: dict[str, Any], token: str) -> str:
     """One delivery through a worker process of its own (its own guard and connection)."""
     done = subprocess.run(
         [sys.executable, "-c", WORKER, json.dumps(url), json.dumps(options), token, BODY.decode()],
@@ -88,18 +89,18 @@ def deliver(url: Any, options: Dict[str, Any], token: str) -> str:
     return done.stdout.strip()
 
 
-def replay_refused_across_two_processes(url: Any, options: Dict[str, Any]) -> None:
+def replay_refused_across_two_processes(url: Any, options: dict[str, Any]) -> None:
     token = Signer.dev().sign(URL, BODY)
     assert deliver(url, options, token) == '200 {"ok":true}'
     assert deliver(url, options, token) == REPLAYED
 
 
-def test_a_tls_only_redis_with_a_password_refuses_a_replay_across_two_processes(tls: Dict[str, Any]) -> None:
+def test_a_tls_only_redis_with_a_password_refuses_a_replay_across_two_processes(tls: dict[str, Any]) -> None:
     files = {k: tls[k] for k in ("ca_file", "client_cert_file", "client_key_file")}
     replay_refused_across_two_processes(tls["url"], files)
 
 
-def test_tls_is_verified_server_and_client_alike(tls: Dict[str, Any]) -> None:
+def test_tls_is_verified_server_and_client_alike(tls: dict[str, Any]) -> None:
     from qstash_verify import RedisReplayGuard
 
     with pytest.raises(ConnectionError, match="cannot reach Redis"):
@@ -119,7 +120,7 @@ def test_tls_is_verified_server_and_client_alike(tls: Dict[str, Any]) -> None:
     assert RedisReplayGuard(tls["url"], ca_file=tls["ca_file"], **client)
 
 
-def test_a_redis_cluster_refuses_a_replay_across_two_processes(cluster: Dict[str, Any]) -> None:
-    nodes: List[str] = cluster["nodes"]
+def test_a_redis_cluster_refuses_a_replay_across_two_processes(cluster: dict[str, Any]) -> None:
+    nodes: list[str] = cluster["nodes"]
     replay_refused_across_two_processes(nodes[:1], {"cluster": True})
     replay_refused_across_two_processes(nodes[1:], {"cluster": True})

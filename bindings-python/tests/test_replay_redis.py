@@ -15,19 +15,20 @@ import socket
 import subprocess
 import sys
 import time
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from fastapi import Depends, FastAPI
 from fastapi.testclient import TestClient
 
-import http_cases
-from servers import asgi_call, wsgi_call
-
 from qstash_verify import Receiver, RedisReplayGuard, Signer
 from qstash_verify.asgi import QStashMiddleware as AsgiMiddleware
 from qstash_verify.fastapi import Delivery, install, qstash_verified
 from qstash_verify.wsgi import QStashMiddleware as WsgiMiddleware
+
+import http_cases
+from servers import asgi_call, wsgi_call
 
 URL = "https://hooks.example.com/api/qstash"
 BODY = b'{"order":42}'
@@ -40,7 +41,7 @@ def free_port() -> int:
 
 
 class RedisServer:
-    def __init__(self, port: int, process: "subprocess.Popen[bytes]") -> None:
+    def __init__(self, port: int, process: subprocess.Popen[bytes]) -> None:
         self.url = f"redis://127.0.0.1:{port}/0"
         self.port = port
         self.process = process
@@ -163,7 +164,9 @@ def test_a_store_that_does_not_answer_in_time_refuses_with_503_unless_it_fails_o
     finally:
         redis.cli("CLIENT", "UNPAUSE")
     assert (refused.status_code, refused.json()) == (
-        503, {"error": "replay_store_unavailable", "reason": "replay_store_unavailable"})
+        503,
+        {"error": "replay_store_unavailable", "reason": "replay_store_unavailable"},
+    )
     assert accepted.status_code == 200
 
 
@@ -194,7 +197,9 @@ def test_a_guard_used_before_os_fork_answers_in_the_child_sync_and_async(redis: 
     wsgi = WsgiMiddleware(wsgi_app, paths=["/api/qstash"], receiver=Receiver.dev(), replay_guard=guard)
 
     def request(token: str) -> http_cases.RequestBytes:
-        return http_cases.RequestBytes("POST", "/api/qstash", [("upstash-signature", token.encode())], BODY, False, False)
+        return http_cases.RequestBytes(
+            "POST", "/api/qstash", [("upstash-signature", token.encode())], BODY, False, False
+        )
 
     seen_by_parent = Signer.dev().sign(URL, BODY)
     assert wsgi_call(wsgi, request(seen_by_parent))[0] == 200  # the runtime and connection start here

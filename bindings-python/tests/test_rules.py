@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from conftest import URL
-from tokens import DEV_CURRENT, DEV_NEXT, DROP, claims, mint
 
 from qstash_verify import ConfigError, Gate, QStashRejection, Receiver, SignatureError, Signer
+
+from conftest import URL
+from tokens import DEV_CURRENT, DEV_NEXT, DROP, claims, mint
 
 BODY = b'{"order":42}'
 
@@ -53,8 +54,15 @@ def test_reason_is_not_masked_by_the_next_key_fallback(now: int) -> None:
 
 @pytest.mark.parametrize(
     "header",
-    ['{"alg":"none"}', '{"alg":"hs256"}', '{"alg":"HS512"}', '{"alg":"HS256","crit":["b64"]}',
-     '{"alg":"HS256","b64":false}', '{"alg":"HS256","alg":"HS256"}', '{"alg":"HS256","kid":1}'],
+    [
+        '{"alg":"none"}',
+        '{"alg":"hs256"}',
+        '{"alg":"HS512"}',
+        '{"alg":"HS256","crit":["b64"]}',
+        '{"alg":"HS256","b64":false}',
+        '{"alg":"HS256","alg":"HS256"}',
+        '{"alg":"HS256","kid":1}',
+    ],
 )
 def test_bad_authenticated_header_is_malformed(header: str, now: int) -> None:
     assert reason(Receiver.dev(), mint(claims(URL, BODY, now), header=header)) == "malformed"
@@ -69,7 +77,7 @@ def test_bad_claims_are_malformed(override: dict, now: int) -> None:
 
 
 def test_duplicate_claim_is_malformed(now: int) -> None:
-    raw = '{"body":"x","body":"y","exp":%d,"iss":"Upstash","nbf":%d,"sub":"%s"}' % (now + 60, now, URL)
+    raw = f'{{"body":"x","body":"y","exp":{now + 60},"iss":"Upstash","nbf":{now},"sub":"{URL}"}}'
     assert reason(Receiver.dev(), mint(None, raw_payload=raw)) == "malformed"
 
 
@@ -130,8 +138,9 @@ def test_tampered_body_is_body_and_padding_on_the_claim_is_accepted(now: int) ->
 
 
 def test_region_header_picks_the_region_pair_and_unknown_regions_use_the_default() -> None:
-    receiver = Receiver(DEV_CURRENT[:-1] + "X", DEV_NEXT[:-1] + "X",
-                        regions={"US_EAST_1": ("sig_usCurrentKey", "sig_usNextKey")})
+    receiver = Receiver(
+        DEV_CURRENT[:-1] + "X", DEV_NEXT[:-1] + "X", regions={"US_EAST_1": ("sig_usCurrentKey", "sig_usNextKey")}
+    )
     token = Signer("sig_usNextKey").sign(URL, BODY)
     c = receiver.verify(signature=token, body=BODY, region="us-east-1")
     assert (c.key, c.region) == ("next", "US_EAST_1")
@@ -143,9 +152,7 @@ def test_region_only_receiver_without_a_matching_region_is_no_keys() -> None:
     assert reason(receiver, Signer("sig_usCurrentKey").sign(URL, BODY)) == "no_keys"
 
 
-@pytest.mark.parametrize(
-    "keys", [("", "sig_x"), ("sig_x", ""), (DEV_CURRENT, DEV_NEXT), ("sig_x", None)]
-)
+@pytest.mark.parametrize("keys", [("", "sig_x"), ("sig_x", ""), (DEV_CURRENT, DEV_NEXT), ("sig_x", None)])
 def test_empty_dev_or_single_keys_are_refused_with_config(keys: tuple) -> None:
     with pytest.raises(ConfigError) as caught:
         Receiver(*keys)

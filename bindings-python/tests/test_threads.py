@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import threading
 
-from conftest import URL
-
 from qstash_verify import Receiver, SignatureError, Signer
+
+from conftest import URL
 
 
 def test_eight_threads_verify_concurrently_with_right_verdicts() -> None:

@@ -6,7 +6,7 @@ import base64
 import hashlib
 import hmac
 import json
-from typing import Any, Dict, Optional
+from typing import Any
 
 DEV_CURRENT = "sig_7kYjw48mhY7kAjqNGcy6cr29RJ6r"
 DEV_NEXT = "sig_5ZB6DVzB1wjE8S6rZ7eenA8Pdnhs"
@@ -21,8 +21,8 @@ def body_claim(body: bytes) -> str:
     return b64url(hashlib.sha256(body).digest())
 
 
-def claims(url: str, body: bytes, now: int, **overrides: Any) -> Dict[str, Any]:
-    payload: Dict[str, Any] = {
+def claims(url: str, body: bytes, now: int, **overrides: Any) -> dict[str, Any]:
+    payload: dict[str, Any] = {
         "aud": "",
         "body": body_claim(body),
         "exp": now + 300,
@@ -43,7 +43,7 @@ def claims(url: str, body: bytes, now: int, **overrides: Any) -> Dict[str, Any]:
 DROP = object()
 
 
-def mint(payload: Any, *, header: str = HEADER, key: str = DEV_CURRENT, raw_payload: Optional[str] = None) -> str:
+def mint(payload: Any, *, header: str = HEADER, key: str = DEV_CURRENT, raw_payload: str | None = None) -> str:
     text = raw_payload if raw_payload is not None else json.dumps(payload, separators=(",", ":"))
     signing_input = b64url(header.encode()) + "." + b64url(text.encode())
     tag = hmac.new(key.encode(), signing_input.encode(), hashlib.sha256).digest()

@@ -3,7 +3,7 @@
 import { Receiver, build, withQStash } from 'qstash-verify'
 
 const hook = withQStash(
-  async (request, delivery) => Response.json({ build, body: delivery.text(), messageId: delivery.messageId, sub: delivery.claims.sub }),
+  async (_request, delivery) => Response.json({ build, body: delivery.text(), messageId: delivery.messageId, sub: delivery.claims.sub }),
   { receiver: Receiver.dev(), logger: null },
 )
 

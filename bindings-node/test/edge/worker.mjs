@@ -8,7 +8,7 @@ export { QStashReplayObject }
 
 const receiver = Receiver.dev()
 const hook = withQStash(
-  async (request, delivery) => Response.json({ build, body: delivery.text(), messageId: delivery.messageId, sub: delivery.claims.sub }),
+  async (_request, delivery) => Response.json({ build, body: delivery.text(), messageId: delivery.messageId, sub: delivery.claims.sub }),
   { receiver, logger: null },
 )
 

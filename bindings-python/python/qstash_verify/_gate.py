@@ -3,16 +3,25 @@ built from a helper's arguments, and the logger its refusals are written to."""
 
 from __future__ import annotations
 
-import logging
 import json
-from typing import Any, Callable, Dict, Mapping, Optional, Union
+import logging
+from collections.abc import Callable, Mapping
+from typing import Any
 
-from qstash_verify._native import DEFAULT_BODY_LIMIT, Delivery, Gate, LambdaEvent, PendingDelivery, QStashRejection, Receiver
+from qstash_verify._native import (
+    DEFAULT_BODY_LIMIT,
+    Delivery,
+    Gate,
+    LambdaEvent,
+    PendingDelivery,
+    QStashRejection,
+    Receiver,
+)
 
 logger = logging.getLogger("qstash_verify")
 
 
-def gate_of(receiver: Union[Receiver, Gate, Callable[[], Receiver], None], options: Dict[str, Any]) -> Gate:
+def gate_of(receiver: Receiver | Gate | Callable[[], Receiver] | None, options: dict[str, Any]) -> Gate:
     """The gate a helper was given, or the one its receiver and options describe (every option
     of :class:`~qstash_verify.Gate`, checked there). Without a receiver the keys are read
     from the environment when a delivery arrives (SPEC.md §7.10)."""
@@ -53,7 +62,7 @@ def verify_sync(
 LAMBDA_EVENT_KEYS = ("apig_wsgi.full_event", "serverless.event", "lambda.event", "aws.event")
 
 
-def lambda_target(mapping: Mapping[str, Any]) -> Optional[str]:
+def lambda_target(mapping: Mapping[str, Any]) -> str | None:
     """The target QStash called, for a request an AWS Lambda adapter made from an event: a
     REST API's stage included (``/prod/api/qstash``), which the adapters take out of the path
     the framework sees. Read from the event by the gate (SPEC.md §7); ``None`` when the request
@@ -68,7 +77,7 @@ def lambda_target(mapping: Mapping[str, Any]) -> Optional[str]:
     return None
 
 
-def target(path: Union[bytes, str], query: Union[bytes, str, None]) -> str:
+def target(path: bytes | str, query: bytes | str | None) -> str:
     """A request's original target from its raw path and query, as servers hand them over."""
     text = path.decode("latin-1") if isinstance(path, bytes) else path
     query_text = query.decode("latin-1") if isinstance(query, bytes) else (query or "")

@@ -3,36 +3,42 @@ module by ``mypy.stubtest`` in the test suite; the reason literals are checked a
 gate's list (``REASON_CODES``) by ``tests/test_types.py``."""
 
 import os
-from typing import Any, Awaitable, Callable, Dict, List, Literal, Mapping, Optional, Protocol, Sequence, Tuple, Union, final
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import (
+    Any,
+    Literal,
+    Protocol,
+    final,
+)
 
 from qstash_verify.reasons import RejectionReason, SignatureReason
 
 __all__ = [
-    "Receiver",
-    "Outcome",
-    "Signer",
-    "Claims",
-    "PendingBody",
-    "Gate",
-    "PendingDelivery",
-    "Delivery",
-    "RedisReplayGuard",
-    "LambdaEvent",
-    "Callback",
-    "GuardedPaths",
-    "QStashRejection",
-    "REASON_CODES",
-    "SignatureError",
-    "ConfigError",
-    "path_and_query_of",
     "DEFAULT_BODY_LIMIT",
+    "REASON_CODES",
+    "Callback",
+    "Claims",
+    "ConfigError",
+    "Delivery",
+    "Gate",
+    "GuardedPaths",
+    "LambdaEvent",
+    "Outcome",
+    "PendingBody",
+    "PendingDelivery",
+    "QStashRejection",
+    "Receiver",
+    "RedisReplayGuard",
+    "SignatureError",
+    "Signer",
+    "path_and_query_of",
 ]
 
-_Body = Union[bytes, bytearray, memoryview, str]
-_Token = Union[str, bytes]
+_Body = bytes | bytearray | memoryview | str
+_Token = str | bytes
 
 DEFAULT_BODY_LIMIT: int
-REASON_CODES: List[RejectionReason]
+REASON_CODES: list[RejectionReason]
 
 class SignatureError(Exception):
     """A delivery did not verify; ``reason`` is the stable code of the failed rule."""
@@ -53,18 +59,18 @@ class Claims:
     @property
     def sub(self) -> str: ...
     @property
-    def jti(self) -> Optional[str]: ...
+    def jti(self) -> str | None: ...
     @property
     def exp(self) -> float: ...
     @property
     def nbf(self) -> float: ...
     @property
-    def iat(self) -> Optional[float]: ...
+    def iat(self) -> float | None: ...
     @property
     def key(self) -> Literal["current", "next"]:
         """Which signing key matched."""
     @property
-    def region(self) -> Optional[str]: ...
+    def region(self) -> str | None: ...
     def __bool__(self) -> bool: ...
 
 @final
@@ -82,41 +88,41 @@ class Receiver:
 
     def __new__(
         cls,
-        current_signing_key: Optional[str] = None,
-        next_signing_key: Optional[str] = None,
+        current_signing_key: str | None = None,
+        next_signing_key: str | None = None,
         *,
-        regions: Optional[Mapping[str, Tuple[str, str]]] = None,
-        clock_tolerance: Optional[int] = None,
-        dev_mode: Optional[bool] = None,
+        regions: Mapping[str, tuple[str, str]] | None = None,
+        clock_tolerance: int | None = None,
+        dev_mode: bool | None = None,
         replay_protection: bool = False,
-        replay_capacity: Optional[int] = None,
+        replay_capacity: int | None = None,
     ) -> Receiver: ...
     @staticmethod
-    def dev(*, replay_protection: bool = False, replay_capacity: Optional[int] = None) -> Receiver: ...
+    def dev(*, replay_protection: bool = False, replay_capacity: int | None = None) -> Receiver: ...
     @staticmethod
-    def from_env(*, replay_protection: bool = False, replay_capacity: Optional[int] = None) -> Receiver: ...
+    def from_env(*, replay_protection: bool = False, replay_capacity: int | None = None) -> Receiver: ...
     @property
     def replay_entries(self) -> int:
         """Token ids the replay guard remembers now (0 without replay protection)."""
     def verify(
         self,
         *,
-        signature: Optional[_Token],
+        signature: _Token | None,
         body: _Body,
-        url: Optional[str] = None,
-        clock_tolerance: Optional[int] = None,
-        region: Optional[str] = None,
-        now: Optional[int] = None,
+        url: str | None = None,
+        clock_tolerance: int | None = None,
+        region: str | None = None,
+        now: int | None = None,
     ) -> Claims: ...
     def verify_token(
         self,
         *,
-        signature: Optional[_Token],
-        url: Optional[str] = None,
-        path_and_query: Optional[str] = None,
-        clock_tolerance: Optional[int] = None,
-        region: Optional[str] = None,
-        now: Optional[int] = None,
+        signature: _Token | None,
+        url: str | None = None,
+        path_and_query: str | None = None,
+        clock_tolerance: int | None = None,
+        region: str | None = None,
+        now: int | None = None,
     ) -> PendingBody: ...
     def replace_keys(self, current_signing_key: str, next_signing_key: str) -> None: ...
 
@@ -134,15 +140,15 @@ class Signer:
         url: str,
         body: _Body,
         *,
-        now: Optional[int] = None,
-        lifetime: Optional[int] = None,
-        not_before: Optional[int] = None,
-        expires_at: Optional[int] = None,
-        jti: Optional[str] = None,
-        issuer: Optional[str] = None,
+        now: int | None = None,
+        lifetime: int | None = None,
+        not_before: int | None = None,
+        expires_at: int | None = None,
+        jti: str | None = None,
+        issuer: str | None = None,
     ) -> str: ...
 
-def path_and_query_of(url: str) -> Optional[str]: ...
+def path_and_query_of(url: str) -> str | None: ...
 
 class QStashRejection(Exception):
     """A request the gate refused, with everything its response needs."""
@@ -151,7 +157,7 @@ class QStashRejection(Exception):
     reason: RejectionReason
     error: str
     body: str
-    headers: Dict[str, str]
+    headers: dict[str, str]
     log_message: str
 
 @final
@@ -164,15 +170,15 @@ class Delivery:
     @property
     def body(self) -> bytes: ...
     @property
-    def message_id(self) -> Optional[str]: ...
+    def message_id(self) -> str | None: ...
     @property
-    def retried(self) -> Optional[int]: ...
+    def retried(self) -> int | None: ...
     @property
-    def region(self) -> Optional[str]: ...
+    def region(self) -> str | None: ...
     @property
-    def schedule_id(self) -> Optional[str]: ...
+    def schedule_id(self) -> str | None: ...
     @property
-    def topic_name(self) -> Optional[str]: ...
+    def topic_name(self) -> str | None: ...
     def text(self) -> str:
         """The body as UTF-8 text (bytes that are not UTF-8 become U+FFFD)."""
     def json(self) -> Any:
@@ -197,7 +203,7 @@ class GuardedPaths:
     raw target or routed path could reach one of them, however it is spelled."""
 
     def __new__(cls, paths: Sequence[str]) -> GuardedPaths: ...
-    def guards(self, target: str, routed: Optional[str] = None) -> bool: ...
+    def guards(self, target: str, routed: str | None = None) -> bool: ...
 
 @final
 class RedisReplayGuard:
@@ -205,15 +211,15 @@ class RedisReplayGuard:
 
     def __new__(
         cls,
-        url: Union[str, Sequence[str]],
+        url: str | Sequence[str],
         *,
-        prefix: Optional[str] = None,
+        prefix: str | None = None,
         fail_open: bool = False,
-        timeout: Optional[float] = None,
+        timeout: float | None = None,
         cluster: bool = False,
-        ca_file: Optional[Union[str, os.PathLike[str]]] = None,
-        client_cert_file: Optional[Union[str, os.PathLike[str]]] = None,
-        client_key_file: Optional[Union[str, os.PathLike[str]]] = None,
+        ca_file: str | os.PathLike[str] | None = None,
+        client_cert_file: str | os.PathLike[str] | None = None,
+        client_key_file: str | os.PathLike[str] | None = None,
     ) -> RedisReplayGuard: ...
 
 @final
@@ -223,37 +229,37 @@ class Callback:
     @property
     def status(self) -> int: ...
     @property
-    def header(self) -> Dict[str, List[str]]: ...
+    def header(self) -> dict[str, list[str]]: ...
     @property
     def body(self) -> bytes: ...
     @property
     def retried(self) -> int: ...
     @property
-    def max_retries(self) -> Optional[int]: ...
+    def max_retries(self) -> int | None: ...
     @property
     def source_message_id(self) -> str: ...
     @property
-    def url(self) -> Optional[str]: ...
+    def url(self) -> str | None: ...
     @property
-    def method(self) -> Optional[str]: ...
+    def method(self) -> str | None: ...
     @property
-    def source_header(self) -> Dict[str, List[str]]: ...
+    def source_header(self) -> dict[str, list[str]]: ...
     @property
     def source_body(self) -> bytes: ...
     @property
-    def topic_name(self) -> Optional[str]: ...
+    def topic_name(self) -> str | None: ...
     @property
-    def endpoint_name(self) -> Optional[str]: ...
+    def endpoint_name(self) -> str | None: ...
     @property
-    def schedule_id(self) -> Optional[str]: ...
+    def schedule_id(self) -> str | None: ...
     @property
-    def dlq_id(self) -> Optional[str]: ...
+    def dlq_id(self) -> str | None: ...
     @property
-    def caller_ip(self) -> Optional[str]: ...
+    def caller_ip(self) -> str | None: ...
     @property
-    def not_before(self) -> Optional[int]: ...
+    def not_before(self) -> int | None: ...
     @property
-    def created_at(self) -> Optional[int]: ...
+    def created_at(self) -> int | None: ...
     @property
     def is_failure(self) -> bool: ...
 
@@ -271,20 +277,20 @@ class LambdaEvent:
     def target(self) -> str: ...
     @property
     def body(self) -> bytes: ...
-    def getlist(self, name: str) -> List[bytes]: ...
-    def response(self, status: int, headers: Dict[str, str], body: str) -> str: ...
+    def getlist(self, name: str) -> list[bytes]: ...
+    def response(self, status: int, headers: dict[str, str], body: str) -> str: ...
 
 class _HeaderLines(Protocol):
     """Starlette's, Werkzeug's or any mapping with every line of a header name."""
 
-    def getlist(self, name: str) -> Sequence[Union[str, bytes]]: ...
+    def getlist(self, name: str) -> Sequence[str | bytes]: ...
 
 class _HeaderValues(Protocol):
     """A mapping of lower-case header names to one value each (a plain `dict`)."""
 
-    def get(self, name: str) -> Union[str, bytes, None]: ...
+    def get(self, name: str) -> str | bytes | None: ...
 
-_Headers = Union[_HeaderLines, _HeaderValues]
+_Headers = _HeaderLines | _HeaderValues
 
 @final
 class Outcome:
@@ -299,7 +305,7 @@ class Outcome:
     @property
     def region(self) -> str: ...
     @property
-    def message_id(self) -> Optional[str]: ...
+    def message_id(self) -> str | None: ...
 
 @final
 class Gate:
@@ -309,16 +315,16 @@ class Gate:
 
     def __new__(
         cls,
-        receiver: Union[Receiver, Callable[[], Receiver], None] = None,
+        receiver: Receiver | Callable[[], Receiver] | None = None,
         *,
-        url: Optional[str] = None,
-        public_base: Optional[str] = None,
-        forwarded: Optional[Literal["forwarded", "x-forwarded"]] = None,
-        trusted_proxies: Optional[int] = None,
+        url: str | None = None,
+        public_base: str | None = None,
+        forwarded: Literal["forwarded", "x-forwarded"] | None = None,
+        trusted_proxies: int | None = None,
         check_url: bool = True,
-        body_limit: Optional[int] = None,
-        replay_guard: Optional[RedisReplayGuard] = None,
-        on_outcome: Optional[Callable[[Outcome], object]] = None,
+        body_limit: int | None = None,
+        replay_guard: RedisReplayGuard | None = None,
+        on_outcome: Callable[[Outcome], object] | None = None,
     ) -> Gate: ...
     @property
     def body_limit(self) -> int: ...

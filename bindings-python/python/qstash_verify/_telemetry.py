@@ -3,12 +3,12 @@ OpenTelemetry API installed; without it, nothing is imported and nothing recorde
 
 from __future__ import annotations
 
-from typing import Callable, Optional
+from collections.abc import Callable
 
 from qstash_verify._native import Outcome
 
 
-def recorder() -> Optional[Callable[[Outcome], None]]:
+def recorder() -> Callable[[Outcome], None] | None:
     """A function counting each outcome in ``qstash.deliveries`` (by outcome, reason, key and
     region), or None without the OpenTelemetry API. The meter is the global provider's, so an
     SDK configured after the gate was built still receives the counts."""
@@ -23,7 +23,12 @@ def recorder() -> Optional[Callable[[Outcome], None]]:
     )
 
     def record(outcome: Outcome) -> None:
-        attributes = {"outcome": outcome.outcome, "reason": outcome.reason, "key": outcome.key, "region": outcome.region}
+        attributes = {
+            "outcome": outcome.outcome,
+            "reason": outcome.reason,
+            "key": outcome.key,
+            "region": outcome.region,
+        }
         counter.add(1, attributes)
 
     return record

@@ -19,7 +19,8 @@ the gate's answer: 401 ``{"error": "invalid_signature", "reason": "<code>"}``, 4
 from __future__ import annotations
 
 import logging
-from typing import Any, Awaitable, Callable, Iterable, List, MutableMapping, Optional, Tuple, Union
+from collections.abc import Awaitable, Callable, Iterable, MutableMapping
+from typing import Any
 
 from qstash_verify._gate import Delivery, Gate, QStashRejection, gate_of, lambda_target, log, target
 from qstash_verify._native import GuardedPaths, Receiver
@@ -45,9 +46,9 @@ class ScopeHeaders:
     """An ASGI scope's headers as the gate reads them: every line of a name, in order."""
 
     def __init__(self, scope: Scope) -> None:
-        self._headers: List[Tuple[bytes, bytes]] = scope.get("headers") or []
+        self._headers: list[tuple[bytes, bytes]] = scope.get("headers") or []
 
-    def getlist(self, name: str) -> List[Union[str, bytes]]:
+    def getlist(self, name: str) -> list[str | bytes]:
         key = name.encode("latin-1")
         return [value for header, value in self._headers if header.lower() == key]
 
@@ -60,14 +61,14 @@ class Verifier:
         self.gate = gate
         self.log_level = log_level
 
-    async def verify(self, scope: Scope, chunks: Callable[[], Awaitable[Optional[bytes]]]) -> Delivery:
+    async def verify(self, scope: Scope, chunks: Callable[[], Awaitable[bytes | None]]) -> Delivery:
         """The whole sequence over a body read chunk by chunk (`None` when it ended); raises
         :class:`~qstash_verify.QStashRejection`, logged."""
         headers = ScopeHeaders(scope)
         request_target = target_of(scope)
         try:
             pending = self.gate.verify_head(headers, request_target)
-            parts: List[bytes] = []
+            parts: list[bytes] = []
             while True:
                 try:
                     chunk = await chunks()
@@ -83,12 +84,12 @@ class Verifier:
         except QStashRejection as rejection:
             raise log(rejection, self.log_level) from None
 
-    async def guard(self, app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> Optional[Delivery]:
+    async def guard(self, app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> Delivery | None:
         """Verifies the request before `app` sees it: answers a refusal itself, or runs `app`
         with the verified body and returns the delivery it ran with."""
         ended = False
 
-        async def body_chunks() -> Optional[bytes]:
+        async def body_chunks() -> bytes | None:
             nonlocal ended
             if ended:
                 return None
@@ -145,7 +146,7 @@ class QStashMiddleware:
         app: ASGIApp,
         *,
         paths: Iterable[str],
-        receiver: Union[Receiver, Gate, None] = None,
+        receiver: Receiver | Gate | None = None,
         log_level: int = logging.WARNING,
         **options: Any,
     ) -> None:

@@ -21,21 +21,22 @@ from __future__ import annotations
 import functools
 import json
 import logging
-from typing import Any, Callable, Dict, TypeVar, Union
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from qstash_verify._gate import Delivery, Gate, QStashRejection, gate_of, log
 from qstash_verify._native import LambdaEvent, Receiver
 
 Response = TypeVar("Response")
-Handler = Callable[[Dict[str, Any], Any, Delivery], Response]
+Handler = Callable[[dict[str, Any], Any, Delivery], Response]
 
 
 def qstash_verified(
-    receiver: Union[Receiver, Gate, None] = None,
+    receiver: Receiver | Gate | None = None,
     *,
     log_level: int = logging.WARNING,
     **options: Any,
-) -> Callable[[Handler[Response]], Callable[[Dict[str, Any], Any], Union[Response, Dict[str, Any]]]]:
+) -> Callable[[Handler[Response]], Callable[[dict[str, Any], Any], Response | dict[str, Any]]]:
     """Decorates ``handler(event, context, delivery)`` so it runs only for verified
     deliveries; the result takes ``(event, context)``, as Lambda calls it.
 
@@ -50,9 +51,9 @@ def qstash_verified(
     """
     gate = gate_of(receiver, options)
 
-    def decorator(handler: Handler[Response]) -> Callable[[Dict[str, Any], Any], Union[Response, Dict[str, Any]]]:
+    def decorator(handler: Handler[Response]) -> Callable[[dict[str, Any], Any], Response | dict[str, Any]]:
         @functools.wraps(handler)
-        def wrapper(event: Dict[str, Any], context: Any) -> Union[Response, Dict[str, Any]]:
+        def wrapper(event: dict[str, Any], context: Any) -> Response | dict[str, Any]:
             request = LambdaEvent(json.dumps(event))
             try:
                 pending = gate.verify_head(request, request.target)
@@ -60,7 +61,9 @@ def qstash_verified(
                 delivery = pending.finish(request.body)
             except QStashRejection as rejection:
                 log(rejection, log_level)
-                answer: Dict[str, Any] = json.loads(request.response(rejection.status, rejection.headers, rejection.body))
+                answer: dict[str, Any] = json.loads(
+                    request.response(rejection.status, rejection.headers, rejection.body)
+                )
                 return answer
             return handler(event, context, delivery)
 

@@ -24,7 +24,8 @@ import functools
 import inspect
 import logging
 import weakref
-from typing import Any, Callable, Dict, Tuple, TypeVar, Union
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 try:
     from asgiref.sync import sync_to_async
@@ -59,7 +60,7 @@ class _SettingsGate:
     """The gate of a view whose keys come from the settings: made again when a test changes
     a ``QSTASH_*`` setting (``override_settings``), since keys once read are kept."""
 
-    def __init__(self, options: Dict[str, Any]) -> None:
+    def __init__(self, options: dict[str, Any]) -> None:
         self._options = options
         self.gate = gate_of(_receiver_from_settings, options)
         _SETTINGS_GATES.add(self)
@@ -68,7 +69,7 @@ class _SettingsGate:
         self.gate = gate_of(_receiver_from_settings, self._options)
 
 
-_SETTINGS_GATES: "weakref.WeakSet[_SettingsGate]" = weakref.WeakSet()
+_SETTINGS_GATES: weakref.WeakSet[_SettingsGate] = weakref.WeakSet()
 
 
 def _on_setting_changed(*, setting: str, **_: Any) -> None:
@@ -100,7 +101,7 @@ def _refusal(rejection: QStashRejection) -> HttpResponse:
 
 
 def qstash_verified(
-    receiver: Union[Receiver, Gate, None] = None,
+    receiver: Receiver | Gate | None = None,
     *,
     log_level: int = logging.WARNING,
     **options: Any,
@@ -121,7 +122,7 @@ def qstash_verified(
         fixed = gate_of(receiver, options)
         current = lambda: fixed  # noqa: E731
 
-    def head(request: HttpRequest) -> Tuple[EnvironHeaders, str]:
+    def head(request: HttpRequest) -> tuple[EnvironHeaders, str]:
         headers = EnvironHeaders(request.META)
         # Under ASGI the scope holds the raw target (and a Lambda adapter's event).
         scope = getattr(request, "scope", None)

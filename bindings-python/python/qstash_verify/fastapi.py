@@ -27,7 +27,8 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any, Awaitable, Callable, Dict, Optional, Union
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 try:
     from starlette.exceptions import HTTPException
@@ -56,7 +57,7 @@ class QStashRejected(HTTPException):
 
 
 def qstash_verified(
-    receiver: Union[Receiver, Gate, None] = None,
+    receiver: Receiver | Gate | None = None,
     *,
     log_level: int = logging.WARNING,
     **options: Any,
@@ -78,7 +79,7 @@ def qstash_verified(
     verifier = Verifier(gate_of(receiver, options), log_level)
 
     async def dependency(request: Request) -> Delivery:
-        delivery: Optional[Delivery] = request.scope.get("state", {}).get("qstash")
+        delivery: Delivery | None = request.scope.get("state", {}).get("qstash")
         if delivery is not None:
             return delivery
         if hasattr(request, "_body"):
@@ -89,7 +90,7 @@ def qstash_verified(
             )
         stream = request.stream().__aiter__()
 
-        async def chunks() -> Optional[bytes]:
+        async def chunks() -> bytes | None:
             try:
                 return await stream.__anext__()
             except StopAsyncIteration:
@@ -107,14 +108,14 @@ def qstash_verified(
     return dependency
 
 
-def _verifier_of(route: Any) -> Optional[Verifier]:
+def _verifier_of(route: Any) -> Verifier | None:
     """The verifier of the `qstash_verified` dependency `route` (a FastAPI route) depends on."""
     pending = [getattr(route, "dependant", None)]
     while pending:
         dependant = pending.pop()
         if dependant is None:
             continue
-        verifier: Optional[Verifier] = getattr(dependant.call, "__qstash_verifier__", None)
+        verifier: Verifier | None = getattr(dependant.call, "__qstash_verifier__", None)
         if verifier is not None:
             return verifier
         pending.extend(dependant.dependencies)
@@ -129,9 +130,9 @@ class QStashGuard:
     def __init__(self, app: ASGIApp, routes: Any) -> None:
         self.app = app
         self._routes = routes
-        self._verifiers: Dict[int, Optional[Verifier]] = {}
+        self._verifiers: dict[int, Verifier | None] = {}
 
-    def _verifier_for(self, scope: Scope) -> Optional[Verifier]:
+    def _verifier_for(self, scope: Scope) -> Verifier | None:
         """The verifier of the route the router will send this request to, as the router
         picks it: the first route that matches fully."""
         for route in self._routes.routes:

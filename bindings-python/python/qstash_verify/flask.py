@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import functools
 import logging
-from typing import Any, Callable, TypeVar, Union
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 try:
     from flask import Response, g, request
@@ -34,7 +35,7 @@ View = TypeVar("View", bound=Callable[..., Any])
 
 
 def qstash_verified(
-    receiver: Union[Receiver, Gate, None] = None,
+    receiver: Receiver | Gate | None = None,
     *,
     log_level: int = logging.WARNING,
     **options: Any,

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from typing import Literal, Union
+from typing import Literal
 
 #: Why a delivery did not verify.
 SignatureReason = Literal[
@@ -21,6 +21,6 @@ SignatureReason = Literal[
 ]
 
 #: Why a front end refused a request: a verification's reason, or an HTTP one.
-RejectionReason = Union[SignatureReason, Literal["replay_store_unavailable", "payload_too_large", "unreadable_body"]]
+RejectionReason = SignatureReason | Literal["replay_store_unavailable", "payload_too_large", "unreadable_body"]
 
 __all__ = ["RejectionReason", "SignatureReason"]

@@ -9,8 +9,9 @@ their body.
 
 For a request to one of ``paths`` (the path as the client sends it, ``SCRIPT_NAME`` included;
 every spelling that could reach it counts: ``/api/%71stash``, ``/api%2Fqstash``,
-``/x/../api/qstash``, ``http://host/api/qstash``), the token is checked from the headers before a byte of the body is read, then the body is read
-(up to ``body_limit``) while it is hashed; only a verified delivery reaches the application,
+``/x/../api/qstash``, ``http://host/api/qstash``), the token is checked from the headers
+before a byte of the body is read, then the body is read (up to ``body_limit``) while it is
+hashed; only a verified delivery reaches the application,
 which reads the same bytes from ``wsgi.input`` as usual. The
 :class:`~qstash_verify.Delivery` is ``environ["qstash.delivery"]``. A refusal is the gate's
 answer: 401 ``{"error": "invalid_signature", "reason": "<code>"}``, 413, 400 or 503.
@@ -20,11 +21,21 @@ from __future__ import annotations
 
 import io
 import logging
+from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from http import HTTPStatus
-from typing import Any, Callable, Iterable, List, Mapping, MutableMapping, Optional, Union
+from typing import Any
 from urllib.parse import quote
 
-from qstash_verify._gate import Delivery, Gate, PendingDelivery, QStashRejection, gate_of, lambda_target, target, verify_sync
+from qstash_verify._gate import (
+    Delivery,
+    Gate,
+    PendingDelivery,
+    QStashRejection,
+    gate_of,
+    lambda_target,
+    target,
+    verify_sync,
+)
 from qstash_verify._native import GuardedPaths, Receiver
 
 Environ = MutableMapping[str, Any]
@@ -66,7 +77,7 @@ class EnvironHeaders:
     def __init__(self, environ: Mapping[str, Any]) -> None:
         self._environ = environ
 
-    def getlist(self, name: str) -> List[Union[str, bytes]]:
+    def getlist(self, name: str) -> list[str | bytes]:
         key = name.upper().replace("-", "_")
         value = self._environ.get(key if key in ("CONTENT_TYPE", "CONTENT_LENGTH") else "HTTP_" + key)
         return [] if value is None else [value]
@@ -79,7 +90,7 @@ def read_body(environ: Mapping[str, Any], pending: PendingDelivery) -> bytes:
     it for a request without a length."""
     stream = environ["wsgi.input"]
     length = str(environ.get("CONTENT_LENGTH") or "")
-    left: Optional[int] = int(length) if length.isdigit() else (None if environ.get("wsgi.input_terminated") else 0)
+    left: int | None = int(length) if length.isdigit() else (None if environ.get("wsgi.input_terminated") else 0)
     chunks = []
     while left is None or left > 0:
         chunk = stream.read(_CHUNK if left is None else min(_CHUNK, left))
@@ -100,7 +111,7 @@ def verify(gate: Gate, environ: Mapping[str, Any], log_level: int) -> Delivery:
     return verify_sync(gate, EnvironHeaders(environ), target_of(environ), lambda p: read_body(environ, p), log_level)
 
 
-def respond(rejection: QStashRejection, start_response: StartResponse) -> List[bytes]:
+def respond(rejection: QStashRejection, start_response: StartResponse) -> list[bytes]:
     """Starts the gate's answer to a refused request and returns its body."""
     body = rejection.body.encode("utf-8")
     headers = [*rejection.headers.items(), ("Content-Length", str(len(body)))]
@@ -124,7 +135,7 @@ class QStashMiddleware:
         app: WSGIApp,
         *,
         paths: Iterable[str],
-        receiver: Union[Receiver, Gate, None] = None,
+        receiver: Receiver | Gate | None = None,
         log_level: int = logging.WARNING,
         **options: Any,
     ) -> None:
@@ -149,4 +160,4 @@ class QStashMiddleware:
         return self.app(environ, start_response)
 
 
-__all__ = ["Delivery", "ENVIRON_KEY", "QStashMiddleware"]
+__all__ = ["ENVIRON_KEY", "Delivery", "QStashMiddleware"]

@@ -24,10 +24,8 @@ pub(super) async fn create(
     body: Bytes,
 ) -> Reply {
     let destination = destination(&uri, 2);
-    if let (id, Some(action)) = id_and_action(&uri)
-        && !id.contains(':')
-        && matches!(action.as_str(), "pause" | "resume")
-    {
+    let (id, action) = id_and_action(&uri);
+    if !id.contains(':') && matches!(action.as_deref(), Some("pause" | "resume")) {
         // `POST /v2/schedules/{id}/pause|resume`, the reference's form: a destination is a
         // URL (with a scheme) or a URL group name (one segment), never `{id}/pause`.
         return pause_or_resume(Shared(state), uri).await;

@@ -41,5 +41,8 @@ def event(body: bytes) -> dict:
 accepted = module.handler(event(BODY), None)
 assert accepted == {"statusCode": 200, "body": '{"order": 7, "message": "msg_7"}'}, accepted
 refused = module.handler(event(b'{"id":8}'), None)
-assert (refused["statusCode"], json.loads(refused["body"])) == (401, {"error": "invalid_signature", "reason": "body"}), refused
+assert (refused["statusCode"], json.loads(refused["body"])) == (
+    401,
+    {"error": "invalid_signature", "reason": "body"},
+), refused
 print("aws lambda README example: ok")

@@ -2,16 +2,15 @@
 helpers and the WSGI middleware, used the way their documentation shows, accept a signed
 delivery and refuse a tampered one with the JSON reason."""
 
-from fastapi import Depends, FastAPI
-from fastapi.testclient import TestClient
 import django
 from django.conf import settings
+from fastapi import Depends, FastAPI
+from fastapi.testclient import TestClient
 from flask import Flask, g, request
 
-from qstash_verify import Receiver, Signer
+from qstash_verify import Receiver, Signer, wsgi
 from qstash_verify.fastapi import Delivery, install, qstash_verified
 from qstash_verify.flask import qstash_verified as flask_verified
-from qstash_verify import wsgi
 from qstash_verify.wsgi import ENVIRON_KEY
 
 URL = "https://app.example.com/api/qstash"
@@ -74,7 +73,12 @@ def wsgi_post(body: bytes, signed_body: bytes) -> tuple:
     return response.status_code, response.get_json()
 
 
-settings.configure(SECRET_KEY="check", ALLOWED_HOSTS=["*"], ROOT_URLCONF=__name__, MIDDLEWARE=["django.middleware.csrf.CsrfViewMiddleware"])
+settings.configure(
+    SECRET_KEY="check",
+    ALLOWED_HOSTS=["*"],
+    ROOT_URLCONF=__name__,
+    MIDDLEWARE=["django.middleware.csrf.CsrfViewMiddleware"],
+)
 django.setup()
 from django.http import JsonResponse  # noqa: E402
 from django.urls import path  # noqa: E402
@@ -89,7 +93,12 @@ def django_hook(request: object) -> JsonResponse:
 
 urlpatterns = [path("api/qstash", django_hook)]
 
-for name, post in (("fastapi", fastapi_post), ("flask", flask_post), ("django", django_post), ("wsgi middleware", wsgi_post)):
+for name, post in (
+    ("fastapi", fastapi_post),
+    ("flask", flask_post),
+    ("django", django_post),
+    ("wsgi middleware", wsgi_post),
+):
     assert post(BODY, BODY) == (200, {"bytes": len(BODY)}), name
     refused = post(b'{"n":2}', BODY)
     assert refused == (401, {"error": "invalid_signature", "reason": "body"}), (name, refused)
