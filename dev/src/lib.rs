@@ -39,6 +39,7 @@ mod ids;
 #[doc(hidden)]
 pub mod internal;
 mod limits;
+#[cfg(feature = "persist")]
 mod persist;
 mod reply;
 mod saved_body;
@@ -67,6 +68,7 @@ pub use users::{DEV_TOKEN, DEV_USERS, DevUser};
 pub struct DevServer {
     addr: SocketAddr,
     accounts: Arc<accounts::Accounts>,
+    #[cfg(feature = "persist")]
     store: Option<Arc<persist::Store>>,
     saver: Option<JoinHandle<()>>,
     stop: Option<oneshot::Sender<()>>,
@@ -142,6 +144,7 @@ impl DevServer {
         if let Some(saver) = self.saver.take() {
             saver.abort();
         }
+        #[cfg(feature = "persist")]
         if let Some(store) = &self.store {
             persist::save(&self.accounts, store, true).await;
         }
@@ -208,6 +211,7 @@ impl DevServerBuilder {
             },
             self.max_in_flight,
         ));
+        #[cfg(feature = "persist")]
         let store = match &self.data {
             Some(path) => {
                 let store = Arc::new(persist::Store::open(path)?);
@@ -220,7 +224,16 @@ impl DevServerBuilder {
             }
             None => None,
         };
+        #[cfg(not(feature = "persist"))]
+        if self.data.is_some() {
+            return Err(std::io::Error::other(
+                "keeping the state in a file needs the `persist` feature of qstash-dev",
+            ));
+        }
+        #[cfg(feature = "persist")]
         let saver = store.clone().map(|store| tokio::spawn(persist::save_changes(accounts.clone(), store)));
+        #[cfg(not(feature = "persist"))]
+        let saver = None;
         let app = api::router(accounts.clone(), self.host.is_loopback(), self.limits.message_size);
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
@@ -232,7 +245,15 @@ impl DevServerBuilder {
                 tracing::error!(%error, "the QStash dev server stopped");
             }
         });
-        Ok(DevServer { addr, accounts, store, saver, stop: Some(stop), task: Some(task) })
+        Ok(DevServer {
+            addr,
+            accounts,
+            #[cfg(feature = "persist")]
+            store,
+            saver,
+            stop: Some(stop),
+            task: Some(task),
+        })
     }
 }
 

@@ -50,6 +50,7 @@ impl SigningKeys {
     }
 
     /// The pair `(current, next)` as it was saved (`--data`), whatever rotations made it.
+    #[cfg(feature = "persist")]
     pub(crate) fn from_pair(current: &str, next: &str) -> Option<Self> {
         let signer = |key: &str| match key {
             qstash_core::DEV_CURRENT_SIGNING_KEY => Some(Signer::dev()),

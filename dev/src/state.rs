@@ -281,6 +281,7 @@ impl State {
     }
 
     /// Whether the state may have changed since the last call.
+    #[cfg(feature = "persist")]
     pub(crate) fn take_changed(&self) -> bool {
         self.changed.swap(false, Ordering::Relaxed)
     }

@@ -2,14 +2,38 @@
 //! `CRON_TZ=` names, as QStash reads `Upstash-Cron`.
 
 use chrono::{DateTime, Utc};
-use chrono_tz::Tz;
 use croner::Cron;
+
+/// The zone a schedule's expression is read in: any IANA zone, or UTC only without the
+/// bundled database (the `time-zones` feature).
+#[cfg(feature = "time-zones")]
+type Zone = chrono_tz::Tz;
+#[cfg(not(feature = "time-zones"))]
+type Zone = Utc;
+
+#[cfg(feature = "time-zones")]
+fn zone_named(name: &str) -> Result<Zone, String> {
+    name.parse::<Zone>().map_err(|_| format!("{name:?} is not an IANA time zone"))
+}
+
+#[cfg(not(feature = "time-zones"))]
+fn zone_named(name: &str) -> Result<Zone, String> {
+    match name {
+        "UTC" => Ok(Utc),
+        _ => Err(format!("{name:?}: this build reads schedules in UTC only (the time-zones feature is off)")),
+    }
+}
+
+#[cfg(feature = "time-zones")]
+const UTC: Zone = chrono_tz::Tz::UTC;
+#[cfg(not(feature = "time-zones"))]
+const UTC: Zone = Utc;
 
 /// A parsed `Upstash-Cron` value.
 #[derive(Debug, Clone)]
 pub(crate) struct Timetable {
     cron: Cron,
-    zone: Tz,
+    zone: Zone,
 }
 
 impl Timetable {
@@ -23,11 +47,10 @@ impl Timetable {
                 let (name, expression) = rest
                     .split_once(char::is_whitespace)
                     .ok_or_else(|| invalid("no cron expression after the time zone".into()))?;
-                let zone =
-                    name.parse::<Tz>().map_err(|_| invalid(format!("{name:?} is not an IANA time zone")))?;
+                let zone = zone_named(name).map_err(invalid)?;
                 (zone, expression.trim_start())
             }
-            None => (Tz::UTC, text),
+            None => (UTC, text),
         };
         let cron =
             Cron::new(expression).with_seconds_optional().parse().map_err(|e| invalid(e.to_string()))?;
@@ -57,6 +80,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "time-zones")]
     fn cron_tz_reads_the_expression_in_that_zone_across_daylight_saving() {
         let daily = Timetable::parse("CRON_TZ=America/New_York 0 9 * * *").unwrap();
         assert_eq!(daily.next_after(at("2026-01-15T00:00:00Z")), Some(at("2026-01-15T14:00:00Z")));
@@ -73,6 +97,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "time-zones")]
     fn unknown_zones_missing_expressions_and_bad_fields_are_refused() {
         for (text, why) in [
             ("CRON_TZ=Mars/Olympus 0 9 * * *", "\"Mars/Olympus\" is not an IANA time zone"),

@@ -5,8 +5,8 @@
 use std::time::{Duration, SystemTime};
 
 use evalexpr::{
-    Context, ContextWithMutableFunctions, ContextWithMutableVariables, DefaultNumericTypes, EvalexprError,
-    Function, HashMapContext, Node, Value,
+    Context, ContextWithMutableFunctions, ContextWithMutableVariables, EvalexprError, Function,
+    HashMapContext, Node, Value,
 };
 use qstash_client::parse_duration;
 
@@ -40,7 +40,7 @@ pub(crate) fn retry_after(value: &str, now: SystemTime) -> Option<Duration> {
 #[derive(Debug, Clone)]
 pub(crate) struct RetryDelay {
     text: String,
-    tree: Node<DefaultNumericTypes>,
+    tree: Node,
 }
 
 /// Kept as the text written; read back through [`RetryDelay::parse`].
@@ -65,8 +65,7 @@ impl RetryDelay {
         if text.len() > MAX_EXPRESSION_LENGTH {
             return Err(invalid(format!("longer than {MAX_EXPRESSION_LENGTH} characters")));
         }
-        let tree =
-            evalexpr::build_operator_tree::<DefaultNumericTypes>(text).map_err(|e| invalid(e.to_string()))?;
+        let tree = evalexpr::build_operator_tree(text).map_err(|e| invalid(e.to_string()))?;
         let delay = RetryDelay { text: text.to_owned(), tree };
         delay.milliseconds(0).map_err(invalid)?;
         Ok(delay)
@@ -92,20 +91,18 @@ impl RetryDelay {
 }
 
 /// `retried` and QStash's functions, without evalexpr's own (strings, regexes, …).
-fn context(retried: u32) -> Result<HashMapContext<DefaultNumericTypes>, EvalexprError<DefaultNumericTypes>> {
-    let mut context = HashMapContext::<DefaultNumericTypes>::new();
+fn context(retried: u32) -> Result<HashMapContext, EvalexprError> {
+    let mut context = HashMapContext::new();
     context.set_builtin_functions_disabled(true)?;
-    context.set_value("retried".into(), Value::from_int(i64::from(retried)))?;
-    let one = |f: fn(f64) -> f64| {
-        Function::new(move |x: &Value<DefaultNumericTypes>| Ok(Value::from_float(f(x.as_number()?))))
-    };
+    context.set_value("retried".into(), Value::Int(i64::from(retried)))?;
+    let one = |f: fn(f64) -> f64| Function::new(move |x: &Value| Ok(Value::Float(f(x.as_number()?))));
     let two = |f: fn(f64, f64) -> f64| {
-        Function::new(move |x: &Value<DefaultNumericTypes>| {
+        Function::new(move |x: &Value| {
             let [a, b] = x
                 .as_fixed_len_tuple(2)?
                 .try_into()
                 .map_err(|_| EvalexprError::CustomMessage("two arguments".into()))?;
-            Ok(Value::from_float(f(a.as_number()?, b.as_number()?)))
+            Ok(Value::Float(f(a.as_number()?, b.as_number()?)))
         })
     };
     context.set_function("pow".into(), two(f64::powf))?;

@@ -1,7 +1,7 @@
 //! Replay protection through the layer: in memory, and shared by two app instances through a
 //! real `redis-server` on loopback, including Redis going away and coming back, and Redis
 //! holding writes past the guard's timeout. The Redis tests are `#[ignore]`d (they start
-//! `redis-server`); `scripts/test-all` runs them.
+//! `redis-server`); `cargo xtask test-rust` runs them.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a panic in a test is a failed assertion
 
 use std::net::TcpListener;
@@ -74,8 +74,8 @@ impl qstash_gate::replay::ReplayGuard for ArcGuard {
 }
 
 /// Why the Redis tests are ignored by a plain `cargo test`: they start `redis-server`.
-/// `scripts/test-all` installs it and runs them (`-- --include-ignored`).
-const NEEDS_REDIS: &str = "starts redis-server: run with --include-ignored (scripts/test-all does)";
+/// `cargo xtask test-rust` installs it and runs them (`-- --include-ignored`).
+const NEEDS_REDIS: &str = "starts redis-server: run with --include-ignored (cargo xtask test-rust does)";
 
 /// A `redis-server` of the test's own on a free loopback port.
 struct RedisServer {
@@ -148,7 +148,7 @@ const REPLAYED: &str = r#"{"error":"invalid_signature","reason":"replayed"}"#;
 const UNAVAILABLE: &str = r#"{"error":"replay_store_unavailable","reason":"replay_store_unavailable"}"#;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "starts redis-server: run with --include-ignored (scripts/test-all does)"]
+#[ignore = "starts redis-server: run with --include-ignored (cargo xtask test-rust does)"]
 async fn two_app_instances_sharing_one_redis_refuse_a_token_the_other_accepted() {
     let redis = RedisServer::start();
     let first = redis_app(&redis.url(), false).await;
@@ -160,7 +160,7 @@ async fn two_app_instances_sharing_one_redis_refuse_a_token_the_other_accepted()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "starts redis-server: run with --include-ignored (scripts/test-all does)"]
+#[ignore = "starts redis-server: run with --include-ignored (cargo xtask test-rust does)"]
 async fn redis_going_away_fails_closed_with_503_and_recovers_when_it_returns() {
     let mut redis = RedisServer::start();
     let app = redis_app(&redis.url(), false).await;
@@ -181,7 +181,7 @@ async fn redis_going_away_fails_closed_with_503_and_recovers_when_it_returns() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "starts redis-server: run with --include-ignored (scripts/test-all does)"]
+#[ignore = "starts redis-server: run with --include-ignored (cargo xtask test-rust does)"]
 async fn fail_open_accepts_while_redis_is_away() {
     let mut redis = RedisServer::start();
     let app = redis_app(&redis.url(), true).await;
@@ -190,7 +190,7 @@ async fn fail_open_accepts_while_redis_is_away() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "starts redis-server: run with --include-ignored (scripts/test-all does)"]
+#[ignore = "starts redis-server: run with --include-ignored (cargo xtask test-rust does)"]
 async fn redis_that_does_not_answer_in_time_is_503_unless_failing_open_which_still_refuses_replays() {
     let redis = RedisServer::start();
     let closed = redis_app(&redis.url(), false).await;

@@ -43,7 +43,7 @@ fn spawn(args: &[&str]) -> Child {
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
-        .unwrap_or_else(|error| panic!("redis-server cannot start (scripts/test-all installs it): {error}"))
+        .unwrap_or_else(|error| panic!("redis-server cannot start (cargo xtask system installs it): {error}"))
 }
 
 /// Waits until `ready()` or panics after 20 s: a server starting, a cluster agreeing.
