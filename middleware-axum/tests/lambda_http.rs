@@ -76,11 +76,14 @@ async fn http_api_function_url_and_load_balancer_deliveries_verify() {
     for shape in ["http-api", "function-url", "alb"] {
         let token = Signer::dev().token(&format!("{API}/api/qstash?tenant=a"), body.as_bytes()).sign();
         let mut event = template(shape);
+        // The samples are AWS's as published (vectors/lambda_events): the request is set here.
         if shape == "alb" {
+            event["httpMethod"] = json!("POST");
             event["path"] = json!("/api/qstash");
             event["queryStringParameters"] = json!({ "tenant": "a" });
             event["headers"]["upstash-signature"] = json!(token);
         } else {
+            event["requestContext"]["http"]["method"] = json!("POST");
             event["rawPath"] = json!("/api/qstash");
             event["rawQueryString"] = json!("tenant=a");
             event["requestContext"]["http"]["path"] = json!("/api/qstash");
