@@ -179,8 +179,8 @@ pub(crate) const PARTS: &[Part] = &[
     ),
     def(
         "lint-js",
-        "biome (lint and format), tsc --checkJs over the hand-written JavaScript",
-        &["npm"],
+        "biome (lint and format), tsc --checkJs over the hand-written JavaScript (with its generated parts)",
+        &["node-build"],
         false,
         lints::js,
     ),

@@ -1,8 +1,9 @@
 //! Runs parts with their prerequisites, independent ones side by side: at most `jobs` parts
 //! that build (they keep the CPU busy) at once, and the light ones (installs that wait on the
 //! network, linters) beside them. Each part's output goes to `target/xtask/<part>.log`; a
-//! failure prints the end of its log, and no new part starts after one. Ends with the time of
-//! each part, in a table.
+//! failure prints the end of its log, and the parts that need the failed one are not run while
+//! the others go on, so that one run reports every failure. Ends with the time of each part,
+//! in a table.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;
@@ -18,7 +19,7 @@ use crate::sh::Ctx;
 enum End {
     Passed(Duration),
     Failed(Duration, String),
-    /// A part it needs failed, or a failure stopped the run first.
+    /// A part it needs failed.
     NotRun,
 }
 
@@ -76,12 +77,11 @@ pub(crate) fn run(wanted: &[&str], jobs: usize) -> bool {
     );
     let mut ends: BTreeMap<&str, End> = BTreeMap::new();
     let mut running: BTreeMap<&str, bool> = BTreeMap::new(); // name → builds
-    let mut failed = false;
     let (done_tx, done_rx) = mpsc::channel::<(&'static str, Result<(), String>, Duration)>();
     loop {
-        // Start what is ready, while nothing failed.
+        // Start what is ready.
         for part in &parts {
-            if failed || ends.contains_key(part.name) || running.contains_key(part.name) {
+            if ends.contains_key(part.name) || running.contains_key(part.name) {
                 continue;
             }
             if part.needs.iter().any(|n| matches!(ends.get(n), Some(End::Failed(..) | End::NotRun))) {
@@ -101,7 +101,6 @@ pub(crate) fn run(wanted: &[&str], jobs: usize) -> bool {
                         part.name,
                         End::Failed(Duration::ZERO, format!("cannot write its log: {error}")),
                     );
-                    failed = true;
                     continue;
                 }
             };
@@ -133,7 +132,6 @@ pub(crate) fn run(wanted: &[&str], jobs: usize) -> bool {
                     log_path.display()
                 );
                 ends.insert(name, End::Failed(took, why));
-                failed = true;
             }
         }
     }
@@ -146,7 +144,7 @@ pub(crate) fn run(wanted: &[&str], jobs: usize) -> bool {
         let (seconds, result) = match &ends[part.name] {
             End::Passed(took) => (took.as_secs().to_string(), "passed".to_owned()),
             End::Failed(took, why) => (took.as_secs().to_string(), format!("FAILED: {why}")),
-            End::NotRun => ("-".into(), "not run (a part before it failed)".into()),
+            End::NotRun => ("-".into(), "not run (a part it needs failed)".into()),
         };
         all_passed &= matches!(ends[part.name], End::Passed(_));
         println!("{:<16} {seconds:>8}  {result}", part.name);
