@@ -21,7 +21,7 @@ fn usage() -> String {
     let mut text = String::from(
         "usage: cargo xtask all | PART... | list\n\n\
          `all` installs what is missing and runs every check (README command 2, what .ci/run calls);\n\
-         a PART runs with the parts it needs. Options: --jobs N (parts building at once, default 2).\n\nparts:\n",
+         a PART runs with the parts it needs. Options: --jobs N (parts building at once, default 3).\n\nparts:\n",
     );
     for part in plan::PARTS {
         let needs =
@@ -33,7 +33,7 @@ fn usage() -> String {
 
 fn main() -> ExitCode {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
-    let mut jobs = 2;
+    let mut jobs = 3;
     if let Some(at) = args.iter().position(|a| a == "--jobs") {
         let value = args.get(at + 1).and_then(|n| n.parse().ok()).filter(|n| *n > 0);
         let Some(value) = value else {

@@ -101,7 +101,7 @@ pub(crate) const PARTS: &[Part] = &[
     ),
     def(
         "msrv",
-        "the crates built, and the published ones tested, with Rust 1.85",
+        "every target of the workspace checked, and the verifier and the gate tested, with Rust 1.85",
         &["toolchains"],
         true,
         rust::msrv,
