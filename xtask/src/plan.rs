@@ -1,5 +1,5 @@
 //! The parts of the repository's checks, each with the parts it needs, in the order a run
-//! prefers to start them (the longest first, so the two cores stay busy to the end).
+//! prefers to start them.
 
 use crate::parts::{bindings, lints, packages, rust, setup};
 use crate::sh::{Ctx, Outcome};
@@ -26,7 +26,7 @@ const fn def(
     Part { name, about, needs, builds, run }
 }
 
-/// Every part, longest first.
+/// Every part, in the order a run prefers to start them.
 pub(crate) const PARTS: &[Part] = &[
     // What a fresh machine lacks (Rust stable, Python 3.11 with pip and Node 20 with npm are
     // there): each installs only what is missing.
@@ -56,20 +56,14 @@ pub(crate) const PARTS: &[Part] = &[
     def("cargo-fuzz", "cargo-fuzz", &["toolchains"], true, setup::cargo_fuzz),
     def("cargo-deny", "cargo-deny", &["toolchains"], true, setup::cargo_deny),
     def("cargo-hack", "cargo-hack", &["toolchains"], true, setup::cargo_hack),
-    // The checks.
+    // The checks: first the artifacts many parts build on, then the longest parts, so that
+    // the cores stay busy to the end.
     def(
-        "fuzz",
-        "the fuzz corpus through the targets' properties, then each target under AddressSanitizer",
-        &["cargo-fuzz"],
+        "python-wheel",
+        "the Python wheel (manylinux2014, with zig) and sdist, installed into .venv",
+        &["venv", "toolchains"],
         true,
-        rust::fuzz,
-    ),
-    def(
-        "test-rust",
-        "every Rust test and doctest (Redis ones included), qstash-core's dependencies, the Rust conformance runner",
-        &["toolchains", "system"],
-        true,
-        rust::test,
+        bindings::python_wheel,
     ),
     def(
         "node-build",
@@ -79,11 +73,18 @@ pub(crate) const PARTS: &[Part] = &[
         bindings::node_build,
     ),
     def(
-        "python-wheel",
-        "the Python wheel (manylinux2014, with zig) and sdist, installed into .venv",
-        &["venv", "toolchains"],
+        "test-rust",
+        "every Rust test and doctest (Redis ones included), qstash-core's dependencies, the Rust conformance runner",
+        &["toolchains", "system"],
         true,
-        bindings::python_wheel,
+        rust::test,
+    ),
+    def(
+        "fuzz",
+        "the fuzz corpus through the targets' properties, then each target under AddressSanitizer",
+        &["cargo-fuzz"],
+        true,
+        rust::fuzz,
     ),
     def(
         "platform",
@@ -93,20 +94,6 @@ pub(crate) const PARTS: &[Part] = &[
         packages::platform,
     ),
     def(
-        "kit-packages",
-        "qstash-kit without Rust: its npm and PyPI packages installed and serving the official client",
-        &["venv", "npm"],
-        true,
-        packages::kit,
-    ),
-    def(
-        "msrv",
-        "every target of the workspace checked, and the verifier and the gate tested, with Rust 1.85",
-        &["toolchains"],
-        true,
-        rust::msrv,
-    ),
-    def(
         "lint-rust",
         "clippy -D warnings: the workspace with every feature, each crate with each feature alone, the wasm build",
         &["cargo-hack"],
@@ -114,11 +101,18 @@ pub(crate) const PARTS: &[Part] = &[
         rust::clippy,
     ),
     def(
-        "node",
-        "node --test (both builds, every framework, workerd, Deno), tsc, the npm tarball installed",
-        &["node-build", "system"],
+        "msrv",
+        "the published crates and the Python binding checked, and the verifier and the gate tested, with Rust 1.85",
+        &["toolchains"],
         true,
-        bindings::node,
+        rust::msrv,
+    ),
+    def(
+        "kit-packages",
+        "qstash-kit without Rust: its npm and PyPI packages installed and serving the official client",
+        &["venv", "npm"],
+        true,
+        packages::kit,
     ),
     def(
         "python",
@@ -128,18 +122,18 @@ pub(crate) const PARTS: &[Part] = &[
         bindings::python,
     ),
     def(
+        "node",
+        "node --test (both builds, every framework, workerd, Deno), tsc, the npm tarball installed",
+        &["node-build", "system"],
+        true,
+        bindings::node,
+    ),
+    def(
         "docs",
         "cargo doc -D warnings, and the published crates as docs.rs builds them (nightly)",
         &["toolchains"],
         true,
         rust::docs,
-    ),
-    def(
-        "no-std",
-        "qstash-core for thumbv7em-none-eabihf with and without alloc, and its feature sets' unit tests",
-        &["toolchains"],
-        true,
-        rust::no_std,
     ),
     def(
         "crate-packages",
@@ -161,6 +155,13 @@ pub(crate) const PARTS: &[Part] = &[
         &["python-wheel", "node-build"],
         true,
         packages::dev_loop,
+    ),
+    def(
+        "no-std",
+        "qstash-core for thumbv7em-none-eabihf with and without alloc, and its feature sets' unit tests",
+        &["toolchains"],
+        true,
+        rust::no_std,
     ),
     def(
         "parity",

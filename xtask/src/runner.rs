@@ -29,7 +29,7 @@ fn root() -> PathBuf {
     manifest.parent().map_or(manifest.clone(), Path::to_path_buf)
 }
 
-/// `wanted` and every part they need, in the plan's order (longest first).
+/// `wanted` and every part they need, in the plan's order.
 fn closure(wanted: &[&str]) -> Vec<&'static Part> {
     let mut chosen = BTreeSet::new();
     let mut stack: Vec<&str> = wanted.to_vec();
