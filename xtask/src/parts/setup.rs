@@ -66,12 +66,19 @@ fn cargo_install(ctx: &Ctx, krate: &str, version: Option<&str>, probe: &[&str], 
         ctx.say(&format!("{krate}: {}", have.trim()));
         return Ok(());
     }
-    let install = ctx.cmd("cargo").args(["install", "--locked", krate]);
-    let install = match version {
-        Some(version) => install.args(["--version", version]),
-        None => install,
+    let install = |locked: bool| {
+        let command = ctx.cmd("cargo").arg("install").args(locked.then_some("--locked")).arg(krate);
+        match version {
+            Some(version) => command.args(["--version", version]),
+            None => command,
+        }
     };
-    install.run()
+    // The tool's own lockfile first; when the registry no longer offers a version it pins
+    // (seen with wasm-bindgen-cli), the newest compatible versions instead.
+    install(true).run().or_else(|locked| {
+        ctx.say(&format!("{locked}: installing {krate} with the newest compatible dependencies"));
+        install(false).run()
+    })
 }
 
 /// The version of a package in Cargo.lock, as cargo itself reports it.
