@@ -1,7 +1,8 @@
-//! A thin async QStash client: publish, enqueue, batch and the signing-key endpoints, with the
-//! official clients' header mapping and environment variables, plus retries on connection
-//! errors, 429 and 5xx that honour the rate-limit headers; and [`KeyRefresher`], which keeps a
-//! receiver's keys equal to the account's across rotations.
+//! An async client of the whole QStash REST API (every operation of its reference: publish,
+//! enqueue, batch, messages, schedules, URL groups, queues, the DLQ, logs, flow control and
+//! the signing keys), with the official clients' header mapping and environment variables,
+//! retries on connection errors, 429 and 5xx that honour the rate-limit headers, and
+//! [`KeyRefresher`], which keeps a receiver's keys equal to the account's across rotations.
 //!
 //! ```no_run
 //! use qstash_client::{Client, PublishOptions};

@@ -1,4 +1,4 @@
-//! Canonical, unpadded base64url (RFC 7515 §2) on top of the `base64` crate.
+//! Canonical, unpadded base64url (RFC 7515 §2) on top of the `base64-simd` crate.
 
 use base64_simd::{Out, URL_SAFE_NO_PAD};
 

@@ -22,8 +22,8 @@ pub const DEFAULT_BODY_LIMIT: usize = 10 * 1024 * 1024;
 ///
 /// The steps, in order: [`Gate::verify_head`] before any of the body is read (signature,
 /// claims, URL, declared length) gives a [`Pending`]; the adapter feeds it the body chunk by
-/// chunk ([`Pending::update`] refuses past the limit); [`Pending::finish`] compares the hash
-/// and parses the delivery headers; [`Gate::replay_check`], when a guard is set, is awaited
+/// chunk ([`Pending::update`] refuses past the limit); [`Gate::finish`] compares the hash,
+/// parses the delivery headers and records the outcome; [`Gate::replay_check`], when a guard is set, is awaited
 /// last. Every refusal goes through [`Gate::reject`], which logs it.
 #[derive(Clone)]
 pub struct Gate {
@@ -145,9 +145,10 @@ impl Gate {
         self
     }
 
-    /// [`Pending::finish`], recording the delivery as accepted when no replay check follows
-    /// (with a replay guard, [`Gate::replay_check`] records it once it passes). Front ends
-    /// call this rather than [`Pending::finish`], so that every accepted delivery is counted.
+    /// SPEC.md §3 step 9 on everything fed to the [`Pending`], then the delivery headers of
+    /// `head`, parsed once (a bad value is absent, never an error), recording the delivery as
+    /// accepted when no replay check follows (with a replay guard, [`Gate::replay_check`]
+    /// records it once it passes): every accepted delivery is counted.
     pub fn finish(&self, pending: Pending, head: &impl RequestHead) -> Result<Delivery, Rejection> {
         let delivery = pending.finish(head)?;
         if self.replay_guard.is_none() {
@@ -281,7 +282,7 @@ impl Gate {
         self.replay_guard.as_ref().is_some_and(|guard| !guard.answers_at_once())
     }
 
-    /// [`Pending::finish`], then the replay check, for callers that cannot await (the Python
+    /// [`Gate::finish`], then the replay check, for callers that cannot await (the Python
     /// and Node packages). The in-memory guard answers at once; with a guard that has to wait
     /// ([`Gate::replay_waits`]) the delivery is refused as `replay_store_unavailable`: await
     /// [`Gate::replay_check`] with such a guard instead.
@@ -400,7 +401,7 @@ fn parse_length(value: &[u8]) -> Option<u64> {
 }
 
 /// A delivery whose token verified, waiting for its body: feed it every chunk as it arrives,
-/// then [`Pending::finish`]. The body limit is enforced here, so no adapter can forget it.
+/// then [`Gate::finish`]. The body limit is enforced here, so no adapter can forget it.
 pub struct Pending {
     // Boxed: the token and the hash state are a few hundred bytes, and a pending delivery is
     // moved through several futures while its body streams in; moving a pointer is cheaper
@@ -458,10 +459,9 @@ impl Pending {
         self.state.token.claims()
     }
 
-    /// SPEC.md §3 step 9 on everything fed to [`Pending::update`], then the delivery headers
-    /// of `head`, parsed once (a bad value is absent, never an error). It records no outcome:
-    /// front ends call [`Gate::finish`].
-    pub fn finish(self, head: &impl RequestHead) -> Result<Delivery, Rejection> {
+    /// The hash and the delivery headers, with no outcome recorded: [`Gate::finish`] is the
+    /// way in, so no front end can skip the record.
+    pub(crate) fn finish(self, head: &impl RequestHead) -> Result<Delivery, Rejection> {
         let PendingState { token, hasher, .. } = *self.state;
         let verified = hasher.verify(token).map_err(Rejection::Unauthorized)?;
         Ok(Delivery::new(verified, head))

@@ -37,6 +37,7 @@ extern crate alloc;
 #[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 pub mod callback;
 mod delivery;
+pub mod framework;
 mod gate;
 mod guarded_paths;
 mod head;

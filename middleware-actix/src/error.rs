@@ -1,14 +1,13 @@
 //! [`QStashError`]: a rejection as an actix-web error, and its default response.
 
 use std::fmt;
-use std::sync::Arc;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use qstash_gate::Rejection;
+use qstash_gate::framework::Responder;
 
-/// Builds the response of a rejection; see [`QStashConfig::on_rejection`](crate::QStashConfig::on_rejection).
-pub(crate) type RejectionResponder = dyn Fn(&Rejection) -> HttpResponse + Send + Sync;
+use crate::config::QStashConfig;
 
 /// A refused delivery as an actix-web error: returned by the extractors and passed to
 /// `ServiceRequest::error_response` by the middleware, so outer middleware (logging, CORS)
@@ -16,12 +15,13 @@ pub(crate) type RejectionResponder = dyn Fn(&Rejection) -> HttpResponse + Send +
 #[derive(Clone)]
 pub struct QStashError {
     rejection: Rejection,
-    respond: Option<Arc<RejectionResponder>>,
+    respond: Option<Responder<HttpResponse>>,
 }
 
 impl QStashError {
-    pub(crate) fn new(rejection: Rejection, respond: Option<Arc<RejectionResponder>>) -> Self {
-        QStashError { rejection, respond }
+    /// A rejection (logged already) answered as `config` says, or with [`default_response`].
+    pub(crate) fn new(rejection: Rejection, config: Option<&QStashConfig>) -> Self {
+        QStashError { rejection, respond: config.and_then(QStashConfig::responder) }
     }
 
     /// Why the delivery was refused.

@@ -8,21 +8,21 @@ use futures_core::future::LocalBoxFuture;
 use qstash_core::VerifyError;
 use qstash_gate::Rejection;
 
-use crate::config::QStashConfig;
+use crate::config::registered;
 use crate::error::QStashError;
 use crate::message::VerifiedMessage;
-use crate::payload::{checked_payload, verify_delivery};
+use crate::payload::{checked_payload, verify};
 
 /// Verifies the delivery, then runs the body extractor `T` (`web::Json<U>`, `web::Bytes`,
 /// `String`, …) on the verified bytes and hands over its value and the [`VerifiedMessage`].
 ///
 /// The token is checked from the headers before a byte of the body is read. The body is then
-/// read up to the [`QStashConfig`]'s limit while it is hashed, and `T` runs only once the hash
+/// read up to the [`QStashConfig`](crate::QStashConfig)'s limit while it is hashed, and `T` runs only once the hash
 /// matched: `T` never parses bytes that were not signed, and a tampered delivery is refused
 /// with 401 `body`, never reported as a parse error. `qstash-axum`'s `Verified<T>` does the
 /// same, so both answer a request alike.
 ///
-/// Reads its [`QStashConfig`] from the app data (`App::app_data(config)` or
+/// Reads its [`QStashConfig`](crate::QStashConfig) from the app data (`App::app_data(config)` or
 /// `App::app_data(web::Data::new(config))`); without one every request is refused with 401
 /// (`missing`). Behind the [`QStash`](crate::QStash) middleware it only runs `T`.
 ///
@@ -110,14 +110,14 @@ where
                 let value = T::from_request(&req, &mut payload).await.map_err(VerifiedError::Inner)?;
                 return Ok(Verified { message, value });
             }
-            let Some(config) = QStashConfig::of(&req) else {
+            let Some(config) = registered(&req) else {
                 tracing::error!(path = req.path(), "Verified<T> used without a QStashConfig in the app data");
                 let rejection = Rejection::Unauthorized(VerifyError::Missing);
                 return Err(VerifiedError::Verification(QStashError::new(rejection, None)));
             };
-            let (bytes, message) = verify_delivery(&config, &req, &mut payload)
-                .await
-                .map_err(|rejection| VerifiedError::Verification(config.reject(rejection, &req)))?;
+            let (bytes, message) = verify(&config, &req, payload).await.map_err(|rejection| {
+                VerifiedError::Verification(QStashError::new(rejection, Some(&config)))
+            })?;
             req.extensions_mut().insert(message.clone());
             let value =
                 T::from_request(&req, &mut checked_payload(bytes)).await.map_err(VerifiedError::Inner)?;

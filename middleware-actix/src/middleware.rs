@@ -9,7 +9,8 @@ use actix_web::{Error, HttpMessage};
 use futures_core::future::LocalBoxFuture;
 
 use crate::config::QStashConfig;
-use crate::payload::{checked_payload, verify_delivery};
+use crate::error::QStashError;
+use crate::payload::{checked_payload, verify};
 
 /// Middleware that verifies the `Upstash-Signature` of every request before the handler runs.
 ///
@@ -91,11 +92,11 @@ where
         let service = Rc::clone(&self.service);
         let config = self.config.clone();
         Box::pin(async move {
-            let mut payload = req.take_payload();
-            let (bytes, message) = match verify_delivery(&config, req.request(), &mut payload).await {
+            let payload = req.take_payload();
+            let (bytes, message) = match verify(&config, req.request(), payload).await {
                 Ok(verified) => verified,
                 Err(rejection) => {
-                    let error = config.reject(rejection, req.request());
+                    let error = QStashError::new(rejection, Some(&config));
                     return Ok(req.error_response(error).map_into_right_body());
                 }
             };

@@ -6,9 +6,10 @@ use axum::body::Body;
 use axum::extract::{FromRef, FromRequest, FromRequestParts, Request};
 use axum::response::{IntoResponse, Response};
 use http::request::Parts;
+use qstash_gate::framework::verify_delivery;
 
-use crate::body::Collect;
 use crate::config::QStashConfig;
+use crate::head::head;
 use crate::message::VerifiedMessage;
 use crate::rejection::{Rejection, default_response};
 
@@ -116,26 +117,18 @@ where
         }
         let config = QStashConfig::from_ref(state);
         let (parts, body) = request.into_parts();
-        let fail = |rejection: Rejection, parts: &Parts| {
-            let response = config.respond(&rejection, parts);
-            VerifiedRejection::Verification { rejection, response }
+        let verdict = {
+            // The head is indexed once, for every step and the log line.
+            let head = head(&parts);
+            verify_delivery(config.gate(), &head, body.into_data_stream(), |_| Rejection::BadBody).await
         };
-        let pending = match config.verify_head(&parts) {
-            Ok(pending) => pending,
-            Err(rejection) => return Err(fail(rejection, &parts)),
-        };
-        let finished = Collect::new(body, pending)
-            .await
-            .and_then(|(bytes, pending)| Ok((bytes, config.finish(pending, &parts)?)));
-        let (bytes, message) = match finished {
-            Ok(ok) => ok,
-            Err(rejection) => return Err(fail(rejection, &parts)),
-        };
-        if let Some(check) = config.gate().replay_check(&message) {
-            if let Err(rejection) = check.await {
-                return Err(fail(rejection, &parts));
+        let (bytes, message) = match verdict {
+            Ok((bytes, delivery)) => (bytes, VerifiedMessage::from(delivery)),
+            Err(rejection) => {
+                let response = config.respond(&rejection, default_response).map(Body::from);
+                return Err(VerifiedRejection::Verification { rejection, response });
             }
-        }
+        };
         let mut request = Request::from_parts(parts, Body::from(bytes));
         request.extensions_mut().insert(message.clone());
         let value = T::from_request(request, state).await.map_err(VerifiedRejection::Inner)?;

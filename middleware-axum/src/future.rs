@@ -1,4 +1,4 @@
-//! [`ResponseFuture`]: reads and checks the body, then runs the inner service.
+//! [`ResponseFuture`]: verifies the delivery, then runs the inner service.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -8,15 +8,19 @@ use bytes::Bytes;
 use http::request::Parts;
 use http::{Request, Response};
 use http_body::Body;
+use http_body_util::BodyDataStream;
 use pin_project_lite::pin_project;
-use qstash_gate::Pending;
+use qstash_gate::framework::verify_delivery;
+use qstash_gate::{Delivery, Rejection};
 use tower_service::Service;
 
-use crate::body::Collect;
 use crate::config::QStashConfig;
-use qstash_gate::ReplayCheck;
+use crate::head::head;
+use crate::message::VerifiedMessage;
+use crate::rejection::default_response;
 
-use crate::rejection::{Rejection, default_response};
+/// The verification of one request: the request head given back with the verdict.
+type Verifying = Pin<Box<dyn Future<Output = (Parts, Result<(Bytes, Delivery), Rejection>)> + Send>>;
 
 pin_project! {
     /// Response future of [`QStash`](crate::QStash).
@@ -35,58 +39,37 @@ pin_project! {
     where
         S: Service<Request<B>>,
     {
-        Rejected {
-            response: Option<S::Response>,
-        },
-        Collecting {
-            #[pin]
-            collect: Collect<B>,
-            waiting: Option<Waiting<S>>,
-        },
-        Replay {
-            check: ReplayCheck,
-            pending: Option<Checked<S, B>>,
+        Verifying {
+            verifying: Verifying,
+            next: Option<(S, QStashConfig)>,
         },
         Inner {
             #[pin]
             future: S::Future,
         },
+        Done,
     }
-}
-
-/// A delivery that verified, waiting for the replay check.
-struct Checked<S, B> {
-    request: Request<B>,
-    inner: S,
-    config: QStashConfig,
-}
-
-/// What is needed once the body is in.
-struct Waiting<S> {
-    parts: Parts,
-    inner: S,
-    config: QStashConfig,
 }
 
 impl<S, B> ResponseFuture<S, B>
 where
     S: Service<Request<B>>,
+    B: Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Send,
 {
-    pub(crate) fn rejected(response: S::Response) -> Self {
-        ResponseFuture { state: State::Rejected { response: Some(response) } }
-    }
-
-    pub(crate) fn collecting(
-        body: B,
-        pending: Pending,
-        parts: Parts,
-        inner: S,
-        config: QStashConfig,
-    ) -> Self {
-        let collect = Collect::new(body, pending);
-        ResponseFuture {
-            state: State::Collecting { collect, waiting: Some(Waiting { parts, inner, config }) },
-        }
+    pub(crate) fn new(request: Request<B>, inner: S, config: QStashConfig) -> Self {
+        let gate = config.gate().clone();
+        let (parts, body) = request.into_parts();
+        let verifying = Box::pin(async move {
+            let verdict = {
+                // The head is indexed once, for every step and the log line.
+                let head = head(&parts);
+                verify_delivery(&gate, &head, BodyDataStream::new(body), |_| Rejection::BadBody).await
+            };
+            (parts, verdict)
+        });
+        ResponseFuture { state: State::Verifying { verifying, next: Some((inner, config)) } }
     }
 }
 
@@ -102,53 +85,37 @@ where
         let mut state = self.project().state;
         loop {
             let next = match state.as_mut().project() {
-                StateProj::Rejected { response } => {
-                    return match response.take() {
-                        Some(response) => Poll::Ready(Ok(response)),
-                        // Polled after completion: answer like a body error, never panic.
-                        None => Poll::Ready(Ok(default_response(&Rejection::BadBody).map(ResBody::from))),
-                    };
-                }
-                StateProj::Collecting { collect, waiting } => {
-                    let collected = ready!(collect.poll(cx));
-                    let Some(Waiting { parts, mut inner, config }) = waiting.take() else {
-                        return Poll::Ready(Ok(default_response(&Rejection::BadBody).map(ResBody::from)));
-                    };
-                    let finished =
-                        collected.and_then(|(bytes, pending)| Ok((bytes, config.finish(pending, &parts)?)));
-                    match finished {
-                        Err(rejection) => {
-                            State::Rejected { response: Some(config.respond(&rejection, &parts)) }
-                        }
-                        Ok((bytes, message)) => {
-                            let check = config.gate().replay_check(&message);
-                            let mut request = Request::from_parts(parts, B::from(bytes));
-                            request.extensions_mut().insert(message);
-                            match check {
-                                Some(check) => {
-                                    State::Replay { check, pending: Some(Checked { request, inner, config }) }
-                                }
-                                None => State::Inner { future: inner.call(request) },
-                            }
-                        }
-                    }
-                }
-                StateProj::Replay { check, pending } => {
-                    let verdict = ready!(check.as_mut().poll(cx));
-                    let Some(Checked { request, mut inner, config }) = pending.take() else {
-                        return Poll::Ready(Ok(default_response(&Rejection::BadBody).map(ResBody::from)));
+                StateProj::Verifying { verifying, next } => {
+                    let (parts, verdict) = ready!(verifying.as_mut().poll(cx));
+                    let Some((mut inner, config)) = next.take() else {
+                        return Poll::Ready(Ok(refused(&Rejection::BadBody, None)));
                     };
                     match verdict {
-                        Ok(()) => State::Inner { future: inner.call(request) },
                         Err(rejection) => {
-                            let (parts, _) = request.into_parts();
-                            State::Rejected { response: Some(config.respond(&rejection, &parts)) }
+                            state.set(State::Done);
+                            return Poll::Ready(Ok(refused(&rejection, Some(&config))));
+                        }
+                        Ok((bytes, delivery)) => {
+                            let mut request = Request::from_parts(parts, B::from(bytes));
+                            request.extensions_mut().insert(VerifiedMessage::from(delivery));
+                            State::Inner { future: inner.call(request) }
                         }
                     }
                 }
                 StateProj::Inner { future } => return future.poll(cx),
+                // Polled after completion: answer like a body error, never panic.
+                StateProj::Done => return Poll::Ready(Ok(refused(&Rejection::BadBody, None))),
             };
             state.set(next);
         }
     }
+}
+
+/// The response to a refusal, as the configuration builds it.
+fn refused<ResBody: From<Bytes>>(rejection: &Rejection, config: Option<&QStashConfig>) -> Response<ResBody> {
+    let response = match config {
+        Some(config) => config.respond(rejection, default_response),
+        None => default_response(rejection),
+    };
+    response.map(ResBody::from)
 }

@@ -30,7 +30,6 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-mod body;
 mod config;
 #[cfg(feature = "axum")]
 mod extract;

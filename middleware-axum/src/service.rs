@@ -46,7 +46,9 @@ impl<S> QStash<S> {
 impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for QStash<S>
 where
     S: Service<Request<ReqBody>, Response = Response<ResBody>> + Clone,
-    ReqBody: Body + From<Bytes>,
+    ReqBody: Body + From<Bytes> + Send + 'static,
+    ReqBody::Data: Send,
+    ReqBody::Error: Send,
     ResBody: From<Bytes>,
 {
     type Response = Response<ResBody>;
@@ -58,16 +60,10 @@ where
     }
 
     fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
-        let (parts, body) = request.into_parts();
-        match self.config.verify_head(&parts) {
-            Err(rejection) => ResponseFuture::rejected(self.config.respond(&rejection, &parts)),
-            Ok(pending) => {
-                // The service that was polled ready handles this request; its clone waits for
-                // the next one (tower's usual pattern for calling from a future).
-                let clone = self.inner.clone();
-                let ready = std::mem::replace(&mut self.inner, clone);
-                ResponseFuture::collecting(body, pending, parts, ready, self.config.clone())
-            }
-        }
+        // The service that was polled ready handles this request; its clone waits for the
+        // next one (tower's usual pattern for calling from a future).
+        let clone = self.inner.clone();
+        let ready = std::mem::replace(&mut self.inner, clone);
+        ResponseFuture::new(request, ready, self.config.clone())
     }
 }

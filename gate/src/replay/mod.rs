@@ -1,4 +1,4 @@
-//! Replay protection (SPEC.md §6, feature `std`): a token stays valid for five minutes, so
+//! Replay protection (SPEC.md §6; the Redis store with feature `redis`): a token stays valid for five minutes, so
 //! anyone who saw one delivery could send it again. A [`ReplayGuard`] remembers every signed
 //! `jti` it accepted until the token expires and refuses it the second time (`replayed`).
 //!

@@ -73,7 +73,7 @@ pub(crate) fn bench(ctx: &Ctx) -> Outcome {
 
 pub(crate) fn dev_loop(ctx: &Ctx) -> Outcome {
     // The local loop exactly as `qstash-kit dev` prints it, with the READMEs' axum (built from
-    // the README by testkit), FastAPI, Express and Next.js examples.
+    // the README by the demos crate), FastAPI, Express and Next.js examples.
     ctx.cmd("cargo")
         .args(["build", "-q", "--workspace", "--all-features", "--bin", "qstash-kit", "--bin", "readme-axum"])
         .run()?;

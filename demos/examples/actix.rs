@@ -2,16 +2,16 @@
 //! built-in `Signer` (development keys), some of them tampered with, sent to it over HTTP.
 //!
 //! ```sh
-//! cargo run -q -p qstash-actix --example actix            # the demonstration
-//! cargo run -q -p qstash-actix --example actix -- --serve # keep serving, print a curl command
+//! cargo run -q -p qstash-demos --example actix            # the demonstration
+//! cargo run -q -p qstash-demos --example actix -- --serve # keep serving, print a curl command
 //! ```
 #![allow(clippy::expect_used)] // a demo that cannot bind or connect should stop with the reason
 
 use actix_web::{App, HttpServer, web};
 use qstash_actix::{QStash, QStashConfig, VerifiedMessage};
 use qstash_core::{Receiver, Signer, TOKEN_LIFETIME_SECS};
+use qstash_demos::run_demo;
 use qstash_gate::replay::MemoryReplayGuard;
-use qstash_testkit::run_demo;
 
 /// The handler only ever sees verified deliveries.
 async fn hook(message: VerifiedMessage, body: web::Bytes) -> String {

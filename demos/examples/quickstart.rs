@@ -3,8 +3,8 @@
 //! with or replayed, sent to it over HTTP.
 //!
 //! ```sh
-//! cargo run -q -p qstash-axum --example quickstart            # the demonstration
-//! cargo run -q -p qstash-axum --example quickstart -- --serve # keep serving, print a curl command
+//! cargo run -q -p qstash-demos --example quickstart            # the demonstration
+//! cargo run -q -p qstash-demos --example quickstart -- --serve # keep serving, print a curl command
 //! ```
 #![allow(clippy::expect_used)] // a demo that cannot bind or connect should stop with the reason
 
@@ -15,8 +15,8 @@ use axum::body::Bytes;
 use axum::routing::post;
 use qstash_axum::{QStashConfig, QStashLayer, VerifiedMessage};
 use qstash_core::{Receiver, Signer, TOKEN_LIFETIME_SECS};
+use qstash_demos::run_demo;
 use qstash_gate::replay::MemoryReplayGuard;
-use qstash_testkit::run_demo;
 
 /// The handler only ever sees verified deliveries.
 async fn hook(message: VerifiedMessage, body: Bytes) -> String {
