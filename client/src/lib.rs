@@ -32,6 +32,7 @@ mod api;
 mod config;
 mod duration;
 mod error;
+mod flow_control;
 mod integrations;
 #[doc(hidden)]
 pub mod internal;
@@ -53,8 +54,9 @@ pub use api::url_groups::{Endpoint, UrlGroup, UrlGroups};
 pub use config::{ClientConfig, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, region_base_url};
 pub use duration::{InvalidDuration, parse_duration};
 pub use error::{ClientError, RateLimit};
+pub use flow_control::{FlowControl, InvalidFlowControl};
 pub use integrations::{Analytics, Api, LlmProvider, Resend};
-pub use options::{BatchMessage, Callback, Destination, FlowControl, PublishOptions, Redact};
+pub use options::{BatchMessage, Callback, Destination, PublishOptions, Redact};
 pub use retry::{RetryPolicy, Sleep, may_retry};
 pub use rotation::{KeyRefresher, Refresh};
 pub use types::{PublishResponse, SigningKeys};

@@ -9,7 +9,7 @@ use core::time::Duration;
 use reqwest::header::HeaderMap;
 use serde::Serialize;
 
-use super::{ClientError, header};
+use super::{ClientError, FlowControl, header};
 use crate::integrations::{Api, Route};
 
 /// Where a message goes. A URL is sent exactly as given (no re-encoding).
@@ -45,20 +45,6 @@ impl From<String> for Destination {
     fn from(url: String) -> Self {
         Destination::Url(url)
     }
-}
-
-/// Flow control: at most `parallelism` deliveries in flight and/or `rate` per `period` for
-/// all messages sharing `key`.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct FlowControl {
-    /// Messages with the same key share the limits.
-    pub key: String,
-    /// Deliveries in flight at once.
-    pub parallelism: Option<u32>,
-    /// Deliveries per `period`.
-    pub rate: Option<u32>,
-    /// The rate's period (default one second on QStash's side).
-    pub period: Option<Duration>,
 }
 
 /// A callback: QStash calls `url` with the destination's response (`Upstash-Callback`) or,
@@ -224,21 +210,9 @@ impl PublishOptions {
             set("Upstash-Timeout".into(), seconds(timeout));
         }
         if let Some(flow) = &self.flow_control {
-            let mut parts = Vec::new();
-            if let Some(p) = flow.parallelism {
-                parts.push(format!("parallelism={p}"));
-            }
-            if let Some(r) = flow.rate {
-                parts.push(format!("rate={r}"));
-            }
-            if let Some(period) = flow.period {
-                parts.push(format!("period={}", seconds(period)));
-            }
-            if flow.parallelism.is_none() && flow.rate.is_none() {
-                return Err(ClientError::Config("flow control needs a parallelism or a rate".into()));
-            }
+            let value = flow.value()?;
             set("Upstash-Flow-Control-Key".into(), flow.key.clone());
-            set("Upstash-Flow-Control-Value".into(), parts.join(", "));
+            set("Upstash-Flow-Control-Value".into(), value);
         }
         if !self.labels.is_empty() {
             set("Upstash-Label".into(), self.labels.join(","));

@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use axum::http::HeaderMap;
+pub(crate) use qstash_client::FlowControl;
 use qstash_client::parse_duration;
 use serde::{Deserialize, Serialize};
 
@@ -15,7 +16,7 @@ const LATEST_UNIX_SECONDS: u64 = 253_402_300_799;
 const MAX_DELAY: Duration = Duration::from_secs(365 * 86_400);
 
 /// The longest flow-control rate period taken: a year.
-pub(crate) const MAX_RATE_PERIOD: Duration = Duration::from_secs(365 * 86_400);
+pub(crate) const MAX_RATE_PERIOD: Duration = FlowControl::MAX_PERIOD;
 
 /// How one message is to be delivered.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -54,47 +55,6 @@ pub(crate) struct CallbackSpec {
     pub(crate) delay: Duration,
     /// Sent with the callback, the prefix taken off.
     pub(crate) forward: Vec<(String, String)>,
-}
-
-/// `Upstash-Flow-Control-Key` and the limits of `Upstash-Flow-Control-Value`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub(crate) struct FlowControl {
-    pub(crate) key: String,
-    pub(crate) parallelism: Option<u32>,
-    pub(crate) rate: Option<u32>,
-    pub(crate) period: Option<Duration>,
-}
-
-impl FlowControl {
-    /// `parallelism=2, rate=10, period=60s` for `key`.
-    fn parse(key: String, value: &str) -> Result<FlowControl, String> {
-        let mut flow = FlowControl { key, parallelism: None, rate: None, period: None };
-        for part in value.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-            let (name, number) = part
-                .split_once('=')
-                .ok_or_else(|| format!("invalid Upstash-Flow-Control-Value part {part:?}"))?;
-            let invalid = || format!("invalid Upstash-Flow-Control-Value part {part:?}");
-            match name.trim() {
-                "parallelism" => flow.parallelism = Some(number.trim().parse().map_err(|_| invalid())?),
-                "rate" => flow.rate = Some(number.trim().parse().map_err(|_| invalid())?),
-                "period" => {
-                    let period = parse_duration(number).map_err(|_| invalid())?;
-                    if period > MAX_RATE_PERIOD {
-                        return Err(format!(
-                            "invalid Upstash-Flow-Control-Value: a period of at most {}s",
-                            MAX_RATE_PERIOD.as_secs()
-                        ));
-                    }
-                    flow.period = Some(period);
-                }
-                _ => return Err(invalid()),
-            }
-        }
-        if flow.parallelism.is_none() && flow.rate.is_none() {
-            return Err("Upstash-Flow-Control-Value needs a parallelism or a rate".into());
-        }
-        Ok(flow)
-    }
 }
 
 /// Headers as the API shows them, each name with its values.
@@ -236,7 +196,7 @@ impl Spec {
         }
         let flow_control =
             match (read.text("upstash-flow-control-key")?, read.text("upstash-flow-control-value")?) {
-                (Some(key), Some(value)) => Some(FlowControl::parse(key, &value)?),
+                (Some(key), Some(value)) => Some(FlowControl::parse(key, &value).map_err(|e| e.to_string())?),
                 (Some(_), None) => {
                     return Err("Upstash-Flow-Control-Key needs an Upstash-Flow-Control-Value".into());
                 }
