@@ -8,7 +8,7 @@ use qstash_client::{Client, ClientConfig, ClientError, RetryPolicy, parse_durati
 use qstash_core::Region;
 use serde::Serialize;
 
-use crate::Outcome;
+use crate::Report;
 use crate::failure::Failure;
 use crate::input::secret_from;
 
@@ -90,7 +90,7 @@ pub(crate) fn act(
     json: bool,
     call: impl Future<Output = Result<(), ClientError>>,
     what: String,
-) -> Result<Outcome, Failure> {
+) -> Result<Report, Failure> {
     block_on(async { Ok(call.await?) })?;
     done(json, &what)
 }
@@ -100,16 +100,16 @@ pub(crate) fn show<T: Serialize>(
     json: bool,
     value: &T,
     human: impl FnOnce(&T) -> String,
-) -> Result<Outcome, Failure> {
+) -> Result<Report, Failure> {
     if json {
         let text = serde_json::to_string(value).map_err(|e| format!("printing the answer: {e}"))?;
-        return Ok(Outcome::Ok(text));
+        return Ok(Report::Ok(text));
     }
-    Ok(Outcome::Ok(human(value)))
+    Ok(Report::Ok(human(value)))
 }
 
 /// What a call that answers nothing did, as text or as `{"ok": true, …}`.
-pub(crate) fn done(json: bool, what: &str) -> Result<Outcome, Failure> {
+pub(crate) fn done(json: bool, what: &str) -> Result<Report, Failure> {
     show(json, &serde_json::json!({ "ok": true, "done": what }), |_| what.to_owned())
 }
 

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use qstash_client::{BatchMessage, Callback, Destination, PublishOptions};
 use serde::Deserialize;
 
-use crate::Outcome;
+use crate::Report;
 use crate::api::{ApiArgs, block_on};
 use crate::failure::Failure;
 use crate::integration::ApiSpec;
@@ -65,7 +65,7 @@ impl Entry {
     }
 }
 
-pub(crate) fn run(args: Args, json: bool) -> Result<Outcome, Failure> {
+pub(crate) fn run(args: Args, json: bool) -> Result<Report, Failure> {
     let text = crate::input::body(None, Some(&args.file))?;
     let entries: Vec<Entry> = serde_json::from_slice(&text)
         .map_err(|e| format!("{}: not a batch (a JSON array of messages): {e}", args.file))?;

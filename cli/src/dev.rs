@@ -2,7 +2,7 @@
 
 use std::ffi::OsString;
 
-use crate::Outcome;
+use crate::Report;
 use crate::failure::Failure;
 use crate::output;
 
@@ -82,7 +82,7 @@ fn test_users() -> String {
     text
 }
 
-pub(crate) fn run(args: Args, json: bool) -> Result<Outcome, Failure> {
+pub(crate) fn run(args: Args, json: bool) -> Result<Report, Failure> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -136,7 +136,7 @@ pub(crate) fn run(args: Args, json: bool) -> Result<Outcome, Failure> {
         }
         stopped().await?;
         server.shutdown().await;
-        Ok(Outcome::Ok("stopped".to_owned()))
+        Ok(Report::Ok("stopped".to_owned()))
     })
 }
 

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use qstash_client::{DlqPage, MessageFilter, PublishOptions, parse_duration};
 
-use crate::Outcome;
+use crate::Report;
 use crate::api::{Area, act, block_on, fields, show, table};
 use crate::failure::Failure;
 use crate::listing::{FilterArgs, PageArgs, next_page_hint};
@@ -73,7 +73,7 @@ pub(crate) struct List {
     response_status: Vec<u16>,
 }
 
-pub(crate) fn run(args: Args, json: bool) -> Result<Outcome, Failure> {
+pub(crate) fn run(args: Args, json: bool) -> Result<Report, Failure> {
     let client = args.api.client()?;
     let dlq = client.dlq();
     match args.command {

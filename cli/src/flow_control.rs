@@ -3,7 +3,7 @@
 use clap::Subcommand;
 use qstash_client::{Pin, Unpin};
 
-use crate::Outcome;
+use crate::Report;
 use crate::api::{Area, act, block_on, fields, show, table};
 use crate::failure::Failure;
 
@@ -67,7 +67,7 @@ pub(crate) enum Command {
     },
 }
 
-pub(crate) fn run(args: Args, json: bool) -> Result<Outcome, Failure> {
+pub(crate) fn run(args: Args, json: bool) -> Result<Report, Failure> {
     let client = args.api.client()?;
     let fc = client.flow_control();
     match args.command {

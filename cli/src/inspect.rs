@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use qstash_core::{Check, Explanation, Finding, Rule, explain};
 use serde_json::{Value, json};
 
-use crate::Outcome;
+use crate::Report;
 use crate::input::{receiver, text_or_stdin};
 
 #[derive(clap::Args)]
@@ -79,7 +79,7 @@ fn detail(check: &Check, e: &Explanation, claims: Option<&Value>, now: i64, keye
     }
 }
 
-pub(crate) fn run(args: Args, json_out: bool) -> Result<Outcome, String> {
+pub(crate) fn run(args: Args, json_out: bool) -> Result<Report, String> {
     let token = text_or_stdin(&args.token)?;
     let now = args
         .now
@@ -141,5 +141,5 @@ pub(crate) fn run(args: Args, json_out: bool) -> Result<Outcome, String> {
         }
         out.trim_end().to_owned()
     };
-    Ok(if failed { Outcome::Invalid(text) } else { Outcome::Ok(text) })
+    Ok(if failed { Report::Invalid(text) } else { Report::Ok(text) })
 }

@@ -3,7 +3,7 @@
 use clap::Subcommand;
 use qstash_client::SigningKeys;
 
-use crate::Outcome;
+use crate::Report;
 use crate::api::{Area, block_on, show};
 use crate::failure::Failure;
 
@@ -19,13 +19,13 @@ pub(crate) enum Command {
     Rotate,
 }
 
-fn print(json: bool, keys: &SigningKeys) -> Result<Outcome, Failure> {
+fn print(json: bool, keys: &SigningKeys) -> Result<Report, Failure> {
     show(json, &serde_json::json!({ "current": keys.current, "next": keys.next }), |_| {
         format!("QSTASH_CURRENT_SIGNING_KEY={}\nQSTASH_NEXT_SIGNING_KEY={}", keys.current, keys.next)
     })
 }
 
-pub(crate) fn run(args: Args, json: bool) -> Result<Outcome, Failure> {
+pub(crate) fn run(args: Args, json: bool) -> Result<Report, Failure> {
     let client = args.api.client()?;
     let keys = match args.command {
         Command::Get => block_on(async { Ok(client.signing_keys().await?) })?,

@@ -3,7 +3,7 @@
 use futures_util::TryStreamExt;
 use qstash_client::{LogPage, MessageFilter, MessageState};
 
-use crate::Outcome;
+use crate::Report;
 use crate::api::{ApiArgs, block_on, show, table};
 use crate::failure::Failure;
 use crate::listing::{FilterArgs, PageArgs, next_page_hint};
@@ -25,7 +25,7 @@ fn state(name: &str) -> Result<MessageState, String> {
     MessageState::parse(name).ok_or_else(|| format!("{name:?} is not a message state"))
 }
 
-pub(crate) fn run(args: Args, json: bool) -> Result<Outcome, Failure> {
+pub(crate) fn run(args: Args, json: bool) -> Result<Report, Failure> {
     let client = args.api.client()?;
     let logs = client.logs();
     let filter = MessageFilter { state: args.state, ..args.filter.filter() };

@@ -109,7 +109,7 @@ enum Command {
 }
 
 /// How a command ended: the exit code and what to print.
-pub(crate) enum Outcome {
+pub(crate) enum Report {
     Ok(String),
     Invalid(String),
 }
@@ -117,7 +117,7 @@ pub(crate) enum Outcome {
 fn main() -> ExitCode {
     let cli = Cli::parse_from(dev::official_flag_form(std::env::args_os()));
     let json = cli.json;
-    let result: Result<Outcome, Failure> = match cli.command {
+    let result: Result<Report, Failure> = match cli.command {
         Command::Inspect(args) => inspect::run(args, json).map_err(Failure::from),
         Command::Verify(args) => verify::run(args, json).map_err(Failure::from),
         Command::Sign(args) => sign::run(args, json).map_err(Failure::from),
@@ -134,11 +134,11 @@ fn main() -> ExitCode {
         Command::Dev(args) => dev::run(args, json),
     };
     match result {
-        Ok(Outcome::Ok(text)) => {
+        Ok(Report::Ok(text)) => {
             output::out(&text);
             ExitCode::SUCCESS
         }
-        Ok(Outcome::Invalid(text)) => {
+        Ok(Report::Invalid(text)) => {
             output::out(&text);
             ExitCode::from(failure::code::INVALID)
         }

@@ -5,7 +5,7 @@ use clap::Subcommand;
 use futures_util::TryStreamExt;
 use qstash_client::{BulkActionPage, BulkActionState, MessageFilter};
 
-use crate::Outcome;
+use crate::Report;
 use crate::api::{Area, act, block_on, fields, show, table};
 use crate::failure::Failure;
 use crate::listing::{FilterArgs, PageArgs, next_page_hint};
@@ -69,7 +69,7 @@ fn bulk_state(name: &str) -> Result<BulkActionState, String> {
     }
 }
 
-pub(crate) fn run(args: Args, json: bool) -> Result<Outcome, Failure> {
+pub(crate) fn run(args: Args, json: bool) -> Result<Report, Failure> {
     let client = args.api.client()?;
     let messages = client.messages();
     match args.command {

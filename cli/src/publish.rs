@@ -2,7 +2,7 @@
 
 use qstash_client::{Destination, PublishOptions, PublishResponse};
 
-use crate::Outcome;
+use crate::Report;
 use crate::api::{ApiArgs, block_on, show, table};
 use crate::failure::Failure;
 use crate::integration::IntegrationArgs;
@@ -56,7 +56,7 @@ pub(crate) fn options(message: &MessageArgs) -> Result<PublishOptions, Failure> 
 }
 
 /// The accepted messages, one line each (`id -> url` for URL-group endpoints).
-pub(crate) fn show_sent(json: bool, sent: &[PublishResponse]) -> Result<Outcome, Failure> {
+pub(crate) fn show_sent(json: bool, sent: &[PublishResponse]) -> Result<Report, Failure> {
     show(json, &serde_json::json!({ "messages": sent }), |_| {
         if sent.iter().any(|m| m.url.is_some()) {
             table(sent, &["messageId", "url", "deduplicated"])
@@ -66,7 +66,7 @@ pub(crate) fn show_sent(json: bool, sent: &[PublishResponse]) -> Result<Outcome,
     })
 }
 
-pub(crate) fn run(args: Args, json: bool) -> Result<Outcome, Failure> {
+pub(crate) fn run(args: Args, json: bool) -> Result<Report, Failure> {
     let body = args.message.body()?;
     let options = PublishOptions {
         not_before: args.not_before,

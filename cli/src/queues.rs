@@ -2,7 +2,7 @@
 
 use clap::Subcommand;
 
-use crate::Outcome;
+use crate::Report;
 use crate::api::{Area, act, block_on, fields, show, table};
 use crate::failure::Failure;
 
@@ -46,7 +46,7 @@ pub(crate) enum Command {
     },
 }
 
-pub(crate) fn run(args: Args, json: bool) -> Result<Outcome, Failure> {
+pub(crate) fn run(args: Args, json: bool) -> Result<Report, Failure> {
     let client = args.api.client()?;
     let queues = client.queues();
     match args.command {

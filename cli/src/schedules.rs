@@ -3,7 +3,7 @@
 use clap::Subcommand;
 use qstash_client::{Destination, ScheduleOptions};
 
-use crate::Outcome;
+use crate::Report;
 use crate::api::{Area, act, block_on, fields, show, table};
 use crate::failure::Failure;
 use crate::message_args::MessageArgs;
@@ -60,7 +60,7 @@ pub(crate) struct Create {
     message: MessageArgs,
 }
 
-pub(crate) fn run(args: Args, json: bool) -> Result<Outcome, Failure> {
+pub(crate) fn run(args: Args, json: bool) -> Result<Report, Failure> {
     let client = args.api.client()?;
     let schedules = client.schedules();
     match args.command {

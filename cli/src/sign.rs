@@ -2,7 +2,7 @@
 
 use qstash_core::{ConfigError, DEV_CURRENT_SIGNING_KEY, Signer, development_mode};
 
-use crate::Outcome;
+use crate::Report;
 use crate::input::{body, config_message, env_var, one_stdin, secret_from};
 
 #[derive(clap::Args)]
@@ -34,7 +34,7 @@ pub(crate) struct Args {
     now: Option<i64>,
 }
 
-pub(crate) fn run(args: Args, json: bool) -> Result<Outcome, String> {
+pub(crate) fn run(args: Args, json: bool) -> Result<Report, String> {
     one_stdin([("--key-file", args.key_file.as_deref()), ("--body", args.body.as_deref())])?;
     let flag_key = match &args.key_file {
         Some(path) => Some(secret_from(path, "signing key")?),
@@ -69,5 +69,5 @@ pub(crate) fn run(args: Args, json: bool) -> Result<Outcome, String> {
         Some(now) => token.sign_at(now),
         None => token.sign(),
     };
-    Ok(Outcome::Ok(if json { serde_json::json!({ "token": token }).to_string() } else { token }))
+    Ok(Report::Ok(if json { serde_json::json!({ "token": token }).to_string() } else { token }))
 }

@@ -3,7 +3,7 @@
 use clap::Subcommand;
 use qstash_client::{Endpoint, UrlGroup};
 
-use crate::Outcome;
+use crate::Report;
 use crate::api::{Area, act, block_on, show, table};
 use crate::failure::Failure;
 
@@ -65,7 +65,7 @@ fn describe(group: &UrlGroup) -> String {
     text
 }
 
-pub(crate) fn run(args: Args, json: bool) -> Result<Outcome, Failure> {
+pub(crate) fn run(args: Args, json: bool) -> Result<Report, Failure> {
     let client = args.api.client()?;
     let groups = client.url_groups();
     match args.command {

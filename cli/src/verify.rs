@@ -2,7 +2,7 @@
 
 use qstash_core::Request;
 
-use crate::Outcome;
+use crate::Report;
 use crate::input::{body, one_stdin, receiver, secret_from, text_or_stdin};
 
 #[derive(clap::Args)]
@@ -46,7 +46,7 @@ pub(crate) struct Args {
     now: Option<i64>,
 }
 
-pub(crate) fn run(args: Args, json: bool) -> Result<Outcome, String> {
+pub(crate) fn run(args: Args, json: bool) -> Result<Report, String> {
     one_stdin([
         ("--token", Some(args.token.as_str())),
         ("--body", args.body.as_deref()),
@@ -74,7 +74,7 @@ pub(crate) fn run(args: Args, json: bool) -> Result<Outcome, String> {
             let key = verified.key.as_str();
             let region = verified.region.as_ref().map(|r| r.as_str().to_owned());
             if json {
-                Outcome::Ok(
+                Report::Ok(
                     serde_json::json!({
                         "valid": true, "key": key, "region": region,
                         "sub": verified.claims.sub(), "jti": verified.claims.jti(),
@@ -82,17 +82,17 @@ pub(crate) fn run(args: Args, json: bool) -> Result<Outcome, String> {
                     .to_string(),
                 )
             } else {
-                Outcome::Ok(format!("valid: signed with the {key} key for {}", verified.claims.sub()))
+                Report::Ok(format!("valid: signed with the {key} key for {}", verified.claims.sub()))
             }
         }
         Err(error) => {
             if json {
-                Outcome::Invalid(
+                Report::Invalid(
                     serde_json::json!({ "valid": false, "reason": error.reason(), "message": error.to_string() })
                         .to_string(),
                 )
             } else {
-                Outcome::Invalid(format!("invalid: {} ({error})", error.reason()))
+                Report::Invalid(format!("invalid: {} ({error})", error.reason()))
             }
         }
     })

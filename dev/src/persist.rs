@@ -16,7 +16,7 @@ use crate::delivery;
 use crate::flow_key::FlowKey;
 use crate::ids::now_millis;
 use crate::schedules::{self, next_run};
-use crate::signing_keys::SigningKeys;
+use crate::signing_keys::AccountKeys;
 use crate::state::{DeadLetter, Inner, Message, Queue, Schedule, State};
 use crate::timetable::Timetable;
 
@@ -83,7 +83,7 @@ impl Snapshot {
         let mut schedules_to_start = Vec::new();
         {
             let mut inner = state.lock();
-            if let Some(keys) = SigningKeys::from_pair(&self.keys.0, &self.keys.1) {
+            if let Some(keys) = AccountKeys::from_pair(&self.keys.0, &self.keys.1) {
                 inner.keys = keys;
             }
             for queue in self.queues {

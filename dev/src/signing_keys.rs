@@ -10,16 +10,16 @@ use crate::users::DevUser;
 
 /// The current and next signing keys, and their signers.
 #[derive(Clone)]
-pub(crate) struct SigningKeys {
+pub(crate) struct AccountKeys {
     current: String,
     next: String,
     signer: Signer,
     next_signer: Signer,
 }
 
-impl Default for SigningKeys {
+impl Default for AccountKeys {
     fn default() -> Self {
-        SigningKeys {
+        AccountKeys {
             current: qstash_core::DEV_CURRENT_SIGNING_KEY.to_owned(),
             next: qstash_core::DEV_NEXT_SIGNING_KEY.to_owned(),
             signer: Signer::dev(),
@@ -28,24 +28,24 @@ impl Default for SigningKeys {
     }
 }
 
-impl fmt::Debug for SigningKeys {
+impl fmt::Debug for AccountKeys {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SigningKeys").field("current", &"[REDACTED]").field("next", &"[REDACTED]").finish()
+        f.debug_struct("AccountKeys").field("current", &"[REDACTED]").field("next", &"[REDACTED]").finish()
     }
 }
 
-impl SigningKeys {
+impl AccountKeys {
     /// The pair of `user`, before any rotation.
     pub(crate) fn of(user: &DevUser) -> Self {
         match (Signer::new(user.current_signing_key), Signer::new(user.next_signing_key)) {
-            (Ok(signer), Ok(next_signer)) => SigningKeys {
+            (Ok(signer), Ok(next_signer)) => AccountKeys {
                 current: user.current_signing_key.to_owned(),
                 next: user.next_signing_key.to_owned(),
                 signer,
                 next_signer,
             },
             // The default user's keys, the public pair `Signer::new` leaves to `Signer::dev`.
-            _ => SigningKeys::default(),
+            _ => AccountKeys::default(),
         }
     }
 
@@ -57,7 +57,7 @@ impl SigningKeys {
             qstash_core::DEV_NEXT_SIGNING_KEY => Some(Signer::dev_next()),
             _ => Signer::new(key).ok(),
         };
-        Some(SigningKeys {
+        Some(AccountKeys {
             current: current.to_owned(),
             next: next.to_owned(),
             signer: signer(current)?,
@@ -97,7 +97,7 @@ mod tests {
 
     #[test]
     fn a_rotation_promotes_the_next_key_and_makes_a_new_one() {
-        let mut keys = SigningKeys::default();
+        let mut keys = AccountKeys::default();
         keys.rotate();
         let (current, next) = keys.pair();
         assert_eq!(current, qstash_core::DEV_NEXT_SIGNING_KEY);
@@ -112,7 +112,7 @@ mod tests {
     #[test]
     fn each_user_signs_with_its_own_pair() {
         for user in &crate::users::DEV_USERS {
-            let keys = SigningKeys::of(user);
+            let keys = AccountKeys::of(user);
             assert_eq!(keys.pair(), (user.current_signing_key.to_owned(), user.next_signing_key.to_owned()));
             let token = keys.signer().token("https://example.com/hook", b"body").sign();
             let receiver = match qstash_core::Receiver::new(user.current_signing_key, user.next_signing_key) {
@@ -128,8 +128,8 @@ mod tests {
     #[test]
     fn keys_never_print() {
         assert_eq!(
-            format!("{:?}", SigningKeys::default()),
-            "SigningKeys { current: \"[REDACTED]\", next: \"[REDACTED]\" }"
+            format!("{:?}", AccountKeys::default()),
+            "AccountKeys { current: \"[REDACTED]\", next: \"[REDACTED]\" }"
         );
     }
 }

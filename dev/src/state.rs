@@ -15,7 +15,7 @@ use tokio::sync::{Notify, Semaphore, watch};
 use crate::flow_key::FlowKey;
 use crate::ids::{base64, now_millis};
 use crate::limits::Limits;
-use crate::signing_keys::SigningKeys;
+use crate::signing_keys::AccountKeys;
 use crate::spec::{Spec, headers_map};
 use crate::users::DevUser;
 
@@ -225,7 +225,7 @@ pub(crate) struct Inner {
     pub(crate) deduplication: HashMap<String, (String, Instant)>,
     /// The background cancels asked for, oldest first (the newest [`BULK_ACTIONS_KEPT`]).
     pub(crate) bulk_actions: Vec<qstash_client::BulkAction>,
-    pub(crate) keys: SigningKeys,
+    pub(crate) keys: AccountKeys,
 }
 
 impl Inner {
@@ -262,7 +262,7 @@ impl State {
                 .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .unwrap_or_default(),
-            inner: Mutex::new(Inner { keys: SigningKeys::of(user), ..Inner::default() }),
+            inner: Mutex::new(Inner { keys: AccountKeys::of(user), ..Inner::default() }),
             changed: AtomicBool::new(false),
             stop: watch::channel(false).0,
         }
