@@ -1,7 +1,7 @@
 //! What a verified delivery tells the caller.
 
 use napi_derive::napi;
-use qstash_gate::host::{ClaimsView, HostError};
+use qstash_gate::bindings::{ClaimsView, HostError};
 
 /// The verified claims of a delivery.
 #[napi(object)]

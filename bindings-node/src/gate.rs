@@ -1,6 +1,6 @@
 //! `Gate`, `PendingDelivery`, `Rejection` and `Delivery`: `qstash-gate`'s request-to-verdict
 //! sequence for the JavaScript helpers, which only move bytes. Every rule (options, head,
-//! target, refusal, delivery) is the gate's `host` contract; this module converts JavaScript
+//! target, refusal, delivery) is the gate's `bindings` contract; this module converts JavaScript
 //! values to and from it.
 
 use std::collections::HashMap;
@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use napi::bindgen_prelude::Object;
 use napi::{Either, Env};
 use napi_derive::napi;
-use qstash_gate::host::{DeliveryView, GateOptions as Options, Number, Refusal};
+use qstash_gate::bindings::{DeliveryView, GateOptions as Options, Number, Refusal};
 use qstash_gate::replay::ReplayGuard;
 use qstash_gate::{HEADERS_READ, IndexedHead};
 
@@ -147,7 +147,7 @@ pub struct Gate {
 /// The head from the values of `headerNames()` in order (absent: `undefined` or `null`) and
 /// the original target.
 fn head_of(values: Vec<Option<String>>, target: &str) -> IndexedHead<'static> {
-    let mut head = IndexedHead::new(qstash_gate::host::original_target(target).into_owned());
+    let mut head = IndexedHead::new(qstash_gate::bindings::original_target(target).into_owned());
     for (name, value) in HEADERS_READ.iter().zip(values) {
         if let Some(value) = value {
             head.push(name, value.into_bytes().into());
@@ -181,8 +181,8 @@ impl Gate {
         let gate = match receiver {
             Some(receiver) => gate_options.build(receiver.shared().clone(), receiver.replay_guard(), store),
             None => gate_options.build_on(
-                qstash_gate::Gate::keys_later(Some(qstash_gate::host::environment_keys(
-                    qstash_gate::host::Language::JavaScript,
+                qstash_gate::Gate::keys_later(Some(qstash_gate::bindings::environment_keys(
+                    qstash_gate::bindings::Language::JavaScript,
                 ))),
                 None,
                 store,
@@ -248,7 +248,7 @@ pub struct PendingDelivery {
     head: Arc<IndexedHead<'static>>,
     pending: Mutex<Option<qstash_gate::Pending>>,
     /// Set by `finish`: what an asynchronous replay store claims for the delivery.
-    claim: Mutex<Option<Result<qstash_gate::host::StoreClaim, qstash_gate::Rejection>>>,
+    claim: Mutex<Option<Result<qstash_gate::bindings::StoreClaim, qstash_gate::Rejection>>>,
 }
 
 /// What an asynchronous replay store claims: the `jti` until `expiresAt` (Unix seconds).

@@ -55,7 +55,7 @@ const _: () = assert!(DEFAULT_BODY_LIMIT as usize == qstash_gate::DEFAULT_BODY_L
 /// is: more than 0, at most an hour.
 #[napi]
 pub fn check_store_timeout(ms: f64) -> napi::Result<f64, &'static str> {
-    qstash_gate::host::store_timeout(qstash_gate::host::Number::Float(ms / 1000.0))
+    qstash_gate::bindings::store_timeout(qstash_gate::bindings::Number::Float(ms / 1000.0))
         .map(|timeout| timeout.as_secs_f64() * 1000.0)
         .map_err(crate::error::host_error)
 }

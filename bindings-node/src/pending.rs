@@ -63,6 +63,6 @@ impl PendingBody {
         if let Some(guard) = &self.replay {
             guard.check_verified(&verified, self.clock_tolerance).map_err(host_error)?;
         }
-        Ok(Claims::from(&qstash_gate::host::ClaimsView::from(verified)))
+        Ok(Claims::from(&qstash_gate::bindings::ClaimsView::from(verified)))
     }
 }

@@ -9,7 +9,7 @@ use napi_derive::napi;
 use std::sync::Arc;
 
 use qstash_core::{KeyPair, Region, Request, SharedReceiver, VerifyError};
-use qstash_gate::host::{self, ClaimsView, HostError, Number};
+use qstash_gate::bindings::{self, ClaimsView, HostError, Number};
 use qstash_gate::replay::MemoryReplayGuard;
 
 use crate::body::{Body, bytes};
@@ -118,7 +118,10 @@ fn check_replay(
 
 /// A per-call clock tolerance, checked by the gate.
 fn tolerance(value: Option<&f64>) -> Result<Option<u64>, HostError> {
-    value.map(|&seconds| host::clock_tolerance(Number::Float(seconds))).transpose().map_err(HostError::from)
+    value
+        .map(|&seconds| bindings::clock_tolerance(Number::Float(seconds)))
+        .transpose()
+        .map_err(HostError::from)
 }
 
 /// A JS value that may be `undefined` or `null`, as the official SDK's users pass either.
@@ -182,7 +185,7 @@ impl Receiver {
         });
         let capacity = config.replay_capacity.map(Number::Float);
         let replay =
-            host::memory_guard(config.replay_protection == Some(true), capacity).map_err(host_error)?;
+            bindings::memory_guard(config.replay_protection == Some(true), capacity).map_err(host_error)?;
         let clock_tolerance = tolerance(config.clock_tolerance.as_ref()).map_err(host_error)?;
         let regions = config.regions.unwrap_or_default();
         let options = qstash_core::ReceiverOptions {

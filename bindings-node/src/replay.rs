@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use napi::Either;
 use napi_derive::napi;
-use qstash_gate::host::{self, Number};
+use qstash_gate::bindings::{self, Number};
 use qstash_gate::replay::runtime;
 
 use crate::error::host_error;
@@ -61,7 +61,7 @@ impl RedisReplayGuard {
         let options = options.unwrap_or_default();
         let timeout = options
             .timeout_ms
-            .map(|ms| host::store_timeout(Number::Float(ms / 1000.0)))
+            .map(|ms| bindings::store_timeout(Number::Float(ms / 1000.0)))
             .transpose()
             .map_err(host_error)?;
         let target = runtime::StoreTarget {

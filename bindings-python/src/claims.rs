@@ -1,7 +1,7 @@
 //! `Claims`: what a verified delivery tells the caller (the gate's `ClaimsView`).
 
 use pyo3::prelude::*;
-use qstash_gate::host::ClaimsView;
+use qstash_gate::bindings::ClaimsView;
 
 use crate::options::repr;
 

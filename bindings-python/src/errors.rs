@@ -1,4 +1,4 @@
-//! The exceptions, raised by the one convention of the bindings (`qstash_gate::host::HostError`):
+//! The exceptions, raised by the one convention of the bindings (`qstash_gate::bindings::HostError`):
 //! a reason code raises `SignatureError` with `.reason`, `config` raises `ConfigError`.
 
 use pyo3::create_exception;
@@ -6,7 +6,7 @@ use pyo3::exceptions::{PyException, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyType};
-use qstash_gate::host::{HostError, Language};
+use qstash_gate::bindings::{HostError, Language};
 
 create_exception!(
     qstash_verify,

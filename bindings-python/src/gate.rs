@@ -1,6 +1,6 @@
 //! `Gate`, `PendingDelivery`, `Delivery` and the `QStashRejection` exception: `qstash-gate`'s
 //! request-to-verdict sequence for the framework helpers, which only move bytes. Every rule
-//! (options, head, target, refusal, delivery) is the gate's `host` contract; this module
+//! (options, head, target, refusal, delivery) is the gate's `bindings` contract; this module
 //! converts Python values to and from it.
 
 use std::sync::{Arc, Mutex};
@@ -9,7 +9,7 @@ use pyo3::create_exception;
 use pyo3::exceptions::{PyException, PyRuntimeError};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
-use qstash_gate::host::{self, DeliveryView, GateOptions, Refusal};
+use qstash_gate::bindings::{self, DeliveryView, GateOptions, Refusal};
 use qstash_gate::replay::ReplayGuard;
 use qstash_gate::{IndexedHead, Rejection};
 
@@ -55,7 +55,7 @@ fn rejection_error(py: Python<'_>, refusal: Refusal) -> PyErr {
 /// case; a plain `dict` needs lower-case names).
 fn head_of(headers: &Bound<'_, PyAny>, target: &str) -> PyResult<IndexedHead<'static>> {
     let lines_of = headers.hasattr("getlist")?;
-    IndexedHead::from_lookup(host::original_target(target).into_owned(), |name| -> PyResult<_> {
+    IndexedHead::from_lookup(bindings::original_target(target).into_owned(), |name| -> PyResult<_> {
         if lines_of {
             let lines: Vec<Token> = headers.call_method1("getlist", (name,))?.extract()?;
             return Ok(lines.iter().map(|line| line.as_bytes().to_vec()).collect());
@@ -147,7 +147,7 @@ impl Gate {
                 }
             },
             None => options.build_on(
-                qstash_gate::Gate::keys_later(Some(host::environment_keys(host::Language::Python))),
+                qstash_gate::Gate::keys_later(Some(bindings::environment_keys(bindings::Language::Python))),
                 None,
                 store,
             ),

@@ -4,7 +4,7 @@
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyFloat, PyInt};
-use qstash_gate::host::Number;
+use qstash_gate::bindings::Number;
 
 /// An `int` or a `float` (not a `bool`, which Python counts as an `int`).
 pub(crate) fn number(name: &str, value: &Bound<'_, PyAny>) -> PyResult<Number> {

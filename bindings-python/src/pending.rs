@@ -100,7 +100,7 @@ impl PendingBody {
         if let Some(guard) = &self.replay {
             guard.check_verified(&verified, self.clock_tolerance).map_err(|e| raise(py, e))?;
         }
-        Ok(Claims::from(qstash_gate::host::ClaimsView::from(verified)))
+        Ok(Claims::from(qstash_gate::bindings::ClaimsView::from(verified)))
     }
 
     /// The destination URL the verified token names (before the body is checked).

@@ -7,7 +7,7 @@ use pyo3::pybacked::{PyBackedBytes, PyBackedStr};
 use std::sync::Arc;
 
 use qstash_core::{KeyPair, Request, SharedReceiver, Verified};
-use qstash_gate::host::{self, ClaimsView};
+use qstash_gate::bindings::{self, ClaimsView};
 use qstash_gate::replay::MemoryReplayGuard;
 
 use crate::body::{BodyBytes, RELEASE_GIL_FROM};
@@ -46,7 +46,7 @@ fn guard(
     replay_capacity: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Option<Arc<MemoryReplayGuard>>> {
     let capacity = optional_number("replay_capacity", replay_capacity)?;
-    host::memory_guard(replay_protection, capacity).map_err(|e| raise(py, e))
+    bindings::memory_guard(replay_protection, capacity).map_err(|e| raise(py, e))
 }
 
 fn keys(py: Python<'_>, current: &str, next: &str) -> PyResult<KeyPair> {
@@ -55,7 +55,7 @@ fn keys(py: Python<'_>, current: &str, next: &str) -> PyResult<KeyPair> {
 
 fn tolerance(py: Python<'_>, clock_tolerance: Option<&Bound<'_, PyAny>>) -> PyResult<Option<u64>> {
     optional_number("clock_tolerance", clock_tolerance)?
-        .map(|t| host::clock_tolerance(t).map_err(|e| raise(py, e)))
+        .map(|t| bindings::clock_tolerance(t).map_err(|e| raise(py, e)))
         .transpose()
 }
 

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use pyo3::exceptions::PyConnectionError;
 use pyo3::prelude::*;
-use qstash_gate::host;
+use qstash_gate::bindings;
 use qstash_gate::replay::runtime;
 
 use crate::errors::raise;
@@ -58,7 +58,7 @@ impl RedisReplayGuard {
     ) -> PyResult<Self> {
         let timeout = match timeout.filter(|t| !t.is_none()) {
             Some(seconds) => {
-                Some(host::store_timeout(number("timeout", seconds)?).map_err(|e| raise(py, e))?)
+                Some(bindings::store_timeout(number("timeout", seconds)?).map_err(|e| raise(py, e))?)
             }
             None => None,
         };

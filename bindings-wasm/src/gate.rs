@@ -1,9 +1,9 @@
 //! `Gate` and `PendingDelivery`: `qstash-gate`'s sequence for the fetch helpers, which only
-//! move bytes. Every rule (options, head, target, refusal, delivery) is the gate's `host`
+//! move bytes. Every rule (options, head, target, refusal, delivery) is the gate's `bindings`
 //! contract; refusals are thrown as the gate's `Refusal`, plain objects with everything the
 //! response needs.
 
-use qstash_gate::host::{DeliveryView, GateOptions as Options, Number};
+use qstash_gate::bindings::{DeliveryView, GateOptions as Options, Number};
 use qstash_gate::{HEADERS_READ, IndexedHead, Rejection};
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
@@ -26,7 +26,7 @@ struct GateOptions {
 /// The head from the values of `headerNames()` in order (absent: `undefined`) and the
 /// original target.
 fn head_of(values: Vec<JsValue>, target: &str) -> IndexedHead<'static> {
-    let mut head = IndexedHead::new(qstash_gate::host::original_target(target).into_owned());
+    let mut head = IndexedHead::new(qstash_gate::bindings::original_target(target).into_owned());
     for (name, value) in HEADERS_READ.iter().zip(values) {
         if let Some(value) = value.as_string() {
             head.push(name, value.into_bytes().into());
@@ -96,9 +96,9 @@ impl Gate {
     pub fn offer_environment(&self, variables: JsValue) {
         let variables: std::collections::HashMap<String, String> =
             serde_wasm_bindgen::from_value(variables).unwrap_or_default();
-        let made = qstash_gate::host::receiver_from_variables(
+        let made = qstash_gate::bindings::receiver_from_variables(
             |name| variables.get(name).cloned(),
-            qstash_gate::host::Language::JavaScript,
+            qstash_gate::bindings::Language::JavaScript,
         );
         self.gate.offer_keys(made);
     }
@@ -143,7 +143,7 @@ pub struct PendingDelivery {
     head: IndexedHead<'static>,
     pending: Option<qstash_gate::Pending>,
     /// Set by `finish`: what an asynchronous replay store claims for the delivery.
-    claim: Option<Result<qstash_gate::host::StoreClaim, Rejection>>,
+    claim: Option<Result<qstash_gate::bindings::StoreClaim, Rejection>>,
 }
 
 impl PendingDelivery {

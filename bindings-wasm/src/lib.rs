@@ -27,7 +27,7 @@ pub fn header_names() -> Vec<String> {
 /// 0, at most an hour); throws `{ code: "config", message }`.
 #[wasm_bindgen(js_name = checkStoreTimeout)]
 pub fn check_store_timeout(ms: f64) -> Result<f64, JsValue> {
-    qstash_gate::host::store_timeout(qstash_gate::host::Number::Float(ms / 1000.0))
+    qstash_gate::bindings::store_timeout(qstash_gate::bindings::Number::Float(ms / 1000.0))
         .map(|timeout| timeout.as_secs_f64() * 1000.0)
         .map_err(host_error)
 }
@@ -50,8 +50,8 @@ pub fn parse_callback(body: &[u8]) -> Result<JsValue, JsError> {
 /// An error of the gate or the core, thrown as `{ code, message }` (the bindings' one
 /// convention: a reason code, or `config`); the JavaScript wrapper turns it into a
 /// `SignatureError` or a `ConfigError`.
-pub(crate) fn host_error(error: impl Into<qstash_gate::host::HostError>) -> JsValue {
-    to_js(&error.into().in_language(qstash_gate::host::Language::JavaScript))
+pub(crate) fn host_error(error: impl Into<qstash_gate::bindings::HostError>) -> JsValue {
+    to_js(&error.into().in_language(qstash_gate::bindings::Language::JavaScript))
 }
 
 /// A configuration mistake found before the gate could see it (an options object of the wrong

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use qstash_core::{KeyPair, ReceiverOptions, Request, SharedReceiver};
-use qstash_gate::host::{self, HostError, Number};
+use qstash_gate::bindings::{self, HostError, Number};
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
@@ -46,7 +46,10 @@ const VERIFIED_IN_REGION: u32 = 2;
 
 /// A clock tolerance as JavaScript passes it, checked by the gate.
 fn tolerance(seconds: Option<f64>) -> Result<Option<u64>, HostError> {
-    seconds.map(|seconds| host::clock_tolerance(Number::Float(seconds))).transpose().map_err(HostError::from)
+    seconds
+        .map(|seconds| bindings::clock_tolerance(Number::Float(seconds)))
+        .transpose()
+        .map_err(HostError::from)
 }
 
 #[wasm_bindgen]

@@ -22,7 +22,7 @@ use alloc::collections::BTreeSet;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::host::OptionError;
+use crate::bindings::OptionError;
 use crate::path_and_query_of;
 
 /// The most paths one guard holds: a middleware guards a handful of webhook routes.

@@ -8,7 +8,8 @@
 //! Another framework fills an [`IndexedHead`] from its request, feeds the body to
 //! [`Pending::update`], and answers a refusal with [`Rejection::status`],
 //! [`Rejection::headers`] and [`Rejection::json_body`]; a binding to another language uses
-//! the [`host`] module for everything it hands across.
+//! the `bindings` module for everything it hands across (hidden from these docs: it is the
+//! contract between this gate and the repository's own bindings, not a stable API).
 //!
 //! ```
 //! use qstash_gate::{Gate, IndexedHead};
@@ -33,6 +34,8 @@
 
 extern crate alloc;
 
+#[doc(hidden)]
+pub mod bindings;
 #[cfg(feature = "callback")]
 #[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 pub mod callback;
@@ -41,7 +44,6 @@ pub mod framework;
 mod gate;
 mod guarded_paths;
 mod head;
-pub mod host;
 mod keys_later;
 #[cfg(feature = "lambda")]
 #[cfg_attr(docsrs, doc(cfg(feature = "lambda")))]

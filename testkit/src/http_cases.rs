@@ -9,7 +9,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use qstash_core::{KeyPair, Receiver, Signer};
 use qstash_gate::UrlPolicy;
-use qstash_gate::host::{GateOptions, Number};
+use qstash_gate::bindings::{GateOptions, Number};
 use serde::Deserialize;
 use serde_json::Value;
 

@@ -21,6 +21,7 @@ mod memory;
 #[cfg(feature = "redis")]
 mod redis;
 #[cfg(feature = "redis")]
+#[doc(hidden)]
 pub mod runtime;
 
 pub use memory::MemoryReplayGuard;

@@ -252,9 +252,9 @@ fn read_set_nx(reply: &redis::Value) -> Option<Result<(), ReplayError>> {
 }
 
 /// How long the connection itself waits for a reply: longer than any guard's timeout
-/// ([`crate::host::MAX_STORE_TIMEOUT`]), so that the guard's own [`RedisReplayGuard::timeout`]
+/// (`bindings::MAX_STORE_TIMEOUT`), so that the guard's own [`RedisReplayGuard::timeout`]
 /// is what bounds a check, above one second as well as below.
-const CONNECTION_RESPONSE_TIMEOUT: Duration = crate::host::MAX_STORE_TIMEOUT;
+const CONNECTION_RESPONSE_TIMEOUT: Duration = crate::bindings::MAX_STORE_TIMEOUT;
 
 /// A failure to connect to a `rediss://` URL says what most often causes it: a plain Redis
 /// port, which never answers a TLS handshake (the client then waits for its timeout).

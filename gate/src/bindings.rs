@@ -1,4 +1,4 @@
-//! The host contract: what every adapter between a framework or another language and the
+//! The bindings' contract: what every adapter between another language and the
 //! [`Gate`] calls, so that each rule the front ends share exists once, here.
 //!
 //! - **Options**: [`GateOptions`] turns the options every front end takes (`url`,
