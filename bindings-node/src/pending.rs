@@ -1,10 +1,9 @@
 //! `PendingBody`: a token that verified, waiting for its body (streamed in chunks).
 
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
 use napi_derive::napi;
-use qstash_core::{BodyHasher, VerifiedToken};
-use qstash_gate::replay::MemoryReplayGuard;
+use qstash_gate::bindings::TokenBody;
 
 use crate::claims::Claims;
 use crate::error::host_error;
@@ -13,21 +12,14 @@ use crate::error::host_error;
 /// returns the claims or throws (`code` = `body`).
 #[napi]
 pub struct PendingBody {
-    state: Mutex<Option<(VerifiedToken, BodyHasher)>>,
+    body: Mutex<Option<TokenBody>>,
     sub: String,
-    replay: Option<Arc<MemoryReplayGuard>>,
-    clock_tolerance: u64,
 }
 
 impl PendingBody {
-    pub(crate) fn new(
-        token: VerifiedToken,
-        replay: Option<Arc<MemoryReplayGuard>>,
-        clock_tolerance: u64,
-    ) -> Self {
-        let hasher = token.body_hasher();
-        let sub = token.claims().sub().to_owned();
-        PendingBody { state: Mutex::new(Some((token, hasher))), sub, replay, clock_tolerance }
+    pub(crate) fn new(body: TokenBody) -> Self {
+        let sub = body.sub().to_owned();
+        PendingBody { body: Mutex::new(Some(body)), sub }
     }
 }
 
@@ -49,20 +41,15 @@ impl PendingBody {
         &self,
         #[napi(ts_arg_type = "string | Uint8Array")] chunk: crate::body::Body,
     ) -> napi::Result<(), &'static str> {
-        let mut state = self.state.lock().map_err(|_| finished())?;
-        let (_, hasher) = state.as_mut().ok_or_else(finished)?;
-        hasher.update(crate::body::bytes(&chunk));
+        let mut body = self.body.lock().map_err(|_| finished())?;
+        body.as_mut().ok_or_else(finished)?.update(crate::body::bytes(&chunk));
         Ok(())
     }
 
     /// Compares the hash of everything passed to `update` with the token.
     #[napi]
     pub fn finish(&self) -> napi::Result<Claims, &'static str> {
-        let (token, hasher) = self.state.lock().map_err(|_| finished())?.take().ok_or_else(finished)?;
-        let verified = hasher.verify(token).map_err(host_error)?;
-        if let Some(guard) = &self.replay {
-            guard.check_verified(&verified, self.clock_tolerance).map_err(host_error)?;
-        }
-        Ok(Claims::from(&qstash_gate::bindings::ClaimsView::from(verified)))
+        let body = self.body.lock().map_err(|_| finished())?.take().ok_or_else(finished)?;
+        Ok(Claims::from(&body.finish().map_err(host_error)?))
     }
 }

@@ -8,8 +8,8 @@ use napi::{Either, Env, Task};
 use napi_derive::napi;
 use std::sync::Arc;
 
-use qstash_core::{KeyPair, Region, Request, SharedReceiver, VerifyError};
-use qstash_gate::bindings::{self, ClaimsView, HostError, Number};
+use qstash_core::{KeyPair, Region, SharedReceiver, VerifyError};
+use qstash_gate::bindings::{self, ClaimsView, HostError, Number, TokenBody};
 use qstash_gate::replay::MemoryReplayGuard;
 
 use crate::body::{Body, bytes};
@@ -146,26 +146,6 @@ fn pair(current: &str, next: &str) -> napi::Result<KeyPair, &'static str> {
     KeyPair::new(current, next).map_err(host_error)
 }
 
-fn request<'a>(
-    signature: Option<&'a [u8]>,
-    body: &'a [u8],
-    url: Option<&'a str>,
-    clock_tolerance: Option<u64>,
-    region: Option<&'a str>,
-) -> Request<'a> {
-    let mut request = Request::from_header(signature, body);
-    if let Some(url) = url {
-        request = request.url(url);
-    }
-    if let Some(region) = region {
-        request = request.region(region);
-    }
-    if let Some(tolerance) = clock_tolerance {
-        request = request.clock_tolerance(tolerance);
-    }
-    request
-}
-
 #[napi]
 impl Receiver {
     /// `new Receiver({ currentSigningKey, nextSigningKey })`, as the official SDK; without
@@ -236,12 +216,12 @@ impl Receiver {
     pub fn verify_token(&self, request: TokenRequest) -> napi::Result<PendingBody, &'static str> {
         let now = given(&request.now).copied().unwrap_or_else(unix_now);
         let tolerance = tolerance(given(&request.clock_tolerance)).map_err(host_error)?;
-        let head = self::request(
+        let head = bindings::request(
             text(&request.signature).map(str::as_bytes),
             &[],
             text(&request.url),
-            tolerance,
             text(&request.upstash_region),
+            tolerance,
         );
         let token = self.inner.verify_token_at(&head, now).map_err(host_error)?;
         if let Some(target) = text(&request.path_and_query) {
@@ -250,7 +230,7 @@ impl Receiver {
             }
         }
         let tolerance = tolerance.unwrap_or_else(|| self.inner.load().clock_tolerance());
-        Ok(PendingBody::new(token, self.replay.clone(), tolerance))
+        Ok(PendingBody::new(TokenBody::new(token, self.replay.clone(), tolerance)))
     }
 
     /// Replaces the default key pair (key rotation); verifications that start afterwards use
@@ -363,7 +343,7 @@ impl Verifier {
             let region = take_field(&mut rest, header.region_len)?.and_then(|r| std::str::from_utf8(r).ok());
             let tolerance = tolerance(header.clock_tolerance.as_ref())?;
             // What is left of the scratch up to the end offset is the body when it was a string.
-            let request = request(signature, body.unwrap_or(rest), url, tolerance, region);
+            let request = bindings::request(signature, body.unwrap_or(rest), url, region, tolerance);
             let verified = self.inner.verify_at(&request, header.now.unwrap_or_else(unix_now))?;
             check_replay(&self.replay, &self.inner, &verified, tolerance)?;
             Ok(verified)
@@ -402,12 +382,12 @@ impl Task for VerifyTask {
             return Ok(Err::<ClaimsView, _>(HostError::from(VerifyError::Missing)).into());
         };
         let verified = tolerance(given(&r.clock_tolerance)).and_then(|tolerance| {
-            let request = request(
+            let request = bindings::request(
                 text(&r.signature).map(str::as_bytes),
                 bytes(&r.body),
                 text(&r.url),
-                tolerance,
                 text(&r.upstash_region),
+                tolerance,
             );
             let verified =
                 self.receiver.verify_at(&request, given(&r.now).copied().unwrap_or_else(unix_now))?;

@@ -74,19 +74,13 @@ impl RedisReplayGuard {
             client_cert_file: options.client_cert_file,
             client_key_file: options.client_key_file,
         };
-        let fail_open = options.fail_open.unwrap_or(false);
-        let prefix = options.prefix;
-        let configure = move |mut guard: qstash_gate::replay::RedisReplayGuard| {
-            if let Some(prefix) = prefix {
-                guard = guard.prefix(prefix);
-            }
-            if let Some(timeout) = timeout {
-                guard = guard.timeout(timeout);
-            }
-            guard.fail_open(fail_open)
+        let settings = runtime::StoreSettings {
+            prefix: options.prefix,
+            timeout,
+            fail_open: options.fail_open.unwrap_or(false),
         };
         let guard =
-            runtime::ProcessStore::connect(target, configure).map_err(|e| napi::Error::new("store", e))?;
+            runtime::ProcessStore::connect(target, settings).map_err(|e| napi::Error::new("store", e))?;
         Ok(RedisReplayGuard { guard: Arc::new(guard) })
     }
 

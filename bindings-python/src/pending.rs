@@ -1,11 +1,10 @@
 //! `PendingBody`: a token that verified, waiting for its body (streamed in chunks).
 
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard};
 
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
-use qstash_core::{BodyHasher, VerifiedToken};
-use qstash_gate::replay::MemoryReplayGuard;
+use qstash_gate::bindings::TokenBody;
 
 use crate::body::{BodyBytes, RELEASE_GIL_FROM};
 use crate::claims::Claims;
@@ -20,25 +19,18 @@ pub(crate) struct PendingBody {
     // the interpreter while holding it would deadlock against a thread that holds the
     // interpreter and waits for the lock.
     state: Mutex<State>,
-    replay: Option<Arc<MemoryReplayGuard>>,
-    clock_tolerance: u64,
 }
 
 enum State {
-    Ready(Box<(VerifiedToken, BodyHasher)>),
+    Ready(Box<TokenBody>),
     /// `update` took the hasher out to hash a large chunk without the interpreter.
     Hashing,
     Finished,
 }
 
 impl PendingBody {
-    pub(crate) fn new(
-        token: VerifiedToken,
-        replay: Option<Arc<MemoryReplayGuard>>,
-        clock_tolerance: u64,
-    ) -> Self {
-        let hasher = token.body_hasher();
-        PendingBody { state: Mutex::new(State::Ready(Box::new((token, hasher)))), replay, clock_tolerance }
+    pub(crate) fn new(body: TokenBody) -> Self {
+        PendingBody { state: Mutex::new(State::Ready(Box::new(body))) }
     }
 }
 
@@ -57,8 +49,8 @@ impl PendingBody {
         self.state.lock().map_err(|_| finished())
     }
 
-    /// Takes the token and hasher out, leaving `next` in their place.
-    fn take(&self, next: State) -> PyResult<Box<(VerifiedToken, BodyHasher)>> {
+    /// Takes the body out, leaving `next` in its place.
+    fn take(&self, next: State) -> PyResult<Box<TokenBody>> {
         let mut state = self.lock()?;
         match std::mem::replace(&mut *state, next) {
             State::Ready(ready) => Ok(ready),
@@ -80,7 +72,7 @@ impl PendingBody {
             let mut state = self.lock()?;
             return match &mut *state {
                 State::Ready(ready) => {
-                    ready.1.update(chunk.as_bytes());
+                    ready.update(chunk.as_bytes());
                     Ok(())
                 }
                 State::Hashing => Err(busy()),
@@ -88,26 +80,22 @@ impl PendingBody {
             };
         }
         let mut ready = self.take(State::Hashing)?;
-        py.detach(|| ready.1.update(chunk.as_bytes()));
+        py.detach(|| ready.update(chunk.as_bytes()));
         *self.lock()? = State::Ready(ready);
         Ok(())
     }
 
     /// Compares the hash of everything passed to `update` with the token.
     fn finish(&self, py: Python<'_>) -> PyResult<Claims> {
-        let (token, hasher) = *self.take(State::Finished)?;
-        let verified = hasher.verify(token).map_err(|e| raise(py, e))?;
-        if let Some(guard) = &self.replay {
-            guard.check_verified(&verified, self.clock_tolerance).map_err(|e| raise(py, e))?;
-        }
-        Ok(Claims::from(qstash_gate::bindings::ClaimsView::from(verified)))
+        let body = self.take(State::Finished)?;
+        Ok(Claims::from(body.finish().map_err(|e| raise(py, e))?))
     }
 
     /// The destination URL the verified token names (before the body is checked).
     #[getter]
     fn sub(&self) -> PyResult<String> {
         match &*self.lock()? {
-            State::Ready(ready) => Ok(ready.0.claims().sub().to_owned()),
+            State::Ready(ready) => Ok(ready.sub().to_owned()),
             State::Hashing => Err(busy()),
             State::Finished => Err(finished()),
         }

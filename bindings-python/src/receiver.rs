@@ -6,8 +6,8 @@ use pyo3::prelude::*;
 use pyo3::pybacked::{PyBackedBytes, PyBackedStr};
 use std::sync::Arc;
 
-use qstash_core::{KeyPair, Request, SharedReceiver, Verified};
-use qstash_gate::bindings::{self, ClaimsView};
+use qstash_core::{KeyPair, SharedReceiver, Verified};
+use qstash_gate::bindings::{self, ClaimsView, TokenBody};
 use qstash_gate::replay::MemoryReplayGuard;
 
 use crate::body::{BodyBytes, RELEASE_GIL_FROM};
@@ -171,16 +171,13 @@ impl Receiver {
         let tolerance = tolerance(py, clock_tolerance)?;
         let now = now.unwrap_or_else(unix_now);
         let run = || {
-            let mut request = Request::from_header(signature.as_ref().map(Token::as_bytes), body.as_bytes());
-            if let Some(url) = url {
-                request = request.url(url);
-            }
-            if let Some(region) = region {
-                request = request.region(region);
-            }
-            if let Some(tolerance) = tolerance {
-                request = request.clock_tolerance(tolerance);
-            }
+            let request = bindings::request(
+                signature.as_ref().map(Token::as_bytes),
+                body.as_bytes(),
+                url,
+                region,
+                tolerance,
+            );
             self.inner.verify_at(&request, now)
         };
         let verdict = if body.as_bytes().len() >= RELEASE_GIL_FROM { py.detach(run) } else { run() };
@@ -203,17 +200,8 @@ impl Receiver {
         region: Option<&str>,
         now: Option<i64>,
     ) -> PyResult<PendingBody> {
-        let mut request = Request::from_header(signature.as_ref().map(Token::as_bytes), &[]);
-        if let Some(url) = url {
-            request = request.url(url);
-        }
-        if let Some(region) = region {
-            request = request.region(region);
-        }
         let tolerance = tolerance(py, clock_tolerance)?;
-        if let Some(tolerance) = tolerance {
-            request = request.clock_tolerance(tolerance);
-        }
+        let request = bindings::request(signature.as_ref().map(Token::as_bytes), &[], url, region, tolerance);
         let token =
             self.inner.verify_token_at(&request, now.unwrap_or_else(unix_now)).map_err(|e| raise(py, e))?;
         if let Some(target) = path_and_query {
@@ -222,7 +210,7 @@ impl Receiver {
             }
         }
         let tolerance = tolerance.unwrap_or_else(|| self.inner.load().clock_tolerance());
-        Ok(PendingBody::new(token, self.replay.clone(), tolerance))
+        Ok(PendingBody::new(TokenBody::new(token, self.replay.clone(), tolerance)))
     }
 
     /// Replaces the default key pair on this live receiver (key rotation); verifications that

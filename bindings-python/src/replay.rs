@@ -73,17 +73,9 @@ impl RedisReplayGuard {
             client_cert_file: path(client_cert_file),
             client_key_file: path(client_key_file),
         };
-        let configure = move |mut guard: qstash_gate::replay::RedisReplayGuard| {
-            if let Some(prefix) = prefix {
-                guard = guard.prefix(prefix);
-            }
-            if let Some(timeout) = timeout {
-                guard = guard.timeout(timeout);
-            }
-            guard.fail_open(fail_open)
-        };
+        let settings = runtime::StoreSettings { prefix, timeout, fail_open };
         let guard = py
-            .detach(|| runtime::ProcessStore::connect(target, configure))
+            .detach(|| runtime::ProcessStore::connect(target, settings))
             .map_err(PyConnectionError::new_err)?;
         Ok(RedisReplayGuard { guard: Arc::new(guard) })
     }

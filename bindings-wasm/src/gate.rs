@@ -3,25 +3,12 @@
 //! contract; refusals are thrown as the gate's `Refusal`, plain objects with everything the
 //! response needs.
 
-use qstash_gate::bindings::{DeliveryView, GateOptions as Options, Number};
+use qstash_gate::bindings::{DeliveryView, GateOptions};
 use qstash_gate::{HEADERS_READ, IndexedHead, Rejection};
-use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
 use crate::receiver::Receiver;
 use crate::{host_error, seconds, to_js};
-
-/// The options of `new Gate(receiver, options)`, as the JavaScript wrapper passes them.
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-struct GateOptions {
-    url: Option<String>,
-    public_base: Option<String>,
-    forwarded: Option<String>,
-    trusted_proxies: Option<f64>,
-    check_url: Option<bool>,
-    body_limit: Option<f64>,
-}
 
 /// The head from the values of `headerNames()` in order (absent: `undefined`) and the
 /// original target.
@@ -62,19 +49,12 @@ impl Gate {
     }
 
     fn build(receiver: Option<&Receiver>, options: JsValue) -> Result<Gate, JsValue> {
-        let given: GateOptions = if options.is_undefined() || options.is_null() {
+        let options: GateOptions = if options.is_undefined() || options.is_null() {
             GateOptions::default()
         } else {
             serde_wasm_bindgen::from_value(options)
                 .map_err(|e| crate::config_error(&format!("invalid gate options: {e}")))?
         };
-        let mut options = Options::default();
-        options.url = given.url;
-        options.public_base = given.public_base;
-        options.forwarded = given.forwarded;
-        options.trusted_proxies = given.trusted_proxies.map(Number::Float);
-        options.check_url = given.check_url;
-        options.body_limit = given.body_limit.map(Number::Float);
         let gate = match receiver {
             Some(receiver) => options.build(receiver.shared().clone(), None, None),
             None => options.build_on(qstash_gate::Gate::keys_later(None), None, None),

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use qstash_core::{KeyPair, ReceiverOptions, Request, SharedReceiver};
+use qstash_core::{KeyPair, ReceiverOptions, SharedReceiver};
 use qstash_gate::bindings::{self, HostError, Number};
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
@@ -111,7 +111,13 @@ impl Receiver {
         now: f64,
     ) -> Result<u32, JsValue> {
         let verified = tolerance(clock_tolerance).and_then(|tolerance| {
-            let request = request(signature.as_deref(), body, url.as_deref(), region.as_deref(), tolerance);
+            let request = bindings::request(
+                signature.as_deref().map(str::as_bytes),
+                body,
+                url.as_deref(),
+                region.as_deref(),
+                tolerance,
+            );
             Ok(self.shared.verify_at(&request, seconds(now))?)
         });
         self.outcome(verified)
@@ -131,7 +137,13 @@ impl Receiver {
         now: f64,
     ) -> Result<u32, JsValue> {
         let verified = tolerance(clock_tolerance).and_then(|tolerance| {
-            let request = request(signature.as_deref(), &[], url.as_deref(), region.as_deref(), tolerance);
+            let request = bindings::request(
+                signature.as_deref().map(str::as_bytes),
+                &[],
+                url.as_deref(),
+                region.as_deref(),
+                tolerance,
+            );
             let token = self.shared.verify_token_at(&request, seconds(now))?;
             let digest = <&[u8; 32]>::try_from(digest).map_err(|_| qstash_core::VerifyError::Body)?;
             Ok(token.verify_body_digest(digest)?)
@@ -150,26 +162,6 @@ impl Receiver {
     pub fn to_js_string(&self) -> String {
         format!("{:?}", self.shared.load())
     }
-}
-
-fn request<'a>(
-    signature: Option<&'a str>,
-    body: &'a [u8],
-    url: Option<&'a str>,
-    region: Option<&'a str>,
-    clock_tolerance: Option<u64>,
-) -> Request<'a> {
-    let mut request = Request::from_header(signature.map(str::as_bytes), body);
-    if let Some(url) = url {
-        request = request.url(url);
-    }
-    if let Some(region) = region {
-        request = request.region(region);
-    }
-    if let Some(seconds) = clock_tolerance {
-        request = request.clock_tolerance(seconds);
-    }
-    request
 }
 
 impl Receiver {

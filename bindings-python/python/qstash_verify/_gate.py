@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, Generic, TypeVar
 
 from qstash_verify._native import (
     DEFAULT_BODY_LIMIT,
     Delivery,
     Gate,
+    GuardedPaths,
     LambdaEvent,
     PendingDelivery,
     QStashRejection,
@@ -30,6 +31,29 @@ def gate_of(receiver: Receiver | Gate | Callable[[], Receiver] | None, options: 
             raise TypeError(f"options go to the Gate, not beside it: {', '.join(sorted(options))}")
         return receiver
     return Gate(receiver, **options)
+
+
+App = TypeVar("App")
+
+
+class PathGuard(Generic[App]):
+    """What the ASGI and WSGI middlewares are built from: the application they wrap, the paths
+    they guard (:class:`~qstash_verify.GuardedPaths`, the gate's rule) and the gate, with the
+    level refusals are logged at."""
+
+    def __init__(
+        self,
+        app: App,
+        *,
+        paths: Iterable[str],
+        receiver: Receiver | Gate | None = None,
+        log_level: int = logging.WARNING,
+        **options: Any,
+    ) -> None:
+        self.app = app
+        self.paths = GuardedPaths(paths if isinstance(paths, str) else list(paths))
+        self.gate = gate_of(receiver, options)
+        self.log_level = log_level
 
 
 def log(rejection: QStashRejection, level: int) -> QStashRejection:
@@ -88,6 +112,7 @@ __all__ = [
     "DEFAULT_BODY_LIMIT",
     "Delivery",
     "Gate",
+    "PathGuard",
     "PendingDelivery",
     "QStashRejection",
     "gate_of",

@@ -18,12 +18,11 @@ the gate's answer: 401 ``{"error": "invalid_signature", "reason": "<code>"}``, 4
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Awaitable, Callable, Iterable, MutableMapping
+import functools
+from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from qstash_verify._gate import Delivery, Gate, QStashRejection, gate_of, lambda_target, log, target
-from qstash_verify._native import GuardedPaths, Receiver
+from qstash_verify._gate import Delivery, Gate, PathGuard, QStashRejection, lambda_target, log, target
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -130,7 +129,7 @@ async def respond(rejection: QStashRejection, send: Send) -> None:
     await send({"type": "http.response.body", "body": body, "more_body": False})
 
 
-class QStashMiddleware:
+class QStashMiddleware(PathGuard[ASGIApp]):
     """Guards ``paths`` of an ASGI application: only verified deliveries reach it.
 
     ``receiver`` defaults to ``Receiver.from_env()`` (or give a :class:`~qstash_verify.Gate`);
@@ -141,18 +140,10 @@ class QStashMiddleware:
     a server or framework could route there must verify.
     """
 
-    def __init__(
-        self,
-        app: ASGIApp,
-        *,
-        paths: Iterable[str],
-        receiver: Receiver | Gate | None = None,
-        log_level: int = logging.WARNING,
-        **options: Any,
-    ) -> None:
-        self.app = app
-        self.paths = GuardedPaths(paths if isinstance(paths, str) else list(paths))
-        self.verifier = Verifier(gate_of(receiver, options), log_level)
+    @functools.cached_property
+    def verifier(self) -> Verifier:
+        """The sequence over an ASGI request, made at the first guarded one."""
+        return Verifier(self.gate, self.log_level)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not self.paths.guards(target_of(scope), scope.get("path")):

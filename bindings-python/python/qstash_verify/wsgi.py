@@ -20,7 +20,6 @@ answer: 401 ``{"error": "invalid_signature", "reason": "<code>"}``, 413, 400 or 
 from __future__ import annotations
 
 import io
-import logging
 from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from http import HTTPStatus
 from typing import Any
@@ -29,14 +28,13 @@ from urllib.parse import quote
 from qstash_verify._gate import (
     Delivery,
     Gate,
+    PathGuard,
     PendingDelivery,
     QStashRejection,
-    gate_of,
     lambda_target,
     target,
     verify_sync,
 )
-from qstash_verify._native import GuardedPaths, Receiver
 
 Environ = MutableMapping[str, Any]
 StartResponse = Callable[..., Any]
@@ -119,7 +117,7 @@ def respond(rejection: QStashRejection, start_response: StartResponse) -> list[b
     return [body]
 
 
-class QStashMiddleware:
+class QStashMiddleware(PathGuard[WSGIApp]):
     """Guards ``paths`` of a WSGI application: only verified deliveries reach it.
 
     ``receiver`` defaults to ``Receiver.from_env()`` (or give a :class:`~qstash_verify.Gate`);
@@ -129,20 +127,6 @@ class QStashMiddleware:
     rule): any spelling of a guarded path that a server or framework could route there must
     verify.
     """
-
-    def __init__(
-        self,
-        app: WSGIApp,
-        *,
-        paths: Iterable[str],
-        receiver: Receiver | Gate | None = None,
-        log_level: int = logging.WARNING,
-        **options: Any,
-    ) -> None:
-        self.app = app
-        self.paths = GuardedPaths(paths if isinstance(paths, str) else list(paths))
-        self.gate = gate_of(receiver, options)
-        self.log_level = log_level
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         if not self.paths.guards(target_of(environ), routed_path(environ)):

@@ -48,6 +48,29 @@ pub fn connect(url: &str) -> Result<RedisReplayGuard, String> {
     connect_to(&StoreTarget { nodes: alloc::vec![url.into()], ..StoreTarget::default() })
 }
 
+/// How a host's guard behaves once connected, as the bindings' options give it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StoreSettings {
+    /// The key prefix (default `qstash:jti:`).
+    pub prefix: Option<String>,
+    /// How long the store may take to answer, already checked (`bindings::store_timeout`).
+    pub timeout: Option<core::time::Duration>,
+    /// Accept deliveries unchecked while the store cannot answer.
+    pub fail_open: bool,
+}
+
+impl StoreSettings {
+    fn apply(self, mut guard: RedisReplayGuard) -> RedisReplayGuard {
+        if let Some(prefix) = self.prefix {
+            guard = guard.prefix(prefix);
+        }
+        if let Some(timeout) = self.timeout {
+            guard = guard.timeout(timeout);
+        }
+        guard.fail_open(self.fail_open)
+    }
+}
+
 /// Where a host's guard connects, as the bindings' options give it: one server's URL, or a
 /// cluster's node URLs (`cluster`), and the PEM files of a CA and a client certificate for
 /// `rediss://`.
@@ -131,15 +154,12 @@ impl core::fmt::Debug for ProcessStore {
 }
 
 impl ProcessStore {
-    /// Connects to `target` now (waited for), then `configure`s the guard (prefix, timeout,
-    /// failure mode), which every reconnection after a fork keeps.
-    pub fn connect(
-        target: StoreTarget,
-        configure: impl FnOnce(RedisReplayGuard) -> RedisReplayGuard,
-    ) -> Result<Self, String> {
+    /// Connects to `target` now (waited for), with the `settings` every reconnection after a
+    /// fork keeps.
+    pub fn connect(target: StoreTarget, settings: StoreSettings) -> Result<Self, String> {
         let tls = target.tls()?;
         let guard = runtime()?.block_on(connect_with(&target, tls.as_ref()))?;
-        let current = Mutex::new((std::process::id(), Arc::new(configure(guard))));
+        let current = Mutex::new((std::process::id(), Arc::new(settings.apply(guard))));
         Ok(ProcessStore { target, tls, current })
     }
 

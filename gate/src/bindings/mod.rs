@@ -18,6 +18,33 @@
 //! The Rust front ends (`qstash-axum`, `qstash-actix`) need none of the conversions and use
 //! [`Gate`] directly; another language's binding uses all of them.
 
+mod token_body;
+
+pub use token_body::TokenBody;
+
+/// The core's request from what a drop-in receiver's `verify` is given, each part optional as
+/// the official SDKs take them: the signature header, the body, the URL, the region and the
+/// clock tolerance (seconds).
+pub fn request<'a>(
+    signature: Option<&'a [u8]>,
+    body: &'a [u8],
+    url: Option<&'a str>,
+    region: Option<&'a str>,
+    clock_tolerance: Option<u64>,
+) -> qstash_core::Request<'a> {
+    let mut request = qstash_core::Request::from_header(signature, body);
+    if let Some(url) = url {
+        request = request.url(url);
+    }
+    if let Some(region) = region {
+        request = request.region(region);
+    }
+    if let Some(seconds) = clock_tolerance {
+        request = request.clock_tolerance(seconds);
+    }
+    request
+}
+
 use alloc::borrow::Cow;
 use alloc::string::{String, ToString};
 use alloc::sync::Arc;
@@ -33,8 +60,10 @@ use crate::{
 };
 
 /// A number as a host language hands it over: Python's integers are unbounded and
-/// JavaScript's numbers are doubles, so neither is a Rust integer yet.
+/// JavaScript's numbers are doubles, so neither is a Rust integer yet. Deserialized (feature
+/// `serde`) from a JavaScript number, as a double.
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize), serde(from = "f64"))]
 pub enum Number {
     /// An integer (Python `int` within ±2¹²⁷).
     Int(i128),
@@ -170,8 +199,9 @@ pub fn memory_guard(
 }
 
 /// The options every front end takes, as a host hands them over (names in Python's
-/// spelling; the JavaScript ones are their camelCase).
+/// spelling; the JavaScript ones are their camelCase, as they deserialize with feature `serde`).
 #[derive(Debug, Clone, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize), serde(rename_all = "camelCase", default))]
 #[non_exhaustive]
 pub struct GateOptions {
     /// `url`: `sub` must be exactly this URL.
