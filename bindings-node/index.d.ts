@@ -153,6 +153,8 @@ export declare class Rejection {
   get headers(): Record<string, string>
   /** What to log: reason, message id and path, never the token, the keys or the query. */
   get logMessage(): string
+  /** The logger method to write `logMessage` with: the gate's `logLevel` (default `warn`). */
+  get logLevel(): string
   /** The `Upstash-Message-Id` as the gate reads it (absent when it is not visible ASCII). */
   get messageId(): string | null
 }
@@ -277,6 +279,11 @@ export interface GateOptions {
   checkUrl?: boolean
   /** Largest body accepted, in bytes (default 10 MiB). */
   bodyLimit?: number
+  /**
+   * The logger method refusals are written with: `'error'`, `'warn'` (default), `'info'`
+   * or `'debug'`.
+   */
+  logLevel?: string
 }
 
 /** The names of the headers `Gate.verifyHead` wants, in the order it wants their values. */

@@ -77,6 +77,9 @@ export declare class Receiver {
 }
 
 /** Options of every helper and of `new Gate(options)`, checked by the gate. */
+/** A logger method: the level refusals are logged at. */
+export type LogLevel = 'error' | 'warn' | 'info' | 'debug'
+
 export interface HelperOptions {
   /** The receiver; default `new Receiver()` (keys from the environment). */
   receiver?: Receiver
@@ -113,8 +116,13 @@ export interface HelperOptions {
    * cannot answer within `timeoutMs` unless `failOpen`.
    */
   replayStore?: ReplayStore
-  /** Where rejections are logged (`warn`); `null` for nowhere. Default `console`. */
-  logger?: { warn(message: string): void; error?(message: string): void } | null
+  /**
+   * Where refusals are logged; `null` for nowhere. Default `console`. Each refusal is written
+   * with the method `logLevel` names.
+   */
+  logger?: Partial<Record<LogLevel, (message: string) => void>> | null
+  /** The logger method refusals are written with (default `'warn'`). */
+  logLevel?: LogLevel
   /**
    * Called once per delivery with how it ended (SPEC.md §7.8). With `@opentelemetry/api`
    * installed (native build), outcomes are also counted in `qstash.deliveries`.

@@ -3,12 +3,12 @@
 // the `@upstash/qstash`-compatible `Receiver`, the `Gate` of the framework helpers and the
 // fetch helpers. A build hands `createApi` its backend (`native.js` over the napi addon,
 // `../wasm/backend.mjs` over the WebAssembly module), which only converts values; every rule
-// is the Rust gate's. No Node built-ins here: `wasm/build.mjs` copies this file into the
-// WebAssembly build as an ES module.
+// is the Rust gate's. No Node built-ins here: `wasm/build.mjs` makes an ES module of this file
+// (esbuild) for the WebAssembly build.
 //
 // A backend throws (or rejects with) the bindings' one error convention, `{ code, message }`
 // (`code` a reason code, or `config`), and refuses a request with the gate's refusal
-// (`{ status, reason, error, body, headers, logMessage }`).
+// (`{ status, reason, error, body, headers, logMessage, logLevel, messageId }`).
 
 const decoder = new TextDecoder()
 
@@ -288,6 +288,7 @@ function createApi(backend) {
         trustedProxies: number(options.trustedProxies, 'trustedProxies'),
         checkUrl: options.checkUrl ?? undefined,
         bodyLimit: number(options.bodyLimit, 'bodyLimit'),
+        logLevel: text(options.logLevel),
       }
       // Checked first: a mistake in it is a ConfigError before anything is built.
       this.replayStore = storeOf(options.replayStore, options.replayGuard)
@@ -337,7 +338,7 @@ function createApi(backend) {
      * as a `Rejection`. */
     log(refusal) {
       if (!refusal || typeof refusal.status !== 'number') throw translate(refusal)
-      this.logger?.warn?.(refusal.logMessage)
+      this.logger?.[refusal.logLevel]?.(refusal.logMessage)
       const messageId = refusal.messageId ?? null
       this.outcome({ outcome: 'rejected', reason: refusal.reason, key: 'none', region: 'none', messageId })
       return new Rejection(refusal)

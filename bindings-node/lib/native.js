@@ -191,6 +191,7 @@ function refusalOf(rejection) {
     body: rejection.body,
     headers: rejection.headers,
     logMessage: rejection.logMessage,
+    logLevel: rejection.logLevel,
     messageId: rejection.messageId ?? null,
   }
 }

@@ -42,6 +42,9 @@ pub struct GateOptions {
     pub check_url: Option<bool>,
     /// Largest body accepted, in bytes (default 10 MiB).
     pub body_limit: Option<f64>,
+    /// The logger method refusals are written with: `'error'`, `'warn'` (default), `'info'`
+    /// or `'debug'`.
+    pub log_level: Option<String>,
 }
 
 /// Why the gate refused a request, with everything the response needs.
@@ -87,6 +90,12 @@ impl Rejection {
     #[napi(getter)]
     pub fn log_message(&self) -> String {
         self.refusal.log_message.clone()
+    }
+
+    /// The logger method to write `logMessage` with: the gate's `logLevel` (default `warn`).
+    #[napi(getter)]
+    pub fn log_level(&self) -> &'static str {
+        self.refusal.log_level
     }
 
     /// The `Upstash-Message-Id` as the gate reads it (absent when it is not visible ASCII).
@@ -176,6 +185,7 @@ impl Gate {
             gate_options.trusted_proxies = options.trusted_proxies.map(Number::Float);
             gate_options.check_url = options.check_url;
             gate_options.body_limit = options.body_limit.map(Number::Float);
+            gate_options.log_level = options.log_level;
         }
         let store = replay_guard.map(|guard| guard.shared() as Arc<dyn ReplayGuard>);
         let gate = match receiver {

@@ -348,28 +348,35 @@ impl Gate {
     }
 
     /// Logs a rejection to `tracing` at the configured level with its reason, the (unsigned)
-    /// `Upstash-Message-Id` and the request path; never the token, the keys or the query.
+    /// `Upstash-Message-Id` and the request path (and, when the keys cannot be read, why and
+    /// how to fix it: SPEC.md §7.10); never the token, the keys or the query.
     /// A `signature` refusal also calls the signature-failure hook.
     pub fn log_rejection(&self, rejection: &Rejection, head: &impl RequestHead) {
         self.refused(rejection, head);
         let (reason, message_id, path) = log_fields(rejection, head);
-        if let Some(why) = self.keys_missing(rejection) {
-            tracing::error!(
-                reason,
-                message_id,
-                path,
-                why,
-                fix = FIX,
-                "QStash delivery rejected: the signing keys cannot be read"
-            );
-            return;
+        let missing = self.keys_missing(rejection);
+        // tracing's macros take their level as a token, so each level is spelled once here.
+        macro_rules! at {
+            ($level:ident) => {
+                match missing.as_deref() {
+                    Some(why) => tracing::$level!(
+                        reason,
+                        message_id,
+                        path,
+                        why,
+                        fix = FIX,
+                        "QStash delivery rejected: the signing keys cannot be read"
+                    ),
+                    None => tracing::$level!(reason, message_id, path, "QStash delivery rejected"),
+                }
+            };
         }
         match self.log_level {
-            Level::ERROR => tracing::error!(reason, message_id, path, "QStash delivery rejected"),
-            Level::WARN => tracing::warn!(reason, message_id, path, "QStash delivery rejected"),
-            Level::INFO => tracing::info!(reason, message_id, path, "QStash delivery rejected"),
-            Level::DEBUG => tracing::debug!(reason, message_id, path, "QStash delivery rejected"),
-            Level::TRACE => tracing::trace!(reason, message_id, path, "QStash delivery rejected"),
+            Level::ERROR => at!(error),
+            Level::WARN => at!(warn),
+            Level::INFO => at!(info),
+            Level::DEBUG => at!(debug),
+            Level::TRACE => at!(trace),
         }
     }
 }

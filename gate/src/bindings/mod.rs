@@ -188,6 +188,31 @@ pub fn store_timeout(seconds: Number) -> Result<Duration, OptionError> {
         })
 }
 
+/// The level a host's logger writes refusals at (SPEC.md §7.6), by the name its loggers give
+/// their methods: `error`, `warn`, `info` or `debug`.
+pub fn log_level(name: &str) -> Result<tracing::Level, OptionError> {
+    match name {
+        "error" => Ok(tracing::Level::ERROR),
+        "warn" => Ok(tracing::Level::WARN),
+        "info" => Ok(tracing::Level::INFO),
+        "debug" => Ok(tracing::Level::DEBUG),
+        other => Err(OptionError::new(alloc::format!(
+            "the log level must be \"error\", \"warn\", \"info\" or \"debug\", got {other:?}"
+        ))),
+    }
+}
+
+/// The name of `level` as [`log_level`] reads it (`trace` is logged as `debug`: a host's
+/// logger may have no level below it).
+fn log_level_name(level: tracing::Level) -> &'static str {
+    match level {
+        tracing::Level::ERROR => "error",
+        tracing::Level::WARN => "warn",
+        tracing::Level::INFO => "info",
+        _ => "debug",
+    }
+}
+
 /// The in-memory replay guard a receiver's `replay_protection` option asks for, holding
 /// `capacity` ids ([`DEFAULT_MEMORY_CAPACITY`] when not given); `None` when not asked for.
 pub fn memory_guard(
@@ -217,6 +242,9 @@ pub struct GateOptions {
     pub check_url: Option<bool>,
     /// `body_limit`: the largest body accepted, in bytes.
     pub body_limit: Option<Number>,
+    /// `log_level`: the level refusals are logged at, for a host that logs them through a
+    /// logger of its language (`"error"`, `"warn"`, `"info"` or `"debug"`; default `"warn"`).
+    pub log_level: Option<String>,
 }
 
 impl GateOptions {
@@ -276,7 +304,8 @@ impl GateOptions {
         store_guard: Option<Arc<dyn ReplayGuard>>,
     ) -> Result<Gate, OptionError> {
         let limit = self.body_limit.map(body_limit).transpose()?.unwrap_or(DEFAULT_BODY_LIMIT);
-        let gate = gate.with_url_policy(self.url_policy()?).with_body_limit(limit);
+        let level = self.log_level.as_deref().map(log_level).transpose()?.unwrap_or(tracing::Level::WARN);
+        let gate = gate.with_url_policy(self.url_policy()?).with_body_limit(limit).with_log_level(level);
         Ok(match (receiver_guard, store_guard) {
             (Some(_), Some(_)) => {
                 return Err(OptionError::new(
@@ -339,6 +368,8 @@ pub struct Refusal {
     pub headers: &'static [(&'static str, &'static str)],
     /// The line to log: reason, message id and path; never the token, the keys or the query.
     pub log_message: String,
+    /// The level to log it at: the gate's (`log_level` option, default `warn`).
+    pub log_level: &'static str,
     /// The `Upstash-Message-Id`, as the gate reads it: absent when it is not visible ASCII
     /// (SPEC.md §7.4). For the outcome hooks; never a metric label.
     pub message_id: Option<String>,
@@ -377,6 +408,7 @@ impl Gate {
             body: rejection.json_body(),
             headers: rejection.headers(),
             log_message: self.log_line(rejection, head),
+            log_level: log_level_name(self.log_level()),
             message_id: head.header_str("upstash-message-id").map(String::from),
         }
     }
@@ -676,6 +708,25 @@ mod tests {
         assert!(options.build(receiver(), memory, Some(store)).is_err());
         assert_eq!(memory_guard(false, Some(Number::Int(5))).unwrap().map(|_| ()), None);
         assert!(memory_guard(true, Some(Number::Int(0))).is_err());
+    }
+
+    #[test]
+    fn a_refusal_is_logged_at_the_level_the_options_name_warn_by_default() {
+        let head = crate::IndexedHead::new("/h");
+        let refused = |level: Option<&str>| {
+            let options = GateOptions { log_level: level.map(String::from), ..GateOptions::default() };
+            let gate = options.build(SharedReceiver::new(Receiver::dev()), None, None).unwrap();
+            gate.refusal(&Rejection::BadBody, &head).log_level
+        };
+        assert_eq!(refused(None), "warn");
+        for level in ["error", "warn", "info", "debug"] {
+            assert_eq!(refused(Some(level)), level);
+        }
+        for bad in ["warning", "WARN", "trace", ""] {
+            let options = GateOptions { log_level: Some(bad.into()), ..GateOptions::default() };
+            let error = options.build(SharedReceiver::new(Receiver::dev()), None, None).unwrap_err();
+            assert!(HostError::from(error).message().contains("the log level must be"), "{bad:?}");
+        }
     }
 
     #[test]
