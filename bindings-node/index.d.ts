@@ -289,6 +289,14 @@ export interface GateOptions {
 /** The names of the headers `Gate.verifyHead` wants, in the order it wants their values. */
 export declare function headerNames(): Array<string>
 
+/** A key pair (a region's, in `ReceiverConfig.regions`), as `qstash_core::KeyPair` holds it. */
+export interface KeyPair {
+  /** The current signing key (`sig_…`). */
+  currentSigningKey: string
+  /** The next signing key (`sig_…`). */
+  nextSigningKey: string
+}
+
 /** The HTTP request of an API Gateway, function URL or load balancer event. */
 export interface LambdaHttpRequest {
   /** `rest`, `http` (HTTP APIs and function URLs), `alb` or `alb-multi-value`. */
@@ -365,7 +373,7 @@ export interface ReceiverConfig {
    * Key pairs per region (`{ EU_CENTRAL_1: { currentSigningKey, nextSigningKey } }`),
    * picked by the `upstashRegion` of a request.
    */
-  regions?: Record<string, SigningKeys>
+  regions?: Record<string, KeyPair>
   /** Clock tolerance in seconds for requests that do not set their own (default 0). */
   clockTolerance?: number
   /** Refuse a token whose `jti` this receiver already accepted (reason `replayed`). */
@@ -390,14 +398,6 @@ export interface RedisReplayOptions {
   clientCertFile?: string
   /** The client certificate's key file (PEM). */
   clientKeyFile?: string
-}
-
-/** A key pair. */
-export interface SigningKeys {
-  /** The current signing key (`sig_…`). */
-  currentSigningKey: string
-  /** The next signing key (`sig_…`). */
-  nextSigningKey: string
 }
 
 /** Overrides of the claims QStash would set. */

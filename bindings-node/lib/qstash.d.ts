@@ -4,10 +4,10 @@ import type { SignOptions } from '../index'
 
 export type {
   Claims,
+  KeyPair,
   ReceiverConfig,
   RedisReplayOptions,
   SignOptions,
-  SigningKeys,
   TokenRequest,
   VerifyOutcome,
   VerifyRequest,

@@ -21,9 +21,9 @@ pub use gate::{Delivery, Gate, GateOptions, PendingDelivery, Rejection, header_n
 pub use lambda::{LambdaHttpRequest, lambda_request, lambda_response};
 pub use pending::PendingBody;
 pub use receiver::{
-    PACKED_HEADER, Receiver, ReceiverConfig, SigningKeys, TokenRequest, VERIFIED_CURRENT, VERIFIED_IN_REGION,
-    VERIFIED_NEXT, VERIFY_FAILED, Verifier, VerifyRequest, last_failure, last_region, verify_packed,
-    verify_packed_body,
+    KeyPairObject, PACKED_HEADER, Receiver, ReceiverConfig, TokenRequest, VERIFIED_CURRENT,
+    VERIFIED_IN_REGION, VERIFIED_NEXT, VERIFY_FAILED, Verifier, VerifyRequest, last_failure, last_region,
+    verify_packed, verify_packed_body,
 };
 pub use replay::{RedisReplayGuard, RedisReplayOptions};
 pub use signer::{SignOptions, Signer};

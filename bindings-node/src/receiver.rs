@@ -17,9 +17,9 @@ use crate::claims::VerifyOutcome;
 use crate::error::host_error;
 use crate::pending::PendingBody;
 
-/// A key pair.
-#[napi(object)]
-pub struct SigningKeys {
+/// A key pair (a region's, in `ReceiverConfig.regions`), as `qstash_core::KeyPair` holds it.
+#[napi(object, js_name = "KeyPair")]
+pub struct KeyPairObject {
     /// The current signing key (`sig_…`).
     pub current_signing_key: String,
     /// The next signing key (`sig_…`).
@@ -41,7 +41,7 @@ pub struct ReceiverConfig {
     pub dev_mode: Option<bool>,
     /// Key pairs per region (`{ EU_CENTRAL_1: { currentSigningKey, nextSigningKey } }`),
     /// picked by the `upstashRegion` of a request.
-    pub regions: Option<HashMap<String, SigningKeys>>,
+    pub regions: Option<HashMap<String, KeyPairObject>>,
     /// Clock tolerance in seconds for requests that do not set their own (default 0).
     pub clock_tolerance: Option<f64>,
     /// Refuse a token whose `jti` this receiver already accepted (reason `replayed`).
