@@ -83,6 +83,36 @@ for (const [name, build] of [
     }
   })
 
+  test(`${name}: a store that cannot answer is logged with why: an error when it refuses, a warning when it fails open`, async () => {
+    const failing = {
+      claim: async () => {
+        throw new Error('connection reset')
+      },
+    }
+    for (const [failOpen, expected] of [
+      [false, ['error', '503 replay_store_unavailable']],
+      [true, ['warn', 200]],
+    ]) {
+      const lines = []
+      const logger = { error: (line) => lines.push(['error', line]), warn: (line) => lines.push(['warn', line]) }
+      const token = Signer.dev().sign(URL_, BODY)
+      const result = await status(build, token, { replayStore: { ...failing, failOpen }, logger })
+      assert.equal(result, expected[1])
+      const storeLines = lines.filter(([, line]) => line.includes('replay store unavailable'))
+      assert.deepEqual(
+        storeLines.map(([level]) => level),
+        [expected[0]],
+        JSON.stringify(lines),
+      )
+      assert.match(
+        storeLines[0][1],
+        failOpen
+          ? /accepting the delivery unchecked \(fail open\): connection reset/
+          : /refusing the delivery \(fail closed\): connection reset/,
+      )
+    }
+  })
+
   test(`${name}: replayStore options are checked when the gate is built`, () => {
     const receiver = build.Receiver.dev()
     assert.throws(() => new build.Gate({ receiver, replayStore: {} }), { name: 'ConfigError' })
