@@ -188,29 +188,28 @@ pub fn store_timeout(seconds: Number) -> Result<Duration, OptionError> {
         })
 }
 
-/// The level a host's logger writes refusals at (SPEC.md §7.6), by the name its loggers give
-/// their methods: `error`, `warn`, `info` or `debug`.
+/// The levels a host's logger writes refusals at (SPEC.md §7.6), by the names its loggers give
+/// their methods.
+const LOG_LEVELS: [(&str, tracing::Level); 4] = [
+    ("error", tracing::Level::ERROR),
+    ("warn", tracing::Level::WARN),
+    ("info", tracing::Level::INFO),
+    ("debug", tracing::Level::DEBUG),
+];
+
+/// The level named `name`: `error`, `warn`, `info` or `debug`.
 pub fn log_level(name: &str) -> Result<tracing::Level, OptionError> {
-    match name {
-        "error" => Ok(tracing::Level::ERROR),
-        "warn" => Ok(tracing::Level::WARN),
-        "info" => Ok(tracing::Level::INFO),
-        "debug" => Ok(tracing::Level::DEBUG),
-        other => Err(OptionError::new(alloc::format!(
-            "the log level must be \"error\", \"warn\", \"info\" or \"debug\", got {other:?}"
-        ))),
-    }
+    LOG_LEVELS.iter().find(|(known, _)| *known == name).map(|&(_, level)| level).ok_or_else(|| {
+        OptionError::new(alloc::format!(
+            "the log level must be \"error\", \"warn\", \"info\" or \"debug\", got {name:?}"
+        ))
+    })
 }
 
-/// The name of `level` as [`log_level`] reads it (`trace` is logged as `debug`: a host's
-/// logger may have no level below it).
+/// The name of `level` as [`log_level`] reads it (`trace`, which only Rust sets, is written
+/// as `debug`: a host's logger may have no level below it).
 fn log_level_name(level: tracing::Level) -> &'static str {
-    match level {
-        tracing::Level::ERROR => "error",
-        tracing::Level::WARN => "warn",
-        tracing::Level::INFO => "info",
-        _ => "debug",
-    }
+    LOG_LEVELS.iter().find(|&&(_, known)| known == level).map_or("debug", |&(name, _)| name)
 }
 
 /// The in-memory replay guard a receiver's `replay_protection` option asks for, holding
