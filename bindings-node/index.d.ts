@@ -19,25 +19,28 @@ export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-was
 /** Checks deliveries for one endpoint: keys, URL policy, body limit, replay protection. */
 export declare class Gate {
   /**
-   * A gate over `receiver`'s keys, with its in-memory replay protection when it has one,
-   * or with `replayGuard` (Redis, shared by every process) when given. Without a receiver
-   * the keys are read from the environment (as `new Receiver()` reads them) when a delivery
-   * arrives; until they can be, deliveries are refused with `no_keys` (SPEC.md §7.10).
+   * A gate over `receiver`'s keys (with its in-memory replay protection when it has one),
+   * or with `replayGuard` (Redis, shared by every process), and the gate options of
+   * `options` (`url`, `publicBase`, `forwarded`, `trustedProxies`, `checkUrl`,
+   * `bodyLimit`, `logLevel`, `replayStore`), each checked by the gate. Without a receiver
+   * the keys are read from the environment when a delivery arrives; until they can be,
+   * deliveries are refused with `no_keys` (SPEC.md §7.10).
    */
-  constructor(receiver?: Receiver | undefined | null, options?: GateOptions | undefined | null, replayGuard?: RedisReplayGuard | undefined | null)
-  /** Whether the replay check waits for a store (Redis): then finish with `finishAsync`. */
-  get waitsForStore(): boolean
+  constructor(receiver?: Receiver | undefined | null, options?: object | undefined | null, replayGuard?: RedisReplayGuard | undefined | null)
   /** The largest body accepted, in bytes. */
   get bodyLimit(): number
   /**
    * Checks the token, the URL and the declared length from the request head alone: the
    * values of `headerNames()` in order (`undefined` when absent) and the original target
    * (the raw path and query, or the absolute URL). Returns the `PendingDelivery` to feed
-   * the body to, or the `Rejection`.
+   * the body to, or the step `{ refusal }`.
    */
-  verifyHead(headers: Array<string | undefined | null>, target: string): PendingDelivery | Rejection
-  /** The refusal for a body that could not be read (the client went away, broken framing). */
-  unreadable(headers: Array<string | undefined | null>, target: string): Rejection
+  verifyHead(headers: Array<string | undefined | null>, target: string): PendingDelivery | { refusal: object }
+  /**
+   * The step `{ refusal }` for a body that could not be read (the client went away, broken
+   * framing).
+   */
+  unreadable(headers: Array<string | undefined | null>, target: string): { refusal: object }
 }
 
 /**
@@ -53,35 +56,25 @@ export declare class PendingBody {
   finish(): Claims
 }
 
-/** A delivery whose token verified, waiting for its body. */
+/** A delivery whose token verified, waiting for its body, then for its replay check. */
 export declare class PendingDelivery {
   /**
-   * Hashes the next chunk of the body; returns the `Rejection` (413) once the body is over
-   * the limit, else `null`.
+   * Hashes the next chunk of the body: the step `{ refusal }` (413) once the body is over
+   * the limit, else `undefined`.
    */
-  update(chunk: string | Uint8Array): Rejection | null
+  update(chunk: string | Uint8Array): { refusal: object } | undefined
   /**
-   * Checks the body's hash, parses the delivery headers and checks for a replay with a
-   * guard that answers at once (in memory; a store that would make it wait refuses with
-   * 503: use `finishAsync`).
+   * The body is complete: the next step (`{ accepted }`, `{ refusal }`, or `{ claim }` for
+   * the `replayStore`, answered with `answer`), or a promise of it when the replay check
+   * waits for Redis, which is asked on the store's own thread (neither the event loop nor
+   * libuv's thread pool waits; the store's timeout bounds the wait).
    */
-  finish(): Delivery | Rejection
+  finish(): object
   /**
-   * After `finish`, what an asynchronous replay store (`replayStore`) claims for the
-   * delivery, or the `replayed` refusal for a token without a `jti`.
+   * The `replayStore`'s reply to the step `{ claim }`: what its `claim` resolved to, or
+   * `error` when it failed or did not answer in time. Returns the next step.
    */
-  storeClaim(): StoreClaim | Rejection
-  /**
-   * The refusal once the replay store answered: `replayed`, or `replay_store_unavailable`
-   * when it could not answer in time.
-   */
-  storeRefusal(unavailable: boolean): Rejection
-  /**
-   * `finish` for a gate whose replay check waits for a store (Redis): the store is asked on
-   * its own thread and the promise settles through the event loop, so neither the loop nor
-   * libuv's thread pool waits for it; the store's timeout bounds the wait.
-   */
-  finishAsync(): Promise<Delivery | Rejection>
+  answer(fresh: unknown, error?: string | undefined | null): object
 }
 
 /** Verifies QStash deliveries natively. Keys can be replaced on a live receiver. */
@@ -139,26 +132,6 @@ export declare class RedisReplayGuard {
   toString(): string
 }
 
-/** Why the gate refused a request, with everything the response needs. */
-export declare class Rejection {
-  /** 401, 413, 400 or 503. */
-  get status(): number
-  /** The stable reason code (`signature`, `expired`, `payload_too_large`, …). */
-  get reason(): string
-  /** The `error` member of the body: `invalid_signature` for every 401, else the reason. */
-  get error(): string
-  /** The response body, JSON text: `{"error":…,"reason":…}`. */
-  get body(): string
-  /** The response headers (`content-type`, and `www-authenticate` on a 401). */
-  get headers(): Record<string, string>
-  /** What to log: reason, message id and path, never the token, the keys or the query. */
-  get logMessage(): string
-  /** The logger method to write `logMessage` with: the gate's `logLevel` (default `warn`). */
-  get logLevel(): string
-  /** The `Upstash-Message-Id` as the gate reads it (absent when it is not visible ASCII). */
-  get messageId(): string | null
-}
-
 /** Mints `Upstash-Signature` tokens with one signing key, byte-identical in shape to QStash's. */
 export declare class Signer {
   /** A signer with `key` (throws on empty keys and on the development keys: use `dev()`). */
@@ -211,12 +184,6 @@ export interface CallbackView {
   createdAt?: number
 }
 
-/**
- * `timeoutMs` of an asynchronous replay store (`replayStore`), checked as every store timeout
- * is: more than 0, at most an hour.
- */
-export declare function checkStoreTimeout(ms: number): number
-
 /** The verified claims of a delivery. */
 export interface Claims {
   /** Always `"Upstash"`. */
@@ -239,52 +206,6 @@ export interface Claims {
 
 /** The default body limit of the framework helpers, in bytes (10 MiB). */
 export declare const DEFAULT_BODY_LIMIT: number
-
-/**
- * A verified delivery: the claims and the (unsigned) delivery headers QStash sets, absent
- * when missing or not valid.
- */
-export interface Delivery {
-  /** The verified claims. */
-  claims: Claims
-  /** `Upstash-Message-Id`. */
-  messageId?: string
-  /** `Upstash-Retried`: how many times QStash retried this message. */
-  retried?: number
-  /** `Upstash-Region` as sent. */
-  region?: string
-  /** `Upstash-Schedule-Id`. */
-  scheduleId?: string
-  /** `Upstash-Topic-Name` (URL group). */
-  topicName?: string
-}
-
-/**
- * Options of `new Gate(receiver, options)`: at most one URL policy (SPEC.md §7.3) and the
- * body limit, checked by the gate.
- */
-export interface GateOptions {
-  /** Compare `sub` with this exact URL. */
-  url?: string
-  /** Compare `sub` with this public origin plus the request's path and query. */
-  publicBase?: string
-  /**
-   * Rebuild the URL from the proxy header family your proxy sets: `'x-forwarded'`
-   * (`X-Forwarded-Proto` and `X-Forwarded-Host`) or `'forwarded'` (RFC 7239).
-   */
-  forwarded?: string
-  /** How many trusted proxies append to those headers (default 1). */
-  trustedProxies?: number
-  /** `false` skips the URL check. */
-  checkUrl?: boolean
-  /** Largest body accepted, in bytes (default 10 MiB). */
-  bodyLimit?: number
-  /**
-   * The logger method refusals are written with: `'error'`, `'warn'` (default), `'info'`
-   * or `'debug'`.
-   */
-  logLevel?: string
-}
 
 /** The names of the headers `Gate.verifyHead` wants, in the order it wants their values. */
 export declare function headerNames(): Array<string>
@@ -414,14 +335,6 @@ export interface SignOptions {
   jti?: string
   /** `iss` (default `"Upstash"`; change it only to test receivers). */
   issuer?: string
-}
-
-/** What an asynchronous replay store claims: the `jti` until `expiresAt` (Unix seconds). */
-export interface StoreClaim {
-  /** The signed `jti`. */
-  id: string
-  /** Until when it must be remembered (the token's expiry plus the clock tolerance). */
-  expiresAt: number
 }
 
 /** A delivery's head, verified before its body is read (framework helpers). */

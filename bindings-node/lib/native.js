@@ -182,20 +182,6 @@ async function poolVerifyText(handle, request) {
 
 const bodyLength = (body) => (typeof body === 'string' ? body.length : body && typeof body.byteLength === 'number' ? body.byteLength : 0)
 
-/** What a native refusal carries, as the plain refusal `core.js` reads. */
-function refusalOf(rejection) {
-  return {
-    status: rejection.status,
-    reason: rejection.reason,
-    error: rejection.error,
-    body: rejection.body,
-    headers: rejection.headers,
-    logMessage: rejection.logMessage,
-    logLevel: rejection.logLevel,
-    messageId: rejection.messageId ?? null,
-  }
-}
-
 /** Where `require('@upstash/qstash')` resolves from here (`null`: not installed). */
 let officialEntry
 
@@ -283,34 +269,11 @@ const backend = {
   describe: ({ receiver }) => receiver.toString(),
 
   gate: (handle, options, replayGuard) => new native.Gate(handle?.receiver ?? null, options, replayGuard),
-
-  verifyHead(gate, values, target) {
-    const result = gate.verifyHead(values, target)
-    if (result instanceof native.Rejection) throw refusalOf(result)
-    return result
-  },
-
-  unreadable: (gate, values, target) => refusalOf(gate.unreadable(values, target)),
-
-  update(pending, chunk) {
-    const rejection = pending.update(chunk)
-    if (rejection) throw refusalOf(rejection)
-  },
-
-  storeClaim(pending) {
-    const claim = pending.storeClaim()
-    if (claim instanceof native.Rejection) throw refusalOf(claim)
-    return claim
-  },
-  storeRefusal: (pending, unavailable) => refusalOf(pending.storeRefusal(unavailable)),
-  checkStoreTimeout: (ms) => native.checkStoreTimeout(ms),
-
-  async finish(gate, pending) {
-    // A shared store (Redis) is asked off the event loop; the in-memory guard answers at once.
-    const result = gate.waitsForStore ? await pending.finishAsync() : pending.finish()
-    if (result instanceof native.Rejection) throw refusalOf(result)
-    return result
-  },
+  verifyHead: (gate, values, target) => gate.verifyHead(values, target),
+  unreadable: (gate, values, target) => gate.unreadable(values, target),
+  update: (pending, chunk) => pending.update(chunk),
+  finish: (pending) => pending.finish(),
+  answer: (pending, fresh, error) => pending.answer(fresh, error),
 
   concat: (chunks, size) => Buffer.concat(chunks, size),
 }

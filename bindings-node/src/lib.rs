@@ -17,7 +17,7 @@ mod signer;
 
 pub use callback::{CallbackView, parse_callback};
 pub use claims::{Claims, VerifyOutcome};
-pub use gate::{Delivery, Gate, GateOptions, PendingDelivery, Rejection, header_names};
+pub use gate::{Gate, PendingDelivery, header_names};
 pub use lambda::{LambdaHttpRequest, lambda_request, lambda_response};
 pub use pending::PendingBody;
 pub use receiver::{
@@ -50,12 +50,3 @@ pub const DEFAULT_BODY_LIMIT: u32 = 10 * 1024 * 1024;
 
 // The constant napi exports is written out for its generated types; it is the gate's.
 const _: () = assert!(DEFAULT_BODY_LIMIT as usize == qstash_gate::DEFAULT_BODY_LIMIT);
-
-/// `timeoutMs` of an asynchronous replay store (`replayStore`), checked as every store timeout
-/// is: more than 0, at most an hour.
-#[napi]
-pub fn check_store_timeout(ms: f64) -> napi::Result<f64, &'static str> {
-    qstash_gate::bindings::store_timeout(qstash_gate::bindings::Number::Float(ms / 1000.0))
-        .map(|timeout| timeout.as_secs_f64() * 1000.0)
-        .map_err(crate::error::host_error)
-}

@@ -100,6 +100,14 @@ test('with both in-memory and Redis protection the options are refused', { skip:
   )
 })
 
+test('a Redis guard and a replayStore together are refused by the gate', { skip: !available }, () => {
+  const replayStore = { claim: async () => true }
+  assert.throws(
+    () => new qstash.api.Gate({ receiver: Receiver.dev(), replayGuard: new RedisReplayGuard(redisUrl), replayStore }),
+    (e) => e instanceof qstash.ConfigError && /not both/.test(e.message),
+  )
+})
+
 test('a guard that cannot reach Redis throws at start-up', async () => {
   const port = await freePort()
   assert.throws(() => new RedisReplayGuard(`redis://127.0.0.1:${port}/0`), /cannot reach Redis/)

@@ -123,13 +123,6 @@ for (const [name, build] of [
   })
 }
 
-test('native: a replayGuard and a replayStore together are refused', () => {
-  const fakeGuard = { not: 'used' }
-  assert.throws(() => new native.Gate({ receiver: native.Receiver.dev(), replayGuard: fakeGuard, replayStore: mapStore() }), {
-    name: 'ConfigError',
-  })
-})
-
 /** Upstash's REST protocol for SET with NX and PX, and every request as it arrived. */
 let server
 let base

@@ -149,32 +149,11 @@ const backend = {
     return gate.verifyHead(values, target, nowSeconds())
   },
   unreadable: (gate, values, target) => gate.unreadable(values, target),
-
-  update(pending, chunk) {
-    try {
-      pending.update(chunk)
-    } catch (refusal) {
-      pending.free()
-      throw refusal
-    }
-  },
-
-  /** Frees the delivery's memory unless the core still asks it for a store claim (`keep`;
-   * then `release` frees it). */
-  finish(_gate, pending, keep) {
-    let done = false
-    try {
-      const delivery = pending.finish()
-      done = true
-      return delivery
-    } finally {
-      if (!keep || !done) pending.free()
-    }
-  },
-  storeClaim: (pending) => pending.storeClaim(),
-  storeRefusal: (pending, unavailable) => pending.storeRefusal(unavailable),
+  update: (pending, chunk) => pending.update(chunk),
+  finish: (pending) => pending.finish(nowSeconds()),
+  answer: (pending, fresh, error) => pending.answer(fresh, error),
+  /** The delivery's memory, freed once it is decided. */
   release: (pending) => pending.free(),
-  checkStoreTimeout: (ms) => wasm.checkStoreTimeout(ms),
 
   concat,
 }

@@ -9,9 +9,9 @@ use pyo3::create_exception;
 use pyo3::exceptions::{PyException, PyRuntimeError};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
-use qstash_gate::bindings::{self, DeliveryView, GateOptions, Refusal};
+use qstash_gate::IndexedHead;
+use qstash_gate::bindings::{self, DeliveryView, GateOptions, Refusal, Step, Verification};
 use qstash_gate::replay::ReplayGuard;
-use qstash_gate::{IndexedHead, Rejection};
 
 use crate::body::{BodyBytes, RELEASE_GIL_FROM};
 use crate::claims::Claims;
@@ -175,22 +175,16 @@ impl Gate {
         headers: &Bound<'_, PyAny>,
         target: &str,
     ) -> PyResult<PendingDelivery> {
-        let head = head_of(headers, target)?;
-        match self.gate.verify_head(&head) {
-            Ok(pending) => Ok(PendingDelivery {
-                gate: self.gate.clone(),
-                head: Arc::new(head),
-                state: Mutex::new(State::Ready(pending)),
-            }),
-            Err(rejection) => Err(rejection_error(py, self.gate.refusal(&rejection, &head))),
+        match Verification::begin(&self.gate, head_of(headers, target)?) {
+            Ok(verification) => Ok(PendingDelivery { state: Mutex::new(State::Ready(verification)) }),
+            Err(refusal) => Err(rejection_error(py, *refusal)),
         }
     }
 
     /// The refusal for a body that could not be read (the client went away, broken framing):
     /// 400 `unreadable_body`, to raise from the helper that was reading it.
     fn unreadable(&self, py: Python<'_>, headers: &Bound<'_, PyAny>, target: &str) -> PyResult<PyErr> {
-        let head = head_of(headers, target)?;
-        Ok(rejection_error(py, self.gate.refusal(&Rejection::BadBody, &head)))
+        Ok(rejection_error(py, *Verification::unreadable(&self.gate, &head_of(headers, target)?)))
     }
 
     fn __repr__(&self) -> String {
@@ -203,8 +197,8 @@ impl Gate {
 }
 
 enum State {
-    Ready(qstash_gate::Pending),
-    /// `update` took the pending delivery out to hash a large chunk without the interpreter.
+    Ready(Verification),
+    /// `update` took the verification out to hash a large chunk without the interpreter.
     Hashing,
     Finished,
 }
@@ -214,8 +208,6 @@ enum State {
 /// `await finish_async(body)` (asyncio servers).
 #[pyclass(frozen, module = "qstash_verify._native")]
 pub(crate) struct PendingDelivery {
-    gate: qstash_gate::Gate,
-    head: Arc<IndexedHead<'static>>,
     // Only ever held with the interpreter held, never across a release of it (see `update`).
     state: Mutex<State>,
 }
@@ -231,10 +223,10 @@ fn busy() -> PyErr {
 }
 
 impl PendingDelivery {
-    fn take(&self, next: State) -> PyResult<qstash_gate::Pending> {
+    fn take(&self, next: State) -> PyResult<Verification> {
         let mut state = self.state.lock().map_err(|_| finished())?;
         match std::mem::replace(&mut *state, next) {
-            State::Ready(pending) => Ok(pending),
+            State::Ready(verification) => Ok(verification),
             other => {
                 let error = if matches!(other, State::Hashing) { busy() } else { finished() };
                 *state = other;
@@ -242,9 +234,15 @@ impl PendingDelivery {
             }
         }
     }
+}
 
-    fn reject(&self, py: Python<'_>, rejection: &Rejection) -> PyErr {
-        rejection_error(py, self.gate.refusal(rejection, &*self.head))
+/// The delivery of a decided step holding `body`, or the refusal raised. Python's gates have
+/// no replay store of the host's, so the gate never asks one.
+fn decided(py: Python<'_>, step: Step, body: Py<PyAny>) -> PyResult<Delivery> {
+    match step {
+        Step::Accepted(accepted) => Delivery::new(py, accepted.delivery, body),
+        Step::Refused(refusal) => Err(rejection_error(py, *refusal)),
+        _ => Err(PyRuntimeError::new_err("the gate asked for a replay store this binding does not have")),
     }
 }
 
@@ -253,22 +251,18 @@ impl PendingDelivery {
     /// Hashes the next chunk of the body (with the interpreter released for large chunks).
     fn update(&self, py: Python<'_>, chunk: &Bound<'_, PyAny>) -> PyResult<()> {
         let chunk = BodyBytes::extract(chunk)?;
-        let mut pending = self.take(State::Hashing)?;
+        let mut verification = self.take(State::Hashing)?;
         let verdict = if chunk.as_bytes().len() >= RELEASE_GIL_FROM {
-            py.detach(|| pending.update(chunk.as_bytes()))
+            py.detach(|| verification.update(chunk.as_bytes()))
         } else {
-            pending.update(chunk.as_bytes())
+            verification.update(chunk.as_bytes())
         };
-        match verdict {
-            Ok(()) => {
-                *self.state.lock().map_err(|_| finished())? = State::Ready(pending);
-                Ok(())
-            }
-            Err(rejection) => {
-                *self.state.lock().map_err(|_| finished())? = State::Finished;
-                Err(self.reject(py, &rejection))
-            }
-        }
+        let (next, verdict) = match verdict {
+            Ok(()) => (State::Ready(verification), Ok(())),
+            Err(refusal) => (State::Finished, Err(rejection_error(py, *refusal))),
+        };
+        *self.state.lock().map_err(|_| finished())? = next;
+        verdict
     }
 
     /// Checks the body's hash, parses the delivery headers and checks for a replay; returns the
@@ -276,18 +270,11 @@ impl PendingDelivery {
     /// shared store (Redis) is waited for on this thread with the interpreter released: for
     /// synchronous servers; asyncio code awaits `finish_async` instead.
     fn finish(&self, py: Python<'_>, body: Py<PyAny>) -> PyResult<Delivery> {
-        let pending = self.take(State::Finished)?;
-        let delivery = if self.gate.replay_waits() {
-            let delivery =
-                self.gate.finish(pending, &*self.head).map_err(|rejection| self.reject(py, &rejection))?;
-            if let Some(check) = self.gate.replay_check(&delivery) {
-                py.detach(|| qstash_gate::replay::runtime::wait(check)).map_err(|r| self.reject(py, &r))?;
-            }
-            delivery
-        } else {
-            self.gate.finish_now(pending, &*self.head).map_err(|rejection| self.reject(py, &rejection))?
+        let step = match self.take(State::Finished)?.finish() {
+            Step::Wait(wait) => py.detach(|| wait.wait()),
+            step => step,
         };
-        Delivery::new(py, DeliveryView::from(delivery), body)
+        decided(py, step, body)
     }
 
     /// `finish` for asyncio servers: an awaitable of the `Delivery` (or of `QStashRejection`).
@@ -297,42 +284,30 @@ impl PendingDelivery {
     fn finish_async(&self, py: Python<'_>, body: Py<PyAny>) -> PyResult<Py<PyAny>> {
         let event_loop = py.import("asyncio")?.call_method0("get_running_loop")?;
         let future = event_loop.call_method0("create_future")?;
-        let pending = self.take(State::Finished)?;
-        let check = if self.gate.replay_waits() {
-            self.gate.finish(pending, &*self.head).map(|delivery| {
-                let check = self.gate.replay_check(&delivery);
-                (delivery, check)
-            })
-        } else {
-            self.gate.finish_now(pending, &*self.head).map(|delivery| (delivery, None))
-        };
-        let (delivery, check) = match check {
-            Ok(ready) => ready,
-            Err(rejection) => {
-                future.call_method1("set_exception", (self.reject(py, &rejection).into_value(py),))?;
+        let wait = match self.take(State::Finished)?.finish() {
+            Step::Wait(wait) => wait,
+            step => {
+                match decided(py, step, body) {
+                    Ok(delivery) => future.call_method1("set_result", (delivery,))?,
+                    Err(error) => future.call_method1("set_exception", (error.into_value(py),))?,
+                };
                 return Ok(future.unbind());
             }
-        };
-        let Some(check) = check else {
-            future.call_method1("set_result", (Delivery::new(py, DeliveryView::from(delivery), body)?,))?;
-            return Ok(future.unbind());
         };
         let settle = Settle {
             future: future.clone().unbind(),
             event_loop: event_loop.unbind(),
-            gate: self.gate.clone(),
-            head: Arc::clone(&self.head),
-            delivery: Mutex::new(Some((DeliveryView::from(delivery), body))),
-            verdict: Mutex::new(None),
+            body,
+            step: Mutex::new(None),
         };
         let settle = Py::new(py, settle)?;
-        qstash_gate::replay::runtime::spawn(check, move |verdict| {
-            // Back on the interpreter only to hand the verdict to the loop's thread; when the
+        wait.spawn(move |step| {
+            // Back on the interpreter only to hand the step to the loop's thread; when the
             // interpreter is shutting down there is no loop left to tell.
             let _ = Python::try_attach(|py| {
                 let settle = settle.bind(py);
-                if let Ok(mut slot) = settle.get().verdict.lock() {
-                    *slot = Some(verdict);
+                if let Ok(mut slot) = settle.get().step.lock() {
+                    *slot = Some(step);
                 }
                 let event_loop = settle.get().event_loop.bind(py);
                 // A closed loop has no one waiting any more.
@@ -348,10 +323,8 @@ impl PendingDelivery {
 struct Settle {
     future: Py<PyAny>,
     event_loop: Py<PyAny>,
-    gate: qstash_gate::Gate,
-    head: Arc<IndexedHead<'static>>,
-    delivery: Mutex<Option<(DeliveryView, Py<PyAny>)>>,
-    verdict: Mutex<Option<Result<(), Rejection>>>,
+    body: Py<PyAny>,
+    step: Mutex<Option<Step>>,
 }
 
 #[pymethods]
@@ -362,18 +335,11 @@ impl Settle {
         if future.call_method0("done")?.is_truthy()? {
             return Ok(());
         }
-        let verdict = self.verdict.lock().ok().and_then(|mut slot| slot.take());
-        let delivery = self.delivery.lock().ok().and_then(|mut slot| slot.take());
-        match (verdict, delivery) {
-            (Some(Ok(())), Some((view, body))) => {
-                future.call_method1("set_result", (Delivery::new(py, view, body)?,))?;
-            }
-            (verdict, _) => {
-                let rejection = verdict.and_then(Result::err).unwrap_or(Rejection::ReplayStoreUnavailable);
-                let error = rejection_error(py, self.gate.refusal(&rejection, &*self.head));
-                future.call_method1("set_exception", (error.into_value(py),))?;
-            }
-        }
+        let Some(step) = self.step.lock().ok().and_then(|mut slot| slot.take()) else { return Ok(()) };
+        match decided(py, step, self.body.clone_ref(py)) {
+            Ok(delivery) => future.call_method1("set_result", (delivery,))?,
+            Err(error) => future.call_method1("set_exception", (error.into_value(py),))?,
+        };
         Ok(())
     }
 }

@@ -1,10 +1,10 @@
-//! `Gate` and `PendingDelivery`: `qstash-gate`'s sequence for the fetch helpers, which only
-//! move bytes. Every rule (options, head, target, refusal, delivery) is the gate's `bindings`
-//! contract; refusals are thrown as the gate's `Refusal`, plain objects with everything the
-//! response needs.
+//! `Gate` and `PendingDelivery`: the gate's verification (`qstash_gate::bindings::Verification`)
+//! for the JavaScript core, which answers its steps. Options come in, and steps (`{ accepted }`,
+//! `{ refusal }`, `{ claim }`) go out, as the gate serializes them, the same values the native
+//! build hands over.
 
-use qstash_gate::bindings::{DeliveryView, GateOptions};
-use qstash_gate::{HEADERS_READ, IndexedHead, Rejection};
+use qstash_gate::bindings::{self, Step, StepView, StoreAsk, StoreReply, Verification};
+use qstash_gate::{HEADERS_READ, IndexedHead};
 use wasm_bindgen::prelude::*;
 
 use crate::receiver::Receiver;
@@ -13,7 +13,7 @@ use crate::{host_error, seconds, to_js};
 /// The head from the values of `headerNames()` in order (absent: `undefined`) and the
 /// original target.
 fn head_of(values: Vec<JsValue>, target: &str) -> IndexedHead<'static> {
-    let mut head = IndexedHead::new(qstash_gate::bindings::original_target(target).into_owned());
+    let mut head = IndexedHead::new(bindings::original_target(target).into_owned());
     for (name, value) in HEADERS_READ.iter().zip(values) {
         if let Some(value) = value.as_string() {
             head.push(name, value.into_bytes().into());
@@ -24,7 +24,7 @@ fn head_of(values: Vec<JsValue>, target: &str) -> IndexedHead<'static> {
 
 /// Checks deliveries for one endpoint: keys, URL policy and body limit. Edge isolates share
 /// no memory: replay protection is an asynchronous store of the platform's (`replayStore`),
-/// asked by the JavaScript core with the claim `storeClaim` gives.
+/// which the gate asks for through the step `{ claim }`.
 #[wasm_bindgen]
 pub struct Gate {
     gate: qstash_gate::Gate,
@@ -32,9 +32,9 @@ pub struct Gate {
 
 #[wasm_bindgen]
 impl Gate {
-    /// A gate over `receiver`'s keys with the options of every front end (`url`,
-    /// `publicBase`, `forwarded`, `trustedProxies`, `checkUrl`, `bodyLimit`), each checked by
-    /// the gate; throws `{ code: "config", message }`.
+    /// A gate over `receiver`'s keys with the gate options of `options` (`url`, `publicBase`,
+    /// `forwarded`, `trustedProxies`, `checkUrl`, `bodyLimit`, `logLevel`, `replayStore`), each
+    /// checked by the gate; throws `{ code, message }` (`config` or `type`).
     #[wasm_bindgen(constructor)]
     pub fn new(receiver: &Receiver, options: JsValue) -> Result<Gate, JsValue> {
         Self::build(Some(receiver), options)
@@ -49,11 +49,10 @@ impl Gate {
     }
 
     fn build(receiver: Option<&Receiver>, options: JsValue) -> Result<Gate, JsValue> {
-        let options: GateOptions = if options.is_undefined() || options.is_null() {
-            GateOptions::default()
+        let options = if options.is_undefined() || options.is_null() {
+            bindings::GateOptions::default()
         } else {
-            serde_wasm_bindgen::from_value(options)
-                .map_err(|e| crate::config_error(&format!("invalid gate options: {e}")))?
+            bindings::options_from(serde_wasm_bindgen::Deserializer::from(options)).map_err(host_error)?
         };
         let gate = match receiver {
             Some(receiver) => options.build(receiver.shared().clone(), None, None),
@@ -76,9 +75,9 @@ impl Gate {
     pub fn offer_environment(&self, variables: JsValue) {
         let variables: std::collections::HashMap<String, String> =
             serde_wasm_bindgen::from_value(variables).unwrap_or_default();
-        let made = qstash_gate::bindings::receiver_from_variables(
+        let made = bindings::receiver_from_variables(
             |name| variables.get(name).cloned(),
-            qstash_gate::bindings::Language::JavaScript,
+            bindings::Language::JavaScript,
         );
         self.gate.offer_keys(made);
     }
@@ -93,87 +92,86 @@ impl Gate {
     /// Checks the token, the URL and the declared length at `now` from the head alone: the
     /// values of `headerNames()` in order (`undefined` when absent) and the original target
     /// (the raw path and query, or the request's URL). Returns the `PendingDelivery` to feed
-    /// the body to, or throws the refusal.
+    /// the body to, or the step `{ refusal }`.
     #[wasm_bindgen(js_name = verifyHead)]
-    pub fn verify_head(
-        &self,
-        headers: Vec<JsValue>,
-        target: &str,
-        now: f64,
-    ) -> Result<PendingDelivery, JsValue> {
-        let head = head_of(headers, target);
-        match self.gate.verify_head_at(&head, seconds(now)) {
-            Ok(pending) => {
-                Ok(PendingDelivery { gate: self.gate.clone(), head, pending: Some(pending), claim: None })
-            }
-            Err(rejection) => Err(to_js(&self.gate.refusal(&rejection, &head))),
+    pub fn verify_head(&self, headers: Vec<JsValue>, target: &str, now: f64) -> JsValue {
+        match Verification::begin_at(&self.gate, head_of(headers, target), seconds(now)) {
+            Ok(verification) => PendingDelivery { phase: Phase::Body(verification) }.into(),
+            Err(refusal) => view(&Step::Refused(refusal)),
         }
     }
 
-    /// The refusal for a body that could not be read (the client went away, broken framing).
+    /// The step `{ refusal }` for a body that could not be read (the client went away, broken
+    /// framing).
     pub fn unreadable(&self, headers: Vec<JsValue>, target: &str) -> JsValue {
-        to_js(&self.gate.refusal(&Rejection::BadBody, &head_of(headers, target)))
+        view(&Step::Refused(Verification::unreadable(&self.gate, &head_of(headers, target))))
     }
 }
 
-/// A delivery whose token verified, waiting for its body.
+fn view(step: &Step) -> JsValue {
+    to_js(&step.view())
+}
+
+enum Phase {
+    Body(Verification),
+    Asked(StoreAsk),
+    Over,
+}
+
+/// A delivery whose token verified, waiting for its body, then for its replay check.
 #[wasm_bindgen]
 pub struct PendingDelivery {
-    gate: qstash_gate::Gate,
-    head: IndexedHead<'static>,
-    pending: Option<qstash_gate::Pending>,
-    /// Set by `finish`: what an asynchronous replay store claims for the delivery.
-    claim: Option<Result<qstash_gate::bindings::StoreClaim, Rejection>>,
+    phase: Phase,
 }
 
-impl PendingDelivery {
-    fn refuse(&self, rejection: &Rejection) -> JsValue {
-        to_js(&self.gate.refusal(rejection, &self.head))
-    }
+fn over() -> JsValue {
+    JsError::new("this delivery is already decided").into()
 }
 
 #[wasm_bindgen]
 impl PendingDelivery {
-    /// Hashes the next chunk of the body; throws the refusal (413) once the body is over the
-    /// limit.
-    pub fn update(&mut self, chunk: &[u8]) -> Result<(), JsValue> {
-        let Some(pending) = self.pending.as_mut() else { return Err(self.refuse(&Rejection::BadBody)) };
-        if let Err(rejection) = pending.update(chunk) {
-            self.pending = None;
-            return Err(self.refuse(&rejection));
-        }
-        Ok(())
-    }
-
-    /// Checks the body's hash and parses the delivery headers: returns the delivery, or
-    /// throws the refusal.
-    pub fn finish(&mut self) -> Result<JsValue, JsValue> {
-        let Some(pending) = self.pending.take() else { return Err(self.refuse(&Rejection::BadBody)) };
-        match self.gate.finish(pending, &self.head) {
-            Ok(delivery) => {
-                self.claim = Some(self.gate.store_claim(&delivery.claims));
-                Ok(to_js(&DeliveryView::from(delivery)))
+    /// Hashes the next chunk of the body: the step `{ refusal }` (413) once the body is over
+    /// the limit, else `undefined`.
+    pub fn update(&mut self, chunk: &[u8]) -> Result<JsValue, JsValue> {
+        let Phase::Body(verification) = &mut self.phase else { return Err(over()) };
+        match verification.update(chunk) {
+            Ok(()) => Ok(JsValue::UNDEFINED),
+            Err(refusal) => {
+                self.phase = Phase::Over;
+                Ok(view(&Step::Refused(refusal)))
             }
-            Err(rejection) => Err(self.refuse(&rejection)),
         }
     }
 
-    /// After `finish`, what an asynchronous replay store (`replayStore`) claims for the
-    /// delivery (`{ id, expiresAt }`); throws the `replayed` refusal for a token without a
-    /// `jti`.
-    #[wasm_bindgen(js_name = storeClaim)]
-    pub fn store_claim(&mut self) -> Result<JsValue, JsValue> {
-        match self.claim.take() {
-            Some(Ok(claim)) => Ok(to_js(&claim)),
-            Some(Err(rejection)) => Err(self.refuse(&rejection)),
-            None => Err(self.refuse(&Rejection::BadBody)),
-        }
+    /// The body is complete, at `now`: the next step (`{ accepted }`, `{ refusal }`, or
+    /// `{ claim }` for the `replayStore`, answered with `answer`).
+    pub fn finish(&mut self, now: f64) -> Result<JsValue, JsValue> {
+        let Phase::Body(verification) = std::mem::replace(&mut self.phase, Phase::Over) else {
+            return Err(over());
+        };
+        Ok(self.next(verification.finish_at(seconds(now))))
     }
 
-    /// The refusal once the replay store answered: `replayed`, or `replay_store_unavailable`
-    /// when it could not answer in time.
-    #[wasm_bindgen(js_name = storeRefusal)]
-    pub fn store_refusal(&self, unavailable: bool) -> JsValue {
-        self.refuse(if unavailable { &Rejection::ReplayStoreUnavailable } else { &Rejection::Replayed })
+    /// The `replayStore`'s reply to the step `{ claim }`: what its `claim` resolved to, or
+    /// `error` when it failed or did not answer in time. Returns the next step.
+    pub fn answer(&mut self, fresh: JsValue, error: Option<String>) -> Result<JsValue, JsValue> {
+        let Phase::Asked(ask) = std::mem::replace(&mut self.phase, Phase::Over) else { return Err(over()) };
+        let type_name = fresh.js_typeof().as_string().unwrap_or_default();
+        Ok(self.next(ask.answer(StoreReply::read(fresh.as_bool(), &type_name, error))))
+    }
+}
+
+impl PendingDelivery {
+    fn next(&mut self, step: Step) -> JsValue {
+        match step {
+            Step::Ask(ask) => {
+                let claim = to_js(&StepView::Claim(ask.claim()));
+                self.phase = Phase::Asked(ask);
+                claim
+            }
+            // Edge gates have no store of the gate's own: a guard that had to wait is unavailable.
+            Step::Wait(wait) => view(&wait.wait()),
+            step => view(&step),
+        }
     }
 }

@@ -23,15 +23,6 @@ pub fn header_names() -> Vec<String> {
     qstash_gate::HEADERS_READ.iter().map(|name| (*name).to_owned()).collect()
 }
 
-/// `timeoutMs` of an asynchronous replay store, checked as every store timeout is (more than
-/// 0, at most an hour); throws `{ code: "config", message }`.
-#[wasm_bindgen(js_name = checkStoreTimeout)]
-pub fn check_store_timeout(ms: f64) -> Result<f64, JsValue> {
-    qstash_gate::bindings::store_timeout(qstash_gate::bindings::Number::Float(ms / 1000.0))
-        .map(|timeout| timeout.as_secs_f64() * 1000.0)
-        .map_err(host_error)
-}
-
 /// Every reason code a verification or a gate can refuse with (SPEC.md §3.2).
 #[wasm_bindgen(js_name = reasonCodes)]
 pub fn reason_codes() -> Vec<String> {

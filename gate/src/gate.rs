@@ -35,6 +35,7 @@ pub struct Gate {
     on_outcome: Option<OutcomeHook>,
     replay_guard: Option<Arc<dyn ReplayGuard>>,
     keys_later: Option<Arc<KeysLater>>,
+    host_store: Option<crate::bindings::HostStore>,
 }
 
 /// The replay check of one delivery, owned so a middleware future can hold it.
@@ -50,6 +51,7 @@ impl fmt::Debug for Gate {
             .field("on_signature_failure", &self.on_signature_failure.as_ref().map(|_| "set"))
             .field("on_outcome", &self.on_outcome.as_ref().map(|_| "set"))
             .field("replay_guard", &self.replay_guard.as_ref().map(|_| "set"))
+            .field("host_store", &self.host_store)
             .field(
                 "keys_later",
                 &self.keys_later.as_ref().map(|later| if later.wanted() { "wanted" } else { "read" }),
@@ -71,6 +73,7 @@ impl Gate {
             on_outcome: None,
             replay_guard: None,
             keys_later: None,
+            host_store: None,
         }
     }
 
@@ -113,27 +116,33 @@ impl Gate {
         self.replay_guard.is_some()
     }
 
+    /// Whether the replay check has to wait for a store (Redis) rather than answer at once.
+    pub(crate) fn replay_waits(&self) -> bool {
+        self.replay_guard.as_ref().is_some_and(|guard| !guard.answers_at_once())
+    }
+
     /// The replay check for a verified delivery, or `None` without a guard. Resolves to the
     /// rejection when the delivery is a replay or the store cannot answer (pass it to
-    /// [`Gate::reject`] to log it).
+    /// [`Gate::reject`] to log it), and records the delivery as accepted when it passes.
     pub fn replay_check(&self, delivery: &Delivery) -> Option<ReplayCheck> {
-        let guard = self.replay_guard.clone()?;
-        let key = replay_key(&delivery.claims, self.receiver.load().clock_tolerance())
-            .map(|(jti, exp)| (alloc::string::String::from(jti), exp));
+        let check = self.replay_check_unrecorded(delivery)?;
         let (hook, signed_with, region) = (self.on_outcome.clone(), delivery.key, delivery.region);
         let message_id = delivery.message_id.clone();
         Some(Box::pin(async move {
-            let (jti, expires_at) = key.map_err(Rejection::from)?;
-            guard.check_and_remember(&jti, expires_at).await.map_err(Rejection::from)?;
-            let outcome = Outcome {
-                verdict: Verdict::Accepted,
-                reason: "none",
-                key: Some(signed_with),
-                region: region.as_ref(),
-                message_id: message_id.as_deref(),
-            };
-            record(hook.as_ref(), &outcome);
+            check.await?;
+            record(hook.as_ref(), &accepted_outcome(signed_with, region.as_ref(), message_id.as_deref()));
             Ok(())
+        }))
+    }
+
+    /// [`Gate::replay_check`] without the record, for a caller that records the outcome itself.
+    pub(crate) fn replay_check_unrecorded(&self, delivery: &Delivery) -> Option<ReplayCheck> {
+        let guard = self.replay_guard.clone()?;
+        let key = replay_key(&delivery.claims, self.receiver.load().clock_tolerance())
+            .map(|(jti, exp)| (alloc::string::String::from(jti), exp));
+        Some(Box::pin(async move {
+            let (jti, expires_at) = key.map_err(Rejection::from)?;
+            guard.check_and_remember(&jti, expires_at).await.map_err(Rejection::from)
         }))
     }
 
@@ -157,15 +166,13 @@ impl Gate {
         Ok(delivery)
     }
 
-    fn accepted(&self, delivery: &Delivery) {
-        let outcome = Outcome {
-            verdict: Verdict::Accepted,
-            reason: "none",
-            key: Some(delivery.key),
-            region: delivery.region.as_ref(),
-            message_id: delivery.message_id.as_deref(),
-        };
+    /// Records `delivery` as accepted (the hook, `tracing`, the metrics) and hands back the
+    /// outcome recorded.
+    pub(crate) fn accepted<'d>(&self, delivery: &'d Delivery) -> Outcome<'d> {
+        let outcome =
+            accepted_outcome(delivery.key, delivery.region.as_ref(), delivery.message_id.as_deref());
         record(self.on_outcome.as_ref(), &outcome);
+        outcome
     }
 
     /// Calls `hook` whenever a delivery fails its signature check (reason `signature`), e.g.
@@ -276,29 +283,15 @@ impl Gate {
         }
     }
 
-    /// Whether the replay check has to wait for a store (Redis): then await
-    /// [`Gate::replay_check`] (or block on it on a runtime), since [`Gate::finish_now`] cannot.
-    pub fn replay_waits(&self) -> bool {
-        self.replay_guard.as_ref().is_some_and(|guard| !guard.answers_at_once())
+    /// The replay store of a host's own (a JavaScript `replayStore`) that
+    /// [`bindings::Verification`](crate::bindings::Verification) asks, when one was configured.
+    pub(crate) fn host_store(&self) -> Option<crate::bindings::HostStore> {
+        self.host_store
     }
 
-    /// [`Gate::finish`], then the replay check, for callers that cannot await (the Python
-    /// and Node packages). The in-memory guard answers at once; with a guard that has to wait
-    /// ([`Gate::replay_waits`]) the delivery is refused as `replay_store_unavailable`: await
-    /// [`Gate::replay_check`] with such a guard instead.
-    pub fn finish_now(&self, pending: Pending, head: &impl RequestHead) -> Result<Delivery, Rejection> {
-        let delivery = self.finish(pending, head)?;
-        if self.replay_waits() {
-            return Err(Rejection::ReplayStoreUnavailable);
-        }
-        if let Some(mut check) = self.replay_check(&delivery) {
-            let mut context = core::task::Context::from_waker(core::task::Waker::noop());
-            match check.as_mut().poll(&mut context) {
-                core::task::Poll::Ready(verdict) => verdict?,
-                core::task::Poll::Pending => return Err(Rejection::ReplayStoreUnavailable),
-            }
-        }
-        Ok(delivery)
+    pub(crate) fn with_host_store(mut self, store: crate::bindings::HostStore) -> Self {
+        self.host_store = Some(store);
+        self
     }
 
     /// The line a refusal is logged with: the reason, the (unsigned) `Upstash-Message-Id` and
@@ -329,9 +322,9 @@ impl Gate {
         rejection
     }
 
-    /// What happens to every refusal whichever way it is logged: its outcome is recorded,
-    /// and a `signature` refusal calls the signature-failure hook.
-    pub(crate) fn refused(&self, rejection: &Rejection, head: &impl RequestHead) {
+    /// What happens to every refusal whichever way it is logged: its outcome is recorded (and
+    /// handed back), and a `signature` refusal calls the signature-failure hook.
+    pub(crate) fn refused<'h>(&self, rejection: &Rejection, head: &'h impl RequestHead) -> Outcome<'h> {
         let outcome = Outcome {
             verdict: Verdict::Rejected,
             reason: rejection.reason(),
@@ -345,6 +338,7 @@ impl Gate {
         {
             hook();
         }
+        outcome
     }
 
     /// Logs a rejection to `tracing` at the configured level with its reason, the (unsigned)
@@ -379,6 +373,15 @@ impl Gate {
             Level::TRACE => at!(trace),
         }
     }
+}
+
+/// The outcome of an accepted delivery.
+fn accepted_outcome<'a>(
+    key: qstash_core::KeyUsed,
+    region: Option<&'a qstash_core::Region>,
+    message_id: Option<&'a str>,
+) -> Outcome<'a> {
+    Outcome { verdict: Verdict::Accepted, reason: "none", key: Some(key), region, message_id }
 }
 
 /// Sends an outcome to `tracing`, the metrics and the hook.

@@ -19,8 +19,15 @@
 //! [`Gate`] directly; another language's binding uses all of them.
 
 mod token_body;
+mod verification;
 
 pub use token_body::TokenBody;
+#[cfg(feature = "serde")]
+pub use verification::StepView;
+pub use verification::{
+    Accepted, HostStore, LogLine, OutcomeView, Step, StoreAsk, StoreClaim, StoreReply, StoreWait,
+    Verification,
+};
 
 /// The core's request from what a drop-in receiver's `verify` is given, each part optional as
 /// the official SDKs take them: the signature header, the body, the URL, the region and the
@@ -80,6 +87,16 @@ impl From<i128> for Number {
 impl From<f64> for Number {
     fn from(value: f64) -> Self {
         Number::Float(value)
+    }
+}
+
+impl Number {
+    /// The value as a double (an integer beyond 2⁵³ rounded: only for range checks).
+    pub fn as_f64(self) -> f64 {
+        match self {
+            Number::Int(n) => n as f64,
+            Number::Float(x) => x,
+        }
     }
 }
 
@@ -173,11 +190,7 @@ pub const MAX_STORE_TIMEOUT: Duration = Duration::from_secs(3600);
 
 /// How long to wait for a replay store, in seconds: more than 0, at most an hour.
 pub fn store_timeout(seconds: Number) -> Result<Duration, OptionError> {
-    let seconds_f64 = match seconds {
-        Number::Int(n) => n as f64,
-        Number::Float(x) => x,
-    };
-    Duration::try_from_secs_f64(seconds_f64)
+    Duration::try_from_secs_f64(seconds.as_f64())
         .ok()
         .filter(|timeout| !timeout.is_zero() && *timeout <= MAX_STORE_TIMEOUT)
         .ok_or_else(|| {
@@ -229,11 +242,14 @@ pub fn memory_guard(
 #[non_exhaustive]
 pub struct GateOptions {
     /// `url`: `sub` must be exactly this URL.
+    #[cfg_attr(feature = "serde", serde(deserialize_with = "text"))]
     pub url: Option<String>,
     /// `public_base`: `sub` must be this origin plus the request's path and query.
+    #[cfg_attr(feature = "serde", serde(deserialize_with = "text"))]
     pub public_base: Option<String>,
     /// `forwarded`: the proxy header family, `"forwarded"` or `"x-forwarded"` (a value of
     /// another type arrives as its text, to be refused with a message that says why).
+    #[cfg_attr(feature = "serde", serde(deserialize_with = "text"))]
     pub forwarded: Option<String>,
     /// `trusted_proxies`: how many proxies append to the forwarded headers (default 1).
     pub trusted_proxies: Option<Number>,
@@ -243,7 +259,33 @@ pub struct GateOptions {
     pub body_limit: Option<Number>,
     /// `log_level`: the level refusals are logged at, for a host that logs them through a
     /// logger of its language (`"error"`, `"warn"`, `"info"` or `"debug"`; default `"warn"`).
+    #[cfg_attr(feature = "serde", serde(deserialize_with = "text"))]
     pub log_level: Option<String>,
+    /// `replayStore` (JavaScript): the settings of a replay store of the host's own, which
+    /// the gate asks through [`Step::Ask`].
+    pub replay_store: Option<StoreOptions>,
+}
+
+/// The settings of a host's own replay store, as its options give them.
+#[derive(Debug, Clone, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize), serde(rename_all = "camelCase", default))]
+#[non_exhaustive]
+pub struct StoreOptions {
+    /// `timeoutMs`: how long to wait for an answer (default 1000, at most an hour).
+    pub timeout_ms: Option<Number>,
+    /// `failOpen`: accept unchecked when the store cannot answer (default: refuse with 503).
+    pub fail_open: Option<bool>,
+}
+
+impl StoreOptions {
+    /// The store these settings describe, each checked.
+    pub fn host_store(&self) -> Result<HostStore, OptionError> {
+        let timeout = match self.timeout_ms {
+            Some(ms) => store_timeout(Number::Float(ms.as_f64() / 1000.0))?,
+            None => Duration::from_secs(1),
+        };
+        Ok(HostStore { timeout, fail_open: self.fail_open.unwrap_or(false) })
+    }
 }
 
 impl GateOptions {
@@ -305,6 +347,17 @@ impl GateOptions {
         let limit = self.body_limit.map(body_limit).transpose()?.unwrap_or(DEFAULT_BODY_LIMIT);
         let level = self.log_level.as_deref().map(log_level).transpose()?.unwrap_or(tracing::Level::WARN);
         let gate = gate.with_url_policy(self.url_policy()?).with_body_limit(limit).with_log_level(level);
+        if let Some(store) = &self.replay_store {
+            let store = store.host_store()?;
+            if receiver_guard.is_some() || store_guard.is_some() {
+                return Err(OptionError::new(
+                    "give a replay store or another replay guard (replayGuard, replay protection), not \
+                     both: each would remember what the other does not"
+                        .into(),
+                ));
+            }
+            return Ok(gate.with_host_store(store));
+        }
         Ok(match (receiver_guard, store_guard) {
             (Some(_), Some(_)) => {
                 return Err(OptionError::new(
@@ -318,6 +371,36 @@ impl GateOptions {
             (None, None) => gate,
         })
     }
+}
+
+/// A text option as JavaScript hands it over: a string, or the text of a number or a boolean,
+/// which the option's own check then refuses with a message that shows it.
+#[cfg(feature = "serde")]
+fn text<'de, D: serde::Deserializer<'de>>(value: D) -> Result<Option<String>, D::Error> {
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    enum Given {
+        Text(String),
+        Number(f64),
+        Flag(bool),
+    }
+    Ok(<Option<Given> as serde::Deserialize>::deserialize(value)?.map(|given| match given {
+        Given::Text(text) => text,
+        Given::Number(number) => alloc::format!("{number}"),
+        Given::Flag(flag) => alloc::format!("{flag}"),
+    }))
+}
+
+/// The gate options of a JavaScript binding, read from its options object (camelCase names;
+/// other members are left alone): a value of the wrong type is a `type` error naming the
+/// option.
+#[cfg(feature = "serde")]
+pub fn options_from<'de, D: serde::Deserializer<'de>>(options: D) -> Result<GateOptions, HostError> {
+    serde_path_to_error::deserialize(options).map_err(|error| HostError {
+        code: "type",
+        message: alloc::format!("the option {} has the wrong type: {}", error.path(), error.inner()),
+        dev_key: false,
+    })
 }
 
 /// The request target the URL policies compare, from what a host has: the raw target of the
@@ -372,35 +455,20 @@ pub struct Refusal {
     /// The `Upstash-Message-Id`, as the gate reads it: absent when it is not visible ASCII
     /// (SPEC.md §7.4). For the outcome hooks; never a metric label.
     pub message_id: Option<String>,
-}
-
-/// What a host's own asynchronous replay store (a Durable Object, Redis over HTTP) is asked
-/// to claim for a verified delivery (SPEC.md §6): the signed `jti`, until `expires_at` (Unix
-/// seconds: the token's expiry plus the clock tolerance).
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "camelCase"))]
-#[non_exhaustive]
-pub struct StoreClaim {
-    /// The `jti`.
-    pub id: String,
-    /// Until when it must be remembered.
-    pub expires_at: i64,
+    /// The outcome recorded, for outcome hooks of the host's language.
+    pub outcome: OutcomeView,
+    /// A line to log before the refusal's own: why the host's replay store could not answer.
+    pub note: Option<LogLine>,
 }
 
 impl Gate {
-    /// The claim for `claims` a host's asynchronous store makes, or `replayed` for a token
-    /// without a `jti` (it could not be told apart from its replays).
-    pub fn store_claim(&self, claims: &Claims) -> Result<StoreClaim, Rejection> {
-        let tolerance = self.receiver().load().clock_tolerance();
-        let (jti, expires_at) = crate::replay::replay_key(claims, tolerance).map_err(Rejection::from)?;
-        Ok(StoreClaim { id: jti.to_string(), expires_at })
-    }
-
     /// The refusal a host answers with, for a logger of its own (Python's `logging`, a Node
     /// logger); the signature-failure hook runs as it does for [`Gate::reject`].
     pub fn refusal(&self, rejection: &Rejection, head: &impl RequestHead) -> Refusal {
-        self.refused(rejection, head);
+        let outcome = OutcomeView::from(&self.refused(rejection, head));
         Refusal {
+            outcome,
+            note: None,
             status: rejection.status(),
             reason: rejection.reason(),
             error: rejection.error(),
@@ -526,7 +594,8 @@ impl From<Delivery> for DeliveryView {
 /// An error on its way into another language: the code its wrapper maps to an error class
 /// and the message. A code of [`Rejection::reason_codes`] is a delivery that did not verify
 /// (`SignatureError` in Python and JavaScript); `config` is a configuration that cannot work
-/// (`ConfigError`): bad keys, a bad option value.
+/// (`ConfigError`): bad keys, a bad option value; `type` an option of the wrong type
+/// (`TypeError`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct HostError {
@@ -560,7 +629,7 @@ impl HostError {
 
     /// Whether this is a delivery that did not verify (rather than a configuration error).
     pub fn is_verification(&self) -> bool {
-        self.code != "config"
+        !matches!(self.code, "config" | "type")
     }
 
     /// The error as a binding in `language` shows it: a message naming code names it in that

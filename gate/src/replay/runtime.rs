@@ -1,8 +1,10 @@
 //! The store's own runtime, for hosts without a Rust async executor (the Python and Node
 //! packages): the Redis connections live on one thread of this module's, started on first
-//! use. A host either waits for a check on its own thread ([`wait`], for synchronous servers)
-//! or hands the check over and is called back when it is done ([`spawn`], for event loops,
-//! which must never wait).
+//! use. A host either waits for a check on its own thread
+//! ([`StoreWait::wait`](crate::bindings::StoreWait::wait), for synchronous servers) or hands
+//! the check over and is called back when it is done
+//! ([`StoreWait::spawn`](crate::bindings::StoreWait::spawn), for event loops, which must never
+//! wait).
 //!
 //! A process forked after the store was used (`gunicorn --preload`, uWSGI without
 //! `lazy-apps`, `os.fork()`) keeps none of the parent's threads and shares the parent's
@@ -206,7 +208,7 @@ impl ReplayGuard for ProcessStore {
 
 /// Waits on the calling thread for a replay check (`replay_store_unavailable` if the runtime
 /// cannot start). For synchronous servers, whose worker thread waits anyway.
-pub fn wait(check: ReplayCheck) -> Result<(), Rejection> {
+pub(crate) fn wait(check: ReplayCheck) -> Result<(), Rejection> {
     match runtime() {
         Ok(runtime) => runtime.block_on(check),
         Err(_) => Err(Rejection::ReplayStoreUnavailable),
@@ -216,7 +218,7 @@ pub fn wait(check: ReplayCheck) -> Result<(), Rejection> {
 /// Runs a replay check on the store's runtime and calls `done` with its verdict there, on the
 /// runtime's thread: the caller's thread (an event loop) goes on at once and no thread waits.
 /// The store's timeout bounds how long `done` can take to come.
-pub fn spawn(check: ReplayCheck, done: impl FnOnce(Result<(), Rejection>) + Send + 'static) {
+pub(crate) fn spawn(check: ReplayCheck, done: impl FnOnce(Result<(), Rejection>) + Send + 'static) {
     match runtime() {
         Ok(runtime) => {
             runtime.spawn(async move { done(check.await) });
