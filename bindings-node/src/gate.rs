@@ -9,7 +9,7 @@ use napi::De;
 use napi::bindgen_prelude::{Object, Unknown};
 use napi::{Either, Env, JsValue, ValueType};
 use napi_derive::napi;
-use qstash_gate::bindings::{self, Step, StepView, StoreAsk, StoreReply, Verification};
+use qstash_gate::bindings::{self, Step, StoreReply, Verification};
 use qstash_gate::replay::ReplayGuard;
 use qstash_gate::{HEADERS_READ, IndexedHead};
 
@@ -99,7 +99,7 @@ impl Gate {
         target: String,
     ) -> napi::Result<Either<PendingDelivery, Unknown<'env>>> {
         Ok(match Verification::begin(&self.gate, head_of(headers, &target)) {
-            Ok(verification) => Either::A(PendingDelivery { phase: Mutex::new(Phase::Body(verification)) }),
+            Ok(verification) => Either::A(PendingDelivery { verification: Mutex::new(verification) }),
             Err(refusal) => Either::B(view(env, &Step::Refused(refusal))?),
         })
     }
@@ -117,25 +117,19 @@ impl Gate {
     }
 }
 
-enum Phase {
-    Body(Verification),
-    Asked(StoreAsk),
-    Over,
-}
-
 /// A delivery whose token verified, waiting for its body, then for its replay check.
 #[napi]
 pub struct PendingDelivery {
-    phase: Mutex<Phase>,
-}
-
-fn over() -> napi::Error {
-    napi::Error::from_reason("this delivery is already decided")
+    verification: Mutex<Verification>,
 }
 
 impl PendingDelivery {
-    fn take(&self) -> Phase {
-        self.phase.lock().map_or(Phase::Over, |mut phase| std::mem::replace(&mut *phase, Phase::Over))
+    /// Runs `step` on the verification (a poisoned lock, after a panic elsewhere, is refused as
+    /// the gate refuses every call out of order).
+    fn with<T>(&self, step: impl FnOnce(&mut Verification) -> T) -> napi::Result<T> {
+        let mut verification =
+            self.verification.lock().map_err(|_| napi::Error::from_reason("this delivery failed"))?;
+        Ok(step(&mut verification))
     }
 }
 
@@ -149,14 +143,9 @@ impl PendingDelivery {
         env: &'env Env,
         #[napi(ts_arg_type = "string | Uint8Array")] chunk: Body,
     ) -> napi::Result<Option<Unknown<'env>>> {
-        let mut phase = self.phase.lock().map_err(|_| over())?;
-        let Phase::Body(verification) = &mut *phase else { return Err(over()) };
-        match verification.update(bytes(&chunk)) {
+        match self.with(|verification| verification.update(bytes(&chunk)))? {
             Ok(()) => Ok(None),
-            Err(refusal) => {
-                *phase = Phase::Over;
-                view(env, &Step::Refused(refusal)).map(Some)
-            }
+            Err(refusal) => view(env, &Step::Refused(refusal)).map(Some),
         }
     }
 
@@ -166,8 +155,17 @@ impl PendingDelivery {
     /// libuv's thread pool waits; the store's timeout bounds the wait).
     #[napi(ts_return_type = "object")]
     pub fn finish<'env>(&self, env: &'env Env) -> napi::Result<Unknown<'env>> {
-        let Phase::Body(verification) = self.take() else { return Err(over()) };
-        self.next(env, verification.finish())
+        let wait = match self.with(Verification::finish)? {
+            Step::Wait(wait) => wait,
+            step => return view(env, &step),
+        };
+        let (deferred, promise) = env.create_deferred::<serde_json::Value, Settle>()?;
+        wait.spawn(move |step| {
+            let value =
+                serde_json::to_value(step.view()).map_err(|e| napi::Error::from_reason(e.to_string()));
+            deferred.resolve(Box::new(move |_| value));
+        });
+        Ok(promise.to_unknown())
     }
 
     /// The `replayStore`'s reply to the step `{ claim }`: what its `claim` resolved to, or
@@ -179,7 +177,6 @@ impl PendingDelivery {
         fresh: Unknown,
         error: Option<String>,
     ) -> napi::Result<Unknown<'env>> {
-        let Phase::Asked(ask) = self.take() else { return Err(over()) };
         let type_name = match fresh.get_type()? {
             ValueType::Boolean => "boolean",
             ValueType::Number => "number",
@@ -191,29 +188,9 @@ impl PendingDelivery {
             _ => "object",
         };
         let fresh = if type_name == "boolean" { fresh.coerce_to_bool().ok() } else { None };
-        self.next(env, ask.answer(StoreReply::read(fresh, type_name, error)))
-    }
-}
-
-impl PendingDelivery {
-    fn next<'env>(&self, env: &'env Env, step: Step) -> napi::Result<Unknown<'env>> {
-        match step {
-            Step::Wait(wait) => {
-                let (deferred, promise) = env.create_deferred::<serde_json::Value, Settle>()?;
-                wait.spawn(move |step| {
-                    let value = serde_json::to_value(step.view())
-                        .map_err(|e| napi::Error::from_reason(e.to_string()));
-                    deferred.resolve(Box::new(move |_| value));
-                });
-                Ok(promise.to_unknown())
-            }
-            Step::Ask(ask) => {
-                let claim = env.to_js_value(&StepView::Claim(ask.claim()));
-                *self.phase.lock().map_err(|_| over())? = Phase::Asked(ask);
-                claim
-            }
-            step => view(env, &step),
-        }
+        let step =
+            self.with(|verification| verification.answer(StoreReply::read(fresh, type_name, error)))?;
+        view(env, &step)
     }
 }
 

@@ -6,7 +6,7 @@ use pyo3::exceptions::{PyException, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyType};
-use qstash_gate::bindings::{HostError, Language};
+use qstash_gate::bindings::{HostError, Language, Refusal};
 
 create_exception!(
     qstash_verify,
@@ -76,4 +76,33 @@ pub(crate) fn raise(py: Python<'_>, error: impl Into<HostError>) -> PyErr {
     // did, the exception is still raised, only without `.reason`.
     let _ = exception.value(py).setattr("reason", error.code());
     exception
+}
+
+create_exception!(
+    qstash_verify,
+    QStashRejection,
+    PyException,
+    "A request the gate refused. `.status` (401, 413, 400 or 503), `.reason` (the stable code), \
+     `.body` (the JSON text to answer with), `.headers` (the response headers) and \
+     `.log_message` (what to log: reason, message id and path, never the token) say everything \
+     the response needs."
+);
+
+/// The gate's refusal as the Python exception.
+pub(crate) fn rejection_error(py: Python<'_>, refusal: Refusal) -> PyErr {
+    let error = QStashRejection::new_err(format!("QStash delivery rejected: {}", refusal.reason));
+    let value = error.value(py);
+    let headers = PyDict::new(py);
+    // Setting attributes on a fresh exception and items on a fresh dict cannot fail in
+    // practice; if one ever did, the exception is still raised with what it has.
+    for (name, header) in refusal.headers {
+        let _ = headers.set_item(name, header);
+    }
+    let _ = value.setattr("status", refusal.status);
+    let _ = value.setattr("reason", refusal.reason);
+    let _ = value.setattr("error", refusal.error);
+    let _ = value.setattr("body", refusal.body);
+    let _ = value.setattr("headers", headers);
+    let _ = value.setattr("log_message", refusal.log_message);
+    error
 }

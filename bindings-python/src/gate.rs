@@ -1,53 +1,22 @@
-//! `Gate`, `PendingDelivery`, `Delivery` and the `QStashRejection` exception: `qstash-gate`'s
-//! request-to-verdict sequence for the framework helpers, which only move bytes. Every rule
+//! `Gate` and `PendingDelivery`: `qstash-gate`'s verification (`bindings::Verification`) for the
+//! framework helpers, which only move bytes. Every rule
 //! (options, head, target, refusal, delivery) is the gate's `bindings` contract; this module
 //! converts Python values to and from it.
 
 use std::sync::{Arc, Mutex};
 
-use pyo3::create_exception;
-use pyo3::exceptions::{PyException, PyRuntimeError};
+use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
 use qstash_gate::IndexedHead;
-use qstash_gate::bindings::{self, DeliveryView, GateOptions, Refusal, Step, Verification};
+use qstash_gate::bindings::{self, GateOptions, Step, Verification};
 use qstash_gate::replay::ReplayGuard;
 
 use crate::body::{BodyBytes, RELEASE_GIL_FROM};
-use crate::claims::Claims;
-use crate::errors::raise;
-use crate::options::{optional_number, repr, text};
+use crate::delivery::Delivery;
+use crate::errors::{raise, rejection_error};
+use crate::options::{optional_number, text};
 use crate::receiver::{Receiver, Token};
 use crate::replay::RedisReplayGuard;
-
-create_exception!(
-    qstash_verify,
-    QStashRejection,
-    PyException,
-    "A request the gate refused. `.status` (401, 413, 400 or 503), `.reason` (the stable code), \
-     `.body` (the JSON text to answer with), `.headers` (the response headers) and \
-     `.log_message` (what to log: reason, message id and path, never the token) say everything \
-     the response needs."
-);
-
-/// The gate's refusal as the Python exception.
-fn rejection_error(py: Python<'_>, refusal: Refusal) -> PyErr {
-    let error = QStashRejection::new_err(format!("QStash delivery rejected: {}", refusal.reason));
-    let value = error.value(py);
-    let headers = PyDict::new(py);
-    // Setting attributes on a fresh exception and items on a fresh dict cannot fail in
-    // practice; if one ever did, the exception is still raised with what it has.
-    for (name, header) in refusal.headers {
-        let _ = headers.set_item(name, header);
-    }
-    let _ = value.setattr("status", refusal.status);
-    let _ = value.setattr("reason", refusal.reason);
-    let _ = value.setattr("error", refusal.error);
-    let _ = value.setattr("body", refusal.body);
-    let _ = value.setattr("headers", headers);
-    let _ = value.setattr("log_message", refusal.log_message);
-    error
-}
 
 /// The head of a request as the gate reads it: every header it needs, looked up once, and
 /// the original target. A header mapping with `getlist` (Starlette, Werkzeug) gives every line
@@ -341,76 +310,5 @@ impl Settle {
             Err(error) => future.call_method1("set_exception", (error.into_value(py),))?,
         };
         Ok(())
-    }
-}
-
-/// A verified delivery: the signed claims, the exact body bytes, and the (unsigned) delivery
-/// headers QStash sets (`None` when missing or not valid).
-#[pyclass(frozen, get_all, module = "qstash_verify._native")]
-pub(crate) struct Delivery {
-    /// The verified claims.
-    claims: Py<Claims>,
-    /// The exact body bytes QStash signed.
-    body: Py<PyAny>,
-    /// `Upstash-Message-Id`.
-    message_id: Option<String>,
-    /// `Upstash-Retried`: how many times QStash retried this message.
-    retried: Option<u32>,
-    /// `Upstash-Region` as sent.
-    region: Option<String>,
-    /// `Upstash-Schedule-Id`.
-    schedule_id: Option<String>,
-    /// `Upstash-Topic-Name` (URL group).
-    topic_name: Option<String>,
-}
-
-impl Delivery {
-    fn new(py: Python<'_>, view: DeliveryView, body: Py<PyAny>) -> PyResult<Self> {
-        Ok(Delivery {
-            claims: Py::new(py, Claims::from(view.claims))?,
-            body,
-            message_id: view.message_id,
-            retried: view.retried,
-            region: view.region,
-            schedule_id: view.schedule_id,
-            topic_name: view.topic_name,
-        })
-    }
-}
-
-#[pymethods]
-impl Delivery {
-    /// The body as text: UTF-8, with bytes that are not UTF-8 as U+FFFD (as the JavaScript
-    /// delivery's `text()` and Flask's `get_data(as_text=True)`).
-    fn text(&self, py: Python<'_>) -> PyResult<String> {
-        let body = self.body.bind(py);
-        Ok(String::from_utf8_lossy(body.extract::<&[u8]>()?).into_owned())
-    }
-
-    /// The body parsed as JSON (`json.loads`, as Starlette's `request.json()`); raises
-    /// `json.JSONDecodeError` (a `ValueError`) when it is not JSON.
-    fn json(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        Ok(py.import("json")?.call_method1("loads", (self.body.bind(py),))?.unbind())
-    }
-
-    /// The body read as the callback or failure callback QStash sent (both bodies decoded);
-    /// `ValueError` when this delivery is not a callback.
-    fn callback(&self, py: Python<'_>) -> PyResult<crate::callback::Callback> {
-        crate::callback::Callback::from_body(self.body.bind(py).extract::<&[u8]>()?)
-    }
-
-    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        let body: String = self.body.bind(py).repr()?.extract()?;
-        let body =
-            if body.chars().count() > 60 { format!("<{} bytes>", self.body.bind(py).len()?) } else { body };
-        Ok(format!(
-            "Delivery(message_id={}, retried={}, region={}, schedule_id={}, topic_name={}, claims={}, body={body})",
-            repr(py, self.message_id.as_deref())?,
-            self.retried.map_or_else(|| "None".to_owned(), |n| n.to_string()),
-            repr(py, self.region.as_deref())?,
-            repr(py, self.schedule_id.as_deref())?,
-            repr(py, self.topic_name.as_deref())?,
-            self.claims.bind(py).repr()?,
-        ))
     }
 }

@@ -6,6 +6,7 @@
 mod body;
 mod callback;
 mod claims;
+mod delivery;
 mod errors;
 mod gate;
 mod lambda;
@@ -28,13 +29,13 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<pending::PendingBody>()?;
     m.add_class::<gate::Gate>()?;
     m.add_class::<gate::PendingDelivery>()?;
-    m.add_class::<gate::Delivery>()?;
+    m.add_class::<delivery::Delivery>()?;
     m.add_class::<outcome::Outcome>()?;
     m.add_class::<replay::RedisReplayGuard>()?;
     m.add_class::<lambda::LambdaEvent>()?;
     m.add_class::<callback::Callback>()?;
     m.add_class::<paths::GuardedPaths>()?;
-    m.add("QStashRejection", m.py().get_type::<gate::QStashRejection>())?;
+    m.add("QStashRejection", m.py().get_type::<errors::QStashRejection>())?;
     m.add("REASON_CODES", qstash_gate::Rejection::reason_codes().collect::<Vec<_>>())?;
     m.add("SignatureError", m.py().get_type::<errors::SignatureError>())?;
     m.add("ConfigError", m.py().get_type::<errors::ConfigError>())?;

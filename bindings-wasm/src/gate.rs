@@ -3,7 +3,7 @@
 //! `{ refusal }`, `{ claim }`) go out, as the gate serializes them, the same values the native
 //! build hands over.
 
-use qstash_gate::bindings::{self, Step, StepView, StoreAsk, StoreReply, Verification};
+use qstash_gate::bindings::{self, Step, StoreReply, Verification};
 use qstash_gate::{HEADERS_READ, IndexedHead};
 use wasm_bindgen::prelude::*;
 
@@ -96,7 +96,7 @@ impl Gate {
     #[wasm_bindgen(js_name = verifyHead)]
     pub fn verify_head(&self, headers: Vec<JsValue>, target: &str, now: f64) -> JsValue {
         match Verification::begin_at(&self.gate, head_of(headers, target), seconds(now)) {
-            Ok(verification) => PendingDelivery { phase: Phase::Body(verification) }.into(),
+            Ok(verification) => PendingDelivery { verification }.into(),
             Err(refusal) => view(&Step::Refused(refusal)),
         }
     }
@@ -112,66 +112,37 @@ fn view(step: &Step) -> JsValue {
     to_js(&step.view())
 }
 
-enum Phase {
-    Body(Verification),
-    Asked(StoreAsk),
-    Over,
-}
-
 /// A delivery whose token verified, waiting for its body, then for its replay check.
 #[wasm_bindgen]
 pub struct PendingDelivery {
-    phase: Phase,
-}
-
-fn over() -> JsValue {
-    JsError::new("this delivery is already decided").into()
+    verification: Verification,
 }
 
 #[wasm_bindgen]
 impl PendingDelivery {
     /// Hashes the next chunk of the body: the step `{ refusal }` (413) once the body is over
     /// the limit, else `undefined`.
-    pub fn update(&mut self, chunk: &[u8]) -> Result<JsValue, JsValue> {
-        let Phase::Body(verification) = &mut self.phase else { return Err(over()) };
-        match verification.update(chunk) {
-            Ok(()) => Ok(JsValue::UNDEFINED),
-            Err(refusal) => {
-                self.phase = Phase::Over;
-                Ok(view(&Step::Refused(refusal)))
-            }
+    pub fn update(&mut self, chunk: &[u8]) -> JsValue {
+        match self.verification.update(chunk) {
+            Ok(()) => JsValue::UNDEFINED,
+            Err(refusal) => view(&Step::Refused(refusal)),
         }
     }
 
     /// The body is complete, at `now`: the next step (`{ accepted }`, `{ refusal }`, or
     /// `{ claim }` for the `replayStore`, answered with `answer`).
-    pub fn finish(&mut self, now: f64) -> Result<JsValue, JsValue> {
-        let Phase::Body(verification) = std::mem::replace(&mut self.phase, Phase::Over) else {
-            return Err(over());
-        };
-        Ok(self.next(verification.finish_at(seconds(now))))
-    }
-
-    /// The `replayStore`'s reply to the step `{ claim }`: what its `claim` resolved to, or
-    /// `error` when it failed or did not answer in time. Returns the next step.
-    pub fn answer(&mut self, fresh: JsValue, error: Option<String>) -> Result<JsValue, JsValue> {
-        let Phase::Asked(ask) = std::mem::replace(&mut self.phase, Phase::Over) else { return Err(over()) };
-        let type_name = fresh.js_typeof().as_string().unwrap_or_default();
-        Ok(self.next(ask.answer(StoreReply::read(fresh.as_bool(), &type_name, error))))
-    }
-}
-
-impl PendingDelivery {
-    fn next(&mut self, step: Step) -> JsValue {
-        match step {
-            Step::Ask(ask) => {
-                let claim = to_js(&StepView::Claim(ask.claim()));
-                self.phase = Phase::Asked(ask);
-                claim
-            }
+    pub fn finish(&mut self, now: f64) -> JsValue {
+        match self.verification.finish_at(seconds(now)) {
             // Edge gates have no store of the gate's own: a guard that had to wait is unavailable.
             Step::Wait(wait) => view(&wait.wait()),
             step => view(&step),
         }
+    }
+
+    /// The `replayStore`'s reply to the step `{ claim }`: what its `claim` resolved to, or
+    /// `error` when it failed or did not answer in time. Returns the next step.
+    pub fn answer(&mut self, fresh: JsValue, error: Option<String>) -> JsValue {
+        let type_name = fresh.js_typeof().as_string().unwrap_or_default();
+        view(&self.verification.answer(StoreReply::read(fresh.as_bool(), &type_name, error)))
     }
 }

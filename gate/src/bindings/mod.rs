@@ -25,8 +25,7 @@ pub use token_body::TokenBody;
 #[cfg(feature = "serde")]
 pub use verification::StepView;
 pub use verification::{
-    Accepted, HostStore, LogLine, OutcomeView, Step, StoreAsk, StoreClaim, StoreReply, StoreWait,
-    Verification,
+    Accepted, HostStore, LogLine, OutcomeView, Step, StoreClaim, StoreReply, StoreWait, Verification,
 };
 
 /// The core's request from what a drop-in receiver's `verify` is given, each part optional as

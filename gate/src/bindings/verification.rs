@@ -49,9 +49,9 @@ pub enum Step {
     Accepted(Box<Accepted>),
     /// Answer with this refusal and log its line. Its outcome is recorded.
     Refused(Box<Refusal>),
-    /// Ask the host's replay store for [`StoreAsk::claim`], then [`StoreAsk::answer`] with
-    /// its reply.
-    Ask(StoreAsk),
+    /// Ask the host's replay store to claim this, then [`Verification::answer`] with its
+    /// reply.
+    Ask(StoreClaim),
     /// The gate's own store (Redis) has to be waited for: [`StoreWait::wait`] on a thread that
     /// may block, or [`StoreWait::spawn`] from an event loop.
     Wait(StoreWait),
@@ -173,29 +173,9 @@ impl Step {
         match self {
             Step::Accepted(accepted) => Some(StepView::Accepted(accepted)),
             Step::Refused(refusal) => Some(StepView::Refusal(refusal)),
-            Step::Ask(ask) => Some(StepView::Claim(&ask.claim)),
+            Step::Ask(claim) => Some(StepView::Claim(claim)),
             Step::Wait(_) => None,
         }
-    }
-}
-
-/// A delivery waiting for the host's replay store to claim its `jti`.
-#[derive(Debug)]
-pub struct StoreAsk {
-    claim: StoreClaim,
-    verification: Verification,
-}
-
-impl StoreAsk {
-    /// What to ask the store.
-    pub fn claim(&self) -> &StoreClaim {
-        &self.claim
-    }
-
-    /// The store's reply: a fresh id accepts, a seen one refuses as `replayed`, and no answer
-    /// refuses with 503 (fail closed) or accepts unchecked (fail open), with a line saying why.
-    pub fn answer(self, reply: StoreReply) -> Step {
-        self.verification.answer(reply)
     }
 }
 
@@ -242,7 +222,8 @@ impl Verification {
     }
 
     /// Hashes the next chunk of the body: the refusal (413) once the body is over the limit.
-    /// Fed after it was refused or finished, the answer is the unreadable-body refusal.
+    /// Fed after it was refused or finished (a host's mistake), the answer is the
+    /// unreadable-body refusal, as for every call out of order.
     pub fn update(&mut self, chunk: &[u8]) -> Result<(), Box<Refusal>> {
         let State::Body(pending) = &mut self.state else { return Err(self.refuse(&Rejection::BadBody)) };
         pending.update(chunk).map_err(|rejection| {
@@ -252,8 +233,8 @@ impl Verification {
     }
 
     /// The body is complete: the hash, the delivery headers, then the replay check (the
-    /// gate's guard, or the host's store). Finishing twice gives the unreadable-body refusal.
-    pub fn finish_at(mut self, now: i64) -> Step {
+    /// gate's guard, or the host's store).
+    pub fn finish_at(&mut self, now: i64) -> Step {
         let State::Body(pending) = core::mem::replace(&mut self.state, State::Over) else {
             return Step::Refused(self.refuse(&Rejection::BadBody));
         };
@@ -273,15 +254,18 @@ impl Verification {
                 return self.decide(verdict, delivery);
             }
         }
-        Step::Wait(StoreWait { check, verification: self, delivery })
+        // The wait takes the head along; what is left here only refuses calls out of order.
+        let head = core::mem::replace(&mut self.head, Box::new(IndexedHead::new("/")));
+        let verification = Verification { gate: self.gate.clone(), head, state: State::Over };
+        Step::Wait(StoreWait { check, verification, delivery })
     }
 
     /// [`Verification::finish_at`] now.
-    pub fn finish(self) -> Step {
+    pub fn finish(&mut self) -> Step {
         self.finish_at(qstash_core::clock::now())
     }
 
-    fn ask(mut self, delivery: Box<Delivery>, store: HostStore, now: i64) -> Step {
+    fn ask(&mut self, delivery: Box<Delivery>, store: HostStore, now: i64) -> Step {
         let tolerance = self.gate.receiver().load().clock_tolerance();
         match crate::replay::replay_key(&delivery.claims, tolerance) {
             Ok((jti, expires_at)) => {
@@ -291,13 +275,16 @@ impl Verification {
                     timeout_ms: store.timeout.as_secs_f64() * 1000.0,
                 };
                 self.state = State::Asked(delivery);
-                Step::Ask(StoreAsk { claim, verification: self })
+                Step::Ask(claim)
             }
             Err(error) => Step::Refused(self.refuse(&Rejection::from(error))),
         }
     }
 
-    fn answer(mut self, reply: StoreReply) -> Step {
+    /// The host's store replied to [`Step::Ask`]: a fresh id accepts, a seen one refuses as
+    /// `replayed`, and no answer refuses with 503 (fail closed) or accepts unchecked (fail
+    /// open), with a line saying why.
+    pub fn answer(&mut self, reply: StoreReply) -> Step {
         let State::Asked(delivery) = core::mem::replace(&mut self.state, State::Over) else {
             return Step::Refused(self.refuse(&Rejection::BadBody));
         };
@@ -322,14 +309,14 @@ impl Verification {
         }
     }
 
-    fn decide(self, verdict: Result<(), Rejection>, delivery: Box<Delivery>) -> Step {
+    fn decide(&self, verdict: Result<(), Rejection>, delivery: Box<Delivery>) -> Step {
         match verdict {
             Ok(()) => self.accept(delivery, None),
             Err(rejection) => Step::Refused(self.refuse(&rejection)),
         }
     }
 
-    fn accept(self, delivery: Box<Delivery>, note: Option<LogLine>) -> Step {
+    fn accept(&self, delivery: Box<Delivery>, note: Option<LogLine>) -> Step {
         let outcome = OutcomeView::from(&self.gate.accepted(&delivery));
         Step::Accepted(Box::new(Accepted { delivery: DeliveryView::from(*delivery), outcome, note }))
     }
@@ -413,9 +400,15 @@ mod tests {
     }
 
     fn through(gate: &Gate, body: &[u8]) -> Step {
+        through_kept(gate, body).1
+    }
+
+    /// The verification and its step after the body, for a host store's answer.
+    fn through_kept(gate: &Gate, body: &[u8]) -> (Verification, Step) {
         let mut verification = Verification::begin_at(gate, signed(body), *NOW).unwrap();
         verification.update(body).unwrap();
-        verification.finish_at(*NOW)
+        let step = verification.finish_at(*NOW);
+        (verification, step)
     }
 
     fn host_store(fail_open: bool) -> GateOptions {
@@ -423,10 +416,10 @@ mod tests {
         GateOptions { replay_store: Some(store), ..GateOptions::default() }
     }
 
-    fn asked(gate: &Gate) -> StoreAsk {
-        match through(gate, b"{}") {
-            Step::Ask(ask) => ask,
-            other => panic!("expected the store to be asked, got {other:?}"),
+    fn asked(gate: &Gate) -> (Verification, StoreClaim) {
+        match through_kept(gate, b"{}") {
+            (verification, Step::Ask(claim)) => (verification, claim),
+            (_, other) => panic!("expected the store to be asked, got {other:?}"),
         }
     }
 
@@ -495,22 +488,27 @@ mod tests {
     #[test]
     fn the_hosts_store_is_asked_for_the_jti_until_the_token_expires_within_its_timeout() {
         let (gate, seen) = recording(&host_store(false), None);
-        let ask = asked(&gate);
-        assert_eq!(ask.claim().id, "jwt_fixed");
+        let (mut verification, claim) = asked(&gate);
+        assert_eq!(claim.id, "jwt_fixed");
         // Signed tokens live 5 minutes (qstash-core's signer) and the tolerance is 0.
-        assert_eq!(ask.claim().ttl_seconds, 300);
-        assert_eq!(ask.claim().timeout_ms, 250.0);
+        assert_eq!(claim.ttl_seconds, 300);
+        assert_eq!(claim.timeout_ms, 250.0);
         assert!(seen.lock().unwrap().is_empty(), "nothing is recorded before the store answers");
-        accepted(ask.answer(StoreReply::Fresh));
-        assert_eq!(refused(asked(&gate).answer(StoreReply::Seen)).reason, "replayed");
+        accepted(verification.answer(StoreReply::Fresh));
+        // Out of order: nothing is left to answer for.
+        assert_eq!(refused(verification.answer(StoreReply::Fresh)).reason, "unreadable_body");
+        assert_eq!(refused(asked(&gate).0.answer(StoreReply::Seen)).reason, "replayed");
         let verdicts: Vec<_> = seen.lock().unwrap().iter().map(|o| (o.outcome, o.reason)).collect();
-        assert_eq!(verdicts, [("accepted", "none"), ("rejected", "replayed")]);
+        assert_eq!(
+            verdicts,
+            [("accepted", "none"), ("rejected", "unreadable_body"), ("rejected", "replayed")]
+        );
     }
 
     #[test]
     fn a_host_store_without_an_answer_refuses_with_503_unless_it_fails_open_and_says_why() {
         let (closed, _) = recording(&host_store(false), None);
-        let refusal = refused(asked(&closed).answer(StoreReply::Failed("connection reset".into())));
+        let refusal = refused(asked(&closed).0.answer(StoreReply::Failed("connection reset".into())));
         assert_eq!((refusal.status, refusal.reason), (503, "replay_store_unavailable"));
         let note = refusal.note.unwrap();
         assert_eq!(note.level, "error");
@@ -519,7 +517,7 @@ mod tests {
             "QStash: replay store unavailable, refusing the delivery (fail closed): connection reset"
         );
         let (open, seen) = recording(&host_store(true), None);
-        let accepted = accepted(asked(&open).answer(StoreReply::Failed("connection reset".into())));
+        let accepted = accepted(asked(&open).0.answer(StoreReply::Failed("connection reset".into())));
         let note = accepted.note.unwrap();
         assert_eq!(note.level, "warn");
         assert_eq!(
