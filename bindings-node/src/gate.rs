@@ -9,9 +9,9 @@ use napi::De;
 use napi::bindgen_prelude::{Object, Unknown};
 use napi::{Either, Env, JsValue, ValueType};
 use napi_derive::napi;
+use qstash_gate::HEADERS_READ;
 use qstash_gate::bindings::{self, Step, StoreReply, Verification};
 use qstash_gate::replay::ReplayGuard;
-use qstash_gate::{HEADERS_READ, IndexedHead};
 
 use crate::body::{Body, bytes};
 use crate::error::host_error;
@@ -28,18 +28,6 @@ pub fn header_names() -> Vec<&'static str> {
 #[napi]
 pub struct Gate {
     gate: qstash_gate::Gate,
-}
-
-/// The head from the values of `headerNames()` in order (absent: `undefined` or `null`) and
-/// the original target.
-fn head_of(values: Vec<Option<String>>, target: &str) -> IndexedHead<'static> {
-    let mut head = IndexedHead::new(bindings::original_target(target).into_owned());
-    for (name, value) in HEADERS_READ.iter().zip(values) {
-        if let Some(value) = value {
-            head.push(name, value.into_bytes().into());
-        }
-    }
-    head
 }
 
 /// A step as the JavaScript object the gate serializes it to.
@@ -98,7 +86,7 @@ impl Gate {
         #[napi(ts_arg_type = "Array<string | undefined | null>")] headers: Vec<Option<String>>,
         target: String,
     ) -> napi::Result<Either<PendingDelivery, Unknown<'env>>> {
-        Ok(match Verification::begin(&self.gate, head_of(headers, &target)) {
+        Ok(match Verification::begin(&self.gate, bindings::head_of_values(headers, &target)) {
             Ok(verification) => Either::A(PendingDelivery { verification: Mutex::new(verification) }),
             Err(refusal) => Either::B(view(env, &Step::Refused(refusal))?),
         })
@@ -113,7 +101,10 @@ impl Gate {
         #[napi(ts_arg_type = "Array<string | undefined | null>")] headers: Vec<Option<String>>,
         target: String,
     ) -> napi::Result<Unknown<'env>> {
-        view(env, &Step::Refused(Verification::unreadable(&self.gate, &head_of(headers, &target))))
+        view(
+            env,
+            &Step::Refused(Verification::unreadable(&self.gate, &bindings::head_of_values(headers, &target))),
+        )
     }
 }
 

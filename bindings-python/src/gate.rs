@@ -5,8 +5,9 @@
 
 use std::sync::{Arc, Mutex};
 
-use pyo3::exceptions::PyRuntimeError;
+use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
+use pyo3::types::PyBytes;
 use qstash_gate::IndexedHead;
 use qstash_gate::bindings::{self, GateOptions, Step, Verification};
 use qstash_gate::replay::ReplayGuard;
@@ -156,6 +157,34 @@ impl Gate {
         Ok(rejection_error(py, *Verification::unreadable(&self.gate, &head_of(headers, target)?)))
     }
 
+    /// Verifies an AWS Lambda HTTP event (API Gateway, function URL, load balancer) given as
+    /// its JSON text, in one call: the `Delivery`, or `QStashRejection` whose `.response` is
+    /// the proxy response (JSON text) in the event's shape. `ValueError` when it is not an HTTP
+    /// event (a direct invocation, another trigger): there is no caller to answer.
+    fn verify_lambda(&self, py: Python<'_>, event: &str) -> PyResult<Delivery> {
+        let (shape, body, verification) = bindings::lambda_event(&self.gate, event.as_bytes())
+            .map_err(|e| PyValueError::new_err(e.to_string()))?;
+        let step = match verification {
+            Ok(mut verification) => match verification.finish() {
+                Step::Wait(wait) => py.detach(|| wait.wait()),
+                step => step,
+            },
+            Err(refusal) => Step::Refused(refusal),
+        };
+        let response = match &step {
+            Step::Refused(refusal) => Some(refusal.lambda_response(shape)),
+            _ => None,
+        };
+        crate::settle::decided(py, step, PyBytes::new(py, &body).into_any().unbind()).map_err(|error| {
+            if let Some(response) = response {
+                // A fresh exception takes a new attribute; were it refused, the answer would
+                // still be the refusal, logged by the caller.
+                let _ = error.value(py).setattr("response", response);
+            }
+            error
+        })
+    }
+
     fn __repr__(&self) -> String {
         format!(
             "Gate(body_limit={}, replay_guard={})",
@@ -205,16 +234,6 @@ impl PendingDelivery {
     }
 }
 
-/// The delivery of a decided step holding `body`, or the refusal raised. Python's gates have
-/// no replay store of the host's, so the gate never asks one.
-fn decided(py: Python<'_>, step: Step, body: Py<PyAny>) -> PyResult<Delivery> {
-    match step {
-        Step::Accepted(accepted) => Delivery::new(py, accepted.delivery, body),
-        Step::Refused(refusal) => Err(rejection_error(py, *refusal)),
-        _ => Err(PyRuntimeError::new_err("the gate asked for a replay store this binding does not have")),
-    }
-}
-
 #[pymethods]
 impl PendingDelivery {
     /// Hashes the next chunk of the body (with the interpreter released for large chunks).
@@ -243,7 +262,7 @@ impl PendingDelivery {
             Step::Wait(wait) => py.detach(|| wait.wait()),
             step => step,
         };
-        decided(py, step, body)
+        crate::settle::decided(py, step, body)
     }
 
     /// `finish` for asyncio servers: an awaitable of the `Delivery` (or of `QStashRejection`).
@@ -251,64 +270,6 @@ impl PendingDelivery {
     /// through the event loop, so neither the loop nor any thread pool waits for it; the
     /// store's timeout bounds the wait (503 `replay_store_unavailable`).
     fn finish_async(&self, py: Python<'_>, body: Py<PyAny>) -> PyResult<Py<PyAny>> {
-        let event_loop = py.import("asyncio")?.call_method0("get_running_loop")?;
-        let future = event_loop.call_method0("create_future")?;
-        let wait = match self.take(State::Finished)?.finish() {
-            Step::Wait(wait) => wait,
-            step => {
-                match decided(py, step, body) {
-                    Ok(delivery) => future.call_method1("set_result", (delivery,))?,
-                    Err(error) => future.call_method1("set_exception", (error.into_value(py),))?,
-                };
-                return Ok(future.unbind());
-            }
-        };
-        let settle = Settle {
-            future: future.clone().unbind(),
-            event_loop: event_loop.unbind(),
-            body,
-            step: Mutex::new(None),
-        };
-        let settle = Py::new(py, settle)?;
-        wait.spawn(move |step| {
-            // Back on the interpreter only to hand the step to the loop's thread; when the
-            // interpreter is shutting down there is no loop left to tell.
-            let _ = Python::try_attach(|py| {
-                let settle = settle.bind(py);
-                if let Ok(mut slot) = settle.get().step.lock() {
-                    *slot = Some(step);
-                }
-                let event_loop = settle.get().event_loop.bind(py);
-                // A closed loop has no one waiting any more.
-                let _ = event_loop.call_method1("call_soon_threadsafe", (settle,));
-            });
-        });
-        Ok(future.unbind())
-    }
-}
-
-/// Resolves a `finish_async` future on its loop's thread once the store has answered.
-#[pyclass(frozen, module = "qstash_verify._native")]
-struct Settle {
-    future: Py<PyAny>,
-    event_loop: Py<PyAny>,
-    body: Py<PyAny>,
-    step: Mutex<Option<Step>>,
-}
-
-#[pymethods]
-impl Settle {
-    fn __call__(&self, py: Python<'_>) -> PyResult<()> {
-        let future = self.future.bind(py);
-        // Cancelled while the store was asked (the client went away): nothing to settle.
-        if future.call_method0("done")?.is_truthy()? {
-            return Ok(());
-        }
-        let Some(step) = self.step.lock().ok().and_then(|mut slot| slot.take()) else { return Ok(()) };
-        match decided(py, step, self.body.clone_ref(py)) {
-            Ok(delivery) => future.call_method1("set_result", (delivery,))?,
-            Err(error) => future.call_method1("set_exception", (error.into_value(py),))?,
-        };
-        Ok(())
+        crate::settle::future_of(py, self.take(State::Finished)?.finish(), body)
     }
 }

@@ -16,6 +16,7 @@ mod paths;
 mod pending;
 mod receiver;
 mod replay;
+mod settle;
 mod signer;
 
 use pyo3::prelude::*;
@@ -32,7 +33,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<delivery::Delivery>()?;
     m.add_class::<outcome::Outcome>()?;
     m.add_class::<replay::RedisReplayGuard>()?;
-    m.add_class::<lambda::LambdaEvent>()?;
     m.add_class::<callback::Callback>()?;
     m.add_class::<paths::GuardedPaths>()?;
     m.add("QStashRejection", m.py().get_type::<errors::QStashRejection>())?;
@@ -40,6 +40,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("SignatureError", m.py().get_type::<errors::SignatureError>())?;
     m.add("ConfigError", m.py().get_type::<errors::ConfigError>())?;
     m.add_function(wrap_pyfunction!(path_and_query_of, m)?)?;
+    m.add_function(wrap_pyfunction!(lambda::lambda_event_target, m)?)?;
     m.add("DEFAULT_BODY_LIMIT", qstash_gate::DEFAULT_BODY_LIMIT)?;
     Ok(())
 }

@@ -4,23 +4,10 @@
 //! build hands over.
 
 use qstash_gate::bindings::{self, Step, StoreReply, Verification};
-use qstash_gate::{HEADERS_READ, IndexedHead};
 use wasm_bindgen::prelude::*;
 
 use crate::receiver::Receiver;
 use crate::{host_error, seconds, to_js};
-
-/// The head from the values of `headerNames()` in order (absent: `undefined`) and the
-/// original target.
-fn head_of(values: Vec<JsValue>, target: &str) -> IndexedHead<'static> {
-    let mut head = IndexedHead::new(bindings::original_target(target).into_owned());
-    for (name, value) in HEADERS_READ.iter().zip(values) {
-        if let Some(value) = value.as_string() {
-            head.push(name, value.into_bytes().into());
-        }
-    }
-    head
-}
 
 /// Checks deliveries for one endpoint: keys, URL policy and body limit. Edge isolates share
 /// no memory: replay protection is an asynchronous store of the platform's (`replayStore`),
@@ -95,7 +82,11 @@ impl Gate {
     /// the body to, or the step `{ refusal }`.
     #[wasm_bindgen(js_name = verifyHead)]
     pub fn verify_head(&self, headers: Vec<JsValue>, target: &str, now: f64) -> JsValue {
-        match Verification::begin_at(&self.gate, head_of(headers, target), seconds(now)) {
+        match Verification::begin_at(
+            &self.gate,
+            bindings::head_of_values(headers.iter().map(JsValue::as_string), target),
+            seconds(now),
+        ) {
             Ok(verification) => PendingDelivery { verification }.into(),
             Err(refusal) => view(&Step::Refused(refusal)),
         }
@@ -104,7 +95,10 @@ impl Gate {
     /// The step `{ refusal }` for a body that could not be read (the client went away, broken
     /// framing).
     pub fn unreadable(&self, headers: Vec<JsValue>, target: &str) -> JsValue {
-        view(&Step::Refused(Verification::unreadable(&self.gate, &head_of(headers, target))))
+        view(&Step::Refused(Verification::unreadable(
+            &self.gate,
+            &bindings::head_of_values(headers.iter().map(JsValue::as_string), target),
+        )))
     }
 }
 

@@ -13,10 +13,10 @@ from qstash_verify._native import (
     Delivery,
     Gate,
     GuardedPaths,
-    LambdaEvent,
     PendingDelivery,
     QStashRejection,
     Receiver,
+    lambda_event_target,
 )
 
 logger = logging.getLogger("qstash_verify")
@@ -95,7 +95,7 @@ def lambda_target(mapping: Mapping[str, Any]) -> str | None:
         event = mapping.get(key)
         if isinstance(event, dict):
             try:
-                return LambdaEvent(json.dumps(event)).target
+                return lambda_event_target(json.dumps(event))
             except ValueError:  # not an HTTP event: the server's own target stands
                 return None
     return None

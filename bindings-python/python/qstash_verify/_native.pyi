@@ -22,7 +22,6 @@ __all__ = [
     "Delivery",
     "Gate",
     "GuardedPaths",
-    "LambdaEvent",
     "Outcome",
     "PendingBody",
     "PendingDelivery",
@@ -31,6 +30,7 @@ __all__ = [
     "RedisReplayGuard",
     "SignatureError",
     "Signer",
+    "lambda_event_target",
     "path_and_query_of",
 ]
 
@@ -149,6 +149,9 @@ class Signer:
     ) -> str: ...
 
 def path_and_query_of(url: str) -> str | None: ...
+def lambda_event_target(event: str) -> str:
+    """The path and query QStash called, read from an AWS Lambda HTTP event (its JSON text; a
+    REST API's stage included); ``ValueError`` when it is not an HTTP event."""
 
 class QStashRejection(Exception):
     """A request the gate refused, with everything its response needs."""
@@ -159,6 +162,8 @@ class QStashRejection(Exception):
     body: str
     headers: dict[str, str]
     log_message: str
+    #: Set by :meth:`Gate.verify_lambda`: the proxy response (JSON text) in the event's shape.
+    response: str
 
 @final
 class Delivery:
@@ -263,23 +268,6 @@ class Callback:
     @property
     def is_failure(self) -> bool: ...
 
-@final
-class LambdaEvent:
-    """The HTTP request of an API Gateway, function URL or load balancer event (its JSON
-    text), read by the gate; its headers through ``getlist``."""
-
-    def __new__(cls, event: str) -> LambdaEvent: ...
-    @property
-    def shape(self) -> Literal["rest", "http", "alb", "alb-multi-value"]: ...
-    @property
-    def method(self) -> str: ...
-    @property
-    def target(self) -> str: ...
-    @property
-    def body(self) -> bytes: ...
-    def getlist(self, name: str) -> list[bytes]: ...
-    def response(self, status: int, headers: dict[str, str], body: str) -> str: ...
-
 class _HeaderLines(Protocol):
     """Starlette's, Werkzeug's or any mapping with every line of a header name."""
 
@@ -330,3 +318,4 @@ class Gate:
     def body_limit(self) -> int: ...
     def verify_head(self, headers: _Headers, target: str) -> PendingDelivery: ...
     def unreadable(self, headers: _Headers, target: str) -> QStashRejection: ...
+    def verify_lambda(self, event: str) -> Delivery: ...

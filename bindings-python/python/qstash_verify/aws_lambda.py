@@ -25,7 +25,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from qstash_verify._gate import Delivery, Gate, QStashRejection, gate_of, log
-from qstash_verify._native import LambdaEvent, Receiver
+from qstash_verify._native import Receiver
 
 Response = TypeVar("Response")
 Handler = Callable[[dict[str, Any], Any, Delivery], Response]
@@ -54,16 +54,11 @@ def qstash_verified(
     def decorator(handler: Handler[Response]) -> Callable[[dict[str, Any], Any], Response | dict[str, Any]]:
         @functools.wraps(handler)
         def wrapper(event: dict[str, Any], context: Any) -> Response | dict[str, Any]:
-            request = LambdaEvent(json.dumps(event))
             try:
-                pending = gate.verify_head(request, request.target)
-                pending.update(request.body)
-                delivery = pending.finish(request.body)
+                delivery = gate.verify_lambda(json.dumps(event))
             except QStashRejection as rejection:
                 log(rejection, log_level)
-                answer: dict[str, Any] = json.loads(
-                    request.response(rejection.status, rejection.headers, rejection.body)
-                )
+                answer: dict[str, Any] = json.loads(rejection.response)
                 return answer
             return handler(event, context, delivery)
 

@@ -402,6 +402,56 @@ pub fn options_from<'de, D: serde::Deserializer<'de>>(options: D) -> Result<Gate
     })
 }
 
+/// The head of a request as a JavaScript binding hands it over: the values of
+/// [`HEADERS_READ`](crate::HEADERS_READ) in that order (`None` when absent) and the original
+/// target ([`original_target`]).
+pub fn head_of_values(
+    values: impl IntoIterator<Item = Option<String>>,
+    target: &str,
+) -> crate::IndexedHead<'static> {
+    let mut head = crate::IndexedHead::new(original_target(target).into_owned());
+    for (name, value) in crate::HEADERS_READ.iter().zip(values) {
+        if let Some(value) = value {
+            head.push(name, value.into_bytes().into());
+        }
+    }
+    head
+}
+
+/// An AWS Lambda HTTP event through the gate in one call (SPEC.md §7): read from its JSON text,
+/// its head verified and its body fed, so the binding only finishes the verification (or
+/// answers the refusal). Gives the event's shape, for the answer, and the body bytes; an event
+/// that is not an HTTP event is an error of the function, not a refusal.
+#[cfg(feature = "lambda")]
+pub fn lambda_event(
+    gate: &Gate,
+    event: &[u8],
+) -> Result<
+    (crate::lambda::EventShape, alloc::vec::Vec<u8>, Result<Verification, alloc::boxed::Box<Refusal>>),
+    crate::lambda::EventError,
+> {
+    let request = crate::lambda::LambdaRequest::from_event(event)?;
+    let mut head = crate::IndexedHead::new(request.target);
+    for (name, value) in request.headers {
+        head.push(&name, value.into());
+    }
+    let verification = Verification::begin(gate, head).and_then(|mut verification| {
+        verification.update(&request.body)?;
+        Ok(verification)
+    });
+    Ok((request.shape, request.body, verification))
+}
+
+#[cfg(feature = "lambda")]
+impl Refusal {
+    /// The refusal as the proxy response (JSON text) of an event of `shape`.
+    pub fn lambda_response(&self, shape: crate::lambda::EventShape) -> String {
+        let headers: alloc::vec::Vec<(String, String)> =
+            self.headers.iter().map(|&(name, value)| (name.into(), value.into())).collect();
+        crate::lambda::proxy_response(shape, self.status, &headers, &self.body)
+    }
+}
+
 /// The request target the URL policies compare, from what a host has: the raw target of the
 /// request line (`/hook?x=1`), or an absolute URL (a fetch `Request`'s `url`, an absolute-form
 /// request line), whose path and query it is. An empty target is `/`.
