@@ -37,6 +37,14 @@ export declare class Gate {
    */
   verifyHead(headers: Array<string | undefined | null>, target: string): PendingDelivery | { refusal: object }
   /**
+   * An AWS Lambda HTTP event (API Gateway, function URL, load balancer) given as its JSON
+   * text, through the gate in one call: read, its head verified and its body fed. Gives the
+   * event's `shape` (for `lambdaResponse`), the `body` bytes, and the `pending` delivery to
+   * finish or the `refusal`; throws when it is not an HTTP event (a direct invocation,
+   * another trigger), which has no caller to answer.
+   */
+  verifyLambda(event: string): LambdaVerification
+  /**
    * The step `{ refusal }` for a body that could not be read (the client went away, broken
    * framing).
    */
@@ -218,34 +226,23 @@ export interface KeyPair {
   nextSigningKey: string
 }
 
-/** The HTTP request of an API Gateway, function URL or load balancer event. */
-export interface LambdaHttpRequest {
-  /** `rest`, `http` (HTTP APIs and function URLs), `alb` or `alb-multi-value`. */
-  shape: string
-  /** The HTTP method. */
-  method: string
-  /** The path and query QStash called (a REST API's stage included). */
-  target: string
-  /**
-   * The values of the headers the gate reads, in the order of `headerNames()`, repeated
-   * headers joined as the gate joins them.
-   */
-  headers: Array<string | undefined | null>
-  /** The body bytes (decoded from base64 when the event says so). */
-  body: Buffer
-}
-
-/**
- * Reads an event given as its JSON text; throws when it is not an HTTP event (a direct
- * invocation, another trigger) or its `isBase64Encoded` body is not base64.
- */
-export declare function lambdaRequest(event: string): LambdaHttpRequest
-
 /**
  * The proxy response (JSON text) for `status`, `headers` and the text `body`, in the shape
  * (`LambdaHttpRequest.shape`) of the event it answers.
  */
 export declare function lambdaResponse(shape: string, status: number, headers: Record<string, string>, body: string): string
+
+/** An AWS Lambda event through the gate (`Gate.verifyLambda`). */
+export interface LambdaVerification {
+  /** `rest`, `http` (HTTP APIs and function URLs), `alb` or `alb-multi-value`. */
+  shape: string
+  /** The body bytes (decoded from base64 when the event says so). */
+  body: Buffer
+  /** The delivery, its body fed: finish it. */
+  pending?: PendingDelivery
+  /** Why the head or the body was refused. */
+  refusal?: object | undefined
+}
 
 /**
  * Why the last `verifyPacked` of this thread failed: the code (a reason, or `config`), a NUL

@@ -843,7 +843,6 @@ module.exports.RedisReplayGuard = nativeBinding.RedisReplayGuard
 module.exports.Signer = nativeBinding.Signer
 module.exports.DEFAULT_BODY_LIMIT = nativeBinding.DEFAULT_BODY_LIMIT
 module.exports.headerNames = nativeBinding.headerNames
-module.exports.lambdaRequest = nativeBinding.lambdaRequest
 module.exports.lambdaResponse = nativeBinding.lambdaResponse
 module.exports.lastFailure = nativeBinding.lastFailure
 module.exports.lastRegion = nativeBinding.lastRegion

@@ -1,14 +1,14 @@
 'use strict'
 // AWS Lambda: verifies the delivery of an API Gateway (REST or HTTP API), function URL or load
-// balancer event before an `(event, context)` handler runs. The gate reads the event and
-// writes the refusal in its shape (`qstash_gate::lambda`); this file only moves values.
+// balancer event before an `(event, context)` handler runs. The gate reads the event, verifies
+// it in one call and writes the refusal in its shape (`qstash_gate::lambda`); this file only
+// moves values.
 
 // @ts-expect-error: `api` is the helpers' handle on the package, not part of its public types
 const { api } = require('./qstash.js')
 const { native } = require('./native.js')
 
 const { Rejection, gateOf } = api
-const HEADER_NAMES = native.headerNames()
 
 /**
  * `export const handler = withQStash(async (event, context, delivery) => …, options)`: the
@@ -19,17 +19,16 @@ const HEADER_NAMES = native.headerNames()
 function withQStash(handler, options = {}) {
   const gate = gateOf(options)
   return async function qstashVerifiedHandler(event, context) {
-    // Throws for an event that is not HTTP: there is no caller to answer.
-    const request = native.lambdaRequest(typeof event === 'string' ? event : JSON.stringify(event))
-    const header = (name) => request.headers[HEADER_NAMES.indexOf(name)]
+    let shape
     let delivery
     try {
-      const pending = gate.verifyHead(header, request.target)
-      pending.update(request.body)
-      delivery = await pending.finish(request.body)
+      // Throws for an event that is not HTTP: there is no caller to answer.
+      const verified = gate.verifyLambda(typeof event === 'string' ? event : JSON.stringify(event))
+      shape = verified.shape
+      delivery = await verified.pending.finish(verified.body)
     } catch (error) {
       if (!(error instanceof Rejection)) throw error
-      return JSON.parse(native.lambdaResponse(request.shape, error.status, error.headers, error.body))
+      return JSON.parse(native.lambdaResponse(shape ?? error.shape, error.status, error.headers, error.body))
     }
     return handler(event, context, delivery)
   }

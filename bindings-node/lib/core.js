@@ -78,6 +78,14 @@ function createApi(backend) {
       return new Pending(this, pending)
     }
 
+    /** An AWS Lambda HTTP event (its JSON text) in one call of the native build: `{ shape,
+     * body, pending }` with the body fed, or the `Rejection` thrown with the event's `shape`. */
+    verifyLambda(event) {
+      const { shape, body, pending, refusal } = call(() => backend.verifyLambda(this.#handle, event))
+      if (refusal) throw Object.assign(this.log(refusal), { shape })
+      return { shape, body, pending: new Pending(this, pending) }
+    }
+
     /** The refusal for a body that could not be read. */
     unreadable(header, target) {
       return this.log(backend.unreadable(this.#handle, backend.headerNames.map(header), target).refusal)

@@ -271,6 +271,7 @@ const backend = {
   gate: (handle, options, replayGuard) => new native.Gate(handle?.receiver ?? null, options, replayGuard),
   verifyHead: (gate, values, target) => gate.verifyHead(values, target),
   unreadable: (gate, values, target) => gate.unreadable(values, target),
+  verifyLambda: (gate, event) => gate.verifyLambda(event),
   update: (pending, chunk) => pending.update(chunk),
   finish: (pending) => pending.finish(),
   answer: (pending, fresh, error) => pending.answer(fresh, error),

@@ -6,7 +6,7 @@
 use std::sync::{Arc, Mutex};
 
 use napi::De;
-use napi::bindgen_prelude::{Object, Unknown};
+use napi::bindgen_prelude::{Buffer, Object, Unknown};
 use napi::{Either, Env, JsValue, ValueType};
 use napi_derive::napi;
 use qstash_gate::HEADERS_READ;
@@ -92,6 +92,26 @@ impl Gate {
         })
     }
 
+    /// An AWS Lambda HTTP event (API Gateway, function URL, load balancer) given as its JSON
+    /// text, through the gate in one call: read, its head verified and its body fed. Gives the
+    /// event's `shape` (for `lambdaResponse`), the `body` bytes, and the `pending` delivery to
+    /// finish or the `refusal`; throws when it is not an HTTP event (a direct invocation,
+    /// another trigger), which has no caller to answer.
+    #[napi]
+    pub fn verify_lambda(&self, event: String) -> napi::Result<LambdaVerification> {
+        let bindings::LambdaVerification { shape, body, verification, .. } =
+            bindings::lambda_event(&self.gate, event.as_bytes())
+                .map_err(|e| napi::Error::new(napi::Status::InvalidArg, e.to_string()))?;
+        let (pending, refusal) = match verification {
+            Ok(verification) => (Some(PendingDelivery { verification: Mutex::new(verification) }), None),
+            Err(refusal) => (
+                None,
+                Some(serde_json::to_value(&*refusal).map_err(|e| napi::Error::from_reason(e.to_string()))?),
+            ),
+        };
+        Ok(LambdaVerification { shape: shape.name().to_owned(), body: body.into(), pending, refusal })
+    }
+
     /// The step `{ refusal }` for a body that could not be read (the client went away, broken
     /// framing).
     #[napi(ts_return_type = "{ refusal: object }")]
@@ -106,6 +126,20 @@ impl Gate {
             &Step::Refused(Verification::unreadable(&self.gate, &bindings::head_of_values(headers, &target))),
         )
     }
+}
+
+/// An AWS Lambda event through the gate (`Gate.verifyLambda`).
+#[napi(object, object_from_js = false)]
+pub struct LambdaVerification {
+    /// `rest`, `http` (HTTP APIs and function URLs), `alb` or `alb-multi-value`.
+    pub shape: String,
+    /// The body bytes (decoded from base64 when the event says so).
+    pub body: Buffer,
+    /// The delivery, its body fed: finish it.
+    pub pending: Option<PendingDelivery>,
+    /// Why the head or the body was refused.
+    #[napi(ts_type = "object | undefined")]
+    pub refusal: Option<serde_json::Value>,
 }
 
 /// A delivery whose token verified, waiting for its body, then for its replay check.

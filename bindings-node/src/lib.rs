@@ -17,8 +17,8 @@ mod signer;
 
 pub use callback::{CallbackView, parse_callback};
 pub use claims::{Claims, VerifyOutcome};
-pub use gate::{Gate, PendingDelivery, header_names};
-pub use lambda::{LambdaHttpRequest, lambda_request, lambda_response};
+pub use gate::{Gate, LambdaVerification, PendingDelivery, header_names};
+pub use lambda::lambda_response;
 pub use pending::PendingBody;
 pub use receiver::{
     KeyPairObject, PACKED_HEADER, Receiver, ReceiverConfig, TokenRequest, VERIFIED_CURRENT,

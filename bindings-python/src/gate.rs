@@ -162,8 +162,9 @@ impl Gate {
     /// the proxy response (JSON text) in the event's shape. `ValueError` when it is not an HTTP
     /// event (a direct invocation, another trigger): there is no caller to answer.
     fn verify_lambda(&self, py: Python<'_>, event: &str) -> PyResult<Delivery> {
-        let (shape, body, verification) = bindings::lambda_event(&self.gate, event.as_bytes())
-            .map_err(|e| PyValueError::new_err(e.to_string()))?;
+        let bindings::LambdaVerification { shape, body, verification, .. } =
+            bindings::lambda_event(&self.gate, event.as_bytes())
+                .map_err(|e| PyValueError::new_err(e.to_string()))?;
         let step = match verification {
             Ok(mut verification) => match verification.finish() {
                 Step::Wait(wait) => py.detach(|| wait.wait()),
@@ -175,13 +176,12 @@ impl Gate {
             Step::Refused(refusal) => Some(refusal.lambda_response(shape)),
             _ => None,
         };
-        crate::settle::decided(py, step, PyBytes::new(py, &body).into_any().unbind()).map_err(|error| {
+        crate::settle::decided(py, step, PyBytes::new(py, &body).into_any().unbind()).inspect_err(|error| {
             if let Some(response) = response {
                 // A fresh exception takes a new attribute; were it refused, the answer would
                 // still be the refusal, logged by the caller.
                 let _ = error.value(py).setattr("response", response);
             }
-            error
         })
     }
 

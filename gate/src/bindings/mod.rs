@@ -423,13 +423,7 @@ pub fn head_of_values(
 /// answers the refusal). Gives the event's shape, for the answer, and the body bytes; an event
 /// that is not an HTTP event is an error of the function, not a refusal.
 #[cfg(feature = "lambda")]
-pub fn lambda_event(
-    gate: &Gate,
-    event: &[u8],
-) -> Result<
-    (crate::lambda::EventShape, alloc::vec::Vec<u8>, Result<Verification, alloc::boxed::Box<Refusal>>),
-    crate::lambda::EventError,
-> {
+pub fn lambda_event(gate: &Gate, event: &[u8]) -> Result<LambdaVerification, crate::lambda::EventError> {
     let request = crate::lambda::LambdaRequest::from_event(event)?;
     let mut head = crate::IndexedHead::new(request.target);
     for (name, value) in request.headers {
@@ -439,7 +433,20 @@ pub fn lambda_event(
         verification.update(&request.body)?;
         Ok(verification)
     });
-    Ok((request.shape, request.body, verification))
+    Ok(LambdaVerification { shape: request.shape, body: request.body, verification })
+}
+
+/// An AWS Lambda event through the gate ([`lambda_event`]).
+#[cfg(feature = "lambda")]
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct LambdaVerification {
+    /// The event's shape, which its answer takes.
+    pub shape: crate::lambda::EventShape,
+    /// The body bytes (decoded from base64 when the event says so).
+    pub body: alloc::vec::Vec<u8>,
+    /// The verification, its body fed, or the refusal of its head or body.
+    pub verification: Result<Verification, alloc::boxed::Box<Refusal>>,
 }
 
 #[cfg(feature = "lambda")]
