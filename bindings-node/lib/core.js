@@ -1,14 +1,11 @@
 'use strict'
-// The JavaScript half of qstash-verify, written once for both builds: the errors users catch,
-// the `Gate` of the framework helpers and the fetch helpers, over a backend (`native.js` over
-// the napi addon, `../wasm/api.mjs` over the WebAssembly module) that converts values. Every
-// rule is the Rust gate's: a delivery goes through its verification step by step (SPEC.md
-// §7.1), and this file only answers the steps: it feeds the body, asks the `replayStore` the
-// gate's claim, logs the lines the gate wrote at the level it names, and hands the outcomes it
-// recorded to the hooks. No Node built-ins here: `wasm/build.mjs` bundles it for the edge.
-//
-// Errors cross as `{ code, message }` (a reason code, `config` or `type`), thrown by both
-// backends; a step is `{ accepted }`, `{ refusal }` or `{ claim }`, returned by both.
+// The JavaScript half of qstash-verify, for both builds: the `Gate` of the framework helpers
+// and the fetch helpers, over a backend (`native.js`, or `../wasm/api.mjs` for WebAssembly)
+// that converts values. Every rule is the Rust gate's: a delivery goes through its verification
+// step by step (SPEC.md §7.1); this file feeds the body, asks the `replayStore` the gate's
+// claim, logs the lines the gate wrote at the levels it names and hands the outcomes it
+// recorded to the hooks. Both backends throw `{ code, message }` and return steps (`{ accepted
+// }`, `{ refusal }`, `{ claim }`). No Node built-ins: `wasm/build.mjs` bundles it for the edge.
 
 const { createErrors } = require('./errors.js')
 const { createReceiver } = require('./receiver.js')
