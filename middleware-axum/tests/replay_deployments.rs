@@ -43,8 +43,10 @@ async fn answer(app: &Router, token: &str) -> (StatusCode, String) {
     (status, String::from_utf8_lossy(&body).into_owned())
 }
 
+/// A token that outlives the test: the other process is `cargo run`, which may build it first,
+/// for minutes on a busy machine; an expiry would refuse the delivery before the replay check.
 fn token() -> String {
-    Signer::dev().token(URL, b"{}").sign()
+    Signer::dev().token(URL, b"{}").lifetime(3600).sign()
 }
 
 /// One delivery of `token` through another process of the service, connected to `target` (as
